@@ -1,0 +1,212 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.create_direct_upload_request import CreateDirectUploadRequest
+from ...models.direct_upload_response_envelope import DirectUploadResponseEnvelope
+from ...models.error_envelope import ErrorEnvelope
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: CreateDirectUploadRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v3/assets/direct-uploads",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> DirectUploadResponseEnvelope | ErrorEnvelope | None:
+    if response.status_code == 200:
+        response_200 = DirectUploadResponseEnvelope.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 409:
+        response_409 = ErrorEnvelope.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[DirectUploadResponseEnvelope | ErrorEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: CreateDirectUploadRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[DirectUploadResponseEnvelope | ErrorEnvelope]:
+    """Create Direct Upload
+
+     Starts a direct upload for a file of any supported size. PUT the file's bytes to the returned
+    upload_url with exactly the returned upload_headers and no authentication header, then call the
+    complete endpoint.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (CreateDirectUploadRequest): Request body for POST /v3/assets/direct-uploads.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DirectUploadResponseEnvelope | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: CreateDirectUploadRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> DirectUploadResponseEnvelope | ErrorEnvelope | None:
+    """Create Direct Upload
+
+     Starts a direct upload for a file of any supported size. PUT the file's bytes to the returned
+    upload_url with exactly the returned upload_headers and no authentication header, then call the
+    complete endpoint.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (CreateDirectUploadRequest): Request body for POST /v3/assets/direct-uploads.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DirectUploadResponseEnvelope | ErrorEnvelope
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: CreateDirectUploadRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[DirectUploadResponseEnvelope | ErrorEnvelope]:
+    """Create Direct Upload
+
+     Starts a direct upload for a file of any supported size. PUT the file's bytes to the returned
+    upload_url with exactly the returned upload_headers and no authentication header, then call the
+    complete endpoint.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (CreateDirectUploadRequest): Request body for POST /v3/assets/direct-uploads.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DirectUploadResponseEnvelope | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: CreateDirectUploadRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> DirectUploadResponseEnvelope | ErrorEnvelope | None:
+    """Create Direct Upload
+
+     Starts a direct upload for a file of any supported size. PUT the file's bytes to the returned
+    upload_url with exactly the returned upload_headers and no authentication header, then call the
+    complete endpoint.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (CreateDirectUploadRequest): Request body for POST /v3/assets/direct-uploads.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DirectUploadResponseEnvelope | ErrorEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="LipsyncBatchItem")
+
+
+@_attrs_define
+class LipsyncBatchItem:
+    """One job of a batch."""
+
+    item_index: int
+    """ Position of the item in the submitted lipsyncs array """
+    status: str
+    """ Status vocabulary of batch items and of the statuses endpoint. Known values: queued, processing, completed,
+    failed; others may appear. """
+    video_id: None | str | Unset = UNSET
+    """ Identifier of the lipsync created for this item """
+    error: None | str | Unset = UNSET
+    """ Why the item failed; set only when failed """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        item_index = self.item_index
+
+        status = self.status
+
+        video_id: None | str | Unset
+        if isinstance(self.video_id, Unset):
+            video_id = UNSET
+        else:
+            video_id = self.video_id
+
+        error: None | str | Unset
+        if isinstance(self.error, Unset):
+            error = UNSET
+        else:
+            error = self.error
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "item_index": item_index,
+                "status": status,
+            }
+        )
+        if video_id is not UNSET:
+            field_dict["video_id"] = video_id
+        if error is not UNSET:
+            field_dict["error"] = error
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        item_index = d.pop("item_index")
+
+        status = d.pop("status")
+
+        def _parse_video_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        video_id = _parse_video_id(d.pop("video_id", UNSET))
+
+        def _parse_error(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        error = _parse_error(d.pop("error", UNSET))
+
+        lipsync_batch_item = cls(
+            item_index=item_index,
+            status=status,
+            video_id=video_id,
+            error=error,
+        )
+
+        lipsync_batch_item.additional_properties = d
+        return lipsync_batch_item
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
