@@ -1,0 +1,207 @@
+"""Settings, resolved in one place: explicit argument > environment > default.
+
+Environment variables read (and nothing else):
+
+| variable | meaning | default |
+|---|---|---|
+| ``HEYGEN_API_KEY`` | API key, sent as ``x-api-key`` | none |
+| ``HEYGEN_BEARER_TOKEN`` | OAuth access token, sent as ``Authorization: Bearer`` (used when no API key) | none |
+| ``HEYGEN_BASE_URL`` | API base URL | ``https://api.heygen.com`` |
+| ``HEYGEN_LIPSYNC_TIMEOUT`` | read timeout, seconds | 30 |
+| ``HEYGEN_LIPSYNC_WRITE_TIMEOUT`` | write timeout for ordinary requests, seconds | 120 |
+| ``HEYGEN_LIPSYNC_UPLOAD_TIMEOUT`` | read/write timeout for uploads and downloads, seconds | 600 |
+| ``HEYGEN_LIPSYNC_MAX_RETRIES`` | retries after the first attempt | 2 |
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from .errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_UPLOAD_TIMEOUT",
+    "DEFAULT_WRITE_TIMEOUT",
+    "ENV_API_KEY",
+    "ENV_BASE_URL",
+    "ENV_BEARER_TOKEN",
+    "ENV_MAX_RETRIES",
+    "ENV_TIMEOUT",
+    "ENV_UPLOAD_TIMEOUT",
+    "ENV_WRITE_TIMEOUT",
+    "LOOPBACK_DEFAULT_KEY",
+    "Settings",
+    "is_loopback_host",
+    "resolve_settings",
+]
+
+DEFAULT_BASE_URL = "https://api.heygen.com"
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_WRITE_TIMEOUT = 120.0
+DEFAULT_UPLOAD_TIMEOUT = 600.0
+DEFAULT_MAX_RETRIES = 2
+# The sandbox's default key: used only when the base URL is a loopback address and no
+# credential was given, so that a local sandbox works with no setup at all.
+LOOPBACK_DEFAULT_KEY = "sandbox-key"
+
+ENV_API_KEY = "HEYGEN_API_KEY"
+ENV_BEARER_TOKEN = "HEYGEN_BEARER_TOKEN"  # noqa: S105 - the variable's name, not a secret
+ENV_BASE_URL = "HEYGEN_BASE_URL"
+ENV_TIMEOUT = "HEYGEN_LIPSYNC_TIMEOUT"
+ENV_WRITE_TIMEOUT = "HEYGEN_LIPSYNC_WRITE_TIMEOUT"
+ENV_UPLOAD_TIMEOUT = "HEYGEN_LIPSYNC_UPLOAD_TIMEOUT"
+ENV_MAX_RETRIES = "HEYGEN_LIPSYNC_MAX_RETRIES"
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1."""
+    if not host:
+        return False
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the client needs to talk to the API. Secrets are left out of repr()."""
+
+    api_key: str | None = field(default=None, repr=False)
+    bearer_token: str | None = field(default=None, repr=False)
+    base_url: str = DEFAULT_BASE_URL
+    timeout: float = DEFAULT_READ_TIMEOUT
+    write_timeout: float = DEFAULT_WRITE_TIMEOUT
+    upload_timeout: float = DEFAULT_UPLOAD_TIMEOUT
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+
+    @property
+    def has_credentials(self) -> bool:
+        """True when an API key or a bearer token is set."""
+        return bool(self.api_key or self.bearer_token)
+
+    @property
+    def is_loopback(self) -> bool:
+        """True when the base URL points at this machine (e.g. the sandbox)."""
+        return is_loopback_host(urlsplit(self.base_url).hostname)
+
+    @property
+    def auth_description(self) -> str:
+        """Which credential is in use, without revealing it (for status lines and logs)."""
+        if self.api_key:
+            return "api key"
+        if self.bearer_token:
+            return "bearer token"
+        return "none"
+
+    def auth_headers(self) -> dict[str, str]:
+        """The headers that authenticate a request to the API.
+
+        Raises:
+            ConfigurationError: no API key or token is set and the base URL is not a loopback address.
+        """
+        if self.api_key:
+            return {"x-api-key": self.api_key}
+        if self.bearer_token:
+            return {"Authorization": f"Bearer {self.bearer_token}"}
+        if self.is_loopback:
+            return {"x-api-key": LOOPBACK_DEFAULT_KEY}
+        raise ConfigurationError(
+            f"no HeyGen credentials: set {ENV_API_KEY} (or {ENV_BEARER_TOKEN} for an OAuth token); "
+            "the local sandbox needs none"
+        )
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _float_setting(explicit: float | None, env: Mapping[str, str], name: str, default: float) -> float:
+    if explicit is not None:
+        value = float(explicit)
+        source = "argument"
+    else:
+        raw = _clean(env.get(name))
+        if raw is None:
+            return default
+        source = name
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigurationError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigurationError(f"{source} must be a positive number of seconds, got {value!r}")
+    return value
+
+
+def _int_setting(explicit: int | None, env: Mapping[str, str], name: str, default: int) -> int:
+    if explicit is not None:
+        value = int(explicit)
+        source = "max_retries"
+    else:
+        raw = _clean(env.get(name))
+        if raw is None:
+            return default
+        source = name
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigurationError(f"{source} must be 0 or more, got {value}")
+    return value
+
+
+def resolve_settings(
+    api_key: str | None = None,
+    bearer_token: str | None = None,
+    base_url: str | None = None,
+    *,
+    timeout: float | None = None,
+    write_timeout: float | None = None,
+    upload_timeout: float | None = None,
+    max_retries: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings: explicit argument > environment > default.
+
+    A missing credential is not an error here (see ``Settings.auth_headers``) so that
+    front-ends can show settings before a request is made.
+
+    Raises:
+        ConfigurationError: a value is malformed (bad base URL, non-numeric timeout, negative retries).
+    """
+    environ = os.environ if env is None else env
+    key = _clean(api_key) or _clean(environ.get(ENV_API_KEY))
+    token = _clean(bearer_token) or _clean(environ.get(ENV_BEARER_TOKEN))
+    url = _clean(base_url) or _clean(environ.get(ENV_BASE_URL)) or DEFAULT_BASE_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"base URL must be an http(s) URL such as {DEFAULT_BASE_URL}, got {url!r}")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigurationError(f"base URL must use https (plain http only for localhost), got {url!r}")
+    return Settings(
+        api_key=key,
+        bearer_token=token,
+        base_url=url.rstrip("/"),
+        timeout=_float_setting(timeout, environ, ENV_TIMEOUT, DEFAULT_READ_TIMEOUT),
+        write_timeout=_float_setting(write_timeout, environ, ENV_WRITE_TIMEOUT, DEFAULT_WRITE_TIMEOUT),
+        upload_timeout=_float_setting(upload_timeout, environ, ENV_UPLOAD_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT),
+        max_retries=_int_setting(max_retries, environ, ENV_MAX_RETRIES, DEFAULT_MAX_RETRIES),
+    )

@@ -1,0 +1,403 @@
+"""The one error tree of heygen_lipsync, and the one function that maps responses onto it.
+
+```
+HeyGenError(Exception)                       base; .message, .code; str(e) is one actionable line
+├── ConfigurationError                       e.g. no API key
+├── ValidationError(HeyGenError, ValueError) local, raised before any request; .field
+├── APIError                                 came back from, or failed talking to, the API; .request_id
+│   ├── APIConnectionError                   network failure after retries
+│   │   └── APITimeoutError
+│   └── APIStatusError                       non-2xx; .status_code .code .message .param .doc_url .retry_after
+│       ├── BadRequestError                  400, 413, 422 (and other 4xx without a family)
+│       ├── AuthenticationError              401
+│       ├── InsufficientCreditError          402
+│       ├── PermissionDeniedError            403
+│       ├── NotFoundError                    404
+│       ├── ConflictError                    409
+│       ├── RateLimitError                   429
+│       └── ServerError                      5xx
+├── JobFailedError                           .lipsync_id .failure_message .lipsync
+├── WaitTimeoutError                         .lipsync_id .last_status .elapsed
+└── DownloadError                            expired presigned URL, destination exists, short read
+```
+
+Every error has a stable ``.code`` a front-end can switch on: HeyGen's own code, raw, for
+API status errors (unknown codes are kept as they are), otherwise one of
+``validation_error``, ``configuration_error``, ``connection_error``, ``timeout``,
+``job_failed``, ``wait_timeout``, ``download_error``.
+
+Messages never contain a secret: they are built from HeyGen's error body, the status and
+the request id, never from request headers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from .models import Lipsync
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "DownloadError",
+    "HeyGenError",
+    "InsufficientCreditError",
+    "JobFailedError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "ValidationError",
+    "WaitTimeoutError",
+    "error_from_response",
+    "error_from_transport",
+    "parse_retry_after",
+    "raise_for_response",
+]
+
+_MAX_BODY_SNIPPET = 200
+
+
+class HeyGenError(Exception):
+    """Base of every error this library raises."""
+
+    code: str = "error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+
+class ConfigurationError(HeyGenError):
+    """The library is not configured well enough to make a request (e.g. no API key)."""
+
+    code = "configuration_error"
+
+
+class ValidationError(HeyGenError, ValueError):
+    """A local check failed before any request was sent; ``.field`` names the offending input."""
+
+    code = "validation_error"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        # The bare reason, without the field prefix, for front-ends that show the field separately.
+        self.reason = message
+
+
+class APIError(HeyGenError):
+    """Anything that came back from, or failed talking to, the API."""
+
+    def __init__(self, message: str, *, code: str | None = None, request_id: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.request_id = request_id
+
+
+class APIConnectionError(APIError):
+    """The API could not be reached (after retries)."""
+
+    code = "connection_error"
+
+
+class APITimeoutError(APIConnectionError):
+    """The API did not answer in time (after retries)."""
+
+    code = "timeout"
+
+
+class APIStatusError(APIError):
+    """The API answered with a non-2xx status."""
+
+    code = "api_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | None = None,
+        param: str | None = None,
+        doc_url: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message, code=code, request_id=request_id)
+        self.status_code = status_code
+        self.param = param
+        self.doc_url = doc_url
+        self.retry_after = retry_after
+        # The decoded response body (dict, or text when it was not JSON), for debugging.
+        self.body = body
+
+    def __str__(self) -> str:
+        parts = [f"{self.status_code} {self.code}: {self.message}"]
+        if self.param:
+            parts.append(f"(param: {self.param})")
+        hint = _HINTS.get(type(self))
+        if hint:
+            parts.append(f"- {hint}")
+        if self.retry_after is not None:
+            parts.append(f"- retry after {self.retry_after:g}s")
+        if self.doc_url:
+            parts.append(f"- see {self.doc_url}")
+        if self.request_id:
+            parts.append(f"[request id {self.request_id}]")
+        return " ".join(parts)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code}, code={self.code!r}, "
+            f"message={self.message!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIStatusError):
+    """400, 413, 422: the request was rejected; fix the named parameter."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key or token was missing, wrong or expired."""
+
+
+class InsufficientCreditError(APIStatusError):
+    """402: the account has no credit left for this job."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key is valid but may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such lipsync, batch or asset (or it belongs to another account)."""
+
+
+class ConflictError(APIStatusError):
+    """409: e.g. a request with the same Idempotency-Key is still in flight."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests or too many concurrent jobs; ``.retry_after`` says how long to wait."""
+
+
+class ServerError(APIStatusError):
+    """5xx: HeyGen failed; safe to retry later."""
+
+
+_HINTS: dict[type[APIStatusError], str] = {
+    AuthenticationError: "check HEYGEN_API_KEY (or HEYGEN_BEARER_TOKEN)",
+    InsufficientCreditError: "add credit to the HeyGen account",
+    RateLimitError: "too many requests or concurrent jobs; wait and retry",
+    ServerError: "HeyGen had a problem; retry later",
+}
+
+
+class JobFailedError(HeyGenError):
+    """A lipsync job finished with status ``failed``."""
+
+    code = "job_failed"
+
+    def __init__(self, lipsync: Lipsync) -> None:
+        reason = lipsync.failure_message or "no reason given"
+        super().__init__(f"lipsync {lipsync.id} failed: {reason}")
+        self.lipsync = lipsync
+        self.lipsync_id = lipsync.id
+        self.failure_message = lipsync.failure_message
+
+
+class WaitTimeoutError(HeyGenError):
+    """Waiting gave up; the job itself is still running and has not failed."""
+
+    code = "wait_timeout"
+
+    def __init__(self, lipsync_id: str, *, last_status: str | None, elapsed: float) -> None:
+        super().__init__(
+            f"lipsync {lipsync_id} is still running, not failed (last status: {last_status or 'unknown'}, "
+            f"waited {elapsed:.0f}s); resume with wait {lipsync_id}"
+        )
+        self.lipsync_id = lipsync_id
+        self.last_status = last_status
+        self.elapsed = elapsed
+
+
+class DownloadError(HeyGenError):
+    """A download could not be completed (expired URL, destination exists, short read)."""
+
+    code = "download_error"
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: InsufficientCreditError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+
+# Used when the body carries no code of its own.
+_DEFAULT_CODES: dict[int, str] = {
+    400: "invalid_parameter",
+    401: "authentication_failed",
+    402: "insufficient_credit",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "payload_too_large",
+    422: "invalid_parameter",
+    429: "rate_limit_exceeded",
+}
+
+
+def _class_for(status: int) -> type[APIStatusError]:
+    if status in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status]
+    if status >= 500:
+        return ServerError
+    if 400 <= status < 500:
+        return BadRequestError
+    return APIStatusError
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header given as seconds or as an HTTP date.
+
+    Returns None when absent or unparseable; never negative.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if seconds == seconds else None  # NaN check
+    import email.utils
+    import time
+
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def error_from_response(response: httpx.Response) -> APIStatusError:
+    """Build the typed error for a non-2xx response (the body must already be read).
+
+    Works for the documented envelope ``{"error": {code, message, param, doc_url}}`` and
+    for anything else (HTML from a proxy, plain text, empty body, other JSON shapes).
+    """
+    status = response.status_code
+    request_id = response.headers.get("x-request-id")
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    code: str | None = None
+    message: str | None = None
+    param: str | None = None
+    doc_url: str | None = None
+    body: Any = None
+    try:
+        text = response.text
+    except (UnicodeDecodeError, LookupError, httpx.ResponseNotRead):
+        text = ""
+    try:
+        body = json.loads(text) if text else None
+    except ValueError:
+        body = text
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict):
+            code = _str_or_none(err.get("code"))
+            message = _str_or_none(err.get("message"))
+            param = _str_or_none(err.get("param"))
+            doc_url = _str_or_none(err.get("doc_url"))
+        elif isinstance(err, str):
+            # Some gateways answer {"error": "..."}; others {"message": "..."} or {"detail": "..."}.
+            message = err
+        if message is None:
+            for key in ("message", "detail", "msg"):
+                if isinstance(body.get(key), str):
+                    message = body[key]
+                    break
+        if code is None and isinstance(body.get("code"), str):
+            code = body["code"]
+    if message is None:
+        snippet = " ".join(text.split())[:_MAX_BODY_SNIPPET] if isinstance(text, str) else ""
+        reason = response.reason_phrase or "error"
+        message = f"HTTP {status} {reason}" + (f" (body: {snippet})" if snippet else " (empty body)")
+    if code is None:
+        code = _DEFAULT_CODES.get(status, "internal_error" if status >= 500 else f"http_{status}")
+    cls = _class_for(status)
+    return cls(
+        message,
+        status_code=status,
+        code=code,
+        param=param,
+        doc_url=doc_url,
+        request_id=request_id,
+        retry_after=retry_after,
+        body=body,
+    )
+
+
+def raise_for_response(response: httpx.Response) -> None:
+    """Raise the typed error for a non-2xx response; do nothing for 2xx.
+
+    This is the one place a non-2xx response becomes an exception.
+
+    Raises:
+        APIStatusError: the subclass for the status family (BadRequestError, NotFoundError, ...).
+    """
+    if 200 <= response.status_code < 300:
+        return
+    raise error_from_response(response)
+
+
+def error_from_transport(exc: httpx.TransportError, *, what: str = "the HeyGen API") -> APIConnectionError:
+    """Map an httpx transport failure (after retries) to APIConnectionError / APITimeoutError."""
+    url = ""
+    try:
+        req = exc.request
+        url = f" ({req.method} {req.url.copy_with(query=None)})"
+    except RuntimeError:
+        pass
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            f"timed out talking to {what}{url}: {type(exc).__name__}; retry later or raise HEYGEN_LIPSYNC_TIMEOUT"
+        )
+    detail = str(exc) or type(exc).__name__
+    return APIConnectionError(f"could not reach {what}{url}: {detail}; check the network and HEYGEN_BASE_URL")

@@ -1,0 +1,330 @@
+"""The library's own result types: frozen dataclasses of plain Python values.
+
+They are built from the API's JSON leniently: unknown fields go to ``extra`` (or are
+ignored), unknown status values are passed through as strings, and a field of an
+unexpected type becomes None rather than an exception. ``to_dict()`` gives JSON-ready
+dicts with the API's field names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "BATCH_ITEM_STATUSES",
+    "FINISHED_STATUSES",
+    "FPS_MODES",
+    "LIPSYNC_STATUSES",
+    "MODES",
+    "Asset",
+    "Batch",
+    "BatchItem",
+    "DownloadResult",
+    "Lipsync",
+    "LipsyncPage",
+    "StatusEntry",
+]
+
+# A lipsync's own vocabulary (GET /v3/lipsyncs/{id}); others may appear.
+LIPSYNC_STATUSES = ("pending", "running", "completed", "failed")
+# The batch / statuses read model's vocabulary; others may appear.
+BATCH_ITEM_STATUSES = ("queued", "processing", "completed", "failed", "not_found")
+# Shared by both vocabularies: a job in one of these will not change again.
+FINISHED_STATUSES = frozenset({"completed", "failed"})
+MODES = ("speed", "precision")
+FPS_MODES = ("vfr", "cfr", "passthrough")
+
+
+def _str(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
+    return None
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _bool(value: Any) -> bool:
+    return value is True
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+@dataclass(frozen=True)
+class Lipsync:
+    """One lipsync job (the API's LipsyncDetail)."""
+
+    id: str
+    status: str
+    title: str | None = None
+    duration: float | None = None
+    video_url: str | None = None
+    caption_url: str | None = None
+    callback_id: str | None = None
+    created_at: int | None = None
+    failure_message: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    _KNOWN = ("id", "status", "title", "duration", "video_url", "caption_url", "callback_id", "created_at",
+              "failure_message")  # fmt: skip
+
+    @property
+    def is_finished(self) -> bool:
+        """True when the job will not change any more (completed or failed)."""
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def is_completed(self) -> bool:
+        """True when the output video is ready."""
+        return self.status == "completed"
+
+    @property
+    def is_failed(self) -> bool:
+        """True when the job failed; see ``failure_message``."""
+        return self.status == "failed"
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Lipsync:
+        """Build from the API's JSON object, tolerating unknown fields and values."""
+        data = _mapping(data)
+        return cls(
+            id=_str(data.get("id")) or "",
+            status=_str(data.get("status")) or "unknown",
+            title=_str(data.get("title")),
+            duration=_float(data.get("duration")),
+            video_url=_str(data.get("video_url")),
+            caption_url=_str(data.get("caption_url")),
+            callback_id=_str(data.get("callback_id")),
+            created_at=_int(data.get("created_at")),
+            failure_message=_str(data.get("failure_message")),
+            extra={k: v for k, v in data.items() if k not in cls._KNOWN},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with the API's field names (unknown fields included)."""
+        out: dict[str, Any] = dict(self.extra)
+        out.update(
+            id=self.id,
+            status=self.status,
+            title=self.title,
+            duration=self.duration,
+            video_url=self.video_url,
+            caption_url=self.caption_url,
+            callback_id=self.callback_id,
+            created_at=self.created_at,
+            failure_message=self.failure_message,
+        )
+        return out
+
+
+@dataclass(frozen=True)
+class LipsyncPage:
+    """One page of GET /v3/lipsyncs."""
+
+    items: list[Lipsync]
+    has_more: bool = False
+    next_token: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: ``{"data": [...], "has_more", "next_token"}`` as the API shapes it."""
+        return {"data": [i.to_dict() for i in self.items], "has_more": self.has_more, "next_token": self.next_token}
+
+
+@dataclass(frozen=True)
+class Asset:
+    """An uploaded asset, usable as ``AssetSource(asset.asset_id)``."""
+
+    asset_id: str
+    url: str | None = None
+    mime_type: str | None = None
+    size_bytes: int | None = None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Asset:
+        """Build from the API's JSON object."""
+        data = _mapping(data)
+        return cls(
+            asset_id=_str(data.get("asset_id")) or "",
+            url=_str(data.get("url")),
+            mime_type=_str(data.get("mime_type")),
+            size_bytes=_int(data.get("size_bytes")),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with the API's field names."""
+        return {"asset_id": self.asset_id, "url": self.url, "mime_type": self.mime_type, "size_bytes": self.size_bytes}
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One job of a batch; ``lipsync_id`` is the API's ``video_id``."""
+
+    item_index: int
+    status: str
+    lipsync_id: str | None = None
+    error: str | None = None
+
+    @property
+    def is_finished(self) -> bool:
+        """True when the item will not change any more."""
+        return self.status in FINISHED_STATUSES
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> BatchItem:
+        """Build from the API's JSON object."""
+        data = _mapping(data)
+        return cls(
+            item_index=_int(data.get("item_index")) or 0,
+            status=_str(data.get("status")) or "unknown",
+            lipsync_id=_str(data.get("video_id")),
+            error=_str(data.get("error")),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with the API's field names (``video_id``)."""
+        return {"item_index": self.item_index, "status": self.status, "video_id": self.lipsync_id, "error": self.error}
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch of lipsync jobs and one page of its items."""
+
+    batch_id: str
+    status: str
+    total_items: int = 0
+    counts_by_status: dict[str, int] = field(default_factory=dict)
+    created_at: int | None = None
+    title: str | None = None
+    items: list[BatchItem] = field(default_factory=list)
+    has_more: bool = False
+    next_token: str | None = None
+
+    @property
+    def is_finished(self) -> bool:
+        """True when the batch as a whole will not change any more."""
+        return self.status in FINISHED_STATUSES
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Batch:
+        """Build from the API's JSON object."""
+        data = _mapping(data)
+        counts = {str(k): v for k, v in _mapping(data.get("counts_by_status")).items() if _int(v) is not None}
+        raw_items = data.get("items")
+        return cls(
+            batch_id=_str(data.get("batch_id")) or "",
+            status=_str(data.get("status")) or "unknown",
+            total_items=_int(data.get("total_items")) or 0,
+            counts_by_status={k: int(v) for k, v in counts.items()},
+            created_at=_int(data.get("created_at")),
+            title=_str(data.get("title")),
+            items=[BatchItem.from_api(i) for i in raw_items if isinstance(i, Mapping)]
+            if isinstance(raw_items, list)
+            else [],
+            has_more=_bool(data.get("has_more")),
+            next_token=_str(data.get("next_token")),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with the API's field names."""
+        return {
+            "batch_id": self.batch_id,
+            "status": self.status,
+            "total_items": self.total_items,
+            "counts_by_status": dict(self.counts_by_status),
+            "created_at": self.created_at,
+            "title": self.title,
+            "items": [i.to_dict() for i in self.items],
+            "has_more": self.has_more,
+            "next_token": self.next_token,
+        }
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """One row of GET /v3/lipsyncs/statuses; ``lipsync_id`` is the API's ``video_id``."""
+
+    status: str
+    lipsync_id: str | None = None
+    batch_id: str | None = None
+    item_index: int | None = None
+    error: str | None = None
+
+    @property
+    def is_finished(self) -> bool:
+        """True when the job will not change any more (``not_found`` is not finished)."""
+        return self.status in FINISHED_STATUSES
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> StatusEntry:
+        """Build from the API's JSON object."""
+        data = _mapping(data)
+        return cls(
+            status=_str(data.get("status")) or "unknown",
+            lipsync_id=_str(data.get("video_id")),
+            batch_id=_str(data.get("batch_id")),
+            item_index=_int(data.get("item_index")),
+            error=_str(data.get("error")),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with the API's field names (``video_id``)."""
+        return {
+            "video_id": self.lipsync_id,
+            "status": self.status,
+            "batch_id": self.batch_id,
+            "item_index": self.item_index,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    """Where a download put its files."""
+
+    video_path: Path
+    caption_path: Path | None = None
+    bytes_written: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (paths as strings)."""
+        return {
+            "video_path": str(self.video_path),
+            "caption_path": str(self.caption_path) if self.caption_path else None,
+            "bytes_written": self.bytes_written,
+        }
