@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .client import LipsyncClient
 from .config import DEFAULT_BASE_URL, Settings, resolve_settings
 from .errors import (
     APIConnectionError,
@@ -74,6 +75,7 @@ __all__ = [
     "InsufficientCreditError",
     "JobFailedError",
     "Lipsync",
+    "LipsyncClient",
     "LipsyncPage",
     "LipsyncRequest",
     "MediaSource",

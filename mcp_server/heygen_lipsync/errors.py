@@ -33,6 +33,7 @@ the request id, never from request headers.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -225,18 +226,40 @@ class JobFailedError(HeyGenError):
 
 
 class WaitTimeoutError(HeyGenError):
-    """Waiting gave up; the job itself is still running and has not failed."""
+    """Waiting gave up; the job itself is still running and has not failed.
+
+    From ``wait_many``, ``pending_ids`` lists every job still running and ``results``
+    holds the jobs that did finish; ``lipsync_id`` is the first pending one.
+    """
 
     code = "wait_timeout"
 
-    def __init__(self, lipsync_id: str, *, last_status: str | None, elapsed: float) -> None:
-        super().__init__(
-            f"lipsync {lipsync_id} is still running, not failed (last status: {last_status or 'unknown'}, "
-            f"waited {elapsed:.0f}s); resume with wait {lipsync_id}"
-        )
+    def __init__(
+        self,
+        lipsync_id: str,
+        *,
+        last_status: str | None,
+        elapsed: float,
+        pending_ids: Sequence[str] = (),
+        results: Mapping[str, Lipsync] | None = None,
+    ) -> None:
+        pending = list(pending_ids) or [lipsync_id]
+        if len(pending) == 1:
+            message = (
+                f"lipsync {lipsync_id} is still running, not failed (last status: {last_status or 'unknown'}, "
+                f"waited {elapsed:.0f}s); resume with wait {lipsync_id}"
+            )
+        else:
+            message = (
+                f"{len(pending)} lipsyncs are still running, not failed (waited {elapsed:.0f}s); "
+                f"resume with wait {' '.join(pending)}"
+            )
+        super().__init__(message)
         self.lipsync_id = lipsync_id
         self.last_status = last_status
         self.elapsed = elapsed
+        self.pending_ids = pending
+        self.results: dict[str, Lipsync] = dict(results or {})
 
 
 class DownloadError(HeyGenError):

@@ -1,0 +1,276 @@
+"""The HTTP policy, in one module: timeouts, retries, Idempotency-Key, auth, User-Agent, logs.
+
+Every request the library makes (through the generated client or directly, for storage
+uploads and downloads) goes through ``PolicyTransport``:
+
+- Auth headers are added only to requests for the API's own origin, so presigned storage
+  URLs never see the key; they are never logged.
+- Retries (``Settings.max_retries`` after the first attempt) with exponential backoff and
+  full jitter: 429 for every method (honouring ``Retry-After`` in seconds or as an HTTP
+  date, clamped); connection failures, timeouts, 408 and 5xx for idempotent methods and
+  for POSTs carrying an ``Idempotency-Key`` (the same key on every attempt, so a create
+  retried after a lost response never makes a second job); 409 ``request_in_progress``
+  means the first attempt is still running server-side: wait and send the same key again.
+  A connection that could not be opened at all is retried for every method: nothing was sent.
+- Uploads (multipart POST /v3/assets, PUTs to storage) and downloads get the long upload timeouts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from . import __version__
+from .config import Settings
+from .errors import parse_retry_after
+
+__all__ = [
+    "BACKOFF_BASE",
+    "BACKOFF_MAX",
+    "EXT_NO_AUTH",
+    "EXT_UPLOAD",
+    "IDEMPOTENT_METHODS",
+    "MAX_RETRY_AFTER",
+    "USER_AGENT",
+    "PolicyTransport",
+    "backoff_delay",
+    "build_http_client",
+    "new_idempotency_key",
+    "origin_of",
+    "timeouts_for",
+]
+
+
+logger = logging.getLogger("heygen_lipsync.http")
+
+USER_AGENT = f"heygen-lipsync/{__version__}"
+BACKOFF_BASE = 1.0
+BACKOFF_MAX = 30.0
+# A Retry-After longer than this is clamped: the caller sees a RateLimitError with the
+# server's full retry_after once retries run out, rather than a client that hangs.
+MAX_RETRY_AFTER = 30.0
+POOL_TIMEOUT = 30.0
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
+_UPLOAD_PATHS = frozenset({"/v3/assets"})
+# Request extensions the library sets on requests it builds itself: presigned storage URLs
+# get no credentials (even when storage shares the API's origin, as in the sandbox), and
+# transfers of file bodies get the long upload timeouts.
+EXT_NO_AUTH = "heygen_lipsync.no_auth"
+EXT_UPLOAD = "heygen_lipsync.upload"
+# Failures where the request certainly never reached the server.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def new_idempotency_key(prefix: str = "hl") -> str:
+    """A fresh key for one logical create; reuse it for every retry of that create."""
+    import uuid
+
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+def backoff_delay(
+    attempt: int, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_MAX, rng: random.Random | None = None
+) -> float:
+    """Delay before retry number ``attempt`` (0-based): base * 2**attempt, capped, with jitter in [50%, 100%]."""
+    delay = min(cap, base * (2**attempt))
+    r = float((rng or random).random())
+    return float(delay * (0.5 + r / 2))
+
+
+def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with default ports made explicit, for same-origin checks."""
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    return (url.scheme, url.host, port)
+
+
+def timeouts_for(settings: Settings, *, upload: bool = False) -> httpx.Timeout:
+    """The httpx timeouts for ordinary requests, or for uploads/downloads."""
+    if upload:
+        return httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.upload_timeout,
+            write=settings.upload_timeout,
+            pool=POOL_TIMEOUT,
+        )
+    return httpx.Timeout(
+        connect=settings.connect_timeout, read=settings.timeout, write=settings.write_timeout, pool=POOL_TIMEOUT
+    )
+
+
+def _path_for_log(request: httpx.Request) -> str:
+    # Never log query strings: presigned URLs carry signatures there.
+    url = request.url
+    return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}{url.path}"
+
+
+class PolicyTransport(httpx.AsyncBaseTransport):
+    """Wraps a transport with the library's auth, timeout and retry policy."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        *,
+        settings: Settings,
+        sleep: Sleep | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._inner = inner
+        self._settings = settings
+        self._api_origin = origin_of(httpx.URL(settings.base_url))
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._upload_timeouts = timeouts_for(settings, upload=True)
+
+    def __repr__(self) -> str:
+        return f"PolicyTransport(base_url={self._settings.base_url!r}, max_retries={self._settings.max_retries})"
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after the first attempt."""
+        return self._settings.max_retries
+
+    def is_api_request(self, request: httpx.Request) -> bool:
+        """True when the request goes to the API's own origin (and so carries auth)."""
+        return origin_of(request.url) == self._api_origin
+
+    def _prepare(self, request: httpx.Request) -> None:
+        for name in ("x-api-key", "authorization"):
+            if name in request.headers:
+                del request.headers[name]
+        if self.is_api_request(request) and not request.extensions.get(EXT_NO_AUTH):
+            request.headers.update(self._settings.auth_headers())
+        is_upload = request.extensions.get(EXT_UPLOAD) or (
+            request.method == "POST" and self.is_api_request(request) and request.url.path in _UPLOAD_PATHS
+        )
+        if is_upload:
+            request.extensions = {**request.extensions, "timeout": self._upload_timeouts.as_dict()}
+        request.headers.setdefault("User-Agent", USER_AGENT)
+
+    @staticmethod
+    def _may_resend(request: httpx.Request) -> bool:
+        return request.method in IDEMPOTENT_METHODS or "idempotency-key" in request.headers
+
+    def _delay(self, attempt: int) -> float:
+        return backoff_delay(attempt, rng=self._rng)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send with auth and retries; the final response or exception is the caller's.
+
+        Raises:
+            httpx.TransportError: the last network failure once retries are exhausted.
+            ConfigurationError: the request needs credentials and none are configured.
+        """
+        self._prepare(request)
+        attempt = 0
+        where = f"{request.method} {_path_for_log(request)}"
+        while True:
+            try:
+                response = await self._inner.handle_async_request(request)
+            except httpx.TransportError as exc:
+                retryable = isinstance(exc, _NOT_SENT) or self._may_resend(request)
+                if retryable and attempt < self.max_retries:
+                    pause = self._delay(attempt)
+                    logger.debug("%s failed (%s); retry %d in %.2fs", where, type(exc).__name__, attempt + 1, pause)
+                    await self._sleep(pause)
+                    attempt += 1
+                    continue
+                logger.debug("%s failed (%s) after %d attempt(s)", where, type(exc).__name__, attempt + 1)
+                raise
+            request_id = response.headers.get("x-request-id")
+            delay: float | None = None
+            if attempt < self.max_retries:
+                response, delay = await self._retry_decision(request, response, attempt)
+            if delay is None:
+                logger.debug(
+                    "%s -> %d (request id %s, attempt %d)", where, response.status_code, request_id, attempt + 1
+                )
+                return response
+            logger.debug(
+                "%s -> %d (request id %s); retry %d in %.2fs",
+                where,
+                response.status_code,
+                request_id,
+                attempt + 1,
+                delay,
+            )
+            await response.aclose()
+            await self._sleep(delay)
+            attempt += 1
+
+    async def _retry_decision(
+        self, request: httpx.Request, response: httpx.Response, attempt: int
+    ) -> tuple[httpx.Response, float | None]:
+        status = response.status_code
+        if status == 429:
+            return response, self._server_delay(response, attempt)
+        if status in RETRYABLE_STATUSES and self._may_resend(request):
+            if status == 503 and response.headers.get("retry-after"):
+                return response, self._server_delay(response, attempt)
+            return response, self._delay(attempt)
+        if status == 409 and "idempotency-key" in request.headers:
+            response, code = await self._peek_error_code(request, response)
+            if code == "request_in_progress":
+                return response, self._server_delay(response, attempt)
+        return response, None
+
+    def _server_delay(self, response: httpx.Response, attempt: int) -> float:
+        after = parse_retry_after(response.headers.get("retry-after"))
+        if after is None:
+            return self._delay(attempt)
+        return min(after, MAX_RETRY_AFTER)
+
+    @staticmethod
+    async def _peek_error_code(request: httpx.Request, response: httpx.Response) -> tuple[httpx.Response, str | None]:
+        # Read the body to learn the error code, then hand back an equivalent response whose
+        # body can still be read by the caller.
+        raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        await response.aclose()
+        copy = httpx.Response(
+            response.status_code, headers=response.headers, content=raw, request=request, extensions=response.extensions
+        )
+        code: str | None = None
+        try:
+            body: Any = json.loads(copy.content)
+            if isinstance(body, dict) and isinstance(body.get("error"), dict):
+                value = body["error"].get("code")
+                code = value if isinstance(value, str) else None
+        except (ValueError, UnicodeDecodeError):
+            code = None
+        return copy, code
+
+    async def aclose(self) -> None:
+        """Close the wrapped transport."""
+        await self._inner.aclose()
+
+
+def build_http_client(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Sleep | None = None,
+    event_hooks: dict[str, list[Callable[..., Any]]] | None = None,
+) -> httpx.AsyncClient:
+    """The one ``httpx.AsyncClient`` the library uses, with the policy transport.
+
+    It carries no credentials itself (the transport adds them per request), so its repr
+    and headers never reveal the key.
+    """
+    inner = transport if transport is not None else httpx.AsyncHTTPTransport()
+    policy = PolicyTransport(inner, settings=settings, sleep=sleep)
+    return httpx.AsyncClient(
+        base_url=settings.base_url,
+        transport=policy,
+        timeout=timeouts_for(settings),
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=False,
+        event_hooks=event_hooks or {},
+    )

@@ -1,0 +1,683 @@
+"""``LipsyncClient``: every operation of the Lipsync API, async, over the generated client.
+
+Requests are built and sent by the generated ``*_detailed`` functions through the one
+``httpx.AsyncClient`` whose transport applies the HTTP policy (``_http``). A non-2xx
+response becomes a typed error in ``errors.raise_for_response``; a 2xx body the generated
+models cannot parse is read leniently instead, so new fields and values never crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import contextvars
+import dataclasses
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO, Self, cast
+
+import httpx
+
+from heygen_lipsync_api.api.assets import complete_asset_direct_upload, create_asset_direct_upload, upload_asset
+from heygen_lipsync_api.api.lipsync import (
+    create_lipsync_batch_v3,
+    create_lipsync_v3,
+    delete_lipsync_v3,
+    get_lipsync_batch_v3,
+    get_lipsync_statuses_v3,
+    get_lipsync_v3,
+    list_lipsyncs_v3,
+    update_lipsync_v3,
+)
+from heygen_lipsync_api.client import AuthenticatedClient
+from heygen_lipsync_api.models import (
+    CompleteDirectUploadRequest,
+    CreateDirectUploadRequest,
+    CreateLipsyncBatchRequest,
+    CreateLipsyncRequest,
+    ErrorEnvelope,
+    UpdateLipsyncRequest,
+    UploadAssetBody,
+)
+from heygen_lipsync_api.types import File
+
+from . import files, waiting
+from ._http import EXT_NO_AUTH, EXT_UPLOAD, build_http_client, new_idempotency_key
+from .config import Settings, resolve_settings
+from .errors import APIError, DownloadError, HeyGenError, ValidationError, error_from_transport, raise_for_response
+from .models import Asset, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
+from .sources import (
+    MAX_BATCH_SIZE,
+    MAX_TITLE_LENGTH,
+    SUPPORTED_MEDIA_TYPES,
+    AssetSource,
+    LipsyncRequest,
+    MediaSource,
+    check_file,
+    sniff_media_type,
+    validate_idempotency_key,
+    validate_url,
+)
+
+__all__ = ["LipsyncClient"]
+
+# The response of the generated call in flight, per task: lets us map errors and read
+# bodies from the real httpx.Response even when the generated parser gives up.
+_captured: contextvars.ContextVar[list[httpx.Response] | None] = contextvars.ContextVar(
+    "heygen_lipsync_captured", default=None
+)
+
+
+async def _capture_response(response: httpx.Response) -> None:
+    holder = _captured.get()
+    if holder is not None:
+        holder.append(response)
+
+
+UploadProgress = Callable[[int, int], Any]
+DownloadProgress = Callable[[int, int | None], Any]
+
+
+def _check_id(value: str, field: str) -> str:
+    if not isinstance(value, str) or not value.strip() or any(c.isspace() or c == "," for c in value):
+        raise ValidationError(field, f"not a valid id: {value!r}")
+    return value.strip()
+
+
+def _check_limit(limit: int | None, field: str = "limit") -> int | None:
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
+        raise ValidationError(field, f"must be a whole number from 1 to 100, got {limit!r}")
+    return limit
+
+
+def _check_title(title: str, field: str = "title") -> str:
+    if not isinstance(title, str) or not title.strip():
+        raise ValidationError(field, "must be a non-empty string")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise ValidationError(field, f"must be at most {MAX_TITLE_LENGTH} characters, got {len(title)}")
+    return title
+
+
+def _derived_key(key: str, suffix: str) -> str:
+    # Keys for the uploads that belong to one create, stable across the caller's retries.
+    return f"{key[: 255 - len(suffix) - 1]}:{suffix}"
+
+
+class LipsyncClient:
+    """An async client for HeyGen's Lipsync API; construct it once and reuse it.
+
+    ```python
+    async with LipsyncClient() as client:
+        lipsync_id = await client.create(LipsyncRequest(video="talk.mp4", audio="https://.../dub.mp3"))
+        done = await client.wait(lipsync_id)
+        await client.download(done, Path("out/"))
+    ```
+
+    Settings are resolved as explicit argument > environment > default (see ``config``);
+    ``settings`` replaces resolution entirely, with explicit arguments still applied on top.
+    ``transport`` lets tests and the sandbox substitute the network (e.g. ``httpx.MockTransport``).
+    A missing API key raises ``ConfigurationError`` at the first request, not here.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        bearer_token: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        if settings is None:
+            settings = resolve_settings(
+                api_key=api_key, bearer_token=bearer_token, base_url=base_url, timeout=timeout, max_retries=max_retries
+            )
+        else:
+            settings = dataclasses.replace(
+                settings,
+                api_key=api_key or settings.api_key,
+                bearer_token=bearer_token or settings.bearer_token,
+                base_url=base_url.rstrip("/") if base_url else settings.base_url,
+                timeout=settings.timeout if timeout is None else float(timeout),
+                max_retries=settings.max_retries if max_retries is None else int(max_retries),
+            )
+        self.settings = settings
+        self._http = build_http_client(settings, transport=transport, event_hooks={"response": [_capture_response]})
+        # The token is unused: credentials are added per request by the policy transport.
+        self._api = AuthenticatedClient(base_url=settings.base_url, token="").set_async_httpx_client(self._http)
+
+    def __repr__(self) -> str:
+        return f"LipsyncClient(base_url={self.settings.base_url!r}, auth={self.settings.auth_description!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close connections. The client cannot be used afterwards."""
+        await self._http.aclose()
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    async def _call(self, fn: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Run one generated ``asyncio_detailed`` function; return the 2xx JSON body as a dict."""
+        holder: list[httpx.Response] = []
+        token = _captured.set(holder)
+        parse_error: Exception | None = None
+        result: Any = None
+        try:
+            result = await fn(*args, client=self._api, **kwargs)
+        except HeyGenError:
+            raise
+        except httpx.TransportError as exc:
+            raise error_from_transport(exc) from exc
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            # The generated parser rejected the body (non-JSON error page, odd shape,
+            # undocumented status code): fall back to the raw response below.
+            parse_error = exc
+        finally:
+            _captured.reset(token)
+        raw = holder[-1] if holder else None
+        if raw is None:
+            raise APIError(f"no response received ({parse_error or 'unknown error'})") from parse_error
+        raise_for_response(raw)
+        parsed = getattr(result, "parsed", None)
+        if parsed is not None and not isinstance(parsed, ErrorEnvelope) and hasattr(parsed, "to_dict"):
+            body = parsed.to_dict()
+            if isinstance(body, dict):
+                return body
+        return self._lenient_body(raw)
+
+    @staticmethod
+    def _lenient_body(raw: httpx.Response) -> dict[str, Any]:
+        request_id = raw.headers.get("x-request-id")
+        try:
+            body = json.loads(raw.content) if raw.content else None
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            snippet = " ".join(raw.text.split())[:200] if raw.content else "(empty)"
+            raise APIError(
+                f"unexpected response from {raw.request.method} {raw.request.url.path}: HTTP {raw.status_code} "
+                f"with a body that is not a JSON object: {snippet}",
+                code="unexpected_response",
+                request_id=request_id,
+            )
+        return body
+
+    @staticmethod
+    def _data(body: Mapping[str, Any], what: str) -> Mapping[str, Any]:
+        data = body.get("data")
+        if not isinstance(data, Mapping):
+            raise APIError(
+                f"unexpected response for {what}: no 'data' object in {str(body)[:200]}", code="unexpected_response"
+            )
+        return data
+
+    # -- lipsyncs -----------------------------------------------------------------------
+
+    async def create(
+        self,
+        request: LipsyncRequest,
+        *,
+        idempotency_key: str | None = None,
+        on_upload_progress: UploadProgress | None = None,
+    ) -> str:
+        """Create a lipsync job; local files in ``video``/``audio`` are uploaded first.
+
+        One Idempotency-Key covers the whole call (and, derived from it, its uploads), so a
+        retry after a lost response never makes a second job. Pass your own key to make a
+        retry of the whole call safe too.
+
+        Returns:
+            The new lipsync's id; follow with ``wait(id)``.
+
+        Raises:
+            ValidationError: the request or the key is invalid (before any request).
+            APIStatusError: the API refused (BadRequestError, AuthenticationError, RateLimitError, ...).
+            APIConnectionError: the API could not be reached after retries.
+        """
+        request.validate()
+        key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
+        request = await self._upload_sources(request, key=key, on_progress=on_upload_progress)
+        body = CreateLipsyncRequest.from_dict(request.to_api_dict())
+        data = self._data(
+            await self._call(create_lipsync_v3.asyncio_detailed, body=body, idempotency_key=key), "create"
+        )
+        lipsync_id = data.get("lipsync_id")
+        if not isinstance(lipsync_id, str) or not lipsync_id:
+            raise APIError(f"create returned no lipsync_id: {dict(data)}", code="unexpected_response")
+        return lipsync_id
+
+    async def _upload_sources(
+        self, request: LipsyncRequest, *, key: str, on_progress: UploadProgress | None, field_prefix: str = ""
+    ) -> LipsyncRequest:
+        replaced: dict[str, MediaSource] = {}
+        for name, source in request.file_sources.items():
+            try:
+                asset = await self.upload(source.path, idempotency_key=_derived_key(key, name), on_progress=on_progress)
+            except ValidationError as exc:
+                raise ValidationError(f"{field_prefix}{name}", exc.reason) from exc
+            replaced[name] = AssetSource(asset.asset_id)
+        return request.with_sources(**replaced) if replaced else request
+
+    async def get(self, lipsync_id: str) -> Lipsync:
+        """Fetch one lipsync: its status and, once completed, fresh download URLs.
+
+        Raises:
+            ValidationError: the id is empty or malformed.
+            NotFoundError: no such lipsync.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        lipsync_id = _check_id(lipsync_id, "lipsync_id")
+        body = await self._call(get_lipsync_v3.asyncio_detailed, lipsync_id)
+        return Lipsync.from_api(self._data(body, "get"))
+
+    async def list(self, *, limit: int | None = None, token: str | None = None) -> LipsyncPage:
+        """One page of the account's lipsyncs, newest first; pass ``next_token`` for the next.
+
+        Raises:
+            ValidationError: limit outside 1..100.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        kwargs: dict[str, Any] = {}
+        if _check_limit(limit) is not None:
+            kwargs["limit"] = limit
+        if token:
+            kwargs["token"] = token
+        body = await self._call(list_lipsyncs_v3.asyncio_detailed, **kwargs)
+        raw_items = body.get("data")
+        if not isinstance(raw_items, builtins.list):
+            raw_items = []
+        items = [Lipsync.from_api(i) for i in raw_items if isinstance(i, Mapping)]
+        next_token = body.get("next_token")
+        return LipsyncPage(
+            items=items,
+            has_more=body.get("has_more") is True,
+            next_token=next_token if isinstance(next_token, str) and next_token else None,
+        )
+
+    async def iter_lipsyncs(self, *, page_size: int | None = None) -> AsyncIterator[Lipsync]:
+        """Every lipsync of the account, fetching pages as needed.
+
+        Raises:
+            ValidationError: page_size outside 1..100.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        _check_limit(page_size, "page_size")
+        token: str | None = None
+        seen_tokens: set[str] = set()
+        while True:
+            page = await self.list(limit=page_size, token=token)
+            for item in page.items:
+                yield item
+            if not page.has_more or not page.next_token or page.next_token in seen_tokens:
+                return
+            seen_tokens.add(page.next_token)
+            token = page.next_token
+
+    async def update(self, lipsync_id: str, *, title: str) -> Lipsync:
+        """Change a lipsync's title.
+
+        Raises:
+            ValidationError: empty id, or empty / too long title.
+            NotFoundError: no such lipsync.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        lipsync_id = _check_id(lipsync_id, "lipsync_id")
+        body = await self._call(
+            update_lipsync_v3.asyncio_detailed, lipsync_id, body=UpdateLipsyncRequest(title=_check_title(title))
+        )
+        return Lipsync.from_api(self._data(body, "update"))
+
+    async def delete(self, lipsync_id: str) -> str:
+        """Delete a lipsync and its outputs (cannot be undone); returns the deleted id.
+
+        Raises:
+            ValidationError: the id is empty or malformed.
+            NotFoundError: no such lipsync.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        lipsync_id = _check_id(lipsync_id, "lipsync_id")
+        data = self._data(await self._call(delete_lipsync_v3.asyncio_detailed, lipsync_id), "delete")
+        deleted = data.get("id")
+        return deleted if isinstance(deleted, str) and deleted else lipsync_id
+
+    # -- batches and statuses -----------------------------------------------------------
+
+    async def create_batch(
+        self,
+        requests: Sequence[LipsyncRequest],
+        *,
+        title: str | None = None,
+        callback_url: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> str:
+        """Submit 1..100 lipsync jobs in one request; local files are uploaded first.
+
+        Returns:
+            The batch id; follow with ``get_batch`` or ``wait_many`` on its items' ids.
+
+        Raises:
+            ValidationError: wrong number of items, or an item is invalid (field named
+                ``lipsyncs[i].<field>``), before any request.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        if not 1 <= len(requests) <= MAX_BATCH_SIZE:
+            raise ValidationError("lipsyncs", f"a batch holds 1 to {MAX_BATCH_SIZE} items, got {len(requests)}")
+        for index, item in enumerate(requests):
+            try:
+                item.validate()
+            except ValidationError as exc:
+                raise ValidationError(f"lipsyncs[{index}].{exc.field}", exc.reason) from exc
+        if title is not None:
+            _check_title(title)
+        if callback_url is not None:
+            validate_url(callback_url, field="callback_url")
+        key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
+        uploaded = [
+            await self._upload_sources(
+                item, key=_derived_key(key, str(i)), on_progress=None, field_prefix=f"lipsyncs[{i}]."
+            )
+            for i, item in enumerate(requests)
+        ]
+        body_dict: dict[str, Any] = {"lipsyncs": [item.to_api_dict() for item in uploaded]}
+        if title is not None:
+            body_dict["title"] = title
+        if callback_url is not None:
+            body_dict["callback_url"] = callback_url
+        body = CreateLipsyncBatchRequest.from_dict(body_dict)
+        data = self._data(
+            await self._call(create_lipsync_batch_v3.asyncio_detailed, body=body, idempotency_key=key), "create_batch"
+        )
+        batch_id = data.get("batch_id")
+        if not isinstance(batch_id, str) or not batch_id:
+            raise APIError(f"create_batch returned no batch_id: {dict(data)}", code="unexpected_response")
+        return batch_id
+
+    async def get_batch(self, batch_id: str, *, limit: int | None = None, token: str | None = None) -> Batch:
+        """A batch's progress and one page of its items (``next_token`` for more).
+
+        Raises:
+            ValidationError: empty id or limit outside 1..100.
+            NotFoundError: no such batch.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        batch_id = _check_id(batch_id, "batch_id")
+        kwargs: dict[str, Any] = {}
+        if _check_limit(limit) is not None:
+            kwargs["limit"] = limit
+        if token:
+            kwargs["token"] = token
+        body = await self._call(get_lipsync_batch_v3.asyncio_detailed, batch_id, **kwargs)
+        data = dict(self._data(body, "get_batch"))
+        # has_more / next_token may sit beside data (like list) or inside it.
+        for key in ("has_more", "next_token"):
+            if key not in data and key in body:
+                data[key] = body[key]
+        return Batch.from_api(data)
+
+    async def statuses(
+        self, *, lipsync_ids: Sequence[str] = (), batch_ids: Sequence[str] = ()
+    ) -> builtins.list[StatusEntry]:
+        """Statuses of many lipsyncs and/or batch items, every page (one request per 100 ids).
+
+        Statuses use the read-model vocabulary: queued, processing, completed, failed, not_found.
+
+        Raises:
+            ValidationError: no ids, or a malformed id.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        lipsyncs = [_check_id(i, "lipsync_ids") for i in dict.fromkeys(lipsync_ids)]
+        batches = [_check_id(i, "batch_ids") for i in dict.fromkeys(batch_ids)]
+        if not lipsyncs and not batches:
+            raise ValidationError("lipsync_ids", "give at least one lipsync id or batch id")
+        entries: builtins.list[StatusEntry] = []
+        size = waiting.STATUS_QUERY_MAX_IDS
+        groups: builtins.list[tuple[str, builtins.list[str]]] = [
+            ("lipsync_ids", lipsyncs[i : i + size]) for i in range(0, len(lipsyncs), size)
+        ] + [("batch_ids", batches[i : i + size]) for i in range(0, len(batches), size)]
+        for param, chunk in groups:
+            token: str | None = None
+            seen: set[str] = set()
+            while True:
+                kwargs: dict[str, Any] = {param: ",".join(chunk)}
+                if token:
+                    kwargs["token"] = token
+                body = await self._call(get_lipsync_statuses_v3.asyncio_detailed, **kwargs)
+                raw = body.get("data")
+                if isinstance(raw, builtins.list):
+                    entries.extend(StatusEntry.from_api(e) for e in raw if isinstance(e, Mapping))
+                next_token = body.get("next_token")
+                if body.get("has_more") is not True or not isinstance(next_token, str) or next_token in seen:
+                    break
+                seen.add(next_token)
+                token = next_token
+        return entries
+
+    # -- waiting ------------------------------------------------------------------------
+
+    async def wait(
+        self,
+        lipsync_id: str,
+        *,
+        timeout: float = waiting.DEFAULT_WAIT_TIMEOUT,
+        on_progress: waiting.ProgressHandler | None = None,
+        poll_interval: float = waiting.DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = waiting.MAX_POLL_INTERVAL,
+    ) -> Lipsync:
+        """Poll until the job finishes (every 2 s doubling to 30 s, with jitter).
+
+        ``on_progress(lipsync, elapsed_seconds)`` is called after each poll (may be async).
+
+        Returns:
+            The completed lipsync, with ``video_url`` set.
+
+        Raises:
+            JobFailedError: the job failed; ``failure_message`` says why.
+            WaitTimeoutError: the job is still running after ``timeout`` seconds (not failed;
+                wait again to resume).
+            NotFoundError: no such lipsync.
+            ValidationError: the id is malformed.
+        """
+        lipsync_id = _check_id(lipsync_id, "lipsync_id")
+        return await waiting.wait_one(
+            self,
+            lipsync_id,
+            timeout=timeout,
+            on_progress=on_progress,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+        )
+
+    async def wait_many(
+        self,
+        lipsync_ids: Sequence[str],
+        *,
+        timeout: float = waiting.DEFAULT_WAIT_TIMEOUT,
+        on_progress: waiting.ProgressHandler | None = None,
+        poll_interval: float = waiting.DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = waiting.MAX_POLL_INTERVAL,
+    ) -> dict[str, Lipsync]:
+        """Wait for many jobs with one statuses request per round per 100 ids.
+
+        Individual failures do not raise: inspect each result's ``status``.
+
+        Returns:
+            id -> final Lipsync (completed or failed), in the order given.
+
+        Raises:
+            WaitTimeoutError: some jobs still running at the timeout (``.results`` has the
+                finished ones, ``.pending_ids`` the rest).
+            NotFoundError: an id does not exist.
+            ValidationError: no ids, or a malformed id.
+        """
+        ids = [_check_id(i, "lipsync_ids") for i in lipsync_ids]
+        if not ids:
+            raise ValidationError("lipsync_ids", "give at least one lipsync id")
+        return await waiting.wait_several(
+            self,
+            ids,
+            timeout=timeout,
+            on_progress=on_progress,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+        )
+
+    # -- files --------------------------------------------------------------------------
+
+    async def upload(
+        self, path: str | Path, *, idempotency_key: str | None = None, on_progress: UploadProgress | None = None
+    ) -> Asset:
+        """Upload a local file as an asset, streamed from disk.
+
+        Files up to 32 MB go through POST /v3/assets; larger ones through the direct-upload
+        flow (presign, PUT to storage without credentials, complete with SHA-256).
+        ``on_progress(bytes_sent, total)`` is called as bytes go out.
+
+        Returns:
+            The asset; use ``AssetSource(asset.asset_id)`` in a request.
+
+        Raises:
+            ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        path = check_file(Path(path).expanduser(), field="file")
+        key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
+        try:
+            mime = sniff_media_type(path)
+            size = path.stat().st_size
+        except OSError as exc:
+            raise ValidationError("file", f"cannot read {path}: {exc.strerror or exc}") from None
+        if mime is None or mime not in SUPPORTED_MEDIA_TYPES:
+            raise ValidationError(
+                "file", f"{path} is not a supported file type (mp4, mov, webm, mp3, wav, png, jpeg, pdf, srt)"
+            )
+        if size <= files.MULTIPART_MAX_BYTES:
+            return await self._upload_multipart(path, mime, size, key, on_progress)
+        return await self._upload_direct(path, mime, size, key, on_progress)
+
+    async def _upload_multipart(
+        self, path: Path, mime: str, size: int, key: str, on_progress: UploadProgress | None
+    ) -> Asset:
+        with files.ProgressFile(path, size, on_progress) as payload:
+            body = UploadAssetBody(file=File(payload=cast(BinaryIO, payload), file_name=path.name, mime_type=mime))
+            result = await self._call(upload_asset.asyncio_detailed, body=body, idempotency_key=key)
+        return self._asset(result, "upload")
+
+    async def _upload_direct(
+        self, path: Path, mime: str, size: int, key: str, on_progress: UploadProgress | None
+    ) -> Asset:
+        checksum = await asyncio.to_thread(files.sha256_file, path)
+        presign = CreateDirectUploadRequest(
+            filename=path.name, content_type=mime, size_bytes=size, checksum_sha256=checksum
+        )
+        data = self._data(
+            await self._call(create_asset_direct_upload.asyncio_detailed, body=presign, idempotency_key=key),
+            "direct upload",
+        )
+        asset_id, upload_url = data.get("asset_id"), data.get("upload_url")
+        if not isinstance(asset_id, str) or not isinstance(upload_url, str):
+            raise APIError(f"direct upload returned no asset_id/upload_url: {dict(data)}", code="unexpected_response")
+        max_bytes = data.get("max_bytes")
+        if isinstance(max_bytes, int) and not isinstance(max_bytes, bool) and size > max_bytes:
+            raise ValidationError("file", f"{path} is {size} bytes; HeyGen accepts at most {max_bytes}")
+        raw_headers = data.get("upload_headers")
+        headers = {str(k): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, Mapping) else {}
+        if not any(k.lower() == "content-length" for k in headers):
+            headers["Content-Length"] = str(size)
+        request = httpx.Request(
+            "PUT",
+            upload_url,
+            headers=headers,
+            stream=files.FileByteStream(path, size, on_progress),
+            extensions={EXT_NO_AUTH: True, EXT_UPLOAD: True},
+        )
+        try:
+            response = await self._http.send(request)
+        except httpx.TransportError as exc:
+            raise error_from_transport(exc, what="HeyGen's upload storage") from exc
+        raise_for_response(response)
+        done = await self._call(
+            complete_asset_direct_upload.asyncio_detailed,
+            asset_id,
+            body=CompleteDirectUploadRequest(checksum_sha256=checksum),
+        )
+        return self._asset(done, "complete upload")
+
+    def _asset(self, body: Mapping[str, Any], what: str) -> Asset:
+        asset = Asset.from_api(self._data(body, what))
+        if not asset.asset_id:
+            raise APIError(f"{what} returned no asset_id", code="unexpected_response")
+        return asset
+
+    async def download(
+        self,
+        lipsync: str | Lipsync,
+        dest: Path | str,
+        *,
+        overwrite: bool = False,
+        captions: bool = False,
+        on_progress: DownloadProgress | None = None,
+    ) -> DownloadResult:
+        """Download a completed job's video (and, with ``captions``, its SRT) to ``dest``.
+
+        ``dest`` is a file path, or a directory in which ``<id>.mp4`` (and ``<id>.srt``) is
+        written. Each file is streamed to a temporary file beside it and renamed into place
+        only when complete; an existing file is never replaced unless ``overwrite``.
+        ``on_progress(bytes_written, total_or_None)`` reports the video's progress.
+
+        Raises:
+            DownloadError: not completed, destination exists, expired URL (fetch the job again),
+                short read, or a local write failure.
+            NotFoundError: no such lipsync (when given an id).
+            APIConnectionError: storage unreachable after retries.
+        """
+        if isinstance(lipsync, str):
+            lipsync = await self.get(lipsync)
+        if not lipsync.is_completed or not lipsync.video_url:
+            raise DownloadError(
+                f"lipsync {lipsync.id} is {lipsync.status}, not completed: nothing to download yet"
+                + (f" ({lipsync.failure_message})" if lipsync.failure_message else "; wait for it first")
+            )
+        if captions and not lipsync.caption_url:
+            raise DownloadError(f"lipsync {lipsync.id} has no captions; create it with enable_caption=True to get them")
+        dest = Path(dest).expanduser()
+        video_path = files.resolve_destination(dest, lipsync.id, ".mp4")
+        caption_path = video_path.with_suffix(".srt") if captions else None
+        for target in (video_path, caption_path):
+            if target is not None and target.exists() and not overwrite:
+                raise DownloadError(f"{target} already exists; pass overwrite=True (CLI: --overwrite) to replace it")
+        extensions = {EXT_NO_AUTH: True, EXT_UPLOAD: True}
+        try:
+            written = await files.atomic_download(
+                self._http,
+                lipsync.video_url,
+                video_path,
+                overwrite=overwrite,
+                lipsync_id=lipsync.id,
+                extensions=extensions,
+                on_progress=on_progress,
+            )
+            if caption_path is not None and lipsync.caption_url:
+                written += await files.atomic_download(
+                    self._http,
+                    lipsync.caption_url,
+                    caption_path,
+                    overwrite=overwrite,
+                    lipsync_id=lipsync.id,
+                    extensions=extensions,
+                )
+        except httpx.TransportError as exc:
+            raise error_from_transport(exc, what="HeyGen's file storage") from exc
+        return DownloadResult(video_path=video_path, caption_path=caption_path, bytes_written=written)
