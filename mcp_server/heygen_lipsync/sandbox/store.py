@@ -1,0 +1,395 @@
+"""The sandbox's persistence: one SQLite database plus a files directory.
+
+Every write commits before the HTTP response is sent, so a sandbox killed and started
+again on the same data directory has everything it acknowledged. A job's progress is
+never stored as it happens: it is derived from the timestamps stored at creation, so any
+process reading the database sees the same state at the same moment.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["AssetRow", "BatchRow", "IdempotencyRow", "JobRow", "Store"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT,
+    request TEXT NOT NULL,
+    callback_id TEXT,
+    origin TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    run_at REAL NOT NULL,
+    done_at REAL NOT NULL,
+    status TEXT,
+    duration REAL,
+    output TEXT,
+    caption TEXT,
+    failure_message TEXT,
+    batch_id TEXT,
+    item_index INTEGER
+);
+CREATE INDEX IF NOT EXISTS jobs_done_at ON jobs (done_at);
+CREATE TABLE IF NOT EXISTS batches (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT,
+    callback_url TEXT,
+    created_at REAL NOT NULL,
+    total INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS batch_items (
+    batch_id TEXT NOT NULL,
+    item_index INTEGER NOT NULL,
+    lipsync_id TEXT NOT NULL,
+    PRIMARY KEY (batch_id, item_index)
+);
+CREATE TABLE IF NOT EXISTS assets (
+    id TEXT PRIMARY KEY,
+    filename TEXT,
+    content_type TEXT,
+    mime_type TEXT,
+    size_bytes INTEGER,
+    declared_size INTEGER,
+    checksum TEXT,
+    status TEXT NOT NULL,
+    path TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    status INTEGER,
+    body BLOB,
+    headers TEXT,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (scope, key)
+);
+"""
+
+
+@dataclass(frozen=True)
+class JobRow:
+    seq: int
+    id: str
+    title: str | None
+    request: dict[str, Any]
+    callback_id: str | None
+    origin: str
+    created_at: float
+    run_at: float
+    done_at: float
+    status: str | None  # final status once produced; None while (or until) it runs
+    duration: float | None
+    output: str | None
+    caption: str | None
+    failure_message: str | None
+    batch_id: str | None
+    item_index: int | None
+
+    def phase(self, now: float) -> str:
+        """pending / running / completed / failed, or "due": finished by the clock, not yet produced."""
+        if self.status is not None:
+            return self.status
+        if now < self.run_at:
+            return "pending"
+        if now < self.done_at:
+            return "running"
+        return "due"
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    seq: int
+    id: str
+    title: str | None
+    callback_url: str | None
+    created_at: float
+    total: int
+
+
+@dataclass(frozen=True)
+class AssetRow:
+    id: str
+    filename: str | None
+    content_type: str | None
+    mime_type: str | None
+    size_bytes: int | None
+    declared_size: int | None
+    checksum: str | None
+    status: str
+    path: str
+    created_at: float
+    expires_at: float | None
+
+
+@dataclass(frozen=True)
+class IdempotencyRow:
+    state: str
+    status: int | None
+    body: bytes | None
+    headers: dict[str, str]
+    created_at: float
+
+
+def _job(row: sqlite3.Row) -> JobRow:
+    values = dict(row)
+    values["request"] = json.loads(values["request"])
+    return JobRow(**values)
+
+
+class Store:
+    """SQLite database and files of one sandbox (thread-safe; one connection, one lock)."""
+
+    def __init__(self, data_dir: Path | None) -> None:
+        if data_dir is None:
+            self.root = Path(tempfile.mkdtemp(prefix="heygen-lipsync-sandbox-"))
+            self._finalizer: weakref.finalize[Any, Any] | None = weakref.finalize(
+                self, shutil.rmtree, self.root, ignore_errors=True
+            )
+            database = ":memory:"
+        else:
+            self.root = Path(data_dir)
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._finalizer = None
+            database = str(self.root / "sandbox.sqlite3")
+        for sub in ("assets", "outputs", "tmp"):
+            (self.root / sub).mkdir(exist_ok=True)
+        self.persistent = data_dir is not None
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(database, check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        if self.persistent:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+        with self._tx() as db:
+            # A request in flight when a previous process died will never finish.
+            db.execute("DELETE FROM idempotency WHERE state = 'in_flight'")
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('secret', ?)", (secrets.token_hex(32),))
+        secret = self._one("SELECT value FROM meta WHERE key = 'secret'")
+        assert secret is not None
+        self.secret: bytes = secret["value"].encode()
+
+    # ------------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+        with self._lock:
+            row: sqlite3.Row | None = self._db.execute(sql, params).fetchone()
+            return row
+
+    def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._db.execute(sql, params).fetchall())
+
+    def close(self) -> None:
+        """Close the database; an in-memory store also deletes its files."""
+        with self._lock:
+            self._db.close()
+        if self._finalizer is not None:
+            self._finalizer()
+
+    def tmp_path(self, suffix: str = "") -> Path:
+        return self.root / "tmp" / (secrets.token_hex(8) + suffix)
+
+    def output_path(self, lipsync_id: str, ext: str) -> Path:
+        return self.root / "outputs" / f"{lipsync_id}.{ext}"
+
+    def asset_path(self, asset_id: str) -> Path:
+        return self.root / "assets" / asset_id
+
+    # ------------------------------------------------------------------ jobs
+
+    def insert_jobs(self, jobs: list[dict[str, Any]], batch: dict[str, Any] | None = None) -> None:
+        """Insert jobs (and their batch) in one transaction."""
+        with self._tx() as db:
+            if batch is not None:
+                db.execute(
+                    "INSERT INTO batches (id, title, callback_url, created_at, total) VALUES (?, ?, ?, ?, ?)",
+                    (batch["id"], batch["title"], batch["callback_url"], batch["created_at"], len(jobs)),
+                )
+            for job in jobs:
+                db.execute(
+                    "INSERT INTO jobs (id, title, request, callback_id, origin, created_at, run_at, done_at,"
+                    " batch_id, item_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        job["id"],
+                        job["title"],
+                        json.dumps(job["request"]),
+                        job["callback_id"],
+                        job["origin"],
+                        job["created_at"],
+                        job["run_at"],
+                        job["done_at"],
+                        job.get("batch_id"),
+                        job.get("item_index"),
+                    ),
+                )
+                if job.get("batch_id") is not None:
+                    db.execute(
+                        "INSERT INTO batch_items VALUES (?, ?, ?)", (job["batch_id"], job["item_index"], job["id"])
+                    )
+
+    def get_job(self, lipsync_id: str) -> JobRow | None:
+        row = self._one("SELECT * FROM jobs WHERE id = ?", (lipsync_id,))
+        return None if row is None else _job(row)
+
+    def get_jobs(self, ids: list[str]) -> dict[str, JobRow]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {row["id"]: _job(row) for row in self._all(f"SELECT * FROM jobs WHERE id IN ({marks})", tuple(ids))}  # noqa: S608
+
+    def list_jobs(self, limit: int, before_seq: int | None) -> list[JobRow]:
+        """Newest first; `before_seq` continues after a previous page."""
+        if before_seq is None:
+            rows = self._all("SELECT * FROM jobs ORDER BY seq DESC LIMIT ?", (limit,))
+        else:
+            rows = self._all("SELECT * FROM jobs WHERE seq < ? ORDER BY seq DESC LIMIT ?", (before_seq, limit))
+        return [_job(r) for r in rows]
+
+    def finish_job(
+        self,
+        lipsync_id: str,
+        *,
+        status: str,
+        duration: float | None = None,
+        output: str | None = None,
+        caption: str | None = None,
+        failure_message: str | None = None,
+    ) -> bool:
+        """Record a job's outcome once; False if another worker recorded it first (or it was deleted)."""
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE jobs SET status = ?, duration = ?, output = ?, caption = ?, failure_message = ?"
+                " WHERE id = ? AND status IS NULL",
+                (status, duration, output, caption, failure_message, lipsync_id),
+            )
+            return cursor.rowcount == 1
+
+    def set_title(self, lipsync_id: str, title: str) -> bool:
+        with self._tx() as db:
+            return db.execute("UPDATE jobs SET title = ? WHERE id = ?", (title, lipsync_id)).rowcount == 1
+
+    def delete_job(self, lipsync_id: str) -> JobRow | None:
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (lipsync_id,)).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM jobs WHERE id = ?", (lipsync_id,))
+        return _job(row)
+
+    def unfinished_done_ats(self, now: float) -> list[float]:
+        """Finish times of jobs still pending or running by the clock."""
+        return [r["done_at"] for r in self._all("SELECT done_at FROM jobs WHERE done_at > ?", (now,))]
+
+    def due_job_ids(self, now: float) -> list[str]:
+        rows = self._all("SELECT id FROM jobs WHERE status IS NULL AND done_at <= ? ORDER BY seq", (now,))
+        return [r["id"] for r in rows]
+
+    # ------------------------------------------------------------------ batches
+
+    def get_batch(self, batch_id: str) -> BatchRow | None:
+        row = self._one("SELECT * FROM batches WHERE id = ?", (batch_id,))
+        return None if row is None else BatchRow(**dict(row))
+
+    def batch_items(self, batch_id: str) -> list[tuple[int, str]]:
+        rows = self._all(
+            "SELECT item_index, lipsync_id FROM batch_items WHERE batch_id = ? ORDER BY item_index", (batch_id,)
+        )
+        return [(r["item_index"], r["lipsync_id"]) for r in rows]
+
+    # ------------------------------------------------------------------ assets
+
+    def insert_asset(self, asset: AssetRow) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO assets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    asset.id,
+                    asset.filename,
+                    asset.content_type,
+                    asset.mime_type,
+                    asset.size_bytes,
+                    asset.declared_size,
+                    asset.checksum,
+                    asset.status,
+                    asset.path,
+                    asset.created_at,
+                    asset.expires_at,
+                ),
+            )
+
+    def get_asset(self, asset_id: str) -> AssetRow | None:
+        row = self._one("SELECT * FROM assets WHERE id = ?", (asset_id,))
+        return None if row is None else AssetRow(**dict(row))
+
+    def update_asset(self, asset_id: str, **values: Any) -> None:
+        columns = ", ".join(f"{name} = ?" for name in values)
+        with self._tx() as db:
+            db.execute(f"UPDATE assets SET {columns} WHERE id = ?", (*values.values(), asset_id))  # noqa: S608
+
+    # ------------------------------------------------------------------ idempotency
+
+    def claim_key(self, scope: str, key: str, now: float, ttl: float) -> IdempotencyRow | None:
+        """Reserve `key` for a new request, or return the existing record (in flight or done)."""
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM idempotency WHERE scope = ? AND key = ?", (scope, key)).fetchone()
+            if row is not None and row["created_at"] + ttl > now:
+                return IdempotencyRow(
+                    state=row["state"],
+                    status=row["status"],
+                    body=row["body"],
+                    headers=json.loads(row["headers"] or "{}"),
+                    created_at=row["created_at"],
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO idempotency (scope, key, state, created_at) VALUES (?, ?, 'in_flight', ?)",
+                (scope, key, now),
+            )
+            return None
+
+    def store_key(self, scope: str, key: str, status: int, body: bytes, headers: dict[str, str]) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE idempotency SET state = 'done', status = ?, body = ?, headers = ? WHERE scope = ? AND key = ?",
+                (status, body, json.dumps(headers), scope, key),
+            )
+
+    def release_key(self, scope: str, key: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM idempotency WHERE scope = ? AND key = ? AND state = 'in_flight'", (scope, key))
+
+
+def now() -> float:
+    """The sandbox's clock (seconds since the epoch)."""
+    return time.time()
