@@ -1,0 +1,190 @@
+"""Every failure a tool can meet, turned into one shape of tool error (``isError``), in one place.
+
+A tool error carries a stable ``code``, the message (HeyGen's own for API errors), the
+``param`` at fault when known, and ``next_action``: what the model should do now. It is
+sent both as text (for clients that only show content) and as ``structuredContent.error``.
+Unknown exceptions become a generic message; their details go to the stderr log only.
+Known secrets are scrubbed from every message as a last line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from mcp_types import CallToolResult, TextContent
+from pydantic import BaseModel
+
+from heygen_lipsync.errors import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    DownloadError,
+    HeyGenError,
+    InsufficientCreditError,
+    JobFailedError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+    WaitTimeoutError,
+)
+
+__all__ = ["ToolErrorInfo", "ToolFailure", "error_info", "error_result"]
+
+logger = logging.getLogger("heygen_lipsync.mcp")
+
+
+class ToolFailure(Exception):
+    """A failure the server foresaw (bad argument, refused path, spend not confirmed, ...)."""
+
+    def __init__(self, code: str, message: str, *, param: str | None = None, next_action: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.param = param
+        self.next_action = next_action
+
+
+class ToolErrorInfo(BaseModel):
+    """The ``error`` object of a failed tool call."""
+
+    code: str
+    message: str
+    param: str | None = None
+    next_action: str
+    request_id: str | None = None
+    retry_after_seconds: float | None = None
+
+
+def _api_next_action(exc: APIStatusError) -> str:
+    if isinstance(exc, AuthenticationError):
+        return (
+            "The HeyGen credentials were rejected: the user must set a valid HEYGEN_API_KEY in this MCP "
+            "server's environment and restart it. Do not retry until then."
+        )
+    if isinstance(exc, InsufficientCreditError):
+        return "The HeyGen account is out of credit: tell the user to add credit. Do not retry until then."
+    if isinstance(exc, PermissionDeniedError):
+        return "This account may not do this: tell the user; retrying will not help."
+    if isinstance(exc, NotFoundError):
+        return "Check the id; list_lipsyncs shows the jobs this account can see."
+    if isinstance(exc, ConflictError):
+        return (
+            "A request with the same idempotency_key is still in progress: wait a few seconds and call again "
+            "with the same key (it then returns the first request's result)."
+        )
+    if isinstance(exc, RateLimitError):
+        wait = f"{exc.retry_after:g} s" if exc.retry_after is not None else "a minute"
+        return f"Too many requests or jobs at once: wait {wait}, then retry (reuse the same idempotency_key)."
+    if isinstance(exc, ServerError):
+        return "HeyGen had a server error: retry later; for create, reuse the same idempotency_key to avoid duplicates."
+    if isinstance(exc, BadRequestError):
+        where = f"the argument behind '{exc.param}'" if exc.param else "the arguments"
+        return f"Fix {where} as the message says, then call again."
+    return "Read the message; fix the request or retry later."
+
+
+def error_info(exc: BaseException) -> ToolErrorInfo:
+    """The error object for an exception; unknown exceptions get a generic message."""
+    if isinstance(exc, ToolFailure):
+        return ToolErrorInfo(code=exc.code, message=exc.message, param=exc.param, next_action=exc.next_action)
+    if isinstance(exc, APIStatusError):
+        return ToolErrorInfo(
+            code=exc.code,
+            message=exc.message,
+            param=exc.param,
+            next_action=_api_next_action(exc),
+            request_id=exc.request_id,
+            retry_after_seconds=exc.retry_after,
+        )
+    if isinstance(exc, APIConnectionError):
+        return ToolErrorInfo(
+            code=exc.code,
+            message=exc.message,
+            next_action=(
+                "HeyGen could not be reached: retry in a little while. For create_lipsync, reuse the same "
+                "idempotency_key so a request that did arrive is not run twice."
+            ),
+            request_id=exc.request_id,
+        )
+    if isinstance(exc, ConfigurationError):
+        return ToolErrorInfo(
+            code=exc.code,
+            message=exc.message,
+            next_action=(
+                "The server is not configured: tell the user to set HEYGEN_API_KEY in the env block of this "
+                "MCP server's configuration (or run it with --sandbox to try it without an account)."
+            ),
+        )
+    if isinstance(exc, ValidationError):
+        return ToolErrorInfo(
+            code=exc.code,
+            message=exc.message,
+            param=exc.field,
+            next_action=f"Fix '{exc.field}' as the message says, then call again.",
+        )
+    if isinstance(exc, JobFailedError):
+        return ToolErrorInfo(
+            code=exc.code,
+            message=exc.message,
+            next_action=(
+                "The job failed and will not produce a video. Tell the user why; if the inputs can be fixed, "
+                "create a new job with create_lipsync (it costs credits again)."
+            ),
+        )
+    if isinstance(exc, WaitTimeoutError):
+        return ToolErrorInfo(
+            code=exc.code,
+            message=exc.message,
+            next_action=f"The job is still running: call wait_for_lipsync with lipsync_id={exc.lipsync_id!r}.",
+        )
+    if isinstance(exc, DownloadError):
+        return ToolErrorInfo(
+            code=exc.code,
+            message=exc.message,
+            next_action="Call download_lipsync again (it fetches a fresh link); use overwrite=true or another "
+            "filename if the file exists.",
+        )
+    if isinstance(exc, HeyGenError):
+        return ToolErrorInfo(code=exc.code, message=exc.message, next_action="Read the message and act on it.")
+    return ToolErrorInfo(
+        code="internal_error",
+        message="The server hit an unexpected error; the details are in its log (stderr).",
+        next_action="Retry once; if it happens again, tell the user to check the server's log.",
+    )
+
+
+def _scrub(text: str, secrets: Iterable[str | None]) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+def error_result(exc: BaseException, *, tool: str, secrets: Iterable[str | None] = ()) -> CallToolResult:
+    """The ``isError`` result for ``exc``; the one place exceptions become tool errors."""
+    info = error_info(exc)
+    if isinstance(exc, ToolFailure | HeyGenError):
+        logger.info("tool %s failed: %s %s", tool, info.code, _scrub(info.message, secrets))
+    else:
+        logger.error("tool %s raised an unexpected error", tool, exc_info=exc)
+    secrets = list(secrets)
+    info = info.model_copy(
+        update={"message": _scrub(info.message, secrets), "next_action": _scrub(info.next_action, secrets)}
+    )
+    parts = [f"Error ({info.code}): {info.message}"]
+    if info.param:
+        parts.append(f"Argument: {info.param}.")
+    parts.append(f"Next: {info.next_action}")
+    if info.request_id:
+        parts.append(f"(HeyGen request id {info.request_id})")
+    structured: dict[str, Any] = {"error": info.model_dump(mode="json", exclude_none=True)}
+    return CallToolResult(
+        content=[TextContent(type="text", text="\n".join(parts))], structured_content=structured, is_error=True
+    )
