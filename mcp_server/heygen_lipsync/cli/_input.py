@@ -1,0 +1,184 @@
+"""Turning command-line input into library requests: request bodies, flag overrides, manifests, durations.
+
+Validation of the request itself is the library's (``LipsyncRequest.from_dict``); this module
+only reads the input (inline JSON, a file, stdin, a CSV manifest) into plain dicts, and raises
+``UsageProblem`` when the input cannot even be read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..sources import MAX_BATCH_SIZE, LipsyncRequest
+from ._output import UsageProblem
+from ._schema import component_schema
+
+__all__ = [
+    "build_request",
+    "merge_body",
+    "parse_duration",
+    "read_body",
+    "read_manifest",
+]
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([hms]?)")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "": 1.0}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from ``90``, ``90s``, ``20m``, ``1h``, ``1h30m`` or ``1.5h``.
+
+    Raises:
+        UsageProblem: the text is not such a duration, or it is zero.
+    """
+    compact = text.strip().lower().replace(" ", "")
+    parts = list(_DURATION.finditer(compact))
+    if not compact or "".join(m.group(0) for m in parts) != compact or (len(parts) > 1 and not parts[-1].group(2)):
+        raise UsageProblem(f"--timeout: {text!r} is not a duration; use e.g. 90s, 20m or 1h", param="timeout")
+    seconds = sum(float(m.group(1)) * _UNIT_SECONDS[m.group(2)] for m in parts)
+    if seconds <= 0:
+        raise UsageProblem("--timeout: must be more than zero", param="timeout")
+    return seconds
+
+
+def read_body(data: str) -> dict[str, Any]:
+    """The JSON object given to ``-d/--data``: inline JSON, ``-`` for stdin, or a file path (``@path`` too).
+
+    Raises:
+        UsageProblem: the file is missing, or the text is not a JSON object.
+    """
+    stripped = data.strip()
+    if stripped == "-":
+        text, origin = sys.stdin.read(), "stdin"
+    elif stripped.startswith(("{", "[")):
+        text, origin = stripped, "--data"
+    else:
+        path = Path(stripped.removeprefix("@")).expanduser()
+        if not path.is_file():
+            raise UsageProblem(
+                f"--data: {data!r} is neither inline JSON nor an existing file; "
+                "pass a JSON object, a path, or - for stdin",
+                param="data",
+            )
+        text, origin = path.read_text(encoding="utf-8"), str(path)
+    try:
+        body = json.loads(text)
+    except ValueError as exc:
+        raise UsageProblem(f"--data: {origin} is not valid JSON ({exc})", param="data") from None
+    if not isinstance(body, dict):
+        raise UsageProblem(f"--data: {origin} must hold a JSON object (a create-lipsync body)", param="data")
+    return body
+
+
+def merge_body(body: Mapping[str, Any] | None, flags: Mapping[str, Any]) -> dict[str, Any]:
+    """The request body: ``body`` with every flag that was given (not None) laid over it."""
+    merged = dict(body or {})
+    merged.update({key: value for key, value in flags.items() if value is not None})
+    return merged
+
+
+def build_request(body: Mapping[str, Any]) -> LipsyncRequest:
+    """A validated library request from a body (``video``/``audio`` may be URL, asset id or file path).
+
+    Raises:
+        ValidationError: the library rejected a field (its ``field`` names it).
+    """
+    request = LipsyncRequest.from_dict(body)
+    request.validate()
+    return request
+
+
+def read_manifest(path: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The jobs of a batch manifest, and batch-level settings (``title``, ``callback_url``).
+
+    JSON: a list of create bodies, or ``{"lipsyncs": [...], "title": ..., "callback_url": ...}``
+    (the API's own batch body). CSV: a header row of field names, one job per row; empty
+    cells are left out; ``true``/``false`` and numbers are converted by the field's type in
+    the spec. In both, a ``video``/``audio`` value naming a file relative to the manifest's
+    directory is taken from there.
+
+    Raises:
+        UsageProblem: unreadable, malformed, empty, or more than 100 jobs.
+    """
+    if not path.is_file():
+        raise UsageProblem(f"manifest {str(path)!r} does not exist", param="manifest")
+    text = path.read_text(encoding="utf-8-sig")
+    settings: dict[str, Any] = {}
+    if path.suffix.lower() == ".csv":
+        jobs = _csv_jobs(text, path)
+    else:
+        try:
+            loaded = json.loads(text)
+        except ValueError as exc:
+            raise UsageProblem(
+                f"manifest {path.name} is not valid JSON ({exc}); use .csv for CSV", param="manifest"
+            ) from None
+        if isinstance(loaded, dict):
+            settings = {key: loaded[key] for key in ("title", "callback_url") if loaded.get(key) is not None}
+            loaded = loaded.get("lipsyncs")
+        if not isinstance(loaded, list) or not all(isinstance(job, dict) for job in loaded):
+            raise UsageProblem(
+                f"manifest {path.name} must be a JSON list of create bodies or an object with a 'lipsyncs' list",
+                param="manifest",
+            )
+        jobs = [dict(job) for job in loaded]
+    if not jobs:
+        raise UsageProblem(f"manifest {path.name} has no jobs", param="manifest")
+    if len(jobs) > MAX_BATCH_SIZE:
+        raise UsageProblem(f"manifest {path.name} has {len(jobs)} jobs; a batch holds at most {MAX_BATCH_SIZE}")
+    for job in jobs:
+        for key in ("video", "audio"):
+            value = job.get(key)
+            if isinstance(value, str) and (path.parent / value).is_file() and not Path(value).is_absolute():
+                job[key] = str(path.parent / value)
+    return jobs, settings
+
+
+def _csv_jobs(text: str, path: Path) -> list[dict[str, Any]]:
+    reader = csv.DictReader(io.StringIO(text))
+    types = _field_types()
+    jobs = []
+    for row_number, row in enumerate(reader, start=2):
+        if None in row:
+            raise UsageProblem(f"{path.name} line {row_number}: more cells than header columns", param="manifest")
+        job = {}
+        for key, cell in row.items():
+            value = (cell or "").strip()
+            if key and value:
+                job[key.strip()] = _convert(value, types.get(key.strip(), set()), f"{path.name} line {row_number}")
+        if job:
+            jobs.append(job)
+    return jobs
+
+
+def _field_types() -> dict[str, set[str]]:
+    """JSON types each CreateLipsyncRequest field accepts, from the vendored spec."""
+    properties = component_schema("CreateLipsyncRequest").get("properties", {})
+    types: dict[str, set[str]] = {}
+    for name, schema in properties.items():
+        options = schema.get("anyOf", [schema])
+        types[name] = {option.get("type") for option in options if isinstance(option.get("type"), str)}
+    return types
+
+
+def _convert(value: str, types: set[str], where: str) -> Any:
+    if "boolean" in types:
+        lowered = value.lower()
+        if lowered in ("true", "yes", "1"):
+            return True
+        if lowered in ("false", "no", "0"):
+            return False
+        raise UsageProblem(f"{where}: {value!r} is not true or false")
+    if "number" in types or "integer" in types:
+        try:
+            return float(value) if "number" in types else int(value)
+        except ValueError:
+            raise UsageProblem(f"{where}: {value!r} is not a number") from None
+    return value

@@ -1,0 +1,94 @@
+"""The `heygen-lipsync` Typer application: global options and the command groups."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from . import batch, lipsyncs, services
+from ._output import CliState
+
+__all__ = ["app", "main"]
+
+_EPILOG = """\
+Examples:
+
+  heygen-lipsync --sandbox create --video clip.mp4 --audio voice.wav --wait --download dubbed.mp4
+
+  heygen-lipsync create -d '{"video": "https://example.com/in.mp4", "audio": "asset_123"}' --title Demo
+
+  heygen-lipsync list --all --human
+
+  heygen-lipsync create --request-schema
+
+The API key is read from HEYGEN_API_KEY only (never a flag). stdout is JSON unless --human
+is given or stdout is a terminal; progress and errors go to stderr.
+
+Exit codes: 0 ok, 1 API/network error or failed job, 2 usage error, 3 authentication or
+permission, 4 wait timed out (the job is still running: resume with `heygen-lipsync wait ID`).
+"""
+
+app = typer.Typer(
+    name="heygen-lipsync",
+    help="Dub videos with HeyGen's Lipsync API: send a video and new audio, get a lip-synced video back.",
+    epilog=_EPILOG,
+    rich_markup_mode="markdown",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"heygen-lipsync {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    sandbox: Annotated[
+        bool,
+        typer.Option("--sandbox", help="Run against an embedded local sandbox (no account, no network, no key)."),
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url", help="API base URL (default: HEYGEN_BASE_URL or https://api.heygen.com).", show_default=False
+        ),
+    ] = None,
+    human: Annotated[
+        bool | None,
+        typer.Option(
+            "--human/--json",
+            help="Tables and summaries for people, or JSON for scripts. Default: --human when stdout is a terminal.",
+            show_default=False,
+        ),
+    ] = None,
+    json_errors: Annotated[
+        bool,
+        typer.Option(
+            "--json-errors", help="Also print errors as JSON on stderr (always on when stderr is not a terminal)."
+        ),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:
+    """Dub videos with HeyGen's Lipsync API."""
+    ctx.obj = CliState(sandbox=sandbox, base_url=base_url, human=human, json_errors=json_errors, debug=debug)
+
+
+lipsyncs.register(app)
+app.add_typer(batch.app, name="batch")
+services.register(app)
+
+
+def main() -> None:
+    """Console-script entry point of `heygen-lipsync`."""
+    app(prog_name="heygen-lipsync")

@@ -1,0 +1,87 @@
+"""`heygen-lipsync batch create|get`: up to 100 jobs from one JSON or CSV manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..client import LipsyncClient
+from ..sources import validate_idempotency_key
+from ._input import build_request, read_manifest
+from ._output import emit, error_boundary, note, run_client, state
+from ._schema import schema_option
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Create many lipsync jobs at once, and follow a batch.", no_args_is_help=True)
+
+_CREATE_EXAMPLES = """\
+Examples:
+
+  heygen-lipsync batch create jobs.csv --title "Episode 4"
+
+  heygen-lipsync batch create jobs.json --idempotency-key ep4-v1
+
+A CSV manifest has a header row of request fields (video,audio,title,mode,...) and one job
+per row; video/audio are URLs, asset ids or file paths (relative to the manifest's folder).
+A JSON manifest is a list of create bodies, or {"lipsyncs": [...], "title": ..., "callback_url": ...}.
+"""
+
+
+@app.command("create", epilog=_CREATE_EXAMPLES)
+def create(
+    ctx: typer.Context,
+    manifest: Annotated[Path, typer.Argument(help="A .json or .csv manifest of up to 100 jobs.", show_default=False)],
+    title: Annotated[str | None, typer.Option("--title", help="Title of the batch (overrides the manifest's).")] = None,
+    callback_url: Annotated[
+        str | None, typer.Option("--callback-url", help="Webhook URL notified as the batch progresses.")
+    ] = None,
+    idempotency_key: Annotated[
+        str | None, typer.Option("--idempotency-key", help="Repeat-safe key for the batch.")
+    ] = None,
+    request_schema: Annotated[bool, schema_option("request", "CreateLipsyncBatchRequest")] = False,
+    response_schema: Annotated[bool, schema_option("response", "LipsyncBatchCreateResponse")] = False,
+) -> None:
+    """Create a batch of lipsync jobs from a manifest; local files are uploaded first. Prints {"batch_id"}."""
+    st = state(ctx)
+    with error_boundary(st):
+        jobs, settings = read_manifest(manifest)
+        requests = [build_request(job) for job in jobs]
+        if idempotency_key is not None:
+            validate_idempotency_key(idempotency_key)
+
+    async def work(client: LipsyncClient) -> dict[str, Any]:
+        batch_id = await client.create_batch(
+            requests,
+            title=title or settings.get("title"),
+            callback_url=callback_url or settings.get("callback_url"),
+            idempotency_key=idempotency_key,
+        )
+        note(f"created batch {batch_id} of {len(requests)} jobs; next: heygen-lipsync batch get {batch_id}")
+        return {"batch_id": batch_id}
+
+    emit(st, run_client(ctx, work))
+
+
+@app.command("get", epilog="Examples:\n\n  heygen-lipsync batch get b_123\n\n  heygen-lipsync --human batch get b_123")
+def get(
+    ctx: typer.Context,
+    batch_id: Annotated[str, typer.Argument(help="The batch id.", show_default=False)],
+    limit: Annotated[int | None, typer.Option("--limit", min=1, max=100, help="Items per page.")] = None,
+    token: Annotated[str | None, typer.Option("--token", help="The next_token of the previous page of items.")] = None,
+    response_schema: Annotated[bool, schema_option("response", "LipsyncBatchDetail")] = False,
+) -> None:
+    """Show a batch: its status, counts by status, and one page of its items (video_id = lipsync id)."""
+    st = state(ctx)
+
+    async def work(client: LipsyncClient) -> dict[str, Any]:
+        return (await client.get_batch(batch_id, limit=limit, token=token)).to_dict()
+
+    batch = run_client(ctx, work)
+    if st.is_human:
+        emit(st, {key: value for key, value in batch.items() if key != "items"}, title=f"batch {batch_id}")
+        emit(st, batch["items"], columns=("item_index", "status", "video_id", "error"), title="items")
+    else:
+        emit(st, batch)

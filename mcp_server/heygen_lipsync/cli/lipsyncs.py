@@ -1,0 +1,323 @@
+"""Commands on lipsync jobs and assets: create, get, list, update, delete, wait, download, upload, status."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..client import LipsyncClient
+from ..models import FPS_MODES, MODES, Lipsync
+from ..sources import validate_idempotency_key
+from ._input import build_request, merge_body, parse_duration, read_body
+from ._output import (
+    UsageProblem,
+    WaitReporter,
+    emit,
+    error_boundary,
+    note,
+    run_client,
+    state,
+    transfer_progress,
+)
+from ._schema import schema_option
+
+__all__ = ["register"]
+
+# Shared option types.
+_Id = Annotated[str, typer.Argument(help="The lipsync's id (e.g. ls_abc123).", show_default=False)]
+_Timeout = Annotated[
+    str, typer.Option("--timeout", help="How long to wait: seconds, or forms like 90s, 20m, 1h.", show_default=True)
+]
+_Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace an existing file at the destination.")]
+_IdemKey = Annotated[
+    str | None,
+    typer.Option(
+        "--idempotency-key", help="Repeat-safe key (1-255 of A-Za-z0-9_:.-): a retry replays the first response."
+    ),
+]
+_LIPSYNC_COLUMNS = ("id", "status", "title", "duration", "created_at")
+_DETAIL = "LipsyncDetail"
+
+
+def _flag(help_text: str, *names: str) -> Any:
+    return typer.Option(*names, help=help_text, show_default=False, rich_help_panel="Request fields")
+
+
+def create(
+    ctx: typer.Context,
+    data: Annotated[
+        str | None,
+        typer.Option("-d", "--data", help="Request body: inline JSON, a file path, or - for stdin. Flags override it."),
+    ] = None,
+    video: Annotated[
+        str | None, _flag("Source video: https URL, asset id, or local file (uploaded first).", "--video")
+    ] = None,
+    audio: Annotated[
+        str | None, _flag("New audio: https URL, asset id, or local file (uploaded first).", "--audio")
+    ] = None,
+    title: Annotated[str | None, _flag("Title of the job.", "--title")] = None,
+    mode: Annotated[str | None, _flag(f"Quality mode: {' or '.join(MODES)} (API default speed).", "--mode")] = None,
+    callback_url: Annotated[str | None, _flag("Webhook URL called when the job finishes.", "--callback-url")] = None,
+    callback_id: Annotated[str | None, _flag("Id echoed in the webhook payload.", "--callback-id")] = None,
+    enable_caption: Annotated[
+        bool | None, _flag("Generate captions (SRT).", "--enable-caption/--no-enable-caption")
+    ] = None,
+    keep_the_same_format: Annotated[
+        bool | None,
+        _flag("Keep the source's resolution and bitrate.", "--keep-the-same-format/--no-keep-the-same-format"),
+    ] = None,
+    enable_dynamic_duration: Annotated[
+        bool | None, _flag("Allow dynamic duration.", "--enable-dynamic-duration/--no-enable-dynamic-duration")
+    ] = None,
+    disable_music_track: Annotated[
+        bool | None, _flag("Remove background music.", "--disable-music-track/--no-disable-music-track")
+    ] = None,
+    enable_speech_enhancement: Annotated[
+        bool | None, _flag("Enhance speech.", "--enable-speech-enhancement/--no-enable-speech-enhancement")
+    ] = None,
+    enable_watermark: Annotated[
+        bool | None, _flag("Add a watermark.", "--enable-watermark/--no-enable-watermark")
+    ] = None,
+    start_time: Annotated[float | None, _flag("Start of the part to dub, in seconds.", "--start-time")] = None,
+    end_time: Annotated[float | None, _flag("End of the part to dub, in seconds.", "--end-time")] = None,
+    fps_mode: Annotated[str | None, _flag(f"Frame-rate mode: {', '.join(FPS_MODES)}.", "--fps-mode")] = None,
+    folder_id: Annotated[str | None, _flag("Folder to file the job in.", "--folder-id")] = None,
+    idempotency_key: _IdemKey = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait until the job finishes; print the finished job.")] = False,
+    timeout: _Timeout = "20m",
+    download: Annotated[
+        Path | None, typer.Option("--download", help="Save the output video here when done (implies --wait).")
+    ] = None,
+    overwrite: _Overwrite = False,
+    request_schema: Annotated[bool, schema_option("request", "CreateLipsyncRequest")] = False,
+    response_schema: Annotated[bool, schema_option("response", "create")] = False,
+) -> None:
+    """Create a lipsync job: dub VIDEO with AUDIO. Prints {"lipsync_id"}, or the finished job with --wait."""
+    st = state(ctx)
+    flags = {
+        "video": video, "audio": audio, "title": title, "mode": mode, "callback_url": callback_url,
+        "callback_id": callback_id, "enable_caption": enable_caption, "keep_the_same_format": keep_the_same_format,
+        "enable_dynamic_duration": enable_dynamic_duration, "disable_music_track": disable_music_track,
+        "enable_speech_enhancement": enable_speech_enhancement, "enable_watermark": enable_watermark,
+        "start_time": start_time, "end_time": end_time, "fps_mode": fps_mode, "folder_id": folder_id,
+    }  # fmt: skip
+    with error_boundary(st):
+        request = build_request(merge_body(read_body(data) if data is not None else None, flags))
+        seconds = parse_duration(timeout)
+        if idempotency_key is not None:
+            validate_idempotency_key(idempotency_key, field="idempotency_key")
+
+    async def work(client: LipsyncClient) -> dict[str, Any]:
+        with transfer_progress("uploading") as progress:
+            lipsync_id = await client.create(request, idempotency_key=idempotency_key, on_upload_progress=progress)
+        if not (wait or download):
+            note(f"created {lipsync_id}; next: heygen-lipsync wait {lipsync_id}")
+            return {"lipsync_id": lipsync_id}
+        lipsync = await _wait(client, lipsync_id, seconds)
+        if download is not None:
+            await _download(client, lipsync, download, overwrite=overwrite, captions=False)
+        return lipsync.to_dict()
+
+    emit(st, run_client(ctx, work))
+
+
+def get(
+    ctx: typer.Context, lipsync_id: _Id, response_schema: Annotated[bool, schema_option("response", _DETAIL)] = False
+) -> None:
+    """Show one lipsync job: its status and, once completed, its video URL."""
+    emit(state(ctx), run_client(ctx, lambda client: _dict(client.get(lipsync_id))))
+
+
+def list_(
+    ctx: typer.Context,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, max=100, help="Jobs per page (1-100).")] = None,
+    token: Annotated[str | None, typer.Option("--token", help="The next_token of the previous page.")] = None,
+    all_pages: Annotated[bool, typer.Option("--all", help="Follow every page; prints all jobs as one page.")] = False,
+    response_schema: Annotated[bool, schema_option("response", "list")] = False,
+) -> None:
+    """List lipsync jobs, newest first, one page at a time ({"data", "has_more", "next_token"})."""
+    st = state(ctx)
+
+    async def work(client: LipsyncClient) -> dict[str, Any]:
+        if all_pages:
+            items = [job.to_dict() async for job in client.iter_lipsyncs(page_size=limit)]
+            return {"data": items, "has_more": False, "next_token": None}
+        return (await client.list(limit=limit, token=token)).to_dict()
+
+    page = run_client(ctx, work)
+    if st.is_human:
+        emit(st, page["data"], columns=_LIPSYNC_COLUMNS, title="lipsyncs")
+        if page["has_more"]:
+            note(f"more: heygen-lipsync list --token {page['next_token']}")
+    else:
+        emit(st, page)
+
+
+def update(
+    ctx: typer.Context,
+    lipsync_id: _Id,
+    title: Annotated[str, typer.Option("--title", help="The new title.", show_default=False)],
+    request_schema: Annotated[bool, schema_option("request", "UpdateLipsyncRequest")] = False,
+    response_schema: Annotated[bool, schema_option("response", _DETAIL)] = False,
+) -> None:
+    """Rename a lipsync job."""
+    emit(state(ctx), run_client(ctx, lambda client: _dict(client.update(lipsync_id, title=title))))
+
+
+def delete(
+    ctx: typer.Context,
+    lipsync_id: _Id,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Do not ask; needed when stdin is not a terminal.")
+    ] = False,
+    response_schema: Annotated[bool, schema_option("response", "LipsyncDeleteResponse")] = False,
+) -> None:
+    """Delete a lipsync job. Asks y/N on a terminal; elsewhere it refuses without --force."""
+    st = state(ctx)
+    if not force:
+        if not stdin_is_terminal():
+            with error_boundary(st):
+                raise UsageProblem(f"not deleting {lipsync_id}: no terminal to confirm on; pass --force", param="force")
+        if not typer.confirm(f"Delete lipsync {lipsync_id}?", default=False, err=True):
+            note("not deleted")
+            raise typer.Exit(1)
+    deleted = run_client(ctx, lambda client: client.delete(lipsync_id))
+    emit(st, {"id": deleted})
+
+
+def wait(
+    ctx: typer.Context,
+    lipsync_id: _Id,
+    timeout: _Timeout = "20m",
+    response_schema: Annotated[bool, schema_option("response", _DETAIL)] = False,
+) -> None:
+    """Wait for a job to finish (live status on stderr); print it. Exit 1 if it failed, 4 on timeout."""
+    st = state(ctx)
+    with error_boundary(st):
+        seconds = parse_duration(timeout)
+
+    async def work(client: LipsyncClient) -> dict[str, Any]:
+        return (await _wait(client, lipsync_id, seconds)).to_dict()
+
+    emit(st, run_client(ctx, work))
+
+
+def download(
+    ctx: typer.Context,
+    lipsync_id: _Id,
+    path: Annotated[
+        Path | None, typer.Argument(help="File or directory to save to (default: ./<id>.mp4).", show_default=False)
+    ] = None,
+    captions: Annotated[bool, typer.Option("--captions", help="Also save the SRT captions beside the video.")] = False,
+    overwrite: _Overwrite = False,
+) -> None:
+    """Download a completed job's video (and captions). Prints where the files went."""
+    st = state(ctx)
+
+    async def work(client: LipsyncClient) -> dict[str, Any]:
+        dest = path if path is not None else Path.cwd()
+        return await _download(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
+
+    emit(st, run_client(ctx, work))
+
+
+def upload(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The file to upload (mp4, mov, webm, mp3, wav, ...).")],
+    idempotency_key: _IdemKey = None,
+    response_schema: Annotated[bool, schema_option("response", "UploadAssetV3Response")] = False,
+) -> None:
+    """Upload a file as an asset; use its asset_id as --video or --audio."""
+
+    async def work(client: LipsyncClient) -> dict[str, Any]:
+        with transfer_progress(f"uploading {path.name}") as progress:
+            asset = await client.upload(path, idempotency_key=idempotency_key, on_progress=progress)
+        return asset.to_dict()
+
+    emit(state(ctx), run_client(ctx, work))
+
+
+def status(
+    ctx: typer.Context,
+    lipsync_ids: Annotated[list[str] | None, typer.Argument(help="Lipsync ids.", show_default=False)] = None,
+    batch_ids: Annotated[list[str] | None, typer.Option("--batch", help="A batch id (repeatable).")] = None,
+    response_schema: Annotated[bool, schema_option("response", "statuses")] = False,
+) -> None:
+    """Statuses of many jobs (and batches) in one request; unknown ids say not_found."""
+    st = state(ctx)
+    if not lipsync_ids and not batch_ids:
+        with error_boundary(st):
+            raise UsageProblem("give at least one lipsync id or --batch id", param="lipsync_ids")
+
+    async def work(client: LipsyncClient) -> list[dict[str, Any]]:
+        entries = await client.statuses(lipsync_ids=lipsync_ids or (), batch_ids=batch_ids or ())
+        return [entry.to_dict() for entry in entries]
+
+    emit(st, run_client(ctx, work), title="statuses")
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer a prompt (a seam for tests)."""
+    return sys.stdin.isatty()
+
+
+async def _dict(result: Any) -> dict[str, Any]:
+    value = await result
+    return value.to_dict()  # type: ignore[no-any-return]
+
+
+async def _wait(client: LipsyncClient, lipsync_id: str, seconds: float) -> Lipsync:
+    with WaitReporter() as reporter:
+        return await client.wait(lipsync_id, timeout=seconds, on_progress=reporter)
+
+
+async def _download(
+    client: LipsyncClient, lipsync: str | Lipsync, dest: Path, *, overwrite: bool, captions: bool
+) -> dict[str, Any]:
+    with transfer_progress("downloading") as progress:
+        result = await client.download(lipsync, dest, overwrite=overwrite, captions=captions, on_progress=progress)
+    note(f"saved {result.video_path}" + (f" and {result.caption_path}" if result.caption_path else ""))
+    return result.to_dict()
+
+
+_EXAMPLES = {
+    "create": [
+        "heygen-lipsync create --video clip.mp4 --audio voice.wav --wait --download dubbed.mp4",
+        "heygen-lipsync create --video https://example.com/in.mp4 --audio asset_123 --mode precision",
+        "heygen-lipsync create -d body.json --title 'Override the body title'",
+        "cat body.json | heygen-lipsync create -d - --idempotency-key job-42",
+        "heygen-lipsync create --request-schema",
+    ],
+    "get": ["heygen-lipsync get ls_abc123", "heygen-lipsync --human get ls_abc123"],
+    "list": ["heygen-lipsync list --limit 20", "heygen-lipsync list --all | jq '.data[].id'"],
+    "update": ["heygen-lipsync update ls_abc123 --title 'Final cut'"],
+    "delete": ["heygen-lipsync delete ls_abc123", "heygen-lipsync delete ls_abc123 --force"],
+    "wait": ["heygen-lipsync wait ls_abc123 --timeout 1h"],
+    "download": ["heygen-lipsync download ls_abc123 out.mp4", "heygen-lipsync download ls_abc123 outdir/ --captions"],
+    "upload": ["heygen-lipsync upload voice.wav | jq -r .asset_id"],
+    "status": ["heygen-lipsync status ls_abc123 ls_def456", "heygen-lipsync status --batch b_123"],
+}
+
+
+def examples(name: str) -> str:
+    """The epilog of a command: its examples, one per paragraph."""
+    return "Examples:\n\n" + "\n\n".join(f"  {line}" for line in _EXAMPLES[name])
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    for name, func in (
+        ("create", create),
+        ("get", get),
+        ("list", list_),
+        ("update", update),
+        ("delete", delete),
+        ("wait", wait),
+        ("download", download),
+        ("upload", upload),
+        ("status", status),
+    ):
+        app.command(name, epilog=examples(name))(func)

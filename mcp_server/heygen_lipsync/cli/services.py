@@ -1,0 +1,98 @@
+"""Long-running services: `heygen-lipsync sandbox serve` and `heygen-lipsync mcp`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ._output import UsageProblem, error_boundary, note, state
+
+__all__ = ["register"]
+
+sandbox_app = typer.Typer(help="The local sandbox of the HeyGen Lipsync API (no account, no network).")
+
+_SERVE_EXAMPLES = """\
+Examples:
+
+  heygen-lipsync sandbox serve
+
+  heygen-lipsync sandbox serve --port 9000 --running-seconds 1 --in-memory
+
+Then, in another shell: heygen-lipsync --base-url http://127.0.0.1:8765 list
+(no key is needed on a loopback address; the sandbox accepts "sandbox-key").
+"""
+
+
+@sandbox_app.command("serve", epilog=_SERVE_EXAMPLES)
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (keep it on loopback).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8765,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Where jobs and files persist (default: HEYGEN_LIPSYNC_SANDBOX_DIR or the user data directory).",
+            show_default=False,
+        ),
+    ] = None,
+    in_memory: Annotated[bool, typer.Option("--in-memory", help="Keep nothing after the server stops.")] = False,
+    pending_seconds: Annotated[
+        float | None, typer.Option("--pending-seconds", min=0, help="How long a job stays pending.", show_default=False)
+    ] = None,
+    running_seconds: Annotated[
+        float | None, typer.Option("--running-seconds", min=0, help="How long a job stays running.", show_default=False)
+    ] = None,
+    max_concurrent_jobs: Annotated[
+        int | None, typer.Option("--max-concurrent-jobs", min=1, help="Unfinished jobs allowed at once (then 429).")
+    ] = None,
+) -> None:
+    """Run the sandbox in the foreground until Ctrl-C. Settings: flags > HEYGEN_LIPSYNC_SANDBOX_* > defaults."""
+    from ..sandbox import SandboxConfig, run_sandbox
+
+    st = state(ctx)
+    overrides: dict[str, Any] = {
+        key: value
+        for key, value in {
+            "pending_seconds": pending_seconds,
+            "running_seconds": running_seconds,
+            "max_concurrent_jobs": max_concurrent_jobs,
+        }.items()
+        if value is not None
+    }
+    with error_boundary(st):
+        if in_memory and data_dir is not None:
+            raise UsageProblem("--in-memory and --data-dir cannot be used together", param="data_dir")
+        if in_memory or data_dir is not None:
+            overrides["data_dir"] = data_dir
+        try:
+            config = SandboxConfig.from_env(**overrides)
+        except ValueError as exc:
+            raise UsageProblem(str(exc)) from None
+        note(f"sandbox on http://{host}:{port} (data: {config.data_dir or 'in memory'}); Ctrl-C stops it")
+        run_sandbox(host=host, port=port, config=config)
+
+
+def mcp(ctx: typer.Context) -> None:
+    """Run the MCP server (same as heygen-lipsync-mcp); arguments after `mcp` are passed to it."""
+    from ..mcp import main as mcp_main
+
+    args = list(ctx.args)
+    if state(ctx).sandbox and "--sandbox" not in args:
+        args.insert(0, "--sandbox")
+    sys.argv = ["heygen-lipsync-mcp", *args]
+    mcp_main()
+
+
+def register(app: typer.Typer) -> None:
+    """Add `sandbox serve` and `mcp` to the app."""
+    app.add_typer(sandbox_app, name="sandbox")
+    app.command(
+        "mcp",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+        epilog="Examples:\n\n  heygen-lipsync mcp\n\n  heygen-lipsync mcp --help\n\n  heygen-lipsync --sandbox mcp",
+        add_help_option=False,
+    )(mcp)

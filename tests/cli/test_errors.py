@@ -1,0 +1,103 @@
+"""Exit codes and error reports: one actionable line, JSON when not a terminal, never a key or a traceback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
+
+from .conftest import Cli, created_id, error_json
+
+
+def test_local_validation_error_is_exit_2_naming_the_field(cli: Cli, samples: tuple[Path, Path]) -> None:
+    video, audio = samples
+    result = cli("create", "--video", video, "--audio", audio, "--mode", "turbo")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: mode")
+    assert error_json(result)["param"] == "mode" and result.stdout == ""
+
+
+def test_missing_file_is_exit_2(cli: Cli, samples: tuple[Path, Path]) -> None:
+    result = cli("create", "--video", "missing/clip.mp4", "--audio", str(samples[1]))
+    assert result.exit_code == 2
+    assert error_json(result) | {"message": ""} == {
+        "code": "validation_error",
+        "message": "",
+        "param": "video",
+        "exit_code": 2,
+    }
+
+
+def test_unknown_body_field_is_exit_2(cli: Cli) -> None:
+    result = cli("create", "-d", '{"video": "a", "audio": "b", "colour": "red"}')
+    assert result.exit_code == 2 and "colour" in result.stderr
+
+
+def test_body_that_is_not_json_is_exit_2(cli: Cli) -> None:
+    result = cli("create", "-d", "{nope")
+    assert result.exit_code == 2 and error_json(result)["param"] == "data"
+
+
+def test_bad_flag_is_a_usage_error(cli: Cli) -> None:
+    assert cli("list", "--limit", "500").exit_code == 2
+
+
+def test_not_found_is_exit_1_with_code_and_request_id(cli: Cli) -> None:
+    result = cli("get", "ls_missing")
+    assert result.exit_code == 1
+    error = error_json(result)
+    assert error["code"] == "not_found" and error["status_code"] == 404 and error["request_id"]
+    assert len(result.stderr.splitlines()) == 2 and "Traceback" not in result.stderr
+
+
+def test_wrong_key_is_exit_3_and_the_key_is_never_printed(cli: Cli) -> None:
+    secret = "sk-live-do-not-print-me-42"
+    for extra in ([], ["--debug"]):
+        result = cli(*extra, "list", env={"HEYGEN_API_KEY": secret})
+        assert result.exit_code == 3
+        assert error_json(result)["code"] == "authentication_failed"
+        assert secret not in result.stderr + result.stdout
+
+
+def test_no_key_is_exit_3_before_any_request(cli: Cli) -> None:
+    env = {"HEYGEN_API_KEY": None, "HEYGEN_BEARER_TOKEN": None, "HEYGEN_BASE_URL": "https://unreachable.invalid"}
+    result = cli("list", env=env)
+    assert result.exit_code == 3
+    assert "HEYGEN_API_KEY" in result.stderr.splitlines()[0]
+
+
+def test_network_error_is_exit_1(cli: Cli) -> None:
+    env = {"HEYGEN_BASE_URL": "http://127.0.0.1:9", "HEYGEN_LIPSYNC_MAX_RETRIES": "0"}
+    result = cli("list", env=env)
+    assert result.exit_code == 1
+    assert error_json(result)["code"] in {"connection_error", "timeout"}
+
+
+def test_json_errors_flag_and_human_line(cli: Cli) -> None:
+    result = cli("--json-errors", "get", "ls_missing")
+    first, second = result.stderr.splitlines()
+    assert first.startswith("error: 404 not_found")
+    assert json.loads(second)["error"]["exit_code"] == 1
+
+
+@pytest.fixture(scope="module")
+def slow_sandbox() -> Iterator[EmbeddedSandbox]:
+    with EmbeddedSandbox(SandboxConfig(pending_seconds=0.05, running_seconds=600)) as sb:
+        yield sb
+
+
+def test_wait_timeout_is_exit_4_and_says_how_to_resume(
+    cli: Cli, samples: tuple[Path, Path], slow_sandbox: EmbeddedSandbox
+) -> None:
+    slow = Cli(env={**cli.env, "HEYGEN_BASE_URL": slow_sandbox.base_url})
+    lipsync_id = created_id(slow, samples)
+    result = slow("wait", lipsync_id, "--timeout", "1s")
+    assert result.exit_code == 4
+    assert f"heygen-lipsync wait {lipsync_id}" in result.stderr
+    error = error_json(result)
+    assert error["code"] == "wait_timeout" and error["resume"] == f"heygen-lipsync wait {lipsync_id}"
+    assert result.stdout == ""
