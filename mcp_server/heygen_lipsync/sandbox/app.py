@@ -72,6 +72,19 @@ def _too_large(limit: int) -> ApiError:
     )
 
 
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _resource(path: str, **handlers: Handler) -> Route:
+    """One route per path, so a 405's Allow header lists every method the resource has."""
+
+    async def dispatch(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await handlers[method](request)
+
+    return Route(path, dispatch, methods=list(handlers))
+
+
 class SandboxApp:
     """State and handlers of one sandbox; `asgi` is the app to serve."""
 
@@ -80,23 +93,21 @@ class SandboxApp:
         self.store = Store(config.data_dir)
         self._job_locks: dict[str, asyncio.Lock] = {}
         routes = [
-            Route("/v3/lipsyncs", self.create_lipsync, methods=["POST"]),
-            Route("/v3/lipsyncs", self.list_lipsyncs, methods=["GET"]),
-            Route("/v3/lipsyncs/statuses", self.statuses, methods=["GET"]),
-            Route("/v3/lipsyncs/batches", self.create_batch, methods=["POST"]),
-            Route("/v3/lipsyncs/batches/{batch_id}", self.get_batch, methods=["GET"]),
-            Route("/v3/lipsyncs/{lipsync_id}", self.get_lipsync, methods=["GET"]),
-            Route("/v3/lipsyncs/{lipsync_id}", self.update_lipsync, methods=["PATCH"]),
-            Route("/v3/lipsyncs/{lipsync_id}", self.delete_lipsync, methods=["DELETE"]),
-            Route("/v3/assets", self.upload_asset, methods=["POST"]),
-            Route("/v3/assets/direct-uploads", self.create_direct_upload, methods=["POST"]),
-            Route("/v3/assets/{asset_id}/complete", self.complete_upload, methods=["POST"]),
-            Route("/_sandbox/uploads/{asset_id}", self.put_upload, methods=["PUT"]),
-            Route("/_sandbox/assets/{asset_id}", self.serve_asset, methods=["GET", "HEAD"]),
-            Route("/_sandbox/outputs/{name}", self.serve_output, methods=["GET", "HEAD"]),
-            Route("/_sandbox/faults", self.get_faults, methods=["GET"]),
-            Route("/_sandbox/faults", self.set_faults, methods=["PUT"]),
-            Route("/_sandbox/info", self.info, methods=["GET"]),
+            _resource("/v3/lipsyncs", POST=self.create_lipsync, GET=self.list_lipsyncs),
+            _resource("/v3/lipsyncs/statuses", GET=self.statuses),
+            _resource("/v3/lipsyncs/batches", POST=self.create_batch),
+            _resource("/v3/lipsyncs/batches/{batch_id}", GET=self.get_batch),
+            _resource(
+                "/v3/lipsyncs/{lipsync_id}", GET=self.get_lipsync, PATCH=self.update_lipsync, DELETE=self.delete_lipsync
+            ),
+            _resource("/v3/assets", POST=self.upload_asset),
+            _resource("/v3/assets/direct-uploads", POST=self.create_direct_upload),
+            _resource("/v3/assets/{asset_id}/complete", POST=self.complete_upload),
+            _resource("/_sandbox/uploads/{asset_id}", PUT=self.put_upload),
+            _resource("/_sandbox/assets/{asset_id}", GET=self.serve_asset),
+            _resource("/_sandbox/outputs/{name}", GET=self.serve_output),
+            _resource("/_sandbox/faults", GET=self.get_faults, PUT=self.set_faults),
+            _resource("/_sandbox/info", GET=self.info),
         ]
         starlette = Starlette(
             routes=routes,
@@ -323,7 +334,7 @@ class SandboxApp:
     @staticmethod
     def _reserved(request: Request, lipsync_id: str) -> None:
         if lipsync_id in _RESERVED_IDS:
-            allowed = "GET" if lipsync_id == "statuses" else "POST"
+            allowed = "GET, HEAD" if lipsync_id == "statuses" else "POST"
             raise HTTPException(405, headers={"Allow": allowed})
 
     # ------------------------------------------------------------------ lipsyncs

@@ -61,14 +61,17 @@ def _resolve(store: Store, source: dict[str, str], origin: str, role: str) -> It
         return
     url = source["url"]
     parts = urlsplit(url)
-    if is_loopback(parts.hostname) or parts.netloc == origin:
-        if match := _LOCAL_ASSET.fullmatch(parts.path):
+    ours = parts.netloc == origin
+    if ours or is_loopback(parts.hostname):
+        # Our own URLs are read from disk. A loopback URL of the same shape may belong to
+        # another local server, so it is only taken as ours when the thing it names exists here.
+        if (match := _LOCAL_ASSET.fullmatch(parts.path)) and (ours or store.get_asset(match.group(1))):
             asset = store.get_asset(match.group(1))
             if asset is None or asset.status != "uploaded":
                 raise media.MediaError(f"the {role} URL names asset '{match.group(1)}', which does not exist")
             yield Path(asset.path)
             return
-        if match := _LOCAL_OUTPUT.fullmatch(parts.path):
+        if (match := _LOCAL_OUTPUT.fullmatch(parts.path)) and (ours or store.get_job(match.group(1))):
             path = store.output_path(match.group(1), "mp4")
             if not path.exists():
                 raise media.MediaError(f"the {role} URL names the output of '{match.group(1)}', which does not exist")

@@ -1,0 +1,119 @@
+"""Jobs move pending -> running -> completed | failed by the clock, and fail for real reasons."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pytest
+
+from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox
+from tests.sandbox.conftest import create, fast_config, sample_request, upload, wait
+
+ORDER = ["pending", "running", "completed"]
+
+
+def test_a_job_is_pending_then_running_then_completed() -> None:
+    with (
+        EmbeddedSandbox(fast_config(pending_seconds=0.5, running_seconds=0.5)) as sb,
+        httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.api_key}) as client,
+    ):
+        lipsync_id = create(client, sample_request(client))
+        seen: list[str] = []
+        while not seen or seen[-1] not in ("completed", "failed"):
+            status = client.get(f"/v3/lipsyncs/{lipsync_id}").json()["data"]["status"]
+            if not seen or seen[-1] != status:
+                seen.append(status)
+            time.sleep(0.02)
+    assert seen[0] == "pending"
+    assert seen[-1] == "completed"
+    assert seen == sorted(seen, key=ORDER.index), seen
+
+
+def test_progress_is_the_same_from_every_reader(tmp_path: Path) -> None:
+    """Two sandboxes on one data directory report one job identically: state comes from stored timestamps."""
+    config = fast_config(data_dir=tmp_path, pending_seconds=60)
+    with EmbeddedSandbox(config) as one, EmbeddedSandbox(fast_config(data_dir=tmp_path)) as two:
+        with httpx.Client(base_url=one.base_url, headers={"x-api-key": one.api_key}) as client:
+            lipsync_id = create(client, sample_request(client))
+        seen = [
+            httpx.get(f"{sb.base_url}/v3/lipsyncs/{lipsync_id}", headers={"x-api-key": sb.api_key}).json()["data"]
+            for sb in (one, two)
+        ]
+    assert seen[0]["status"] == seen[1]["status"] == "pending"
+    assert seen[0]["created_at"] == seen[1]["created_at"]
+
+
+@pytest.mark.parametrize(
+    ("video_url", "expected"),
+    [
+        ("https://example.com/talk.mp4", "no internet access"),
+        ("http://127.0.0.1:9/missing.mp4", "could not fetch the video URL"),
+    ],
+)
+def test_unreachable_sources_fail_the_job_saying_why(client: httpx.Client, video_url: str, expected: str) -> None:
+    body = {
+        "video": {"type": "url", "url": video_url},
+        "audio": {"type": "asset_id", "asset_id": upload(client, SAMPLE_AUDIO)},
+    }
+    job = wait(client, create(client, body))
+    assert job["status"] == "failed"
+    assert expected in job["failure_message"]
+    assert job["video_url"] is None
+
+
+def test_a_non_media_source_fails_the_job(client: httpx.Client) -> None:
+    pdf = client.post("/v3/assets", files={"file": ("doc.pdf", b"%PDF-1.4\n%fake document\n" * 4)})
+    body = {
+        "video": {"type": "asset_id", "asset_id": pdf.json()["data"]["asset_id"]},
+        "audio": {"type": "asset_id", "asset_id": upload(client, SAMPLE_AUDIO)},
+    }
+    job = wait(client, create(client, body))
+    assert job["status"] == "failed"
+    assert "not a media file" in job["failure_message"]
+
+
+def test_audio_without_sound_fails_the_job(client: httpx.Client) -> None:
+    png = client.post("/v3/assets", files={"file": ("x.png", b"\x89PNG\r\n\x1a\n" + bytes(64))})
+    body = sample_request(client)
+    body["audio"] = {"type": "asset_id", "asset_id": png.json()["data"]["asset_id"]}
+    job = wait(client, create(client, body))
+    assert job["status"] == "failed"
+    assert "audio" in job["failure_message"]
+
+
+def test_start_time_beyond_the_video_fails_the_job(client: httpx.Client) -> None:
+    job = wait(client, create(client, sample_request(client, start_time=30)))
+    assert job["status"] == "failed"
+    assert "beyond the video's duration" in job["failure_message"]
+
+
+@pytest.fixture
+def file_server() -> Iterator[str]:
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(SAMPLE_VIDEO.parent))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_loopback_urls_are_fetched(client: httpx.Client, file_server: str) -> None:
+    body = {
+        "video": {"type": "url", "url": f"{file_server}/sample.mp4"},
+        "audio": {"type": "url", "url": f"{file_server}/sample.wav"},
+    }
+    job = wait(client, create(client, body))
+    assert job["status"] == "completed", job["failure_message"]
+
+
+def test_the_sandbox_says_it_does_not_reanimate_lips(client: httpx.Client) -> None:
+    job = client.get(f"/v3/lipsyncs/{create(client, sample_request(client))}").json()["data"]
+    assert "NOT re-animated" in job["sandbox_note"]
