@@ -19,8 +19,10 @@ def test_create_wait_download_prints_the_finished_job_and_saves_the_video(cli: C
     job = json.loads(result.stdout)  # stdout holds only the JSON result
     assert job["status"] == "completed" and job["title"] == "Demo"
     assert Path("out.mp4").stat().st_size > 0
-    # Upload progress, status and the saved path went to stderr.
-    assert "completed" in result.stderr and "out.mp4" in result.stderr
+    # Progress of both uploads, the status line and the saved path went to stderr.
+    uploads = [line for line in result.stderr.splitlines() if line.startswith("uploading:") and "bytes" in line]
+    assert uploads == [f"uploading: {video.stat().st_size} bytes", f"uploading: {audio.stat().st_size} bytes"]
+    assert "completed" in result.stderr and "saved out.mp4" in result.stderr
 
 
 def test_create_without_wait_prints_the_id_and_get_finds_it(cli: Cli, samples: tuple[Path, Path]) -> None:
@@ -125,10 +127,11 @@ def test_batch_create_from_csv_and_get(cli: Cli, samples: tuple[Path, Path], tmp
 
 
 def test_human_output_is_a_summary_not_json(cli: Cli, samples: tuple[Path, Path]) -> None:
-    lipsync_id = created_id(cli, samples, "--title", "Readable")
+    lipsync_id = created_id(cli, samples, "--title", "Readable [bold]as typed[/bold]")
     result = cli("--human", "get", lipsync_id)
     assert result.exit_code == 0
-    assert "Readable" in result.stdout and not result.stdout.lstrip().startswith("{")
+    assert not result.stdout.lstrip().startswith("{")
+    assert "Readable [bold]as typed[/bold]" in result.stdout  # API values are shown, never read as markup
     table = cli("--human", "list")
     assert lipsync_id in table.stdout and "status" in table.stdout
 

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any, NoReturn, TypeVar
 
@@ -35,7 +36,8 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
+from rich.text import Text
 
 from ..client import LipsyncClient
 from ..config import ENV_API_KEY, ENV_BEARER_TOKEN, resolve_settings
@@ -137,21 +139,29 @@ def emit(st: CliState, data: Any, *, columns: Sequence[str] | None = None, title
     if isinstance(data, list):
         rows = [row for row in data if isinstance(row, Mapping)]
         cols = list(columns) if columns else _columns_of(rows)
-        table = Table(*cols, title=title, title_justify="left")
+        # Ids are never cut (they are copied into the next command); other cells wrap.
+        table = Table(
+            *(Column(col, overflow="fold", no_wrap=col in _ID_COLUMNS) for col in cols),
+            title=title,
+            title_justify="left",
+        )
         for row in rows:
-            table.add_row(*(_cell(row.get(col)) for col in cols))
+            table.add_row(*(Text(_cell(row.get(col), col)) for col in cols))
         console.print(table if rows else f"{title or 'result'}: nothing")
     elif isinstance(data, Mapping):
         table = Table(show_header=False, box=None, title=title, title_justify="left")
         table.add_column(style="bold")
-        table.add_column()
+        table.add_column(overflow="fold")  # URLs must stay whole to be copied
         for key, value in data.items():
             if value is None or value == {} or value == []:
                 continue
-            table.add_row(key, _cell(value))
+            table.add_row(key, Text(_cell(value, key)))  # Text: API values are never markup
         console.print(table)
     else:
-        console.print(str(data))
+        console.print(Text(str(data)))
+
+
+_ID_COLUMNS = frozenset({"id", "video_id", "batch_id", "asset_id"})
 
 
 def _columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -161,9 +171,11 @@ def _columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return cols
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, key: str = "") -> str:
     if value is None:
         return ""
+    if key == "created_at" and isinstance(value, int):
+        return datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -185,16 +197,13 @@ def transfer_progress(label: str) -> Iterator[Callable[[int, int | None], None]]
     ends. ``done`` going backwards means the next file (``create`` uploads video, then audio).
     """
     console = stderr_console()
-    last = {"done": -1, "finished": 0}
+    last: dict[str, int | None] = {}
     if not console.is_terminal:
 
         def log(done: int, total: int | None) -> None:
-            if done < last["done"] or last["done"] < 0:
-                last["finished"] = 0
+            if _next_file(last, done, total):
                 console.print(f"{label}: {total if total is not None else 'unknown'} bytes", markup=False)
-            last["done"] = done
-            if total and done >= total and not last["finished"]:
-                last["finished"] = 1
+            if total and done >= total:
                 console.print(f"{label}: done", markup=False)
 
         yield log
@@ -210,12 +219,18 @@ def transfer_progress(label: str) -> Iterator[Callable[[int, int | None], None]]
         tasks: list[TaskID] = []
 
         def update(done: int, total: int | None) -> None:
-            if done < last["done"] or not tasks:
+            if _next_file(last, done, total) or not tasks:
                 tasks.append(progress.add_task(label, total=None))
-            last["done"] = done
             progress.update(tasks[-1], completed=done, total=total or None)
 
         yield update
+
+
+def _next_file(last: dict[str, int | None], done: int, total: int | None) -> bool:
+    """Whether this progress report starts a new file (the first, or one after a finished file)."""
+    new = not last or last["total"] != total or (last["done"] or 0) > done or last["finished"] == 1
+    last.update(done=done, total=total, finished=int(bool(total) and done >= (total or 0)))
+    return new
 
 
 class WaitReporter:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -83,8 +82,7 @@ def mcp(ctx: typer.Context) -> None:
     args = list(ctx.args)
     if state(ctx).sandbox and "--sandbox" not in args:
         args.insert(0, "--sandbox")
-    sys.argv = ["heygen-lipsync-mcp", *args]
-    mcp_main()
+    mcp_main(args)
 
 
 def register(app: typer.Typer) -> None:
