@@ -68,6 +68,8 @@ EXT_UPLOAD = "heygen_lipsync.upload"
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 Sleep = Callable[[float], Awaitable[None]]
+# Looked up at call time so tests can swap in a fake clock (no real sleeping).
+_sleep: Sleep = asyncio.sleep
 
 
 def new_idempotency_key(prefix: str = "hl") -> str:
@@ -126,7 +128,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         self._inner = inner
         self._settings = settings
         self._api_origin = origin_of(httpx.URL(settings.base_url))
-        self._sleep: Sleep = sleep or asyncio.sleep
+        self._sleep_override = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._upload_timeouts = timeouts_for(settings, upload=True)
 
@@ -159,6 +161,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
     def _may_resend(request: httpx.Request) -> bool:
         return request.method in IDEMPOTENT_METHODS or "idempotency-key" in request.headers
 
+    async def _pause(self, seconds: float) -> None:
+        await (self._sleep_override or _sleep)(seconds)
+
     def _delay(self, attempt: int) -> float:
         return backoff_delay(attempt, rng=self._rng)
 
@@ -180,7 +185,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 if retryable and attempt < self.max_retries:
                     pause = self._delay(attempt)
                     logger.debug("%s failed (%s); retry %d in %.2fs", where, type(exc).__name__, attempt + 1, pause)
-                    await self._sleep(pause)
+                    await self._pause(pause)
                     attempt += 1
                     continue
                 logger.debug("%s failed (%s) after %d attempt(s)", where, type(exc).__name__, attempt + 1)
@@ -203,7 +208,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 delay,
             )
             await response.aclose()
-            await self._sleep(delay)
+            await self._pause(delay)
             attempt += 1
 
     async def _retry_decision(
@@ -232,11 +237,18 @@ class PolicyTransport(httpx.AsyncBaseTransport):
     async def _peek_error_code(request: httpx.Request, response: httpx.Response) -> tuple[httpx.Response, str | None]:
         # Read the body to learn the error code, then hand back an equivalent response whose
         # body can still be read by the caller.
-        raw = b"".join([chunk async for chunk in response.aiter_raw()])
-        await response.aclose()
-        copy = httpx.Response(
-            response.status_code, headers=response.headers, content=raw, request=request, extensions=response.extensions
-        )
+        if response.is_stream_consumed:
+            copy = response  # already in memory (e.g. built from bytes): readable as it is
+        else:
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+            await response.aclose()
+            copy = httpx.Response(
+                response.status_code,
+                headers=response.headers,
+                content=raw,
+                request=request,
+                extensions=response.extensions,
+            )
         code: str | None = None
         try:
             body: Any = json.loads(copy.content)

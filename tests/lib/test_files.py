@@ -1,0 +1,200 @@
+"""Uploads (multipart and direct) and atomic downloads."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from heygen_lipsync import (
+    DownloadError,
+    FileSource,
+    Lipsync,
+    LipsyncClient,
+    LipsyncRequest,
+    ValidationError,
+    files,
+)
+from tests.lib.fakeapi import FakeHeyGen, envelope_error
+from tests.lib.test_sources import MP4, SAMPLES
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def video(tmp_path: Path) -> Path:
+    path = tmp_path / "talk.mp4"
+    path.write_bytes(MP4 + bytes(range(256)) * 40)
+    return path
+
+
+async def test_small_upload_is_multipart_with_key(client: LipsyncClient, fake: FakeHeyGen, video: Path) -> None:
+    progress: list[tuple[int, int]] = []
+    asset = await client.upload(video, on_progress=lambda sent, total: progress.append((sent, total)))
+    stored = fake.assets[asset.asset_id]
+    assert stored["content"] == video.read_bytes()
+    assert 'filename="talk.mp4"' in stored["part_headers"] and "video/mp4" in stored["part_headers"]
+    call = fake.calls("POST", "/v3/assets")[0]
+    assert call.headers["idempotency-key"]
+    assert progress[-1] == (video.stat().st_size, video.stat().st_size)
+    assert asset.size_bytes == video.stat().st_size
+
+
+async def test_multipart_upload_retried_resends_whole_file(
+    client: LipsyncClient, fake: FakeHeyGen, video: Path
+) -> None:
+    fake.script.append(lambda r: envelope_error(503, "internal_error", "busy") if r.url.path == "/v3/assets" else None)
+    asset = await client.upload(video)
+    calls = fake.calls("POST", "/v3/assets")
+    assert len(calls) == 2 and calls[0].headers["idempotency-key"] == calls[1].headers["idempotency-key"]
+    assert fake.assets[asset.asset_id]["content"] == video.read_bytes()
+
+
+async def test_large_upload_uses_direct_flow(
+    client: LipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)  # make the test file count as "large"
+    monkeypatch.setattr(files, "CHUNK_SIZE", 1000)
+    progress: list[int] = []
+    asset = await client.upload(video, on_progress=lambda sent, total: progress.append(sent))
+    data = video.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    presign = json.loads(fake.calls("POST", "/v3/assets/direct-uploads")[0].content)
+    assert presign == {
+        "filename": "talk.mp4",
+        "content_type": "video/mp4",
+        "size_bytes": len(data),
+        "checksum_sha256": digest,
+    }
+    assert fake.calls("POST", "/v3/assets/direct-uploads")[0].headers["idempotency-key"]
+    put = next(r for r in fake.requests if r.method == "PUT")
+    assert put.headers["x-amz-meta-asset"] == asset.asset_id  # upload_headers sent verbatim
+    assert put.headers["content-type"] == "video/mp4"
+    assert "x-api-key" not in put.headers and "authorization" not in put.headers  # no credentials to storage
+    assert fake.uploads[asset.asset_id] == data
+    complete = json.loads(fake.calls("POST", f"/v3/assets/{asset.asset_id}/complete")[0].content)
+    assert complete == {"checksum_sha256": digest}
+    assert asset.size_bytes == len(data) and progress[-1] == len(data)
+
+
+async def test_direct_upload_put_retried_with_same_bytes(
+    client: LipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
+    fake.script.append(lambda r: httpx.Response(503) if r.method == "PUT" else None)
+    asset = await client.upload(video)
+    assert len([r for r in fake.requests if r.method == "PUT"]) == 2
+    assert fake.uploads[asset.asset_id] == video.read_bytes()
+
+
+async def test_unsupported_file_rejected_before_any_request(
+    client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path
+) -> None:
+    doc = tmp_path / "notes.mp4"
+    doc.write_text("plain text pretending to be a video")
+    with pytest.raises(ValidationError) as info:
+        await client.upload(doc)
+    assert info.value.field == "file"
+    with pytest.raises(ValidationError, match="not found"):
+        await client.upload(tmp_path / "missing.wav")
+    assert fake.requests == []
+
+
+async def test_create_uploads_local_files_first(
+    client: LipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
+) -> None:
+    audio = tmp_path / "dub.wav"
+    audio.write_bytes(SAMPLES["audio/wav"])
+    lipsync_id = await client.create(LipsyncRequest(video=FileSource(video), audio=FileSource(audio)))
+    body = fake.jobs[lipsync_id]["_body"]
+    assert body["video"]["type"] == "asset_id" and body["audio"]["type"] == "asset_id"
+    assert fake.assets[body["video"]["asset_id"]]["content"] == video.read_bytes()
+    # The uploads' keys derive from the create's key, so retrying the whole create reuses them.
+    create_key = fake.calls("POST", "/v3/lipsyncs")[0].headers["idempotency-key"]
+    upload_keys = [r.headers["idempotency-key"] for r in fake.calls("POST", "/v3/assets")]
+    assert upload_keys == [f"{create_key}:video", f"{create_key}:audio"]
+
+
+async def test_create_with_unsupported_local_file_names_field(
+    client: LipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
+) -> None:
+    audio = tmp_path / "dub.wav"
+    audio.write_text("not audio")
+    with pytest.raises(ValidationError) as info:
+        await client.create(LipsyncRequest(video=FileSource(video), audio=FileSource(audio)))
+    assert info.value.field == "audio"
+    assert fake.requests == []
+
+
+# -- download ---------------------------------------------------------------------------
+
+
+async def completed_job(fake: FakeHeyGen, **body: object) -> str:
+    job = fake.add_job(_body=body)
+    fake.finish(fake.jobs[job])
+    return job
+
+
+async def test_download_to_directory(client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
+    job = await completed_job(fake, enable_caption=True)
+    result = await client.download(job, tmp_path, captions=True)
+    assert result.video_path == tmp_path / f"{job}.mp4"
+    assert result.video_path.read_bytes() == f"video of {job}".encode()
+    assert result.caption_path == tmp_path / f"{job}.srt" and result.caption_path.read_text().startswith("1\n")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    storage_gets = [r for r in fake.requests if r.url.host == "storage.test"]
+    assert storage_gets and all("x-api-key" not in r.headers for r in storage_gets)
+
+
+async def test_download_never_overwrites_unless_asked(client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
+    job = await completed_job(fake)
+    target = tmp_path / "out.mp4"
+    target.write_bytes(b"precious")
+    with pytest.raises(DownloadError, match="overwrite"):
+        await client.download(job, target)
+    assert target.read_bytes() == b"precious"
+    result = await client.download(job, target, overwrite=True)
+    assert target.read_bytes() == f"video of {job}".encode() and result.bytes_written == target.stat().st_size
+
+
+async def test_expired_url_says_fetch_again(client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
+    stale = Lipsync(id="ls_old", status="completed", video_url="https://storage.test/files/gone.mp4?sig=old")
+    with pytest.raises(DownloadError) as info:
+        await client.download(stale, tmp_path / "out.mp4")
+    assert "fetch the job again" in str(info.value) and "ls_old" in str(info.value)
+    assert list(tmp_path.iterdir()) == []  # no partial or temp file left behind
+
+
+async def test_short_read_leaves_nothing(client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
+    job = await completed_job(fake)
+    fake.script.append(
+        lambda r: (
+            httpx.Response(200, content=b"abc", headers={"content-length": "3000"})
+            if r.url.host == "storage.test"
+            else None
+        )
+    )
+    with pytest.raises(DownloadError, match="cut short"):
+        await client.download(job, tmp_path / "out.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_download_of_unfinished_job_is_refused(client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
+    running = Lipsync(id="ls_run", status="running")
+    with pytest.raises(DownloadError, match="not completed"):
+        await client.download(running, tmp_path)
+    failed = Lipsync(id="ls_f", status="failed", failure_message="No face")
+    with pytest.raises(DownloadError, match="No face"):
+        await client.download(failed, tmp_path)
+    assert fake.requests == []
+
+
+async def test_download_into_missing_directory_is_clear(
+    client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path
+) -> None:
+    job = await completed_job(fake)
+    with pytest.raises(DownloadError, match="does not exist"):
+        await client.download(job, tmp_path / "nope" / "out.mp4")

@@ -1,0 +1,286 @@
+"""Retry, idempotency, auth and logging policy, observed through the client."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+
+import httpx
+import pytest
+
+from heygen_lipsync import (
+    APIConnectionError,
+    APITimeoutError,
+    BadRequestError,
+    ConfigurationError,
+    LipsyncClient,
+    LipsyncRequest,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+from heygen_lipsync._http import MAX_RETRY_AFTER, USER_AGENT, backoff_delay
+from tests.lib.conftest import FakeClock
+from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen, envelope_error
+
+pytestmark = pytest.mark.anyio
+
+REQUEST = LipsyncRequest(video="https://cdn.example.com/in.mp4", audio="https://cdn.example.com/dub.mp3")
+
+
+def once(predicate, response_or_exc):  # type: ignore[no-untyped-def]
+    """A fault that fires once for requests matching ``predicate``."""
+
+    def fault(request: httpx.Request) -> httpx.Response | None:
+        if not predicate(request):
+            return None
+        if isinstance(response_or_exc, Exception):
+            raise response_or_exc
+        return response_or_exc
+
+    return fault
+
+
+def is_create(request: httpx.Request) -> bool:
+    return request.method == "POST" and request.url.path == "/v3/lipsyncs"
+
+
+async def test_create_retried_after_lost_response_makes_one_job(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    # The server creates the job but the response never arrives: simulate by letting the
+    # real handler run, then failing the read.
+    original = fake.handle
+
+    def lose_first_response(request: httpx.Request) -> httpx.Response:
+        response = original(request)
+        if is_create(request) and len(fake.calls("POST", "/v3/lipsyncs")) == 1:
+            raise httpx.ReadError("connection reset while reading the response", request=request)
+        return response
+
+    fake_transport = httpx.MockTransport(lose_first_response)
+    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=fake_transport) as c:
+        lipsync_id = await c.create(REQUEST)
+    creates = fake.calls("POST", "/v3/lipsyncs")
+    assert len(creates) == 2
+    keys = {r.headers["idempotency-key"] for r in creates}
+    assert len(keys) == 1, "every attempt of one create must carry the same Idempotency-Key"
+    assert len(fake.jobs) == 1, "a retried create must not make a second job"
+    assert lipsync_id in fake.jobs
+
+
+async def test_each_logical_create_gets_its_own_key(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    await client.create(REQUEST)
+    await client.create(REQUEST)
+    keys = [r.headers["idempotency-key"] for r in fake.calls("POST", "/v3/lipsyncs")]
+    assert len(set(keys)) == 2
+    assert len(fake.jobs) == 2
+
+
+async def test_caller_key_is_sent_and_replayed(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    first = await client.create(REQUEST, idempotency_key="order-42:dub.v1")
+    second = await client.create(REQUEST, idempotency_key="order-42:dub.v1")
+    assert first == second
+    assert len(fake.jobs) == 1
+    assert fake.calls("POST", "/v3/lipsyncs")[0].headers["idempotency-key"] == "order-42:dub.v1"
+
+
+@pytest.mark.parametrize("key", ["", "has space", "x" * 256, "slash/no", "ümlaut"])
+async def test_bad_caller_key_rejected_before_any_request(client: LipsyncClient, fake: FakeHeyGen, key: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        await client.create(REQUEST, idempotency_key=key)
+    assert info.value.field == "idempotency_key"
+    assert fake.requests == []
+
+
+async def test_429_retry_after_seconds_is_honoured(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+    job = fake.add_job()
+    fake.script.append(
+        once(lambda r: True, envelope_error(429, "rate_limit_exceeded", "slow down", **{"retry-after": "7"}))
+    )
+    lipsync = await client.get(job)
+    assert lipsync.id == job
+    assert clock.sleeps == [7.0]
+
+
+async def test_429_retry_after_http_date_is_honoured(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+    job = fake.add_job()
+    when = email.utils.formatdate(time.time() + 12, usegmt=True)
+    fake.script.append(
+        once(lambda r: True, envelope_error(429, "rate_limit_exceeded", "slow down", **{"retry-after": when}))
+    )
+    await client.get(job)
+    assert len(clock.sleeps) == 1
+    assert 9.0 <= clock.sleeps[0] <= 12.0
+
+
+async def test_429_retry_after_is_clamped(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+    job = fake.add_job()
+    fake.script.append(once(lambda r: True, envelope_error(429, "rate_limit_exceeded", "x", **{"retry-after": "3600"})))
+    await client.get(job)
+    assert clock.sleeps == [MAX_RETRY_AFTER]
+
+
+async def test_429_is_retried_even_for_post_without_key(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    job = fake.add_job()
+    fake.script.append(once(lambda r: r.method == "PATCH", envelope_error(429, "rate_limit_exceeded", "x")))
+    updated = await client.update(job, title="New")
+    assert updated.title == "New"
+    assert len(fake.calls("PATCH", f"/v3/lipsyncs/{job}")) == 2
+
+
+async def test_429_after_retries_raises_rate_limit_error_with_retry_after(
+    client: LipsyncClient, fake: FakeHeyGen
+) -> None:
+    fake.script.extend(
+        once(lambda r: True, envelope_error(429, "quota_exceeded", "Daily quota used", **{"retry-after": "60"}))
+        for _ in range(3)
+    )
+    with pytest.raises(RateLimitError) as info:
+        await client.list()
+    assert info.value.code == "quota_exceeded"
+    assert info.value.retry_after == 60.0
+    assert len(fake.requests) == 3  # first attempt + 2 retries
+
+
+async def test_5xx_on_get_is_retried_with_backoff(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+    job = fake.add_job()
+    fake.script.append(once(lambda r: True, envelope_error(503, "internal_error", "busy")))
+    fake.script.append(once(lambda r: True, httpx.Response(502, text="<html>bad gateway</html>")))
+    lipsync = await client.get(job)
+    assert lipsync.id == job
+    assert len(clock.sleeps) == 2
+    assert 0.5 <= clock.sleeps[0] <= 1.0 and 1.0 <= clock.sleeps[1] <= 2.0  # 1s doubling, jittered
+
+
+async def test_5xx_exhausted_raises_server_error_with_request_id(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    fake.script.extend(once(lambda r: True, envelope_error(500, "internal_error", "boom")) for _ in range(3))
+    with pytest.raises(ServerError) as info:
+        await client.get("ls_x")
+    assert info.value.request_id == "req_500"
+    assert "req_500" in str(info.value)
+
+
+async def test_400_is_never_retried(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+    fake.script.append(once(is_create, envelope_error(400, "invalid_parameter", "bad video")))
+    with pytest.raises(BadRequestError):
+        await client.create(REQUEST)
+    assert len(fake.calls("POST", "/v3/lipsyncs")) == 1
+    assert clock.sleeps == []
+
+
+async def test_post_without_key_not_retried_on_5xx(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    # PATCH (update) carries no Idempotency-Key: a 500 may have applied it, so no resend.
+    job = fake.add_job()
+    fake.script.append(once(lambda r: r.method == "PATCH", envelope_error(500, "internal_error", "boom")))
+    with pytest.raises(ServerError):
+        await client.update(job, title="x")
+    assert len(fake.calls("PATCH", f"/v3/lipsyncs/{job}")) == 1
+
+
+async def test_post_with_key_retried_on_5xx(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    fake.script.append(once(is_create, envelope_error(502, "internal_error", "bad gateway")))
+    await client.create(REQUEST)
+    assert len(fake.calls("POST", "/v3/lipsyncs")) == 2
+    assert len(fake.jobs) == 1
+
+
+async def test_409_request_in_progress_waits_and_resends_same_key(
+    client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
+    fake.script.append(
+        once(is_create, envelope_error(409, "request_in_progress", "still working", **{"retry-after": "2"}))
+    )
+    await client.create(REQUEST)
+    creates = fake.calls("POST", "/v3/lipsyncs")
+    assert len(creates) == 2
+    assert creates[0].headers["idempotency-key"] == creates[1].headers["idempotency-key"]
+    assert clock.sleeps == [2.0]
+
+
+async def test_other_409_is_not_retried(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    from heygen_lipsync import ConflictError
+
+    fake.script.append(once(is_create, envelope_error(409, "conflict", "key reused with a different body")))
+    with pytest.raises(ConflictError) as info:
+        await client.create(REQUEST)
+    assert info.value.code == "conflict"
+    assert len(fake.calls("POST", "/v3/lipsyncs")) == 1
+
+
+async def test_connection_errors_become_api_connection_error(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    fake.script.extend(once(lambda r: True, httpx.ConnectError("refused")) for _ in range(3))
+    with pytest.raises(APIConnectionError) as info:
+        await client.get("ls_1")
+    assert info.value.code == "connection_error"
+    assert len(fake.requests) == 3
+
+
+async def test_timeouts_become_api_timeout_error(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    fake.script.extend(once(lambda r: True, httpx.ReadTimeout("slow")) for _ in range(3))
+    with pytest.raises(APITimeoutError) as info:
+        await client.get("ls_1")
+    assert info.value.code == "timeout"
+
+
+async def test_read_error_on_post_without_key_not_retried(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    job = fake.add_job()
+    fake.script.append(once(lambda r: r.method == "PATCH", httpx.ReadError("reset")))
+    with pytest.raises(APIConnectionError):
+        await client.update(job, title="x")
+    assert len(fake.calls("PATCH", f"/v3/lipsyncs/{job}")) == 1
+
+
+async def test_max_retries_zero_disables_retries(fake: FakeHeyGen, clock: FakeClock) -> None:
+    fake.script.append(once(lambda r: True, envelope_error(503, "internal_error", "busy")))
+    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, max_retries=0, transport=fake.transport()) as c:
+        with pytest.raises(ServerError):
+            await c.list()
+    assert len(fake.requests) == 1
+
+
+async def test_headers_user_agent_and_auth(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    await client.list()
+    sent = fake.requests[0]
+    assert sent.headers["user-agent"] == USER_AGENT
+    assert sent.headers["x-api-key"] == API_KEY
+    assert "authorization" not in sent.headers
+
+
+async def test_bearer_token_is_sent_as_authorization(fake: FakeHeyGen, clock: FakeClock) -> None:
+    async with LipsyncClient(bearer_token="tok_123", base_url=BASE_URL, transport=fake.transport()) as c:
+        with pytest.raises(Exception):  # noqa: B017 - the fake only knows API keys
+            await c.list()
+    assert fake.requests[0].headers["authorization"] == "Bearer tok_123"
+    assert "x-api-key" not in fake.requests[0].headers
+
+
+async def test_missing_key_is_a_configuration_error_before_sending(
+    fake: FakeHeyGen, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HEYGEN_API_KEY", raising=False)
+    monkeypatch.delenv("HEYGEN_BEARER_TOKEN", raising=False)
+    async with LipsyncClient(base_url=BASE_URL, transport=fake.transport()) as c:
+        with pytest.raises(ConfigurationError) as info:
+            await c.list()
+    assert "HEYGEN_API_KEY" in str(info.value) and "sandbox" in str(info.value)
+    assert fake.requests == []
+
+
+async def test_debug_logs_carry_request_id_but_never_the_key(
+    client: LipsyncClient, fake: FakeHeyGen, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.script.append(once(lambda r: True, envelope_error(503, "internal_error", "busy")))
+    with caplog.at_level(logging.DEBUG, logger="heygen_lipsync"):
+        await client.list()
+    text = caplog.text
+    assert "req_503" in text and "req_ok" in text
+    assert API_KEY not in text
+
+
+def test_backoff_doubles_and_caps() -> None:
+    import random
+
+    rng = random.Random(1)
+    for attempt, nominal in [(0, 1.0), (1, 2.0), (2, 4.0), (5, 30.0), (10, 30.0)]:
+        delay = backoff_delay(attempt, rng=rng)
+        assert nominal / 2 <= delay <= nominal

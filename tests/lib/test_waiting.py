@@ -1,0 +1,124 @@
+"""wait and wait_many on a fake clock: no real sleeping."""
+
+from __future__ import annotations
+
+import pytest
+
+from heygen_lipsync import JobFailedError, Lipsync, LipsyncClient, NotFoundError, WaitTimeoutError
+from heygen_lipsync.waiting import poll_delays
+from tests.lib.conftest import FakeClock
+from tests.lib.fakeapi import FakeHeyGen, envelope_error
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_wait_returns_completed_job_and_reports_progress(
+    client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
+    job = fake.add_job()
+    seen: list[tuple[str, float]] = []
+    done = await client.wait(job, on_progress=lambda lipsync, elapsed: seen.append((lipsync.status, elapsed)))
+    assert done.is_completed and done.video_url
+    assert [s for s, _ in seen] == ["running", "completed"]
+    assert len(clock.sleeps) == 1 and 1.6 <= clock.sleeps[0] <= 2.4  # 2 s, jittered
+
+
+async def test_async_progress_callback_is_awaited(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    job = fake.add_job()
+    calls: list[str] = []
+
+    async def report(lipsync: Lipsync, elapsed: float) -> None:
+        calls.append(lipsync.status)
+
+    await client.wait(job, on_progress=report)
+    assert calls[-1] == "completed"
+
+
+async def test_wait_raises_job_failed_with_heygen_message(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    fake.lifecycle = ["pending", "failed"]
+    job = fake.add_job()
+    with pytest.raises(JobFailedError) as info:
+        await client.wait(job)
+    assert info.value.lipsync_id == job
+    assert info.value.failure_message == "No face detected in the video"
+    assert "No face detected" in str(info.value) and info.value.lipsync.is_failed
+
+
+async def test_wait_timeout_says_still_running_and_how_to_resume(
+    client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
+    fake.lifecycle = ["pending", "running"]
+    job = fake.add_job()
+    with pytest.raises(WaitTimeoutError) as info:
+        await client.wait(job, timeout=100)
+    err = info.value
+    assert err.lipsync_id == job and err.last_status == "running"
+    assert "still running, not failed" in str(err) and f"wait {job}" in str(err)
+    assert 100 <= err.elapsed <= 101
+    # Backoff: 2 s doubling, capped at 30 s, and never sleeping past the deadline.
+    assert clock.sleeps[0] <= 2.4 and max(clock.sleeps) <= 30 * 1.2
+    assert sum(clock.sleeps) == pytest.approx(100)
+
+
+async def test_wait_survives_transient_errors(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    job = fake.add_job()
+    # More 503s than one call's retries: the poll fails, the wait keeps going.
+    fake.script.extend((lambda r: envelope_error(503, "internal_error", "busy")) for _ in range(3))
+    done = await client.wait(job)
+    assert done.is_completed
+
+
+async def test_wait_not_found_raises_at_once(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    with pytest.raises(NotFoundError):
+        await client.wait("ls_nope")
+    assert len(fake.requests) == 1
+
+
+def test_poll_delays_double_to_cap() -> None:
+    delays = poll_delays(2.0, 30.0)
+    nominal = [2, 4, 8, 16, 30, 30]
+    for expected in nominal:
+        assert expected * 0.8 <= next(iter(delays)) <= expected * 1.2
+
+
+async def test_wait_many_uses_one_statuses_request_per_round(
+    client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
+    fake.lifecycle = ["pending", "running", "running", "completed"]
+    ids = [fake.add_job() for _ in range(150)]
+    progress: list[str] = []
+    results = await client.wait_many(ids, on_progress=lambda lipsync, elapsed: progress.append(lipsync.status))
+    assert list(results) == ids
+    assert all(r.is_completed and r.video_url for r in results.values())
+    status_calls = fake.calls("GET", "/v3/lipsyncs/statuses")
+    rounds = len(clock.sleeps) + 1
+    assert len(status_calls) == 2 * rounds  # 150 ids -> 2 requests per round, never one per job
+    gets = [r for r in fake.requests if r.method == "GET" and r.url.path.startswith("/v3/lipsyncs/ls_")]
+    assert len(gets) == 150  # one final GET per finished job
+    assert "running" in progress  # statuses vocabulary (processing) mapped to the lipsync's
+
+
+async def test_wait_many_does_not_raise_for_failures(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    fake.lifecycle = ["pending", "failed"]
+    failing = fake.add_job()
+    fake.lifecycle = ["pending", "failed"]
+    results = await client.wait_many([failing])
+    assert results[failing].is_failed
+    assert results[failing].failure_message == "No face detected in the video"
+
+
+async def test_wait_many_timeout_keeps_finished_results(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    done = fake.add_job(status="completed")
+    fake.finish(fake.jobs[done])
+    fake.lifecycle = ["pending", "running"]
+    stuck = fake.add_job()
+    with pytest.raises(WaitTimeoutError) as info:
+        await client.wait_many([done, stuck], timeout=60)
+    assert info.value.pending_ids == [stuck]
+    assert info.value.results[done].is_completed
+    assert f"wait {stuck}" in str(info.value)
+
+
+async def test_wait_many_unknown_id_raises_not_found(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    with pytest.raises(NotFoundError):
+        await client.wait_many(["ls_ghost"])
