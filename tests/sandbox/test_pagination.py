@@ -106,7 +106,8 @@ async def test_statuses_report_many_ids_page_by_page_with_not_found(client: http
     entries: list[dict[str, Any]] = []
     token = None
     while True:
-        page = (await client.get("/v3/lipsyncs/statuses", params={**query, **({"token": token} if token else {})})).json()
+        params = {**query, **({"token": token} if token else {})}
+        page = (await client.get("/v3/lipsyncs/statuses", params=params)).json()
         entries.extend(page["data"])
         if not page["has_more"]:
             break
@@ -120,6 +121,7 @@ async def test_statuses_report_many_ids_page_by_page_with_not_found(client: http
 
 
 async def test_statuses_refuse_more_than_100_ids(client: httpx.AsyncClient) -> None:
-    response = await client.get("/v3/lipsyncs/statuses", params={"lipsync_ids": ",".join(f"ls_{i}" for i in range(101))})
+    too_many = ",".join(f"ls_{i}" for i in range(101))
+    response = await client.get("/v3/lipsyncs/statuses", params={"lipsync_ids": too_many})
     assert response.status_code == 400
     assert response.json()["error"]["param"] == "lipsync_ids"
