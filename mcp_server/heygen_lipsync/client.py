@@ -596,12 +596,17 @@ class LipsyncClient:
         headers = {str(k): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, Mapping) else {}
         if not any(k.lower() == "content-length" for k in headers):
             headers["Content-Length"] = str(size)
+        # build_request adds Host, User-Agent and timeouts; the body is then swapped for a
+        # stream read from disk in chunks (re-readable for retries), never loaded into memory.
+        template = self._http.build_request(
+            "PUT", upload_url, headers=headers, extensions={EXT_NO_AUTH: True, EXT_UPLOAD: True}
+        )
         request = httpx.Request(
             "PUT",
-            upload_url,
-            headers=headers,
+            template.url,
+            headers=template.headers,
             stream=files.FileByteStream(path, size, on_progress),
-            extensions={EXT_NO_AUTH: True, EXT_UPLOAD: True},
+            extensions=template.extensions,
         )
         try:
             response = await self._http.send(request)
