@@ -914,7 +914,11 @@ def build_server(
                 if sandbox is not False:
                     from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
 
-                    config = sandbox if isinstance(sandbox, SandboxConfig) else SandboxConfig()
+                    try:
+                        # Like the CLI's --sandbox: HEYGEN_LIPSYNC_SANDBOX_* settings, jobs kept between runs.
+                        config = sandbox if isinstance(sandbox, SandboxConfig) else SandboxConfig.from_env()
+                    except ValueError as exc:
+                        raise ConfigurationError(str(exc)) from None
                     box = await stack.enter_async_context(EmbeddedSandbox(config))
                     client = LipsyncClient(base_url=box.base_url, api_key=box.api_key, transport=http_transport)
                 else:

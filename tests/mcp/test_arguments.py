@@ -1,0 +1,89 @@
+"""Bad arguments each give a clear tool error that names the argument."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mcp import Client
+from mcp.server import MCPServer
+
+from tests.mcp.conftest import error_of
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "param", "words"),
+    [
+        ("list_lipsyncs", {"limit": "lots"}, "limit", "valid integer"),
+        ("list_lipsyncs", {"limit": 500}, "limit", "less than or equal to 100"),
+        ("get_lipsync", {}, "lipsync_id", "missing required argument lipsync_id"),
+        ("get_lipsync", {"lipsync_id": "../assets"}, "lipsync_id", "pattern"),
+        ("update_lipsync", {"lipsync_id": "ls_1", "title": 7}, "title", "valid string"),
+        ("get_lipsync", {"lipsync_id": "ls_1", "verbose": True}, "verbose", "unknown argument(s) verbose"),
+        (
+            "create_lipsync",
+            {"video_path": "talk.mp4", "audio_path": "dub.wav", "speed": 2},
+            "speed",
+            "unknown argument",
+        ),
+        ("create_lipsync", {"video_path": "talk.mp4", "audio_path": "dub.wav", "mode": "turbo"}, "mode", "'speed'"),
+        (
+            "create_lipsync",
+            {"video_path": "talk.mp4", "video_url": "https://x.test/v.mp4", "audio_path": "dub.wav"},
+            "video_path",
+            "exactly one of video_url, video_asset_id, video_path: got video_url and video_path",
+        ),
+        ("create_lipsync", {"video_path": "talk.mp4"}, "audio_url", "exactly one of audio_url"),
+        (
+            "create_lipsync",
+            {"video_url": "http://example.com/v.mp4", "audio_path": "dub.wav"},
+            "video_url",
+            "https",
+        ),
+        (
+            "create_lipsync",
+            {"video_path": "talk.mp4", "audio_path": "dub.wav", "start_time": 5, "end_time": 2},
+            "end_time",
+            "after start_time",
+        ),
+        ("create_lipsync", {"video_path": "dub.wav", "audio_path": "dub.wav"}, "video_path", "not a video"),
+        (
+            "create_lipsync",
+            {"video_path": "talk.mp4", "audio_path": "dub.wav", "idempotency_key": "has space"},
+            "idempotency_key",
+            "pattern",
+        ),
+        ("create_lipsync_batch", {"items": []}, "items", "at least 1"),
+        (
+            "create_lipsync_batch",
+            {"items": [{"video_path": "talk.mp4", "audio_path": "dub.wav", "colour": "red"}]},
+            "items[0].colour",
+            "unknown field items[0].colour",
+        ),
+        (
+            "create_lipsync_batch",
+            {"items": [{"video_path": "talk.mp4", "audio_path": "dub.wav"}, {"video_path": "talk.mp4"}]},
+            "items[1].audio_url",
+            "items[1].audio_url",
+        ),
+        ("wait_for_lipsync", {"lipsync_id": "ls_1", "timeout_seconds": -1}, "timeout_seconds", "greater than 0"),
+        ("download_lipsync", {"lipsync_id": "ls_1", "overwrite": "maybe"}, "overwrite", "valid boolean"),
+    ],
+)
+async def test_bad_arguments_name_the_argument(
+    sandbox_server: MCPServer[Any], tool: str, arguments: dict[str, Any], param: str, words: str
+):
+    async with Client(sandbox_server) as client:
+        error = error_of(await client.call_tool(tool, arguments))
+    assert error["param"] == param
+    assert words in error["message"]
+    assert error["code"] in ("invalid_argument", "validation_error")
+    assert "Traceback" not in error["message"] and "pydantic" not in error["message"]
+
+
+async def test_input_schemas_refuse_unknown_arguments(sandbox_server: MCPServer[Any]):
+    async with Client(sandbox_server) as client:
+        for tool in (await client.list_tools()).tools:
+            assert tool.input_schema.get("additionalProperties") is False, tool.name

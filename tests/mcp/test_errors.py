@@ -1,0 +1,77 @@
+"""Failures reach the model as tool errors with a code and a next action; never a traceback or a secret."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+from mcp.server import MCPServer
+
+from heygen_lipsync.client import LipsyncClient
+from heygen_lipsync.config import Settings
+from heygen_lipsync.errors import RateLimitError
+from heygen_lipsync.mcp import build_server
+from heygen_lipsync.mcp.errors import error_result
+from heygen_lipsync.mcp.settings import ServerSettings
+from tests.mcp.conftest import error_of
+
+pytestmark = pytest.mark.anyio
+
+SECRET = "sk-live-do-not-leak-0123456789"
+
+
+async def test_unexpected_exceptions_become_a_generic_message_and_a_log_line(
+    sandbox_server: MCPServer[Any], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    async def explode(self: LipsyncClient, lipsync_id: str) -> None:
+        raise RuntimeError(f"database password is {SECRET}")
+
+    monkeypatch.setattr(LipsyncClient, "get", explode)
+    with caplog.at_level(logging.ERROR, logger="heygen_lipsync.mcp"):
+        async with Client(sandbox_server) as client:
+            result = await client.call_tool("get_lipsync", {"lipsync_id": "ls_1"})
+    error = error_of(result)
+    assert error["code"] == "internal_error"
+    assert SECRET not in str(result.model_dump()) and "Traceback" not in str(result.model_dump())
+    assert "RuntimeError" not in str(result.model_dump())
+    assert any(record.exc_info and SECRET in str(record.exc_info[1]) for record in caplog.records)
+
+
+async def test_a_missing_api_key_says_what_to_set(settings: ServerSettings):
+    server = build_server(settings, library_settings=Settings(base_url="https://api.heygen.com"))
+    async with Client(server) as client:
+        error = error_of(await client.call_tool("list_lipsyncs", {}))
+    assert error["code"] == "configuration_error"
+    assert "HEYGEN_API_KEY" in error["message"] and "--sandbox" in error["next_action"]
+
+
+async def test_api_errors_keep_heygen_code_param_and_request_id(settings: ServerSettings, workdir: Path):
+    upstream_rejected = await _call_rejected(settings)
+    assert upstream_rejected["code"] == "authentication_failed" or upstream_rejected["code"] == "unauthorized"
+    assert "HEYGEN_API_KEY" in upstream_rejected["next_action"]
+    assert upstream_rejected["request_id"]
+    assert "bad-key-value" not in str(upstream_rejected)
+
+
+async def _call_rejected(settings: ServerSettings) -> dict[str, Any]:
+    from heygen_lipsync.sandbox import EmbeddedSandbox
+
+    with EmbeddedSandbox() as box:
+        server = build_server(settings, library_settings=Settings(api_key="bad-key-value", base_url=box.base_url))
+        async with Client(server) as client:
+            return error_of(await client.call_tool("list_lipsyncs", {}))
+
+
+def test_rate_limits_say_how_long_to_wait_and_secrets_are_scrubbed():
+    exc = RateLimitError(
+        f"slow down {SECRET}", status_code=429, code="rate_limit_exceeded", retry_after=12, request_id="req_1"
+    )
+    result = error_result(exc, tool="create_lipsync", secrets=[SECRET])
+    error = result.structured_content["error"]  # type: ignore[index]
+    assert result.is_error
+    assert error["code"] == "rate_limit_exceeded" and error["retry_after_seconds"] == 12
+    assert "wait 12 s" in error["next_action"]
+    assert SECRET not in str(result.model_dump())

@@ -1,0 +1,68 @@
+"""Streamable HTTP: loopback with DNS-rebinding protection by default; a bearer token before anything else."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from heygen_lipsync.errors import ConfigurationError
+from heygen_lipsync.mcp import build_server
+from heygen_lipsync.mcp.main import BearerTokenMiddleware, http_app
+from heygen_lipsync.mcp.settings import ServerSettings
+from tests.mcp.conftest import FAST
+
+pytestmark = pytest.mark.anyio
+
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}},
+}
+HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+
+
+@asynccontextmanager
+async def serving(app: Any, host: str) -> AsyncIterator[httpx.AsyncClient]:
+    inner: Starlette = app.app if isinstance(app, BearerTokenMiddleware) else app
+    async with inner.router.lifespan_context(inner):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{host}:8000") as client:
+            yield client
+
+
+async def test_loopback_http_rejects_other_hosts(settings: ServerSettings):
+    app = http_app(build_server(settings, sandbox=FAST), settings, host="127.0.0.1", stateless=True)
+    async with serving(app, "127.0.0.1") as client:
+        ok = await client.post("/mcp", json=INITIALIZE, headers=HEADERS)
+        assert ok.status_code == 200, ok.text
+        assert ok.json()["result"]["serverInfo"]["name"] == "heygen-lipsync"
+        rebound = await client.post("/mcp", json=INITIALIZE, headers={**HEADERS, "host": "evil.example:8000"})
+        assert rebound.status_code == 421
+        foreign = await client.post("/mcp", json=INITIALIZE, headers={**HEADERS, "origin": "https://evil.example"})
+        assert foreign.status_code == 403
+
+
+def test_a_public_address_needs_a_token(settings: ServerSettings):
+    with pytest.raises(ConfigurationError, match="HEYGEN_LIPSYNC_MCP_TOKEN"):
+        http_app(build_server(settings, sandbox=FAST), settings, host="0.0.0.0", stateless=True)
+
+
+async def test_with_a_token_every_request_must_carry_it(settings: ServerSettings):
+    secured = dataclasses.replace(settings, mcp_token="t0ken-for-tests")
+    app = http_app(build_server(secured, sandbox=FAST), secured, host="0.0.0.0", stateless=True)
+    async with serving(app, "10.0.0.5") as client:
+        missing = await client.post("/mcp", json=INITIALIZE, headers=HEADERS)
+        assert missing.status_code == 401 and "Bearer" in missing.headers["www-authenticate"]
+        wrong = await client.post("/mcp", json=INITIALIZE, headers={**HEADERS, "authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        right = await client.post(
+            "/mcp", json=INITIALIZE, headers={**HEADERS, "authorization": "Bearer t0ken-for-tests"}
+        )
+        assert right.status_code == 200, right.text

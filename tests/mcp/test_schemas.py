@@ -1,0 +1,72 @@
+"""What a client sees before calling anything: tools, annotations, schemas, instructions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mcp import Client
+from mcp.server import MCPServer
+
+pytestmark = pytest.mark.anyio
+
+TOOLS = {
+    "create_lipsync",
+    "get_lipsync",
+    "list_lipsyncs",
+    "update_lipsync",
+    "delete_lipsync",
+    "wait_for_lipsync",
+    "upload_asset",
+    "download_lipsync",
+    "create_lipsync_batch",
+    "get_lipsync_batch",
+}
+READ_ONLY = {"get_lipsync", "list_lipsyncs", "wait_for_lipsync", "get_lipsync_batch"}
+
+
+async def test_every_tool_has_a_title_a_description_explicit_annotations_and_an_output_schema(
+    sandbox_server: MCPServer[Any],
+):
+    async with Client(sandbox_server) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    assert set(tools) == TOOLS
+    for name, tool in tools.items():
+        assert tool.title, name
+        assert tool.description and len(tool.description) > 80, name
+        hints = tool.annotations
+        assert hints is not None, name
+        for hint in ("read_only_hint", "destructive_hint", "idempotent_hint", "open_world_hint"):
+            assert getattr(hints, hint) is not None, f"{name}.{hint} left to the client's default"
+        assert hints.read_only_hint is (name in READ_ONLY), name
+        assert hints.open_world_hint is True, name
+        assert tool.output_schema is not None and tool.output_schema["type"] == "object", name
+        assert "next_step" in tool.output_schema["properties"], name
+
+    assert tools["create_lipsync"].annotations.destructive_hint is False  # type: ignore[union-attr]
+    assert tools["create_lipsync"].annotations.idempotent_hint is False  # type: ignore[union-attr]
+    assert tools["delete_lipsync"].annotations.destructive_hint is True  # type: ignore[union-attr]
+    assert "wait_for_lipsync" in (tools["create_lipsync"].description or "")
+    assert "download_lipsync" in (tools["wait_for_lipsync"].description or "")
+
+
+async def test_create_lipsync_takes_every_create_field_flattened(sandbox_server: MCPServer[Any]):
+    async with Client(sandbox_server) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    properties = set(tools["create_lipsync"].input_schema["properties"])
+    fields = {
+        "title", "mode", "callback_url", "callback_id", "enable_caption", "keep_the_same_format",
+        "enable_dynamic_duration", "disable_music_track", "enable_speech_enhancement", "enable_watermark",
+        "start_time", "end_time", "fps_mode", "folder_id",
+    }  # fmt: skip
+    sources = {f"{kind}_{how}" for kind in ("video", "audio") for how in ("url", "asset_id", "path")}
+    assert properties == fields | sources | {"idempotency_key", "confirm_spend"}
+    assert "required" not in tools["create_lipsync"].input_schema  # sources are checked: exactly one of each
+
+
+async def test_instructions_describe_the_workflow(sandbox_server: MCPServer[Any]):
+    async with Client(sandbox_server) as client:
+        text = client.instructions or ""
+    steps = ["upload_asset", "create_lipsync", "wait_for_lipsync", "download_lipsync"]
+    assert [text.index(step) for step in steps] == sorted(text.index(step) for step in steps)
+    assert "SANDBOX" in text
