@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,6 +29,14 @@ INITIALIZE = {
 HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 
 
+def _message(response: httpx.Response) -> dict[str, Any]:
+    """The JSON-RPC message of a response, whether sent as JSON or as one SSE event."""
+    if response.headers["content-type"].startswith("application/json"):
+        return dict(response.json())
+    data = [line[5:].strip() for line in response.text.splitlines() if line.startswith("data:")]
+    return dict(json.loads(data[-1]))
+
+
 @asynccontextmanager
 async def serving(app: Any, host: str) -> AsyncIterator[httpx.AsyncClient]:
     inner: Starlette = app.app if isinstance(app, BearerTokenMiddleware) else app
@@ -42,7 +51,7 @@ async def test_loopback_http_rejects_other_hosts(settings: ServerSettings):
     async with serving(app, "127.0.0.1") as client:
         ok = await client.post("/mcp", json=INITIALIZE, headers=HEADERS)
         assert ok.status_code == 200, ok.text
-        assert ok.json()["result"]["serverInfo"]["name"] == "heygen-lipsync"
+        assert _message(ok)["result"]["serverInfo"]["name"] == "heygen-lipsync"
         rebound = await client.post("/mcp", json=INITIALIZE, headers={**HEADERS, "host": "evil.example:8000"})
         assert rebound.status_code == 421
         foreign = await client.post("/mcp", json=INITIALIZE, headers={**HEADERS, "origin": "https://evil.example"})

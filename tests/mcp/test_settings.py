@@ -56,3 +56,14 @@ def test_bad_settings_are_refused_with_the_variable_named(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigurationError, match=words):
         load_server_settings(env=env)
+
+
+def test_the_command_exits_2_with_one_line_on_a_bad_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from heygen_lipsync.mcp import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(["--allowed-dir", str(tmp_path), "--output-dir", "/"])
+    assert caught.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("heygen-lipsync-mcp: ") and "inside an allowed directory" in err

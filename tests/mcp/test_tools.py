@@ -206,3 +206,14 @@ async def test_the_dub_video_prompt_walks_through_the_workflow(sandbox_server: M
         steps = ["create_lipsync", "confirm_spend", "wait_for_lipsync", "still_running", "download_lipsync"]
         assert all(step in text for step in steps)
         assert [text.index(s) for s in steps] == sorted(text.index(s) for s in steps)
+
+
+async def test_a_failed_job_is_a_tool_error_with_heygens_reason(sandbox_server: MCPServer[Any]):
+    async with Client(sandbox_server) as client:
+        lipsync_id = await _create_from(client, video_url="http://127.0.0.1:9/gone.mp4", audio_path="dub.wav")
+        error = error_of(await client.call_tool("wait_for_lipsync", {"lipsync_id": lipsync_id}))
+        assert error["code"] == "job_failed"
+        assert "gone.mp4" in error["message"]
+        assert "create_lipsync" in error["next_action"]
+        download = error_of(await client.call_tool("download_lipsync", {"lipsync_id": lipsync_id}))
+        assert download["code"] == "not_completed" and "failed" in download["message"]

@@ -143,7 +143,10 @@ def http_app(
         # HEYGEN_LIPSYNC_MCP_ALLOWED_HOSTS to check Host/Origin as well.
         security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
     app: ASGIApp = server.streamable_http_app(
-        stateless_http=stateless, json_response=stateless, transport_security=security, host=host
+        # SSE responses even when stateless: they carry wait_for_lipsync's progress notifications.
+        stateless_http=stateless,
+        transport_security=security,
+        host=host,
     )
     if settings.mcp_token:
         app = BearerTokenMiddleware(app, settings.mcp_token)

@@ -22,6 +22,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, ContentBlock, InputRequiredResult, ResourceLink, TextContent, ToolAnnotations
+from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, ConfigDict, Field
 
 from heygen_lipsync import __version__
@@ -262,11 +263,21 @@ async def _estimate(state: AppState, audio_files: Sequence[Path | None], mode: s
     return estimate_cost(durations, mode=mode, rate=state.settings.rate_for(mode))
 
 
+# The first protocol revision that carries elicitation in InputRequiredResult.
+_INPUT_REQUIRED_VERSION = "2026-07-28"
+
+
 def _can_elicit(ctx: Context) -> bool:
     """Whether the client takes form elicitations (a bare ``elicitation: {}`` means form)."""
     caps = ctx.client_capabilities
     elicitation = caps.elicitation if caps is not None else None
-    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+    if elicitation is None or (elicitation.form is None and elicitation.url is not None):
+        return False
+    version = ctx.protocol_version
+    if version is not None and is_version_at_least(version, _INPUT_REQUIRED_VERSION):
+        return True  # asked through InputRequiredResult: works on every transport, stateless included
+    # Older protocols ask mid-call over a back-channel, which stateless HTTP does not have.
+    return bool(ctx.session.can_send_request)
 
 
 class NotAsked:
