@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -117,3 +118,10 @@ def test_loopback_urls_are_fetched(client: httpx.Client, file_server: str) -> No
 def test_the_sandbox_says_it_does_not_reanimate_lips(client: httpx.Client) -> None:
     job = client.get(f"/v3/lipsyncs/{create(client, sample_request(client))}").json()["data"]
     assert "NOT re-animated" in job["sandbox_note"]
+
+
+def test_without_pyav_jobs_fail_saying_how_to_install_it(client: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "av", None)  # `import av` now raises ImportError
+    job = wait(client, create(client, sample_request(client)))
+    assert job["status"] == "failed"
+    assert "pip install 'heygen-lipsync[sandbox]'" in job["failure_message"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -160,7 +161,8 @@ def mux(
     if target <= 0:
         raise MediaError("the audio source is empty")
 
-    tmp = out.with_name(out.name + ".partial")
+    # A unique name: two processes on one data directory may produce the same job at once.
+    tmp = out.with_name(f"{out.name}.{secrets.token_hex(4)}.partial")
     av = _av()
     try:
         with av.open(str(tmp), "w", format="mp4") as output, _open(audio, "audio") as audio_source:
