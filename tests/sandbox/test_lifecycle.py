@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import sys
 import threading
 import time
@@ -125,3 +126,34 @@ def test_without_pyav_jobs_fail_saying_how_to_install_it(client: httpx.Client, m
     job = wait(client, create(client, sample_request(client)))
     assert job["status"] == "failed"
     assert "pip install 'heygen-lipsync[sandbox]'" in job["failure_message"]
+
+
+def test_a_served_sandbox_finishes_jobs_and_calls_back_without_being_polled(client: httpx.Client) -> None:
+    received: list[dict[str, object]] = []
+    arrived = threading.Event()
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+            arrived.set()
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        lipsync_id = create(client, sample_request(client, callback_url=url, callback_id="cb-7"))
+        assert arrived.wait(timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+    event = received[0]
+    assert event["event_type"] == "lipsync.success"
+    data = event["event_data"]
+    assert isinstance(data, dict)
+    assert data["lipsync_id"] == lipsync_id and data["callback_id"] == "cb-7"
+    assert httpx.get(str(data["video_url"])).status_code == 200

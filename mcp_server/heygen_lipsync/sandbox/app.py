@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import math
 import os
 import secrets
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import anyio
+import httpx
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -49,6 +51,7 @@ READ_STATUS = {"pending": "queued", "running": "processing", "completed": "compl
 _RESERVED_IDS = {"statuses", "batches"}
 _CHUNK = 1024 * 1024
 _MULTIPART_OVERHEAD = 64 * 1024
+_WORKER_INTERVAL = 0.1
 
 
 class _LimitedRequest(Request):
@@ -92,6 +95,7 @@ class SandboxApp:
         self.config = config
         self.store = Store(config.data_dir)
         self._job_locks: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         routes = [
             _resource("/v3/lipsyncs", POST=self.create_lipsync, GET=self.list_lipsyncs),
             _resource("/v3/lipsyncs/statuses", GET=self.statuses),
@@ -112,6 +116,7 @@ class SandboxApp:
         starlette = Starlette(
             routes=routes,
             exception_handlers={ApiError: self._api_error, HTTPException: self._http_error},
+            lifespan=self._lifespan,
         )
         self.asgi = SandboxASGI(starlette, config)
         self.asgi.sandbox = self
@@ -159,10 +164,12 @@ class SandboxApp:
     def _sign(self, path: str, expires: int) -> str:
         return hmac.new(self.store.secret, f"{path}:{expires}".encode(), hashlib.sha256).hexdigest()[:32]
 
-    def _presign(self, request: Request, path: str) -> str:
+    def _presign(self, request: Request | str, path: str) -> str:
+        """A URL for `path` that works without auth until `url_ttl_seconds` from now."""
+        base = request if isinstance(request, str) else self._base_url(request)
         expires = int(now()) + self.config.url_ttl_seconds
         query = urlencode({"expires": expires, "signature": self._sign(path, expires)})
-        return f"{self._base_url(request)}{path}?{query}"
+        return f"{base.rstrip('/')}{path}?{query}"
 
     def _check_signature(self, request: Request) -> None:
         try:
@@ -270,24 +277,75 @@ class SandboxApp:
         if job.phase(now()) != "due":
             return job
         lock = self._job_locks.setdefault(job.id, asyncio.Lock())
-        async with lock:
-            fresh = self.store.get_job(job.id)
-            if fresh is None or fresh.status is not None:
-                return fresh or job
-            outcome = await anyio.to_thread.run_sync(jobs.produce, self.store, fresh)
-            if not self.store.finish_job(
-                job.id,
-                status=outcome.status,
-                duration=outcome.duration,
-                output=outcome.output,
-                caption=outcome.caption,
-                failure_message=outcome.failure_message,
-            ):
-                still = self.store.get_job(job.id)
-                if still is None:  # deleted meanwhile
+        recorded = False
+        try:
+            async with lock:
+                fresh = self.store.get_job(job.id)
+                if fresh is None or fresh.status is not None:
+                    return fresh or job
+                outcome = await anyio.to_thread.run_sync(jobs.produce, self.store, fresh)
+                recorded = self.store.finish_job(
+                    job.id,
+                    status=outcome.status,
+                    duration=outcome.duration,
+                    output=outcome.output,
+                    caption=outcome.caption,
+                    failure_message=outcome.failure_message,
+                )
+                if not recorded and self.store.get_job(job.id) is None:  # deleted meanwhile
                     self._remove_outputs(job.id)
-        self._job_locks.pop(job.id, None)
-        return self.store.get_job(job.id) or job
+        finally:
+            self._job_locks.pop(job.id, None)
+        settled = self.store.get_job(job.id) or job
+        if recorded and settled.request.get("callback_url"):
+            task = asyncio.get_running_loop().create_task(self._notify(settled))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return settled
+
+    async def _notify(self, job: JobRow) -> None:
+        """POST the outcome to the job's callback_url: loopback URLs only, once, best effort."""
+        url = job.request["callback_url"]
+        if not jobs.is_loopback(urlsplit(url).hostname):
+            return  # the sandbox has no internet access
+        completed = job.status == "completed"
+        base = self.config.public_base_url or f"http://{job.origin}"
+        video_url = self._presign(base, f"/_sandbox/outputs/{job.id}.mp4") if completed else None
+        payload = {
+            "event_type": "lipsync.success" if completed else "lipsync.fail",
+            "event_data": {
+                "lipsync_id": job.id,
+                "callback_id": job.callback_id,
+                "status": job.status,
+                "video_url": video_url,
+                "duration": job.duration,
+                "failure_message": job.failure_message,
+            },
+        }
+        with contextlib.suppress(httpx.HTTPError):
+            async with httpx.AsyncClient(timeout=5, trust_env=False) as client:
+                await client.post(url, json=payload)
+
+    async def _produce_due_jobs(self) -> None:
+        """While served: finish jobs as their time comes, so outputs and callbacks need no polling."""
+        while True:
+            for lipsync_id in self.store.due_job_ids(now()):
+                job = self.store.get_job(lipsync_id)
+                if job is not None:
+                    await self._settle(job)
+            await asyncio.sleep(_WORKER_INTERVAL)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        worker = asyncio.get_running_loop().create_task(self._produce_due_jobs())
+        try:
+            yield
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            for task in list(self._tasks):
+                task.cancel()
 
     async def _settle_all(self, rows: list[JobRow]) -> list[JobRow]:
         settled: list[JobRow] = list(rows)

@@ -64,7 +64,7 @@ def run_sandbox(host: str = "127.0.0.1", port: int = 8765, config: SandboxConfig
                 file=sys.stderr,
                 flush=True,
             )
-        uvicorn.run(sandbox.asgi, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+        uvicorn.run(sandbox.asgi, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
     finally:
         sandbox.close()
 
@@ -121,7 +121,7 @@ class EmbeddedSandbox:
         self._socket = sock
         port = sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
-        uv_config = uvicorn.Config(self._sandbox.asgi, log_level="warning", access_log=False, lifespan="off")
+        uv_config = uvicorn.Config(self._sandbox.asgi, log_level="warning", access_log=False, lifespan="on")
         self._server = uvicorn.Server(uv_config)
         server = self._server
         self._thread = threading.Thread(
