@@ -217,3 +217,19 @@ async def test_a_failed_job_is_a_tool_error_with_heygens_reason(sandbox_server: 
         assert "create_lipsync" in error["next_action"]
         download = error_of(await client.call_tool("download_lipsync", {"lipsync_id": lipsync_id}))
         assert download["code"] == "not_completed" and "failed" in download["message"]
+
+
+async def test_uploads_report_progress_up_to_the_file_size(sandbox_server: MCPServer[Any], workdir: Path):
+    seen: list[tuple[float, float | None]] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        seen.append((value, total))
+
+    size = (workdir / "talk.mp4").stat().st_size + (workdir / "dub.wav").stat().st_size
+    async with Client(sandbox_server) as client:
+        result = await client.call_tool(
+            "create_lipsync", {"video_path": "talk.mp4", "audio_path": "dub.wav"}, progress_callback=on_progress
+        )
+        await check_output(client, "create_lipsync", result)
+    assert seen and seen[-1] == (size, size)
+    assert [value for value, _ in seen] == sorted(value for value, _ in seen)

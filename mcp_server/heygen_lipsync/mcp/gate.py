@@ -1,0 +1,110 @@
+"""The spending gate inside a tool call: estimate, ask the user (elicitation) or demand confirm_spend."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit
+from mcp_types.version import is_version_at_least
+
+from heygen_lipsync.errors import HeyGenError
+from heygen_lipsync.mcp.errors import ToolFailure
+from heygen_lipsync.mcp.inputs import BatchItemInput
+from heygen_lipsync.mcp.spend import (
+    CostEstimate,
+    SpendApproval,
+    audio_duration,
+    estimate_cost,
+)
+from heygen_lipsync.mcp.state import AppState, session_key, state_of
+
+__all__ = ["NotAsked", "ask_user", "batch_estimate", "check_approval", "estimate_for"]
+
+
+async def estimate_for(state: AppState, audio_files: Sequence[Path | None], mode: str | None) -> CostEstimate:
+    import anyio.to_thread
+
+    durations: list[float | None] = []
+    for path in audio_files:
+        durations.append(None if path is None else await anyio.to_thread.run_sync(audio_duration, path))
+    return estimate_cost(durations, mode=mode, rate=state.settings.rate_for(mode))
+
+
+# The first protocol revision that carries elicitation in InputRequiredResult.
+_INPUT_REQUIRED_VERSION = "2026-07-28"
+
+
+def _can_elicit(ctx: Context) -> bool:
+    """Whether the client takes form elicitations (a bare ``elicitation: {}`` means form)."""
+    caps = ctx.client_capabilities
+    elicitation = caps.elicitation if caps is not None else None
+    if elicitation is None or (elicitation.form is None and elicitation.url is not None):
+        return False
+    version = ctx.protocol_version
+    if version is not None and is_version_at_least(version, _INPUT_REQUIRED_VERSION):
+        return True  # asked through InputRequiredResult: works on every transport, stateless included
+    # Older protocols ask mid-call over a back-channel, which stateless HTTP does not have.
+    return bool(ctx.session.can_send_request)
+
+
+class NotAsked:
+    """The gate did not ask the user (sandbox, no elicitation, or arguments the tool will refuse)."""
+
+
+def _approval_message(estimate: CostEstimate) -> str:
+    return (
+        f"{estimate.summary} This spends credits on your HeyGen account and cannot be undone once the job "
+        "starts. Start it?"
+    )
+
+
+async def ask_user(
+    ctx: Context, jobs: int, build: Callable[[AppState], Awaitable[CostEstimate]]
+) -> Elicit[SpendApproval] | NotAsked:
+    state = state_of(ctx)
+    if state.sandbox or not _can_elicit(ctx):
+        return NotAsked()
+    try:
+        state.jobs.check(session_key(ctx), jobs)
+        estimate = await build(state)
+    except (ToolFailure, HeyGenError):
+        return NotAsked()  # the tool body reports it; never ask the user about a request that will be refused
+    return Elicit(_approval_message(estimate), SpendApproval)
+
+
+def check_approval(state: AppState, approval: object, confirm_spend: bool, estimate: CostEstimate) -> None:
+    """Let the spend go ahead, or raise.
+
+    Raises:
+        ToolFailure: the user declined, or the model did not confirm when it had to.
+    """
+    if state.sandbox:
+        return
+    if isinstance(approval, AcceptedElicitation):
+        if isinstance(approval.data, SpendApproval):
+            if approval.data.approve:
+                return
+        elif confirm_spend:
+            return
+        else:
+            raise ToolFailure(
+                "confirmation_required",
+                f"{estimate.summary} Nothing was created: this job spends the user's HeyGen credits and needs "
+                "their approval.",
+                param="confirm_spend",
+                next_action="Tell the user the estimated cost and ask whether to go ahead. Only if they agree, "
+                "call again with the same arguments and confirm_spend=true.",
+            )
+    raise ToolFailure(
+        "spend_declined",
+        f"The user did not approve the spend; nothing was created. ({estimate.summary})",
+        next_action="Do not retry unless the user asks for it.",
+    )
+
+
+async def batch_estimate(state: AppState, audio: list[Path | None], items: list[BatchItemInput]) -> CostEstimate:
+    modes = {item.mode or "speed" for item in items}
+    # One rate per estimate: a mixed batch is priced at the dearer rate, so it never looks cheaper than it is.
+    mode = "precision" if "precision" in modes else "speed"
+    return await estimate_for(state, audio, mode)

@@ -1,0 +1,202 @@
+"""Tool arguments: the flattened create inputs, their checks, and errors that name the argument."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import pydantic
+from mcp.server.mcpserver.tools import Tool
+from pydantic import BaseModel, ConfigDict, Field
+
+from heygen_lipsync.errors import ValidationError
+from heygen_lipsync.mcp.errors import ToolFailure
+from heygen_lipsync.mcp.files import FileSandbox
+from heygen_lipsync.mcp.spend import CONFIRM_SPEND_DESCRIPTION
+
+if TYPE_CHECKING:
+    from heygen_lipsync.sources import LipsyncRequest, MediaSource
+
+
+__all__ = [
+    "ID_PATTERN",
+    "AudioAssetId",
+    "AudioPath",
+    "AudioUrl",
+    "BatchItemInput",
+    "CallbackId",
+    "CallbackUrl",
+    "ConfirmSpend",
+    "FolderId",
+    "FpsMode",
+    "IdempotencyKey",
+    "LipsyncId",
+    "Mode",
+    "Title",
+    "VideoAssetId",
+    "VideoPath",
+    "VideoUrl",
+    "argument_failure",
+    "build_request",
+]
+
+# Argument types shared by create_lipsync and the batch items.
+ID_PATTERN = r"^[^/\\?#\s]*[^/\\?#\s.][^/\\?#\s]*$"
+LipsyncId = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, description="The lipsync id.")]
+IdempotencyKey = Annotated[
+    str | None,
+    Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_:.-]{1,255}$",
+        description="Optional key (1-255 of A-Z a-z 0-9 _ : . -). Reuse the same key when retrying after a network "
+        "error or timeout, so the request is not run twice.",
+    ),
+]
+ConfirmSpend = Annotated[bool, Field(default=False, description=CONFIRM_SPEND_DESCRIPTION)]
+VideoUrl = Annotated[str | None, Field(default=None, description="Public https URL of the source video.")]
+VideoAssetId = Annotated[str | None, Field(default=None, description="HeyGen asset id of the video (upload_asset).")]
+VideoPath = Annotated[
+    str | None,
+    Field(default=None, description="Local video file (mp4, mov, webm) in the allowed directories; uploaded first."),
+]
+AudioUrl = Annotated[str | None, Field(default=None, description="Public https URL of the new audio.")]
+AudioAssetId = Annotated[str | None, Field(default=None, description="HeyGen asset id of the audio (upload_asset).")]
+AudioPath = Annotated[
+    str | None,
+    Field(
+        default=None,
+        description="Local audio file (mp3, wav, m4a, or a video with sound) inside the allowed directories; "
+        "uploaded first. A local file lets the server estimate the cost.",
+    ),
+]
+Title = Annotated[str | None, Field(default=None, min_length=1, max_length=255, description="A name for the job.")]
+Mode = Annotated[
+    Literal["speed", "precision"] | None,
+    Field(default=None, description="speed (default, cheaper) or precision (better lips, about twice the price)."),
+]
+CallbackUrl = Annotated[
+    str | None, Field(default=None, description="https URL HeyGen POSTs to when the job completes or fails.")
+]
+CallbackId = Annotated[str | None, Field(default=None, description="Your id, echoed back in the callback.")]
+Flag = Annotated[bool | None, Field(default=None)]
+Seconds = Annotated[float | None, Field(default=None, ge=0)]
+FpsMode = Annotated[
+    Literal["vfr", "cfr", "passthrough"] | None, Field(default=None, description="Frame-rate handling of the output.")
+]
+FolderId = Annotated[str | None, Field(default=None, description="HeyGen folder to file the result in.")]
+
+_SOURCE_KINDS = ("url", "asset_id", "path")
+
+
+class BatchItemInput(BaseModel):
+    """One video of a batch: the same inputs as create_lipsync."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    video_url: VideoUrl = None
+    video_asset_id: VideoAssetId = None
+    video_path: VideoPath = None
+    audio_url: AudioUrl = None
+    audio_asset_id: AudioAssetId = None
+    audio_path: AudioPath = None
+    title: Title = None
+    mode: Mode = None
+    callback_url: CallbackUrl = None
+    callback_id: CallbackId = None
+    enable_caption: Flag = None
+    keep_the_same_format: Flag = None
+    enable_dynamic_duration: Flag = None
+    disable_music_track: Flag = None
+    enable_speech_enhancement: Flag = None
+    enable_watermark: Flag = None
+    start_time: Seconds = None
+    end_time: Seconds = None
+    fps_mode: FpsMode = None
+    folder_id: FolderId = None
+
+
+_REQUEST_FIELDS = tuple(name for name in BatchItemInput.model_fields if not name.startswith(("video_", "audio_")))
+
+
+def _source(files: FileSandbox, kind: str, values: dict[str, Any], prefix: str) -> tuple[MediaSource, str]:
+    """The one source given for ``kind`` (video or audio), and the argument it came from."""
+    from heygen_lipsync.sources import AssetSource, FileSource, UrlSource
+
+    names = [f"{kind}_{suffix}" for suffix in _SOURCE_KINDS]
+    given = [name for name in names if values.get(name) is not None]
+    if len(given) != 1:
+        got = "none was given" if not given else "got " + " and ".join(prefix + n for n in given)
+        raise ToolFailure(
+            "invalid_argument",
+            f"give exactly one of {', '.join(prefix + n for n in names)}: {got}",
+            param=prefix + (given[1] if len(given) > 1 else names[0]),
+            next_action=f"Call again with exactly one {kind} source.",
+        )
+    name = given[0]
+    value = str(values[name])
+    if name.endswith("_url"):
+        return UrlSource(value.strip()), name
+    if name.endswith("_asset_id"):
+        return AssetSource(value.strip()), name
+    return FileSource(files.input_file(value, param=prefix + name)), name
+
+
+def build_request(files: FileSandbox, values: dict[str, Any], prefix: str = "") -> tuple[LipsyncRequest, Path | None]:
+    """A validated library request from flattened arguments, and the local audio file if any.
+
+    Raises:
+        ToolFailure: a source is missing or doubled, a path is refused, or a value is invalid.
+    """
+    from heygen_lipsync.sources import FileSource, LipsyncRequest
+
+    video, video_arg = _source(files, "video", values, prefix)
+    audio, audio_arg = _source(files, "audio", values, prefix)
+    request = LipsyncRequest(video=video, audio=audio, **{name: values.get(name) for name in _REQUEST_FIELDS})
+    try:
+        request.validate()
+    except ValidationError as exc:
+        root = exc.field.split(".")[0]
+        arg = {"video": video_arg, "audio": audio_arg}.get(root, exc.field)
+        raise ToolFailure(
+            "invalid_argument",
+            exc.reason,
+            param=prefix + arg,
+            next_action=f"Fix {prefix + arg} and call again.",
+        ) from None
+    return request, (audio.path if isinstance(audio, FileSource) else None)
+
+
+def argument_failure(tool: Tool, arguments: dict[str, Any]) -> ToolFailure | None:
+    """A clear error naming the argument, for unknown, missing and mistyped arguments."""
+    accepted = list(tool.parameters.get("properties", {}))
+    unknown = sorted(set(arguments) - set(accepted))
+    if unknown:
+        return ToolFailure(
+            "invalid_argument",
+            f"unknown argument(s) {', '.join(unknown)}; {tool.name} accepts: {', '.join(accepted)}",
+            param=unknown[0],
+            next_action="Remove the unknown argument(s) (check the spelling) and call again.",
+        )
+    try:
+        tool.fn_metadata.validate_arguments(arguments)
+    except pydantic.ValidationError as exc:
+        problems: list[str] = []
+        params: list[str] = []
+        for err in exc.errors(include_url=False):
+            loc = ""
+            for part in err["loc"]:
+                loc += f"[{part}]" if isinstance(part, int) else (f".{part}" if loc else str(part))
+            params.append(loc)
+            if err["type"] == "missing":
+                problems.append(f"missing required argument {loc}")
+            elif err["type"] == "extra_forbidden":
+                problems.append(f"unknown field {loc}")
+            else:
+                problems.append(f"{loc}: {err['msg']}")
+        return ToolFailure(
+            "invalid_argument",
+            "; ".join(problems),
+            param=params[0] if params else None,
+            next_action="Fix the named argument(s) to match the tool's input schema and call again.",
+        )
+    return None

@@ -1,0 +1,88 @@
+"""What every tool shares: the lifespan state, the session key, the result and error wrappers."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from mcp.server.mcpserver import Context
+from mcp_types import CallToolResult, ContentBlock, TextContent
+from pydantic import BaseModel
+
+from heygen_lipsync.errors import ConfigurationError, HeyGenError
+from heygen_lipsync.mcp.errors import error_result
+from heygen_lipsync.mcp.files import FileSandbox
+from heygen_lipsync.mcp.settings import ServerSettings
+from heygen_lipsync.mcp.spend import JobCounter
+
+if TYPE_CHECKING:
+    from heygen_lipsync.client import LipsyncClient
+
+
+__all__ = ["AppState", "guarded", "ok", "session_key", "state_of"]
+
+_DEFAULT_SESSION = "default"
+
+
+@dataclass
+class AppState:
+    """What the lifespan hands every tool."""
+
+    settings: ServerSettings
+    files: FileSandbox
+    jobs: JobCounter
+    sandbox: bool
+    client: LipsyncClient | None
+    startup_error: HeyGenError | None
+    secrets: tuple[str, ...]
+
+    def require_client(self) -> LipsyncClient:
+        """The client, or the configuration error that kept it from being built.
+
+        Raises:
+            HeyGenError: the client could not be built (e.g. no API key).
+        """
+        if self.client is None:
+            raise self.startup_error or ConfigurationError("the HeyGen client is not available")
+        return self.client
+
+
+def state_of(ctx: Context) -> AppState:
+    """The lifespan state of the server handling this request."""
+    return cast(AppState, ctx.request_context.lifespan_context)
+
+
+def session_key(ctx: Context) -> str:
+    """One job counter per MCP session: the HTTP session id, or the process for stdio."""
+    try:
+        headers = ctx.headers
+    except ValueError:
+        return _DEFAULT_SESSION
+    return (headers.get("mcp-session-id") if headers else None) or _DEFAULT_SESSION
+
+
+def ok(result: BaseModel, *extra: ContentBlock) -> CallToolResult:
+    """A successful result: the model as structuredContent, and as JSON text for text-only clients."""
+    text = TextContent(type="text", text=result.model_dump_json(exclude_none=True))
+    return CallToolResult(content=[text, *extra], structured_content=result.model_dump(mode="json"))
+
+
+def guarded(fn: Callable[..., Awaitable[CallToolResult]]) -> Callable[..., Awaitable[CallToolResult]]:
+    """Turn whatever a tool raises into a tool error (``errors.error_result``)."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> CallToolResult:
+        try:
+            return await fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the one boundary where every failure becomes a tool error
+            secrets: tuple[str, ...] = ()
+            for value in kwargs.values():
+                if isinstance(value, Context):
+                    with suppress(ValueError, AttributeError):
+                        secrets = state_of(value).secrets
+            return error_result(exc, tool=fn.__name__, secrets=secrets)
+
+    return wrapper

@@ -1,0 +1,518 @@
+"""The tools and the dub_video prompt: each a thin shell over one library call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
+from mcp_types import CallToolResult, ContentBlock, ResourceLink, ToolAnnotations
+from pydantic import Field
+
+from heygen_lipsync.errors import ValidationError, WaitTimeoutError
+from heygen_lipsync.mcp.errors import ToolFailure
+from heygen_lipsync.mcp.gate import NotAsked, ask_user, batch_estimate, check_approval, estimate_for
+from heygen_lipsync.mcp.inputs import (
+    ID_PATTERN,
+    AudioAssetId,
+    AudioPath,
+    AudioUrl,
+    BatchItemInput,
+    CallbackId,
+    CallbackUrl,
+    ConfirmSpend,
+    FolderId,
+    FpsMode,
+    IdempotencyKey,
+    LipsyncId,
+    Mode,
+    Title,
+    VideoAssetId,
+    VideoPath,
+    VideoUrl,
+    build_request,
+)
+from heygen_lipsync.mcp.progress import with_upload_progress
+from heygen_lipsync.mcp.results import (
+    BatchCreated,
+    BatchInfo,
+    DeleteResult,
+    DownloadInfo,
+    LipsyncCreated,
+    LipsyncInfo,
+    LipsyncInfoResult,
+    LipsyncList,
+    UploadInfo,
+    WaitResult,
+)
+from heygen_lipsync.mcp.spend import (
+    CostEstimate,
+    SpendApproval,
+)
+from heygen_lipsync.mcp.state import AppState, guarded, ok, session_key, state_of
+
+__all__ = ["TOOLS", "dub_video"]
+
+
+async def _ask_before_create(
+    ctx: Context,
+    video_url: str | None,
+    video_asset_id: str | None,
+    video_path: str | None,
+    audio_url: str | None,
+    audio_asset_id: str | None,
+    audio_path: str | None,
+    mode: str | None,
+) -> Elicit[SpendApproval] | NotAsked:
+    values = dict(
+        video_url=video_url,
+        video_asset_id=video_asset_id,
+        video_path=video_path,
+        audio_url=audio_url,
+        audio_asset_id=audio_asset_id,
+        audio_path=audio_path,
+    )
+
+    async def build(state: AppState) -> CostEstimate:
+        _, audio = build_request(state.files, values)
+        return await estimate_for(state, [audio], mode)
+
+    return await ask_user(ctx, 1, build)
+
+
+@guarded
+async def create_lipsync(
+    ctx: Context,
+    approval: Annotated[ElicitationResult[SpendApproval], Resolve(_ask_before_create)],
+    video_url: VideoUrl = None,
+    video_asset_id: VideoAssetId = None,
+    video_path: VideoPath = None,
+    audio_url: AudioUrl = None,
+    audio_asset_id: AudioAssetId = None,
+    audio_path: AudioPath = None,
+    title: Title = None,
+    mode: Mode = None,
+    callback_url: CallbackUrl = None,
+    callback_id: CallbackId = None,
+    enable_caption: Annotated[bool | None, Field(description="Also produce SRT captions.")] = None,
+    keep_the_same_format: Annotated[bool | None, Field(description="Keep the source's resolution/format.")] = None,
+    enable_dynamic_duration: Annotated[bool | None, Field(description="Let output length follow the audio.")] = None,
+    disable_music_track: Annotated[bool | None, Field(description="Drop the source's music track.")] = None,
+    enable_speech_enhancement: Annotated[bool | None, Field(description="Clean up the new audio's speech.")] = None,
+    enable_watermark: Annotated[bool | None, Field(description="Add HeyGen's watermark.")] = None,
+    start_time: Annotated[float | None, Field(ge=0, description="Start of the video segment, seconds.")] = None,
+    end_time: Annotated[float | None, Field(ge=0, description="End of the video segment, seconds.")] = None,
+    fps_mode: FpsMode = None,
+    folder_id: FolderId = None,
+    idempotency_key: IdempotencyKey = None,
+    confirm_spend: ConfirmSpend = False,
+) -> Annotated[CallToolResult, LipsyncCreated]:
+    values = dict(locals())
+    state = state_of(ctx)
+    client = state.require_client()
+    request, audio = build_request(state.files, values)
+    estimate = None if state.sandbox else await estimate_for(state, [audio], mode)
+    if estimate is not None:
+        check_approval(state, approval, confirm_spend, estimate)
+    session = session_key(ctx)
+    state.jobs.check(session, 1)
+    state.jobs.reserve(session, 1)
+    created = False
+    try:
+        lipsync_id = await with_upload_progress(
+            ctx,
+            sum(source.path.stat().st_size for source in request.file_sources.values()),
+            state.settings.poll_interval,
+            lambda relay: client.create(request, idempotency_key=idempotency_key, on_upload_progress=relay),
+        )
+        created = True
+    finally:
+        state.jobs.settle(session, 1, created=created)
+    return ok(
+        LipsyncCreated(
+            lipsync_id=lipsync_id,
+            sandbox=state.sandbox,
+            estimate=estimate,
+            jobs_left_in_session=state.jobs.remaining(session),
+            next_step=f"The job is running (it usually takes minutes). Call wait_for_lipsync with "
+            f"lipsync_id={lipsync_id!r}; call it again while still_running is true.",
+        )
+    )
+
+
+@guarded
+async def get_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallToolResult, LipsyncInfoResult]:
+    lipsync = await state_of(ctx).require_client().get(lipsync_id)
+    return ok(LipsyncInfoResult(lipsync=LipsyncInfo.of(lipsync), next_step=_next_for_status(lipsync)))
+
+
+def _next_for_status(lipsync: Any) -> str:
+    if lipsync.is_completed:
+        return f"Completed: call download_lipsync with lipsync_id={lipsync.id!r} to save the video locally."
+    if lipsync.is_failed:
+        return "Failed: tell the user the failure_message; a new job needs create_lipsync (and credits) again."
+    return f"Still {lipsync.status}: call wait_for_lipsync with lipsync_id={lipsync.id!r}."
+
+
+@guarded
+async def list_lipsyncs(
+    ctx: Context,
+    limit: Annotated[int, Field(ge=1, le=100, description="Jobs per page (1-100).")] = 10,
+    token: Annotated[str | None, Field(description="next_token from the previous page.")] = None,
+) -> Annotated[CallToolResult, LipsyncList]:
+    page = await state_of(ctx).require_client().list(limit=limit, token=token)
+    return ok(
+        LipsyncList(
+            items=[LipsyncInfo.of(item) for item in page.items],
+            has_more=page.has_more,
+            next_token=page.next_token,
+            next_step=(
+                "More jobs exist: call list_lipsyncs again with token=next_token."
+                if page.has_more and page.next_token
+                else "That is every job. Use get_lipsync, wait_for_lipsync or download_lipsync with an id."
+            ),
+        )
+    )
+
+
+@guarded
+async def update_lipsync(
+    ctx: Context,
+    lipsync_id: LipsyncId,
+    title: Annotated[str, Field(min_length=1, max_length=255, description="The new title.")],
+) -> Annotated[CallToolResult, LipsyncInfoResult]:
+    lipsync = await state_of(ctx).require_client().update(lipsync_id, title=title)
+    return ok(LipsyncInfoResult(lipsync=LipsyncInfo.of(lipsync), next_step="Renamed. " + _next_for_status(lipsync)))
+
+
+@guarded
+async def delete_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallToolResult, DeleteResult]:
+    deleted = await state_of(ctx).require_client().delete(lipsync_id)
+    return ok(
+        DeleteResult(
+            deleted_id=deleted,
+            next_step="Deleted on HeyGen; files already downloaded stay on disk. Nothing else to do.",
+        )
+    )
+
+
+@guarded
+async def wait_for_lipsync(
+    ctx: Context,
+    lipsync_id: LipsyncId,
+    timeout_seconds: Annotated[
+        float | None,
+        Field(gt=0, description="How long this call may wait (seconds). Default and maximum: see the description."),
+    ] = None,
+) -> Annotated[CallToolResult, WaitResult]:
+    state = state_of(ctx)
+    client = state.require_client()
+    bound = min(timeout_seconds or state.settings.wait_seconds, state.settings.max_wait_seconds)
+    last = -1.0
+
+    async def progress(lipsync: Any, elapsed: float) -> None:
+        nonlocal last
+        # Progress must increase; the polls' elapsed times do, but guard against a repeat.
+        value = round(min(max(elapsed, last + 0.001), bound), 3)
+        if value > last:
+            last = value
+            await ctx.report_progress(value, bound, f"{lipsync.id}: {lipsync.status} after {elapsed:.0f} s")
+
+    try:
+        lipsync = await client.wait(
+            lipsync_id, timeout=bound, on_progress=progress, poll_interval=state.settings.poll_interval
+        )
+    except WaitTimeoutError as exc:
+        return ok(
+            WaitResult(
+                lipsync_id=lipsync_id,
+                status=exc.last_status or "running",
+                still_running=True,
+                waited_seconds=round(exc.elapsed, 1),
+                next_step=f"Still running, not failed: this call waits at most {bound:g} s. Tell the user it is in "
+                f"progress, then call wait_for_lipsync again with lipsync_id={lipsync_id!r}.",
+            )
+        )
+    return ok(
+        WaitResult(
+            lipsync_id=lipsync.id,
+            status=lipsync.status,
+            still_running=False,
+            waited_seconds=round(max(last, 0.0), 1),
+            lipsync=LipsyncInfo.of(lipsync),
+            next_step=_next_for_status(lipsync),
+        )
+    )
+
+
+@guarded
+async def upload_asset(
+    ctx: Context,
+    path: Annotated[str, Field(min_length=1, description="Local media file inside the allowed directories.")],
+    idempotency_key: IdempotencyKey = None,
+) -> Annotated[CallToolResult, UploadInfo]:
+    state = state_of(ctx)
+    client = state.require_client()
+    local = state.files.input_file(path, param="path")
+    try:
+        asset = await with_upload_progress(
+            ctx,
+            local.stat().st_size,
+            state.settings.poll_interval,
+            lambda relay: client.upload(local, idempotency_key=idempotency_key, on_progress=relay),
+        )
+    except ValidationError as exc:
+        arg = "idempotency_key" if exc.field == "idempotency_key" else "path"
+        raise ToolFailure("invalid_argument", exc.reason, param=arg, next_action=f"Fix {arg} and call again.") from None
+    return ok(
+        UploadInfo(
+            asset_id=asset.asset_id,
+            path=str(local),
+            mime_type=asset.mime_type,
+            size_bytes=asset.size_bytes,
+            url=asset.url,
+            next_step=f"Pass video_asset_id={asset.asset_id!r} or audio_asset_id={asset.asset_id!r} to create_lipsync.",
+        )
+    )
+
+
+@guarded
+async def download_lipsync(
+    ctx: Context,
+    lipsync_id: LipsyncId,
+    filename: Annotated[
+        str | None,
+        Field(description="File name inside the output directory (default <lipsync_id>.mp4)."),
+    ] = None,
+    overwrite: Annotated[bool, Field(description="Replace an existing file. Only with the user's go-ahead.")] = False,
+    captions: Annotated[bool, Field(description="Also save the SRT captions when the job has them.")] = True,
+) -> Annotated[CallToolResult, DownloadInfo]:
+    state = state_of(ctx)
+    client = state.require_client()
+    dest = state.files.output_file(filename, default_name=f"{lipsync_id}.mp4", overwrite=overwrite, param="filename")
+    lipsync = await client.get(lipsync_id)
+    if not lipsync.is_completed:
+        raise ToolFailure(
+            "not_completed",
+            f"lipsync {lipsync_id} is {lipsync.status}, not completed"
+            + (f": {lipsync.failure_message}" if lipsync.failure_message else ""),
+            param="lipsync_id",
+            next_action=_next_for_status(lipsync),
+        )
+    with_captions = bool(captions and lipsync.caption_url)
+    if with_captions:
+        state.files.output_file(str(dest.with_suffix(".srt")), default_name="", overwrite=overwrite, param="filename")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    result = await client.download(lipsync, dest, overwrite=overwrite, captions=with_captions)
+    video = Path(result.video_path)
+    links: list[ContentBlock] = [
+        ResourceLink(type="resource_link", uri=video.as_uri(), name=video.name, mime_type="video/mp4")
+    ]
+    caption = Path(result.caption_path) if result.caption_path else None
+    if caption is not None:
+        links.append(
+            ResourceLink(
+                type="resource_link", uri=caption.as_uri(), name=caption.name, mime_type="application/x-subrip"
+            )
+        )
+    return ok(
+        DownloadInfo(
+            lipsync_id=lipsync_id,
+            video_path=str(video),
+            caption_path=str(caption) if caption else None,
+            bytes_written=result.bytes_written,
+            next_step=f"Saved. Tell the user where: {video}" + (f" (captions: {caption})." if caption else "."),
+        ),
+        *links,
+    )
+
+
+async def _ask_before_batch(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
+    async def build(state: AppState) -> CostEstimate:
+        audio = [build_request(state.files, item.model_dump())[1] for item in items]
+        return await batch_estimate(state, audio, items)
+
+    return await ask_user(ctx, len(items), build)
+
+
+@guarded
+async def create_lipsync_batch(
+    ctx: Context,
+    approval: Annotated[ElicitationResult[SpendApproval], Resolve(_ask_before_batch)],
+    items: Annotated[
+        list[BatchItemInput],
+        Field(min_length=1, max_length=100, description="1-100 jobs, each with the same inputs as create_lipsync."),
+    ],
+    title: Annotated[str | None, Field(min_length=1, max_length=255, description="A name for the batch.")] = None,
+    callback_url: CallbackUrl = None,
+    idempotency_key: IdempotencyKey = None,
+    confirm_spend: ConfirmSpend = False,
+) -> Annotated[CallToolResult, BatchCreated]:
+    state = state_of(ctx)
+    client = state.require_client()
+    built = [build_request(state.files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
+    estimate = None if state.sandbox else await batch_estimate(state, [audio for _, audio in built], items)
+    if estimate is not None:
+        check_approval(state, approval, confirm_spend, estimate)
+    session = session_key(ctx)
+    state.jobs.check(session, len(items))
+    state.jobs.reserve(session, len(items))
+    created = False
+    try:
+        batch_id = await client.create_batch(
+            [request for request, _ in built], title=title, callback_url=callback_url, idempotency_key=idempotency_key
+        )
+        created = True
+    finally:
+        state.jobs.settle(session, len(items), created=created)
+    return ok(
+        BatchCreated(
+            batch_id=batch_id,
+            items=len(items),
+            sandbox=state.sandbox,
+            estimate=estimate,
+            jobs_left_in_session=state.jobs.remaining(session),
+            next_step=f"The batch is running. Call get_lipsync_batch with batch_id={batch_id!r} to follow it; each "
+            "item's lipsync_id works with wait_for_lipsync and download_lipsync.",
+        )
+    )
+
+
+@guarded
+async def get_lipsync_batch(
+    ctx: Context,
+    batch_id: Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, description="The batch id.")],
+    limit: Annotated[int | None, Field(ge=1, le=100, description="Items per page (1-100).")] = None,
+    token: Annotated[str | None, Field(description="next_token from the previous page of items.")] = None,
+) -> Annotated[CallToolResult, BatchInfo]:
+    batch = await state_of(ctx).require_client().get_batch(batch_id, limit=limit, token=token)
+    if batch.has_more and batch.next_token:
+        step = "More items: call get_lipsync_batch again with token=next_token."
+    elif batch.status == "processing":
+        step = f"Still processing: call get_lipsync_batch with batch_id={batch_id!r} again in a minute."
+    else:
+        step = "Finished: call download_lipsync for each completed item's lipsync_id."
+    return ok(BatchInfo.of(batch, step))
+
+
+def dub_video(video: str, audio: str, mode: str = "speed") -> str:
+    """Walk through dubbing one video: inputs, cost, create, wait, download."""
+    return (
+        f"Dub this video with HeyGen Lipsync so the speaker's lips match new audio.\n"
+        f"Video: {video}\nAudio: {audio}\nMode: {mode}\n\n"
+        "Steps:\n"
+        "1. Decide each input's kind: an https URL -> video_url/audio_url; a local file -> video_path/audio_path "
+        "(it must be inside the server's allowed directories; it is uploaded for you); a HeyGen asset id -> "
+        "video_asset_id/audio_asset_id.\n"
+        "2. Call create_lipsync with exactly one video source and one audio source"
+        f" and mode={mode!r}. It spends the user's credits: if the result is a confirmation_required error, tell the "
+        "user the estimated cost it reports and ask for approval; only after they agree, call again with "
+        "confirm_spend=true. The call returns a lipsync_id at once.\n"
+        "3. Call wait_for_lipsync with that id. Each call waits under a minute; while still_running is true, tell "
+        "the user it is in progress and call it again.\n"
+        "4. When it is completed, call download_lipsync and tell the user where the file was saved.\n"
+        "If any tool returns an error, follow its 'Next' advice instead of guessing."
+    )
+
+
+_READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+
+# name, function, title, annotations, description
+TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
+    (
+        "create_lipsync",
+        create_lipsync,
+        "Create a lipsync (dub a video)",
+        # Adds a new job and spends credits; never changes or removes anything. Not idempotent:
+        # each call is a new paid job (unless the same idempotency_key is reused).
+        ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
+        "Start a HeyGen lipsync job: re-animate the speaker's lips in a video to match new audio. Use it when the "
+        "user wants a video dubbed or re-voiced. Give exactly one video source (video_url, video_asset_id or "
+        "video_path) and exactly one audio source (audio_url, audio_asset_id or audio_path); local paths are "
+        "uploaded first. This SPENDS the user's HeyGen credits: the server shows a cost estimate and asks the user, "
+        "or, when it cannot ask, refuses until you call again with confirm_spend=true after the user agreed. "
+        "Returns the lipsync_id at once, without waiting. Next: wait_for_lipsync with that id.",
+    ),
+    (
+        "get_lipsync",
+        get_lipsync,
+        "Get a lipsync job",
+        _READ,
+        "Look up one lipsync job's status, title, and (when completed) its duration and download link. Use it to "
+        "check on a job without waiting. Next: wait_for_lipsync while it runs, download_lipsync when completed.",
+    ),
+    (
+        "list_lipsyncs",
+        list_lipsyncs,
+        "List lipsync jobs",
+        _READ,
+        "List the account's lipsync jobs, newest first, one page at a time. Use it to find a job's id. When "
+        "has_more is true, call again with token=next_token for the next page.",
+    ),
+    (
+        "update_lipsync",
+        update_lipsync,
+        "Rename a lipsync job",
+        # Replaces only the title label; the same call twice leaves the same state.
+        ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
+        "Change a lipsync job's title (the only editable field). Use it when the user wants a job renamed.",
+    ),
+    (
+        "delete_lipsync",
+        delete_lipsync,
+        "Delete a lipsync job",
+        ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True),
+        "Permanently delete a lipsync job and its output on HeyGen. Only when the user asked for it; it cannot be "
+        "undone. Local files saved by download_lipsync are kept.",
+    ),
+    (
+        "wait_for_lipsync",
+        wait_for_lipsync,
+        "Wait for a lipsync job",
+        # Only polls; the job runs on HeyGen's side whether or not anyone waits.
+        _READ,
+        "Wait for a lipsync job to finish, for a bounded time (default {wait:g} s, at most {max_wait:g} s via "
+        "timeout_seconds), sending progress notifications while it waits. Jobs usually take minutes. If the time "
+        "runs out the result says still_running: true (not an error): tell the user and call it again. When "
+        "completed, next: download_lipsync. A failed job comes back as an error with HeyGen's reason.",
+    ),
+    (
+        "upload_asset",
+        upload_asset,
+        "Upload a local file to HeyGen",
+        # Creates a new asset each call (unless idempotency_key is reused); changes nothing local.
+        ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
+        "Upload a local media file (inside the allowed directories: {dirs}) and get a HeyGen asset id. Use it to "
+        "reuse one file in several jobs; for a single job, pass video_path/audio_path to create_lipsync instead. "
+        "Next: create_lipsync with video_asset_id or audio_asset_id.",
+    ),
+    (
+        "download_lipsync",
+        download_lipsync,
+        "Download a finished lipsync video",
+        # Writes a new local file; it replaces an existing one only when overwrite=true is passed
+        # explicitly, so it is not marked destructive. Repeating it leaves the same file.
+        ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
+        "Save a completed lipsync's video (and its SRT captions, when it has them) into the output directory "
+        "({output}). Returns the local path and a resource link. Never overwrites an existing file unless "
+        "overwrite=true. Next: tell the user where the file is.",
+    ),
+    (
+        "create_lipsync_batch",
+        create_lipsync_batch,
+        "Create a batch of lipsync jobs",
+        ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
+        "Start 1-100 lipsync jobs in one request (e.g. one video dubbed into several languages). Each item takes "
+        "the same inputs as create_lipsync. SPENDS credits for every item: the same cost confirmation applies "
+        "(confirm_spend=true only after the user agreed). Returns a batch_id. Next: get_lipsync_batch.",
+    ),
+    (
+        "get_lipsync_batch",
+        get_lipsync_batch,
+        "Get a batch's progress",
+        _READ,
+        "Show a batch's progress: counts by status and each item's status and lipsync_id. Call it again later "
+        "while the batch is processing; then download_lipsync each completed item.",
+    ),
+)
