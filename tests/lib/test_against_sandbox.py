@@ -44,3 +44,30 @@ async def test_errors_carry_request_ids(sandbox_client: LipsyncClient) -> None:
     with pytest.raises(NotFoundError) as info:
         await sandbox_client.get("ls_does_not_exist")
     assert info.value.request_id and info.value.request_id.startswith("req_")
+
+
+async def test_create_whose_response_is_lost_makes_one_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sandbox carries out the POST and then drops the connection. The library retries
+    # with the same Idempotency-Key (the fault is lifted while it backs off) and gets the
+    # first job's id replayed: exactly one job exists.
+    from heygen_lipsync import AssetSource, _http
+    from heygen_lipsync.sandbox import FaultConfig
+
+    config = SandboxConfig(pending_seconds=5, running_seconds=5)
+    async with EmbeddedSandbox(config) as sb, LipsyncClient(base_url=sb.base_url, api_key=sb.api_key) as client:
+        video = await client.upload(SAMPLE_VIDEO)
+        audio = await client.upload(SAMPLE_AUDIO)
+        retries: list[float] = []
+
+        async def lift_fault_then_retry(seconds: float) -> None:
+            retries.append(seconds)
+            sb.set_faults()
+
+        monkeypatch.setattr(_http, "_sleep", lift_fault_then_retry)
+        sb.set_faults(FaultConfig(commit_then_drop_rate=1.0, paths=("/v3/lipsyncs",)))
+        lipsync_id = await client.create(
+            LipsyncRequest(video=AssetSource(video.asset_id), audio=AssetSource(audio.asset_id))
+        )
+        jobs = [job.id async for job in client.iter_lipsyncs()]
+    assert len(retries) == 1
+    assert jobs == [lipsync_id]

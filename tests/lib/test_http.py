@@ -14,6 +14,7 @@ from heygen_lipsync import (
     APITimeoutError,
     BadRequestError,
     ConfigurationError,
+    ConflictError,
     LipsyncClient,
     LipsyncRequest,
     RateLimitError,
@@ -197,9 +198,24 @@ async def test_409_request_in_progress_waits_and_resends_same_key(
     assert clock.sleeps == [2.0]
 
 
-async def test_other_409_is_not_retried(client: LipsyncClient, fake: FakeHeyGen) -> None:
-    from heygen_lipsync import ConflictError
+async def test_409_body_read_from_a_live_stream_is_still_readable(fake: FakeHeyGen, clock: FakeClock) -> None:
+    # Real transports hand back unread streams: the policy reads the 409's code and the
+    # caller must still be able to read the body of the final response.
+    calls: list[str] = []
 
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.headers["idempotency-key"])
+        body = b'{"error": {"code": "request_in_progress", "message": "still working"}}'
+        return httpx.Response(409, stream=httpx.ByteStream(body), headers={"content-type": "application/json"})
+
+    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
+        with pytest.raises(ConflictError) as info:
+            await c.create(REQUEST)
+    assert info.value.code == "request_in_progress" and info.value.message == "still working"
+    assert len(calls) == 3 and len(set(calls)) == 1  # retried twice with the same key, then reported
+
+
+async def test_other_409_is_not_retried(client: LipsyncClient, fake: FakeHeyGen) -> None:
     fake.script.append(once(is_create, envelope_error(409, "conflict", "key reused with a different body")))
     with pytest.raises(ConflictError) as info:
         await client.create(REQUEST)
