@@ -8,7 +8,7 @@ uploads and downloads) goes through ``PolicyTransport``:
 - Retries (``Settings.max_retries`` after the first attempt) with exponential backoff and
   full jitter: 429 for every method (honouring ``Retry-After`` in seconds or as an HTTP
   date, clamped); connection failures, timeouts, 408 and 5xx for idempotent methods and
-  for POSTs carrying an ``Idempotency-Key`` (the same key on every attempt, so a create
+  for POSTs carrying an ``Idempotency-Key`` or documented as idempotent (the same key on every attempt, so a create
   retried after a lost response never makes a second job); 409 ``request_in_progress``
   means the first attempt is still running server-side: wait and send the same key again.
   A connection that could not be opened at all is retried for every method: nothing was sent.
@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -59,6 +60,8 @@ POOL_TIMEOUT = 30.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
 _UPLOAD_PATHS = frozenset({"/v3/assets"})
+# POSTs the API documents as idempotent, safe to resend without a key.
+_IDEMPOTENT_POST = re.compile(r"^/v3/assets/[^/]+/complete$")
 # Request extensions the library sets on requests it builds itself: presigned storage URLs
 # get no credentials (even when storage shares the API's origin, as in the sandbox), and
 # transfers of file bodies get the long upload timeouts.
@@ -159,7 +162,11 @@ class PolicyTransport(httpx.AsyncBaseTransport):
 
     @staticmethod
     def _may_resend(request: httpx.Request) -> bool:
-        return request.method in IDEMPOTENT_METHODS or "idempotency-key" in request.headers
+        return (
+            request.method in IDEMPOTENT_METHODS
+            or "idempotency-key" in request.headers
+            or (request.method == "POST" and bool(_IDEMPOTENT_POST.match(request.url.path)))
+        )
 
     async def _pause(self, seconds: float) -> None:
         await (self._sleep_override or _sleep)(seconds)

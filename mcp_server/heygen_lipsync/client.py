@@ -13,6 +13,7 @@ import builtins
 import contextvars
 import dataclasses
 import json
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -657,6 +658,8 @@ class LipsyncClient:
             )
         if captions and not lipsync.caption_url:
             raise DownloadError(f"lipsync {lipsync.id} has no captions; create it with enable_caption=True to get them")
+        if isinstance(dest, str) and dest.endswith(("/", os.sep)) and not Path(dest).expanduser().is_dir():
+            raise DownloadError(f"directory {dest} does not exist; create it first")
         dest = Path(dest).expanduser()
         video_path = files.resolve_destination(dest, lipsync.id, ".mp4")
         caption_path = video_path.with_suffix(".srt") if captions else None

@@ -198,3 +198,22 @@ async def test_download_into_missing_directory_is_clear(
     job = await completed_job(fake)
     with pytest.raises(DownloadError, match="does not exist"):
         await client.download(job, tmp_path / "nope" / "out.mp4")
+
+
+async def test_complete_is_resent_after_a_5xx(
+    client: LipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # POST .../complete is documented as idempotent: a 502 there must not waste the whole upload.
+    monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
+    fake.script.append(lambda r: httpx.Response(502) if r.url.path.endswith("/complete") else None)
+    asset = await client.upload(video)
+    assert len(fake.calls("POST", f"/v3/assets/{asset.asset_id}/complete")) == 2
+
+
+async def test_download_to_missing_directory_with_trailing_slash(
+    client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path
+) -> None:
+    job = await completed_job(fake)
+    with pytest.raises(DownloadError, match="does not exist"):
+        await client.download(job, f"{tmp_path}/missing/")
+    assert not (tmp_path / "missing").exists()
