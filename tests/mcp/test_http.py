@@ -75,3 +75,48 @@ async def test_with_a_token_every_request_must_carry_it(settings: ServerSettings
             "/mcp", json=INITIALIZE, headers={**HEADERS, "authorization": "Bearer t0ken-for-tests"}
         )
         assert right.status_code == 200, right.text
+
+
+@asynccontextmanager
+async def listening(app: Any) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port; yield the MCP endpoint URL."""
+    import socket
+    import threading
+
+    import anyio
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        await anyio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+async def test_the_job_cap_counts_per_http_session(settings: ServerSettings):
+    from mcp import Client
+
+    from tests.mcp.conftest import error_of, structured
+
+    capped = dataclasses.replace(settings, max_jobs_per_session=1)
+    app = http_app(build_server(capped, sandbox=FAST), capped, host="127.0.0.1", stateless=False)
+    inputs = {"video_path": "talk.mp4", "audio_path": "dub.wav"}
+    async with listening(app) as url:
+        async with Client(url, mode="legacy") as first, Client(url, mode="legacy") as second:
+            assert structured(await first.call_tool("create_lipsync", inputs))["jobs_left_in_session"] == 0
+            assert error_of(await first.call_tool("create_lipsync", inputs))["code"] == "session_job_limit"
+            assert structured(await second.call_tool("create_lipsync", inputs))["jobs_left_in_session"] == 0
+        # Without sessions (the 2026-07-28 protocol has none) every caller shares the process's cap:
+        # the safe side, since callers cannot be told apart.
+        async with Client(url) as sessionless:
+            refused = error_of(await sessionless.call_tool("create_lipsync", inputs))
+            assert refused["code"] == "session_job_limit"
