@@ -106,9 +106,12 @@ class FaultConfig:
         if unknown:
             raise ValueError(f"unknown fault settings: {', '.join(unknown)}")
         kwargs = dict(data)
-        if "paths" in kwargs:
-            kwargs["paths"] = tuple(kwargs["paths"])
-        return cls(**kwargs)
+        try:
+            if "paths" in kwargs:
+                kwargs["paths"] = tuple(str(prefix) for prefix in kwargs["paths"])
+            return cls(**kwargs)
+        except TypeError as exc:  # e.g. "error_rate": "high"
+            raise ValueError(f"invalid fault settings: {exc}") from None
 
 
 @dataclass

@@ -1,0 +1,58 @@
+"""Settings of a served sandbox come from the environment; its startup line says what it does not do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from heygen_lipsync.sandbox import DEFAULT_SANDBOX_KEY, FaultConfig, SandboxConfig
+from heygen_lipsync.sandbox.server import startup_line
+
+
+def test_environment_settings_are_read(tmp_path: Path) -> None:
+    env = {
+        "HEYGEN_LIPSYNC_SANDBOX_DIR": str(tmp_path),
+        "HEYGEN_LIPSYNC_SANDBOX_KEY": "local-key",
+        "HEYGEN_LIPSYNC_SANDBOX_PENDING_SECONDS": "0.5",
+        "HEYGEN_LIPSYNC_SANDBOX_RUNNING_SECONDS": "2",
+        "HEYGEN_LIPSYNC_SANDBOX_MAX_CONCURRENT_JOBS": "3",
+        "HEYGEN_LIPSYNC_SANDBOX_FAULTS": '{"error_rate": 0.25, "seed": 9}',
+    }
+    config = SandboxConfig.from_env(env)
+    assert config.data_dir == tmp_path
+    assert (config.api_key, config.pending_seconds, config.running_seconds) == ("local-key", 0.5, 2.0)
+    assert config.max_concurrent_jobs == 3
+    assert config.faults == FaultConfig(error_rate=0.25, seed=9)
+
+
+def test_explicit_settings_win_and_none_means_in_memory(tmp_path: Path) -> None:
+    env = {"HEYGEN_LIPSYNC_SANDBOX_DIR": str(tmp_path), "HEYGEN_LIPSYNC_SANDBOX_RUNNING_SECONDS": "9"}
+    config = SandboxConfig.from_env(env, data_dir=None, running_seconds=1.0)
+    assert config.data_dir is None and config.running_seconds == 1.0
+    assert config.api_key == DEFAULT_SANDBOX_KEY
+
+
+def test_without_a_directory_setting_the_platform_default_is_used() -> None:
+    config = SandboxConfig.from_env({})
+    assert config.data_dir is not None and "heygen-lipsync" in str(config.data_dir)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"HEYGEN_LIPSYNC_SANDBOX_PENDING_SECONDS": "soon"},
+        {"HEYGEN_LIPSYNC_SANDBOX_FAULTS": '{"error_rate": 3}'},
+        {"HEYGEN_LIPSYNC_SANDBOX_FAULTS": '{"typo_rate": 0.1}'},
+        {"HEYGEN_LIPSYNC_SANDBOX_FAULTS": "not json"},
+    ],
+)
+def test_bad_environment_settings_are_refused(env: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        SandboxConfig.from_env(env, data_dir=None)
+
+
+def test_the_startup_line_says_lips_are_not_reanimated() -> None:
+    line = startup_line("http://127.0.0.1:8765", SandboxConfig())
+    assert "http://127.0.0.1:8765" in line and "sandbox-key" in line
+    assert "does NOT re-animate lips" in line
