@@ -117,6 +117,6 @@ async def test_the_job_cap_counts_per_http_session(settings: ServerSettings):
             assert structured(await second.call_tool("create_lipsync", inputs))["jobs_left_in_session"] == 0
         # Without sessions (the 2026-07-28 protocol has none) every caller shares the process's cap:
         # the safe side, since callers cannot be told apart.
-        async with Client(url) as sessionless:
-            refused = error_of(await sessionless.call_tool("create_lipsync", inputs))
-            assert refused["code"] == "session_job_limit"
+        async with Client(url) as one, Client(url) as other:
+            assert structured(await one.call_tool("create_lipsync", inputs))["jobs_left_in_session"] == 0
+            assert error_of(await other.call_tool("create_lipsync", inputs))["code"] == "session_job_limit"
