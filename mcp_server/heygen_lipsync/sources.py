@@ -14,7 +14,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .config import is_loopback_host
@@ -33,6 +33,7 @@ __all__ = [
     "FileSource",
     "LipsyncRequest",
     "MediaSource",
+    "SourceLike",
     "UrlSource",
     "check_file",
     "parse_source",
@@ -85,6 +86,8 @@ class FileSource:
 
 
 MediaSource = UrlSource | AssetSource | FileSource
+# Anything LipsyncRequest accepts for video/audio: a source, or a string/path for parse_source.
+SourceLike = MediaSource | str | os.PathLike[str]
 
 
 def sniff_media_type(path: str | os.PathLike[str]) -> str | None:
@@ -294,6 +297,29 @@ class LipsyncRequest:
     end_time: float | None = None
     fps_mode: str | None = None
     folder_id: str | None = None
+
+    if TYPE_CHECKING:
+        # What the generated __init__ accepts at runtime: strings and paths for video/audio
+        # are parsed with parse_source in __post_init__, so the fields always hold sources.
+        def __init__(
+            self,
+            video: SourceLike,
+            audio: SourceLike,
+            title: str | None = None,
+            mode: str | None = None,
+            callback_url: str | None = None,
+            callback_id: str | None = None,
+            enable_caption: bool | None = None,
+            keep_the_same_format: bool | None = None,
+            enable_dynamic_duration: bool | None = None,
+            disable_music_track: bool | None = None,
+            enable_speech_enhancement: bool | None = None,
+            enable_watermark: bool | None = None,
+            start_time: float | None = None,
+            end_time: float | None = None,
+            fps_mode: str | None = None,
+            folder_id: str | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         # Accept strings and paths for convenience; store parsed sources.
