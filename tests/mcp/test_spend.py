@@ -124,10 +124,11 @@ async def test_the_session_job_cap_stops_creates_before_any_request(paid_server:
         first = await client.call_tool("create_lipsync", {**LOCAL, "confirm_spend": True})
         assert (await check_output(client, "create_lipsync", first))["jobs_left_in_session"] == 0
         sent = len(upstream.requests)
-        error = error_of(await client.call_tool("create_lipsync", {**LOCAL, "confirm_spend": True}))
+        # The cap is reported first: the user is not asked to approve a job that would be refused.
+        error = error_of(await client.call_tool("create_lipsync", LOCAL))
         assert error["code"] == "session_job_limit"
         assert "HEYGEN_LIPSYNC_MAX_JOBS_PER_SESSION" in error["message"]
-        batch = error_of(await client.call_tool("create_lipsync_batch", {"items": [LOCAL], "confirm_spend": True}))
+        batch = error_of(await client.call_tool("create_lipsync_batch", {"items": [LOCAL]}))
         assert batch["code"] == "session_job_limit"
     assert len(upstream.requests) == sent
 

@@ -112,11 +112,12 @@ async def create_lipsync(
     state = state_of(ctx)
     client = state.require_client()
     request, audio = build_request(state.files, values)
+    session = session_key(ctx)
+    state.jobs.check(session, 1)  # before the spend question: no point approving a job the cap refuses
     estimate = None if state.sandbox else await estimate_for(state, [audio], mode)
     if estimate is not None:
         check_approval(state, approval, confirm_spend, estimate)
-    session = session_key(ctx)
-    state.jobs.check(session, 1)
+    state.jobs.check(session, 1)  # again: another call may have started a job while the user was asked
     state.jobs.reserve(session, 1)
     created = False
     try:
@@ -352,10 +353,11 @@ async def create_lipsync_batch(
     state = state_of(ctx)
     client = state.require_client()
     built = [build_request(state.files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
+    session = session_key(ctx)
+    state.jobs.check(session, len(items))
     estimate = None if state.sandbox else await batch_estimate(state, [audio for _, audio in built], items)
     if estimate is not None:
         check_approval(state, approval, confirm_spend, estimate)
-    session = session_key(ctx)
     state.jobs.check(session, len(items))
     state.jobs.reserve(session, len(items))
     created = False
