@@ -2,8 +2,9 @@
 
 ``wait_one`` polls GET /v3/lipsyncs/{id}; ``wait_several`` polls the statuses endpoint with
 one request per round for up to 100 ids, and fetches each job's full detail once it has
-finished. Transient failures while polling (rate limits, 5xx, network) do not abort a long
-wait: the next round tries again, until the overall timeout.
+finished. Once the first poll has reached the API, transient failures (rate limits, 5xx,
+network) do not abort a long wait: the next round tries again, until the overall timeout.
+A first poll that fails raises at once, so a wrong base URL or an outage does not hang.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ async def wait_one(
         try:
             lipsync = await client.get(lipsync_id)
         except _TRANSIENT:
+            if last_status is None:
+                raise  # never reached the job: a wrong URL or an outage should not hang for the timeout
             lipsync = None
         elapsed = _monotonic() - start
         if lipsync is not None:
@@ -130,6 +133,7 @@ async def wait_several(
     last: dict[str, str] = {}
     start = _monotonic()
     delays = iter(poll_delays(poll_interval, max_poll_interval))
+    first_round = True
     while True:
         pending = [i for i in ids if i not in results]
         for chunk_start in range(0, len(pending), STATUS_QUERY_MAX_IDS):
@@ -137,6 +141,8 @@ async def wait_several(
             try:
                 entries = await client.statuses(lipsync_ids=chunk)
             except _TRANSIENT:
+                if first_round:
+                    raise  # never reached the API: do not hang for the timeout
                 continue
             seen = {e.lipsync_id: e for e in entries if e.lipsync_id in chunk}
             for lipsync_id in chunk:
@@ -161,6 +167,7 @@ async def wait_several(
                     Lipsync(id=lipsync_id, status=status, failure_message=entry.error),
                     _monotonic() - start,
                 )
+        first_round = False
         pending = [i for i in ids if i not in results]
         if not pending:
             return {i: results[i] for i in ids}

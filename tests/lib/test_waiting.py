@@ -61,11 +61,17 @@ async def test_wait_timeout_says_still_running_and_how_to_resume(
 
 
 async def test_wait_survives_transient_errors(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    fake.lifecycle = ["pending", "running", "running", "completed"]
     job = fake.add_job()
-    # More 503s than one call's retries: the poll fails, the wait keeps going.
-    fake.script.extend((lambda r: envelope_error(503, "internal_error", "busy")) for _ in range(3))
-    done = await client.wait(job)
+
+    def outage_after_first_poll(lipsync: Lipsync, elapsed: float) -> None:
+        if not fake.script and elapsed == 0:
+            # More 503s than one call's retries: that poll fails, the wait keeps going.
+            fake.script.extend((lambda r: envelope_error(503, "internal_error", "busy")) for _ in range(3))
+
+    done = await client.wait(job, on_progress=outage_after_first_poll)
     assert done.is_completed
+    assert len([r for r in fake.requests if r.url.path == f"/v3/lipsyncs/{job}"]) == 3 + 3
 
 
 async def test_wait_not_found_raises_at_once(client: LipsyncClient, fake: FakeHeyGen) -> None:
@@ -122,3 +128,19 @@ async def test_wait_many_timeout_keeps_finished_results(client: LipsyncClient, f
 async def test_wait_many_unknown_id_raises_not_found(client: LipsyncClient, fake: FakeHeyGen) -> None:
     with pytest.raises(NotFoundError):
         await client.wait_many(["ls_ghost"])
+
+
+async def test_wait_that_never_reaches_the_api_fails_fast(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    import httpx
+
+    from heygen_lipsync import APIConnectionError
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    fake.script.extend([refuse] * 3)
+    with pytest.raises(APIConnectionError):
+        await client.wait("ls_1", timeout=1200)
+    fake.script.extend([refuse] * 3)
+    with pytest.raises(APIConnectionError):
+        await client.wait_many(["ls_1"], timeout=1200)
