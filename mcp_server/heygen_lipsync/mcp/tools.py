@@ -398,7 +398,11 @@ async def get_lipsync_batch(
     return ok(BatchInfo.of(batch, step))
 
 
-def dub_video(video: str, audio: str, mode: str = "speed") -> str:
+def dub_video(
+    video: Annotated[str, Field(description="The video to dub: a local path, an https URL or an asset id.")],
+    audio: Annotated[str, Field(description="The new audio: a local path, an https URL or an asset id.")],
+    mode: Annotated[str, Field(description="speed (default) or precision.")] = "speed",
+) -> str:
     """Walk through dubbing one video: inputs, cost, create, wait, download."""
     return (
         f"Dub this video with HeyGen Lipsync so the speaker's lips match new audio.\n"
