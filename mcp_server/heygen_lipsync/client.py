@@ -82,7 +82,12 @@ DownloadProgress = Callable[[int, int | None], Any]
 
 
 def _check_id(value: str, field: str) -> str:
-    if not isinstance(value, str) or not value.strip() or any(c.isspace() or c == "," for c in value):
+    # "." and ".." would be resolved as path segments and reach another endpoint.
+    if (
+        not isinstance(value, str)
+        or value.strip() in ("", ".", "..")
+        or any(c.isspace() or c == "," or not c.isprintable() for c in value)
+    ):
         raise ValidationError(field, f"not a valid id: {value!r}")
     return value.strip()
 

@@ -49,8 +49,11 @@ async def test_invalid_request_raises_before_any_request(client: LipsyncClient, 
     with pytest.raises(ValidationError) as info:
         await client.list(limit=500)
     assert info.value.field == "limit"
-    with pytest.raises(ValidationError):
-        await client.get("  ")
+    for bad_id in ("  ", "..", ".", "ls_1,ls_2", "ls\x00"):
+        with pytest.raises(ValidationError):
+            await client.get(bad_id)
+        with pytest.raises(ValidationError):
+            await client.delete(bad_id)
     assert fake.requests == []
 
 
