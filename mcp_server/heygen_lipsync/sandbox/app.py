@@ -52,6 +52,7 @@ _RESERVED_IDS = {"statuses", "batches"}
 _CHUNK = 1024 * 1024
 _MULTIPART_OVERHEAD = 64 * 1024
 _WORKER_INTERVAL = 0.1
+_SETTLE_WAIT = 10.0
 
 
 class _LimitedRequest(Request):
@@ -94,8 +95,10 @@ class SandboxApp:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.store = Store(config.data_dir)
-        self._job_locks: dict[str, asyncio.Lock] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._producing: dict[str, asyncio.Task[JobRow | None]] = {}
+        self._notifying: set[asyncio.Task[None]] = set()
+        # Muxing is CPU-bound: a few at a time, however many jobs fall due together.
+        self._production_slots = asyncio.Semaphore(4)
         routes = [
             _resource("/v3/lipsyncs", POST=self.create_lipsync, GET=self.list_lipsyncs),
             _resource("/v3/lipsyncs/statuses", GET=self.statuses),
@@ -273,34 +276,50 @@ class SandboxApp:
         }
 
     async def _settle(self, job: JobRow) -> JobRow:
-        """The job, its outcome produced first if its clock says it is done."""
+        """The job, its outcome produced first if its clock says it is done.
+
+        Production of a large video can take a while: a read waits up to `_SETTLE_WAIT`
+        seconds for it and otherwise reports the job still running, as HeyGen would.
+        """
         if job.phase(now()) != "due":
             return job
-        lock = self._job_locks.setdefault(job.id, asyncio.Lock())
-        recorded = False
+        task = self._start_production(job.id)
         try:
-            async with lock:
-                fresh = self.store.get_job(job.id)
-                if fresh is None or fresh.status is not None:
-                    return fresh or job
-                outcome = await anyio.to_thread.run_sync(jobs.produce, self.store, fresh)
-                recorded = self.store.finish_job(
-                    job.id,
-                    status=outcome.status,
-                    duration=outcome.duration,
-                    output=outcome.output,
-                    caption=outcome.caption,
-                    failure_message=outcome.failure_message,
-                )
-                if not recorded and self.store.get_job(job.id) is None:  # deleted meanwhile
-                    self._remove_outputs(job.id)
-        finally:
-            self._job_locks.pop(job.id, None)
-        settled = self.store.get_job(job.id) or job
-        if recorded and settled.request.get("callback_url"):
-            task = asyncio.get_running_loop().create_task(self._notify(settled))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            settled = await asyncio.wait_for(asyncio.shield(task), _SETTLE_WAIT)
+        except TimeoutError:
+            settled = None
+        return settled or self.store.get_job(job.id) or job
+
+    def _start_production(self, lipsync_id: str) -> asyncio.Task[JobRow | None]:
+        """The one task (per process) producing this job's outcome."""
+        task = self._producing.get(lipsync_id)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._produce(lipsync_id))
+            self._producing[lipsync_id] = task
+            task.add_done_callback(lambda _: self._producing.pop(lipsync_id, None))
+        return task
+
+    async def _produce(self, lipsync_id: str) -> JobRow | None:
+        async with self._production_slots:
+            fresh = self.store.get_job(lipsync_id)
+            if fresh is None or fresh.status is not None:
+                return fresh
+            outcome = await anyio.to_thread.run_sync(jobs.produce, self.store, fresh)
+        recorded = self.store.finish_job(
+            lipsync_id,
+            status=outcome.status,
+            duration=outcome.duration,
+            output=outcome.output,
+            caption=outcome.caption,
+            failure_message=outcome.failure_message,
+        )
+        settled = self.store.get_job(lipsync_id)
+        if settled is None:  # deleted while it was being produced
+            self._remove_outputs(lipsync_id)
+        elif recorded and settled.request.get("callback_url"):
+            notify = asyncio.get_running_loop().create_task(self._notify(settled))
+            self._notifying.add(notify)  # a reference, so the task is not collected mid-flight
+            notify.add_done_callback(self._notifying.discard)
         return settled
 
     async def _notify(self, job: JobRow) -> None:
@@ -330,9 +349,7 @@ class SandboxApp:
         """While served: finish jobs as their time comes, so outputs and callbacks need no polling."""
         while True:
             for lipsync_id in self.store.due_job_ids(now()):
-                job = self.store.get_job(lipsync_id)
-                if job is not None:
-                    await self._settle(job)
+                self._start_production(lipsync_id)
             await asyncio.sleep(_WORKER_INTERVAL)
 
     @contextlib.asynccontextmanager
@@ -344,8 +361,8 @@ class SandboxApp:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
-            for task in list(self._tasks):
-                task.cancel()
+            # Production runs in threads that cannot be interrupted: let it finish before the store closes.
+            await asyncio.gather(*self._producing.values(), *self._notifying, return_exceptions=True)
 
     async def _settle_all(self, rows: list[JobRow]) -> list[JobRow]:
         settled: list[JobRow] = list(rows)
