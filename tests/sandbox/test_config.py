@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
-from heygen_lipsync.sandbox import DEFAULT_SANDBOX_KEY, FaultConfig, SandboxConfig
+from heygen_lipsync.sandbox import DEFAULT_SANDBOX_KEY, EmbeddedSandbox, FaultConfig, SandboxConfig
 from heygen_lipsync.sandbox.server import startup_line
 
 
@@ -56,3 +57,16 @@ def test_the_startup_line_says_lips_are_not_reanimated() -> None:
     line = startup_line("http://127.0.0.1:8765", SandboxConfig())
     assert "http://127.0.0.1:8765" in line and "sandbox-key" in line
     assert "does NOT re-animate lips" in line
+
+
+@pytest.mark.anyio
+async def test_the_embedded_sandbox_serves_on_loopback_from_async_code() -> None:
+    async with EmbeddedSandbox(SandboxConfig(api_key="k2")) as sb:
+        assert sb.base_url.startswith("http://127.0.0.1:")
+        assert sb.api_key == "k2"
+        async with httpx.AsyncClient(base_url=sb.base_url) as client:
+            assert (await client.get("/v3/lipsyncs", headers={"x-api-key": "k2"})).status_code == 200
+            info = (await client.get("/_sandbox/info")).json()["data"]
+            assert info["lips_reanimated"] is False
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{sb.base_url}/_sandbox/info")  # stopped, port released
