@@ -60,3 +60,20 @@ def test_batch_request_schema_inlines_nested_requests() -> None:
     schema = _schema("batch", "create", "--request-schema")
     assert schema["properties"]["lipsyncs"]["items"]["title"] == "CreateLipsyncRequest"
     assert schema["properties"]["lipsyncs"]["maxItems"] == 100
+
+
+def test_the_wheel_ships_the_spec_where_the_cli_looks_for_it() -> None:
+    import tomllib
+
+    from heygen_lipsync.cli import _schema
+    from tests.conftest import ROOT
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    force_include = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert force_include["openapi/heygen-lipsync.yaml"] == f"heygen_lipsync/_spec/{_schema._SPEC_NAME}"
+    assert _schema._REPO_SPEC == ROOT / "openapi" / _schema._SPEC_NAME  # the editable-install fallback
+
+
+def test_shell_completion_is_available() -> None:
+    result = CliRunner().invoke(app, ["--show-completion", "bash"])
+    assert result.exit_code == 0 and "complete" in result.stdout and "heygen-lipsync" in result.stdout

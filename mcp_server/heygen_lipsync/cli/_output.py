@@ -384,8 +384,10 @@ def error_boundary(st: CliState) -> Iterator[None]:
     """Turn every error raised inside into ``fail``; with ``--debug``, show the traceback too."""
     try:
         yield
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+    except (typer.Exit, typer.Abort):
         raise
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None  # the shell's convention for Ctrl-C
     except Exception as exc:  # noqa: BLE001 - the CLI's last line: no traceback for users unless --debug
         if st.debug:
             import traceback

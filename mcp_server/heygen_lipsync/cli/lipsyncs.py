@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -271,7 +272,11 @@ async def _dict(result: Any) -> dict[str, Any]:
 
 async def _wait(client: LipsyncClient, lipsync_id: str, seconds: float) -> Lipsync:
     with WaitReporter() as reporter:
-        return await client.wait(lipsync_id, timeout=seconds, on_progress=reporter)
+        try:
+            return await client.wait(lipsync_id, timeout=seconds, on_progress=reporter)
+        except asyncio.CancelledError:  # Ctrl-C: stopping the wait does not stop the job
+            note(f"interrupted; {lipsync_id} keeps running: resume with heygen-lipsync wait {lipsync_id}")
+            raise
 
 
 async def _download(
