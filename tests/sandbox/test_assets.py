@@ -169,3 +169,9 @@ def test_auth_is_required_by_key_or_bearer(sandbox: EmbeddedSandbox) -> None:
     assert httpx.get(url, headers={"x-api-key": "wrong"}).json()["error"]["code"] == "authentication_failed"
     assert httpx.get(url, headers={"Authorization": "Bearer sandbox-key"}).status_code == 200
     assert httpx.get(url, headers=AUTH).status_code == 200
+
+
+def test_an_oversized_json_body_is_refused_without_being_kept(client: httpx.Client) -> None:
+    response = client.post("/v3/lipsyncs", content=b"[" + b"0," * (3 * 1024 * 1024) + b"0]")
+    assert response.status_code == 400
+    assert "exceeds" in response.json()["error"]["message"]

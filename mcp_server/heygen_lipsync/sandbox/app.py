@@ -53,6 +53,7 @@ _CHUNK = 1024 * 1024
 _MULTIPART_OVERHEAD = 64 * 1024
 _WORKER_INTERVAL = 0.1
 _SETTLE_WAIT = 10.0
+_MAX_JSON_BYTES = 4 * 1024 * 1024
 
 
 class _LimitedRequest(Request):
@@ -187,7 +188,15 @@ class SandboxApp:
 
     @staticmethod
     async def _json(request: Request, *, optional: bool = False) -> Any:
-        raw = await request.body()
+        """The JSON body, read in chunks and refused past `_MAX_JSON_BYTES` (never a huge body in memory)."""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > _MAX_JSON_BYTES:
+                raise invalid(None, f"The request body exceeds {_MAX_JSON_BYTES // 1024 // 1024} MB.")
+            chunks.append(chunk)
+        raw = b"".join(chunks)
         if not raw.strip() and optional:
             return {}
         try:
