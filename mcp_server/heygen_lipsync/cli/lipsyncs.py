@@ -12,6 +12,7 @@ import typer
 from ..client import LipsyncClient
 from ..models import FPS_MODES, MODES, Lipsync
 from ..sources import validate_idempotency_key
+from ..waiting import DEFAULT_POLL_INTERVAL
 from ._input import build_request, merge_body, parse_duration, read_body
 from ._output import (
     UsageProblem,
@@ -31,6 +32,10 @@ __all__ = ["register"]
 _Id = Annotated[str, typer.Argument(help="The lipsync's id (e.g. ls_abc123).", show_default=False)]
 _Timeout = Annotated[
     str, typer.Option("--timeout", help="How long to wait: seconds, or forms like 90s, 20m, 1h.", show_default=True)
+]
+_PollInterval = Annotated[
+    float,
+    typer.Option("--poll-interval", min=0, help="Seconds before the first status check; doubles up to 30 s."),
 ]
 _Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace an existing file at the destination.")]
 _IdemKey = Annotated[
@@ -89,6 +94,7 @@ def create(
     idempotency_key: _IdemKey = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait until the job finishes; print the finished job.")] = False,
     timeout: _Timeout = "20m",
+    poll_interval: _PollInterval = DEFAULT_POLL_INTERVAL,
     download: Annotated[
         Path | None, typer.Option("--download", help="Save the output video here when done (implies --wait).")
     ] = None,
@@ -117,7 +123,7 @@ def create(
         if not (wait or download):
             note(f"created {lipsync_id}; next: heygen-lipsync wait {lipsync_id}")
             return {"lipsync_id": lipsync_id}
-        lipsync = await _wait(client, lipsync_id, seconds)
+        lipsync = await _wait(client, lipsync_id, seconds, poll_interval)
         if download is not None:
             await _download(client, lipsync, download, overwrite=overwrite, captions=False)
         return lipsync.to_dict()
@@ -193,6 +199,7 @@ def wait(
     ctx: typer.Context,
     lipsync_id: _Id,
     timeout: _Timeout = "20m",
+    poll_interval: _PollInterval = DEFAULT_POLL_INTERVAL,
     response_schema: Annotated[bool, schema_option("response", _DETAIL)] = False,
 ) -> None:
     """Wait for a job to finish (live status on stderr); print it. Exit 1 if it failed, 4 on timeout."""
@@ -201,7 +208,7 @@ def wait(
         seconds = parse_duration(timeout)
 
     async def work(client: LipsyncClient) -> dict[str, Any]:
-        return (await _wait(client, lipsync_id, seconds)).to_dict()
+        return (await _wait(client, lipsync_id, seconds, poll_interval)).to_dict()
 
     emit(st, run_client(ctx, work))
 
@@ -270,10 +277,10 @@ async def _dict(result: Any) -> dict[str, Any]:
     return value.to_dict()  # type: ignore[no-any-return]
 
 
-async def _wait(client: LipsyncClient, lipsync_id: str, seconds: float) -> Lipsync:
+async def _wait(client: LipsyncClient, lipsync_id: str, seconds: float, poll_interval: float) -> Lipsync:
     with WaitReporter() as reporter:
         try:
-            return await client.wait(lipsync_id, timeout=seconds, on_progress=reporter)
+            return await client.wait(lipsync_id, timeout=seconds, poll_interval=poll_interval, on_progress=reporter)
         except asyncio.CancelledError:  # Ctrl-C: stopping the wait does not stop the job
             note(f"interrupted; {lipsync_id} keeps running: resume with heygen-lipsync wait {lipsync_id}")
             raise
