@@ -50,19 +50,37 @@ async def test_a_missing_api_key_says_what_to_set(settings: ServerSettings):
 
 async def test_api_errors_keep_heygen_code_param_and_request_id(settings: ServerSettings, workdir: Path):
     upstream_rejected = await _call_rejected(settings)
-    assert upstream_rejected["code"] == "authentication_failed" or upstream_rejected["code"] == "unauthorized"
+    assert upstream_rejected["code"] == "authentication_failed"
     assert "HEYGEN_API_KEY" in upstream_rejected["next_action"]
     assert upstream_rejected["request_id"]
     assert "bad-key-value" not in str(upstream_rejected)
 
 
-async def _call_rejected(settings: ServerSettings) -> dict[str, Any]:
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("upload_asset", {"path": "talk.mp4"}),
+        ("create_lipsync", {"video_path": "talk.mp4", "audio_path": "dub.wav", "confirm_spend": True}),
+    ],
+)
+async def test_api_errors_during_uploads_keep_their_code(
+    settings: ServerSettings, tool: str, arguments: dict[str, Any], caplog: pytest.LogCaptureFixture
+):
+    with caplog.at_level(logging.DEBUG):
+        error = await _call_rejected(settings, tool, arguments)
+    assert error["code"] == "authentication_failed"
+    assert "Traceback" not in caplog.text
+
+
+async def _call_rejected(
+    settings: ServerSettings, tool: str = "list_lipsyncs", arguments: dict[str, Any] | None = None
+) -> dict[str, Any]:
     from heygen_lipsync.sandbox import EmbeddedSandbox
 
     with EmbeddedSandbox() as box:
         server = build_server(settings, library_settings=Settings(api_key="bad-key-value", base_url=box.base_url))
         async with Client(server) as client:
-            return error_of(await client.call_tool("list_lipsyncs", {}))
+            return error_of(await client.call_tool(tool, arguments or {}))
 
 
 def test_rate_limits_say_how_long_to_wait_and_secrets_are_scrubbed():

@@ -169,6 +169,8 @@ def _scrub(text: str, secrets: Iterable[str | None]) -> str:
 
 def error_result(exc: BaseException, *, tool: str, secrets: Iterable[str | None] = ()) -> CallToolResult:
     """The ``isError`` result for ``exc``; the one place exceptions become tool errors."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]  # a task group's wrapping says nothing to the model
     info = error_info(exc)
     if isinstance(exc, ToolFailure | HeyGenError):
         logger.info("tool %s failed: %s %s", tool, info.code, _scrub(info.message, secrets))

@@ -54,11 +54,16 @@ async def with_upload_progress(
             await anyio.sleep(interval)
             await report()
 
+    failure: Exception | None = None
     async with anyio.create_task_group() as tg:
         tg.start_soon(pump)
         try:
             result = await call(relay)
+        except Exception as exc:  # noqa: BLE001 - re-raised below, outside the group, so it is not wrapped
+            failure = exc
         finally:
             tg.cancel_scope.cancel()
+    if failure is not None:
+        raise failure
     await report()
     return result
