@@ -243,6 +243,7 @@ class WaitReporter:
     def __init__(self) -> None:
         self._console = stderr_console()
         self._last: str | None = None
+        self._line = ""
         self._status: Any = None
 
     def __enter__(self) -> WaitReporter:
@@ -254,14 +255,17 @@ class WaitReporter:
     def __exit__(self, *exc: object) -> None:
         if self._status is not None:
             self._status.__exit__(None, None, None)
+            if self._line:
+                self._console.print(self._line, markup=False)  # the spinner vanishes; its last word stays
 
     def __call__(self, lipsync: Any, elapsed: float) -> None:
         status = str(getattr(lipsync, "status", "unknown"))
         line = f"{getattr(lipsync, 'id', '?')}: {status} ({elapsed:.0f}s)"
+        self._line = line
         if self._status is not None:
-            self._status.update(line)
+            self._status.update(Text(line))
         elif status != self._last:
-            self._console.print(line)
+            self._console.print(line, markup=False)
         self._last = status
 
 
