@@ -42,7 +42,8 @@ async def serving(app: Any, host: str) -> AsyncIterator[httpx.AsyncClient]:
     inner: Starlette = app.app if isinstance(app, BearerTokenMiddleware) else app
     async with inner.router.lifespan_context(inner):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=f"http://{host}:8000") as client:
+        netloc = host if ":" in host else f"{host}:8000"
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{netloc}") as client:
             yield client
 
 
@@ -120,3 +121,20 @@ async def test_the_job_cap_counts_per_http_session(settings: ServerSettings):
         async with Client(url) as one, Client(url) as other:
             assert structured(await one.call_tool("create_lipsync", inputs))["jobs_left_in_session"] == 0
             assert error_of(await other.call_tool("create_lipsync", inputs))["code"] == "session_job_limit"
+
+
+async def test_listed_public_hosts_are_checked_when_configured(settings: ServerSettings):
+    secured = dataclasses.replace(settings, mcp_token="t0ken-for-tests")
+    app = http_app(
+        build_server(secured, sandbox=FAST),
+        secured,
+        host="0.0.0.0",
+        stateless=True,
+        allowed_hosts=["mcp.example.com:443"],
+    )
+    auth = {**HEADERS, "authorization": "Bearer t0ken-for-tests"}
+    async with serving(app, "mcp.example.com:443") as client:
+        good = await client.post("/mcp", json=INITIALIZE, headers={**auth, "origin": "https://mcp.example.com"})
+        assert good.status_code == 200, good.text
+        other = await client.post("/mcp", json=INITIALIZE, headers={**auth, "host": "evil.example"})
+        assert other.status_code == 421

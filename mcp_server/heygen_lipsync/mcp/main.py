@@ -107,6 +107,18 @@ def _configure_logging(level: str) -> None:
     logging.getLogger("httpx").setLevel(max(logging.getLevelName(level), logging.WARNING))
 
 
+def _origins(hosts: Sequence[str]) -> list[str]:
+    """Origins a browser sends for these ``host:port`` names (it leaves out default ports)."""
+    origins: list[str] = []
+    for host in hosts:
+        origins += [f"https://{host}", f"http://{host}"]
+        if host.endswith(":443"):
+            origins.append(f"https://{host.removesuffix(':443')}")
+        if host.endswith(":80"):
+            origins.append(f"http://{host.removesuffix(':80')}")
+    return origins
+
+
 def http_app(
     server: MCPServer[Any], settings: ServerSettings, *, host: str, stateless: bool, allowed_hosts: Sequence[str] = ()
 ) -> ASGIApp:
@@ -128,7 +140,7 @@ def http_app(
         security = TransportSecuritySettings(
             enable_dns_rebinding_protection=True,
             allowed_hosts=list(allowed_hosts),
-            allowed_origins=[f"https://{h}" for h in allowed_hosts] + [f"http://{h}" for h in allowed_hosts],
+            allowed_origins=_origins(allowed_hosts),
         )
     elif loopback:
         name = f"[{host}]" if ":" in host else host
