@@ -8,7 +8,6 @@ from pathlib import Path
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit
 from mcp_types.version import is_version_at_least
 
-from heygen_lipsync.errors import HeyGenError
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.inputs import BatchItemInput
 from heygen_lipsync.mcp.spend import (
@@ -23,6 +22,7 @@ __all__ = ["NotAsked", "ask_user", "batch_estimate", "check_approval", "estimate
 
 
 async def estimate_for(state: AppState, audio_files: Sequence[Path | None], mode: str | None) -> CostEstimate:
+    """The estimate for jobs with these local audio files (None: remote audio, length unknown)."""
     import anyio.to_thread
 
     durations: list[float | None] = []
@@ -62,14 +62,20 @@ def _approval_message(estimate: CostEstimate) -> str:
 async def ask_user(
     ctx: Context, jobs: int, build: Callable[[AppState], Awaitable[CostEstimate]]
 ) -> Elicit[SpendApproval] | NotAsked:
+    """A resolver's answer: ask the user to approve ``build``'s estimate, or not ask at all.
+
+    Runs before the tool body (the SDK's ``Resolve``), over elicitation mid-call on older
+    protocols or an ``InputRequiredResult`` round on 2026-07-28. Never asks in the sandbox,
+    when the client cannot be asked, or about a request the tool body is going to refuse.
+    """
     state = state_of(ctx)
     if state.sandbox or not _can_elicit(ctx):
         return NotAsked()
     try:
         state.jobs.check(session_key(ctx), jobs)
         estimate = await build(state)
-    except (ToolFailure, HeyGenError):
-        return NotAsked()  # the tool body reports it; never ask the user about a request that will be refused
+    except Exception:  # noqa: BLE001 - the tool body meets the same failure and reports it properly
+        return NotAsked()
     return Elicit(_approval_message(estimate), SpendApproval)
 
 
@@ -104,6 +110,7 @@ def check_approval(state: AppState, approval: object, confirm_spend: bool, estim
 
 
 async def batch_estimate(state: AppState, audio: list[Path | None], items: list[BatchItemInput]) -> CostEstimate:
+    """The estimate for a batch's items (their local audio files, where known)."""
     modes = {item.mode or "speed" for item in items}
     # One rate per estimate: a mixed batch is priced at the dearer rate, so it never looks cheaper than it is.
     mode = "precision" if "precision" in modes else "speed"

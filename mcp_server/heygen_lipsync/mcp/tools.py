@@ -1,4 +1,9 @@
-"""The tools and the dub_video prompt: each a thin shell over one library call."""
+"""The tools and the dub_video prompt: each a thin shell over one library call.
+
+What the model reads about each tool (title, description, annotations) is in ``TOOLS`` at
+the end; the functions carry no docstrings of their own. Nothing escapes a tool: ``guarded``
+turns every exception into a tool error.
+"""
 
 from __future__ import annotations
 
