@@ -101,3 +101,19 @@ def test_wait_timeout_is_exit_4_and_says_how_to_resume(
     error = error_json(result)
     assert error["code"] == "wait_timeout" and error["resume"] == f"heygen-lipsync wait {lipsync_id}"
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["batch", "create", "jobs\x00.csv"],
+        ["batch", "create", "no-such-manifest.json"],
+        ["upload", "clip\x00.mp4"],
+        ["download", "ls_1", "out\x00.mp4"],
+        ["create", "--video", "a", "--audio", "b", "--download", "out\x00.mp4"],
+    ],
+)
+def test_unusable_paths_are_usage_errors(cli: Cli, args: list[str]) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith("error: ") and error_json(result)["code"] == "usage_error"

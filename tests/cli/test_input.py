@@ -38,7 +38,7 @@ def test_csv_manifest_converts_by_spec_type_and_resolves_relative_files(tmp_path
         "clip.mp4,asset_1,First,true,1.5\n"
         "https://example.com/v.mp4,asset_2,,no,\n"
     )
-    jobs, settings = read_manifest(manifest)
+    jobs, settings = read_manifest(str(manifest))
     assert settings == {}
     assert jobs[0] == {
         "video": str(tmp_path / "clip.mp4"),
@@ -53,7 +53,7 @@ def test_csv_manifest_converts_by_spec_type_and_resolves_relative_files(tmp_path
 def test_json_manifest_in_the_api_shape_keeps_batch_settings(tmp_path: Path) -> None:
     manifest = tmp_path / "jobs.json"
     manifest.write_text(json.dumps({"title": "Ep 4", "lipsyncs": [{"video": "v1", "audio": "a1"}]}))
-    assert read_manifest(manifest) == ([{"video": "v1", "audio": "a1"}], {"title": "Ep 4"})
+    assert read_manifest(str(manifest)) == ([{"video": "v1", "audio": "a1"}], {"title": "Ep 4"})
 
 
 @pytest.mark.parametrize(
@@ -69,11 +69,11 @@ def test_bad_json_manifests(tmp_path: Path, content: str, message: str) -> None:
     manifest = tmp_path / "jobs.json"
     manifest.write_text(content)
     with pytest.raises(UsageProblem, match=message):
-        read_manifest(manifest)
+        read_manifest(str(manifest))
 
 
 def test_csv_manifest_with_a_bad_boolean_names_the_line(tmp_path: Path) -> None:
     manifest = tmp_path / "jobs.csv"
     manifest.write_text("video,audio,enable_caption\nv,a,maybe\n")
     with pytest.raises(UsageProblem, match="line 2"):
-        read_manifest(manifest)
+        read_manifest(str(manifest))

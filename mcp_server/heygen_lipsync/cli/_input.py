@@ -22,6 +22,7 @@ from ._schema import component_schema
 
 __all__ = [
     "build_request",
+    "local_path",
     "merge_body",
     "parse_duration",
     "read_body",
@@ -48,6 +49,17 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
+def local_path(value: str, *, param: str) -> Path:
+    """A path the user typed, as a Path (``~`` expanded).
+
+    Raises:
+        UsageProblem: the text cannot name a file (empty, or holds a NUL byte).
+    """
+    if not value or "\x00" in value:
+        raise UsageProblem(f"{param}: {value!r} is not a usable file path", param=param.lstrip("-"))
+    return Path(value).expanduser()
+
+
 def read_body(data: str) -> dict[str, Any]:
     """The JSON object given to ``-d/--data``: inline JSON, ``-`` for stdin, or a file path (``@path`` too).
 
@@ -60,7 +72,7 @@ def read_body(data: str) -> dict[str, Any]:
     elif stripped.startswith(("{", "[")):
         text, origin = stripped, "--data"
     else:
-        path = Path(stripped.removeprefix("@")).expanduser()
+        path = local_path(stripped.removeprefix("@"), param="--data")
         if not path.is_file():
             raise UsageProblem(
                 f"--data: {data!r} is neither inline JSON nor an existing file; "
@@ -95,7 +107,7 @@ def build_request(body: Mapping[str, Any]) -> LipsyncRequest:
     return request
 
 
-def read_manifest(path: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def read_manifest(name: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The jobs of a batch manifest, and batch-level settings (``title``, ``callback_url``).
 
     JSON: a list of create bodies, or ``{"lipsyncs": [...], "title": ..., "callback_url": ...}``
@@ -107,9 +119,13 @@ def read_manifest(path: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     Raises:
         UsageProblem: unreadable, malformed, empty, or more than 100 jobs.
     """
-    if not path.is_file():
-        raise UsageProblem(f"manifest {str(path)!r} does not exist", param="manifest")
-    text = path.read_text(encoding="utf-8-sig")
+    path = local_path(name, param="manifest")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageProblem(
+            f"cannot read manifest {name!r}: {getattr(exc, 'strerror', None) or exc}", param="manifest"
+        ) from None
     settings: dict[str, Any] = {}
     if path.suffix.lower() == ".csv":
         jobs = _csv_jobs(text, path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -33,7 +32,9 @@ A JSON manifest is a list of create bodies, or {"lipsyncs": [...], "title": ...,
 @app.command("create", epilog=_CREATE_EXAMPLES)
 def create(
     ctx: typer.Context,
-    manifest: Annotated[Path, typer.Argument(help="A .json or .csv manifest of up to 100 jobs.", show_default=False)],
+    manifest: Annotated[
+        str, typer.Argument(help="A .json or .csv manifest of up to 100 jobs.", show_default=False, metavar="FILE")
+    ],
     title: Annotated[str | None, typer.Option("--title", help="Title of the batch (overrides the manifest's).")] = None,
     callback_url: Annotated[
         str | None, typer.Option("--callback-url", help="Webhook URL notified as the batch progresses.")

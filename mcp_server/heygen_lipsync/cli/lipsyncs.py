@@ -13,7 +13,7 @@ from ..client import LipsyncClient
 from ..models import FPS_MODES, MODES, Lipsync
 from ..sources import validate_idempotency_key
 from ..waiting import DEFAULT_POLL_INTERVAL
-from ._input import build_request, merge_body, parse_duration, read_body
+from ._input import build_request, local_path, merge_body, parse_duration, read_body
 from ._output import (
     UsageProblem,
     WaitReporter,
@@ -96,7 +96,8 @@ def create(
     timeout: _Timeout = "20m",
     poll_interval: _PollInterval = DEFAULT_POLL_INTERVAL,
     download: Annotated[
-        Path | None, typer.Option("--download", help="Save the output video here when done (implies --wait).")
+        str | None,
+        typer.Option("--download", metavar="PATH", help="Save the output video here when done (implies --wait)."),
     ] = None,
     overwrite: _Overwrite = False,
     request_schema: Annotated[bool, schema_option("request", "CreateLipsyncRequest")] = False,
@@ -113,6 +114,7 @@ def create(
     }  # fmt: skip
     with error_boundary(st):
         request = build_request(merge_body(read_body(data) if data is not None else None, flags))
+        save_to = local_path(download, param="--download") if download is not None else None
         seconds = parse_duration(timeout)
         if idempotency_key is not None:
             validate_idempotency_key(idempotency_key, field="idempotency_key")
@@ -120,12 +122,12 @@ def create(
     async def work(client: LipsyncClient) -> dict[str, Any]:
         with transfer_progress("uploading") as progress:
             lipsync_id = await client.create(request, idempotency_key=idempotency_key, on_upload_progress=progress)
-        if not (wait or download):
+        if not (wait or save_to):
             note(f"created {lipsync_id}; next: heygen-lipsync wait {lipsync_id}")
             return {"lipsync_id": lipsync_id}
         lipsync = await _wait(client, lipsync_id, seconds, poll_interval)
-        if download is not None:
-            await _download(client, lipsync, download, overwrite=overwrite, captions=False)
+        if save_to is not None:
+            await _download(client, lipsync, save_to, overwrite=overwrite, captions=False)
         return lipsync.to_dict()
 
     emit(st, run_client(ctx, work))
@@ -217,16 +219,18 @@ def download(
     ctx: typer.Context,
     lipsync_id: _Id,
     path: Annotated[
-        Path | None, typer.Argument(help="File or directory to save to (default: ./<id>.mp4).", show_default=False)
+        str | None,
+        typer.Argument(help="File or directory to save to (default: ./<id>.mp4).", show_default=False, metavar="PATH"),
     ] = None,
     captions: Annotated[bool, typer.Option("--captions", help="Also save the SRT captions beside the video.")] = False,
     overwrite: _Overwrite = False,
 ) -> None:
     """Download a completed job's video (and captions). Prints where the files went."""
     st = state(ctx)
+    with error_boundary(st):
+        dest = local_path(path, param="PATH") if path is not None else Path.cwd()
 
     async def work(client: LipsyncClient) -> dict[str, Any]:
-        dest = path if path is not None else Path.cwd()
         return await _download(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
 
     emit(st, run_client(ctx, work))
@@ -234,18 +238,21 @@ def download(
 
 def upload(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="The file to upload (mp4, mov, webm, mp3, wav, ...).")],
+    path: Annotated[str, typer.Argument(help="The file to upload (mp4, mov, webm, mp3, wav, ...).", metavar="PATH")],
     idempotency_key: _IdemKey = None,
     response_schema: Annotated[bool, schema_option("response", "UploadAssetV3Response")] = False,
 ) -> None:
     """Upload a file as an asset; use its asset_id as --video or --audio."""
+    st = state(ctx)
+    with error_boundary(st):
+        file = local_path(path, param="PATH")
 
     async def work(client: LipsyncClient) -> dict[str, Any]:
-        with transfer_progress(f"uploading {path.name}") as progress:
-            asset = await client.upload(path, idempotency_key=idempotency_key, on_progress=progress)
+        with transfer_progress(f"uploading {file.name}") as progress:
+            asset = await client.upload(file, idempotency_key=idempotency_key, on_progress=progress)
         return asset.to_dict()
 
-    emit(state(ctx), run_client(ctx, work))
+    emit(st, run_client(ctx, work))
 
 
 def status(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from ._input import local_path
 from ._output import UsageProblem, error_boundary, note, state
 
 __all__ = ["register"]
@@ -31,9 +31,10 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on (keep it on loopback).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8765,
     data_dir: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--data-dir",
+            metavar="DIR",
             help="Where jobs and files persist (default: HEYGEN_LIPSYNC_SANDBOX_DIR or the user data directory).",
             show_default=False,
         ),
@@ -66,7 +67,7 @@ def serve(
         if in_memory and data_dir is not None:
             raise UsageProblem("--in-memory and --data-dir cannot be used together", param="data_dir")
         if in_memory or data_dir is not None:
-            overrides["data_dir"] = data_dir
+            overrides["data_dir"] = local_path(data_dir, param="--data-dir") if data_dir is not None else None
         try:
             config = SandboxConfig.from_env(**overrides)
         except ValueError as exc:
