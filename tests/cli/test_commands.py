@@ -173,3 +173,8 @@ def test_sandbox_and_base_url_conflict(cli: Cli) -> None:
     result = cli("--sandbox", "--base-url", "http://127.0.0.1:1", "list")
     assert result.exit_code == 2
     assert error_json(result)["param"] == "--base-url"
+
+
+def test_list_all_with_a_token_is_a_usage_error(cli: Cli) -> None:
+    result = cli("list", "--all", "--token", "abc")
+    assert result.exit_code == 2 and error_json(result)["param"] == "token"

@@ -68,3 +68,14 @@ def test_failed_job_is_exit_1_and_still_prints_the_job(cli: Cli, samples: tuple[
     assert job["status"] == "failed" and job["failure_message"]
     assert error_json(result)["code"] == "job_failed"
     assert "error: lipsync" in result.stderr and "failed" in result.stderr
+
+
+def test_sandbox_serve_on_a_busy_port_says_so(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["sandbox", "serve", "--port", str(port), "--in-memory"])
+    assert result.exit_code == 1
+    assert error_json(result)["code"] == "sandbox_error"
+    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr

@@ -149,6 +149,9 @@ def list_(
 ) -> None:
     """List lipsync jobs, newest first, one page at a time ({"data", "has_more", "next_token"})."""
     st = state(ctx)
+    if all_pages and token:
+        with error_boundary(st):
+            raise UsageProblem("--all follows every page from the first; drop --token", param="token")
 
     async def work(client: LipsyncClient) -> dict[str, Any]:
         if all_pages:

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
+from ..errors import HeyGenError
 from ._input import local_path
-from ._output import UsageProblem, error_boundary, note, state
+from ._output import UsageProblem, error_boundary, state
 
 __all__ = ["register"]
 
@@ -72,8 +73,16 @@ def serve(
             config = SandboxConfig.from_env(**overrides)
         except ValueError as exc:
             raise UsageProblem(str(exc)) from None
-        note(f"sandbox on http://{host}:{port} (data: {config.data_dir or 'in memory'}); Ctrl-C stops it")
-        run_sandbox(host=host, port=port, config=config)
+        try:
+            run_sandbox(host=host, port=port, config=config)  # prints where it listens, the key and the data dir
+        except OSError as exc:
+            raise HeyGenError(f"cannot serve on {host}:{port}: {exc.strerror or exc}", code="sandbox_error") from None
+        except SystemExit as exc:  # uvicorn exits 3 when it cannot bind; 3 means "authentication" here
+            if exc.code not in (0, None):
+                raise HeyGenError(
+                    f"cannot serve on {host}:{port}: the server did not start (is the port in use? try --port)",
+                    code="sandbox_error",
+                ) from None
 
 
 def mcp(ctx: typer.Context) -> None:
