@@ -121,15 +121,21 @@ def build_server(
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
         async with AsyncExitStack() as stack:
-            client: LipsyncClient | None = None
-            startup_error: HeyGenError | None = None
             lib = library_settings
             try:
+                from heygen_lipsync.config import resolve_settings
+
+                lib = lib or resolve_settings()
+                if sandbox is False and not lib.has_credentials and not lib.is_loopback:
+                    lib.auth_headers()  # raises the ConfigurationError that says what to set
+            except HeyGenError as exc:
+                # Keep serving: every tool call then reports what to set (see connect()).
+                logger.warning("the HeyGen client is not available: %s", exc)
+
+            async def connect() -> LipsyncClient:
                 from heygen_lipsync.client import LipsyncClient
                 from heygen_lipsync.config import resolve_settings
 
-                if lib is None:
-                    lib = resolve_settings()
                 if sandbox is not False:
                     from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
 
@@ -141,14 +147,12 @@ def build_server(
                     box = await stack.enter_async_context(EmbeddedSandbox(config))
                     client = LipsyncClient(base_url=box.base_url, api_key=box.api_key, transport=http_transport)
                 else:
-                    if not lib.has_credentials and not lib.is_loopback:
-                        lib.auth_headers()  # raises the ConfigurationError that says what to set
-                    client = LipsyncClient(settings=lib, transport=http_transport)
-                await stack.enter_async_context(client)
-            except HeyGenError as exc:
-                startup_error = exc
-                client = None
-                logger.warning("the HeyGen client is not available: %s", exc)
+                    settings = library_settings or resolve_settings()
+                    if not settings.has_credentials and not settings.is_loopback:
+                        settings.auth_headers()  # the ConfigurationError that says what to set
+                    client = LipsyncClient(settings=settings, transport=http_transport)
+                return await stack.enter_async_context(client)
+
             secrets = tuple(s for s in (lib.api_key, lib.bearer_token) if s) if lib else ()
             if server_settings.mcp_token:
                 secrets += (server_settings.mcp_token,)
@@ -162,9 +166,8 @@ def build_server(
                 files=FileSandbox(server_settings.allowed_dirs, server_settings.output_dir),
                 jobs=JobCounter(server_settings.max_jobs_per_session),
                 sandbox=sandbox is not False,
-                client=client,
-                startup_error=startup_error,
                 secrets=secrets,
+                connect=connect,
             )
 
     server = _LipsyncServer(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+import anyio
 from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, ContentBlock, TextContent
 from pydantic import BaseModel
 
-from heygen_lipsync.errors import ConfigurationError, HeyGenError
 from heygen_lipsync.mcp.errors import error_result
 from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.settings import ServerSettings
@@ -29,25 +29,33 @@ _DEFAULT_SESSION = "default"
 
 @dataclass
 class AppState:
-    """What the lifespan hands every tool."""
+    """What the lifespan hands every tool.
+
+    The client (and, under ``--sandbox``, the embedded sandbox) is built on first use, not at
+    start-up: building an HTTPS client costs tens of milliseconds, and a client that cannot be
+    built (no API key) must not stop the server from answering ``initialize``.
+    """
 
     settings: ServerSettings
     files: FileSandbox
     jobs: JobCounter
     sandbox: bool
-    client: LipsyncClient | None
-    startup_error: HeyGenError | None
     secrets: tuple[str, ...]
+    connect: Callable[[], Awaitable[LipsyncClient]]
+    _client: LipsyncClient | None = None
+    _lock: anyio.Lock = field(default_factory=anyio.Lock)
 
-    def require_client(self) -> LipsyncClient:
-        """The client, or the configuration error that kept it from being built.
+    async def require_client(self) -> LipsyncClient:
+        """The client, built on the first call.
 
         Raises:
-            HeyGenError: the client could not be built (e.g. no API key).
+            HeyGenError: the client cannot be built (e.g. no API key: a ConfigurationError saying what to set).
         """
-        if self.client is None:
-            raise self.startup_error or ConfigurationError("the HeyGen client is not available")
-        return self.client
+        if self._client is None:
+            async with self._lock:
+                if self._client is None:
+                    self._client = await self.connect()
+        return self._client
 
 
 def state_of(ctx: Context) -> AppState:

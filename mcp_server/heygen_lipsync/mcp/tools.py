@@ -115,7 +115,7 @@ async def create_lipsync(
 ) -> Annotated[CallToolResult, LipsyncCreated]:
     values = dict(locals())
     state = state_of(ctx)
-    client = state.require_client()
+    client = await state.require_client()
     request, audio = build_request(state.files, values)
     session = session_key(ctx)
     state.jobs.check(session, 1)  # before the spend question: no point approving a job the cap refuses
@@ -149,7 +149,8 @@ async def create_lipsync(
 
 @guarded
 async def get_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallToolResult, LipsyncInfoResult]:
-    lipsync = await state_of(ctx).require_client().get(lipsync_id)
+    client = await state_of(ctx).require_client()
+    lipsync = await client.get(lipsync_id)
     return ok(LipsyncInfoResult(lipsync=LipsyncInfo.of(lipsync), next_step=_next_for_status(lipsync)))
 
 
@@ -167,7 +168,8 @@ async def list_lipsyncs(
     limit: Annotated[int, Field(ge=1, le=100, description="Jobs per page (1-100).")] = 10,
     token: Annotated[str | None, Field(description="next_token from the previous page.")] = None,
 ) -> Annotated[CallToolResult, LipsyncList]:
-    page = await state_of(ctx).require_client().list(limit=limit, token=token)
+    client = await state_of(ctx).require_client()
+    page = await client.list(limit=limit, token=token)
     return ok(
         LipsyncList(
             items=[LipsyncInfo.of(item) for item in page.items],
@@ -188,13 +190,15 @@ async def update_lipsync(
     lipsync_id: LipsyncId,
     title: Annotated[str, Field(min_length=1, max_length=255, description="The new title.")],
 ) -> Annotated[CallToolResult, LipsyncInfoResult]:
-    lipsync = await state_of(ctx).require_client().update(lipsync_id, title=title)
+    client = await state_of(ctx).require_client()
+    lipsync = await client.update(lipsync_id, title=title)
     return ok(LipsyncInfoResult(lipsync=LipsyncInfo.of(lipsync), next_step="Renamed. " + _next_for_status(lipsync)))
 
 
 @guarded
 async def delete_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallToolResult, DeleteResult]:
-    deleted = await state_of(ctx).require_client().delete(lipsync_id)
+    client = await state_of(ctx).require_client()
+    deleted = await client.delete(lipsync_id)
     return ok(
         DeleteResult(
             deleted_id=deleted,
@@ -213,7 +217,7 @@ async def wait_for_lipsync(
     ] = None,
 ) -> Annotated[CallToolResult, WaitResult]:
     state = state_of(ctx)
-    client = state.require_client()
+    client = await state.require_client()
     bound = min(timeout_seconds or state.settings.wait_seconds, state.settings.max_wait_seconds)
     last = -1.0
 
@@ -259,7 +263,7 @@ async def upload_asset(
     idempotency_key: IdempotencyKey = None,
 ) -> Annotated[CallToolResult, UploadInfo]:
     state = state_of(ctx)
-    client = state.require_client()
+    client = await state.require_client()
     local = state.files.input_file(path, param="path")
     try:
         asset = await with_upload_progress(
@@ -295,7 +299,7 @@ async def download_lipsync(
     captions: Annotated[bool, Field(description="Also save the SRT captions when the job has them.")] = True,
 ) -> Annotated[CallToolResult, DownloadInfo]:
     state = state_of(ctx)
-    client = state.require_client()
+    client = await state.require_client()
     dest = state.files.output_file(filename, default_name=f"{lipsync_id}.mp4", overwrite=overwrite, param="filename")
     lipsync = await client.get(lipsync_id)
     if not lipsync.is_completed:
@@ -356,7 +360,7 @@ async def create_lipsync_batch(
     confirm_spend: ConfirmSpend = False,
 ) -> Annotated[CallToolResult, BatchCreated]:
     state = state_of(ctx)
-    client = state.require_client()
+    client = await state.require_client()
     built = [build_request(state.files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
     session = session_key(ctx)
     state.jobs.check(session, len(items))
@@ -393,7 +397,8 @@ async def get_lipsync_batch(
     limit: Annotated[int | None, Field(ge=1, le=100, description="Items per page (1-100).")] = None,
     token: Annotated[str | None, Field(description="next_token from the previous page of items.")] = None,
 ) -> Annotated[CallToolResult, BatchInfo]:
-    batch = await state_of(ctx).require_client().get_batch(batch_id, limit=limit, token=token)
+    client = await state_of(ctx).require_client()
+    batch = await client.get_batch(batch_id, limit=limit, token=token)
     if batch.has_more and batch.next_token:
         step = "More items: call get_lipsync_batch again with token=next_token."
     elif batch.status == "processing":
