@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,3 +82,25 @@ def test_the_wheel_ships_the_spec_where_the_cli_looks_for_it() -> None:
 def test_shell_completion_is_available() -> None:
     result = CliRunner().invoke(app, ["--show-completion", "bash"])
     assert result.exit_code == 0 and "complete" in result.stdout and "heygen-lipsync" in result.stdout
+
+
+def test_schemas_print_from_an_installed_layout_without_the_repository(tmp_path: Path) -> None:
+    """Lay the package out as the wheel does (spec under heygen_lipsync/_spec/), away from the repo."""
+    from tests.conftest import ROOT
+
+    site = tmp_path / "a" / "b" / "site-packages"  # deep enough that no openapi/ is three levels up
+    shutil.copytree(ROOT / "mcp_server" / "heygen_lipsync", site / "heygen_lipsync")
+    shutil.copytree(ROOT / "generated_client" / "heygen_lipsync_api", site / "heygen_lipsync_api")
+    (site / "heygen_lipsync" / "_spec").mkdir()
+    shutil.copy(ROOT / "openapi" / "heygen-lipsync.yaml", site / "heygen_lipsync" / "_spec" / "heygen-lipsync.yaml")
+    code = (
+        "import sys, json; from heygen_lipsync.cli import _schema as s; "
+        "assert not s._REPO_SPEC.exists(), s._REPO_SPEC; "
+        "sys.argv = ['heygen-lipsync', 'get', '--response-schema']; "
+        "from heygen_lipsync.cli import main; main()"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HEYGEN_")}
+    env["PYTHONPATH"] = str(site)
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == "LipsyncDetail"
