@@ -178,3 +178,14 @@ def test_sandbox_and_base_url_conflict(cli: Cli) -> None:
 def test_list_all_with_a_token_is_a_usage_error(cli: Cli) -> None:
     result = cli("list", "--all", "--token", "abc")
     assert result.exit_code == 2 and error_json(result)["param"] == "token"
+
+
+def test_human_batch_and_status_tables(cli: Cli, samples: tuple[Path, Path], tmp_path: Path) -> None:
+    video, audio = samples
+    manifest = tmp_path / "jobs.json"
+    manifest.write_text(json.dumps({"title": "Tabled", "lipsyncs": [{"video": str(video), "audio": str(audio)}]}))
+    batch_id = cli.json("batch", "create", manifest)["batch_id"]
+    batch = cli("--human", "batch", "get", batch_id)
+    assert batch.exit_code == 0 and "Tabled" in batch.stdout and "item_index" in batch.stdout
+    status = cli("--human", "status", "--batch", batch_id)
+    assert status.exit_code == 0 and batch_id in status.stdout
