@@ -1,0 +1,241 @@
+"""Reliability scenarios shared by the CI tests (small counts) and scripts/bench/reliability.py (large ones).
+
+Each scenario drives the real library against a real sandbox on loopback and returns what
+it observed; the caller asserts on it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anyio
+import httpx
+
+from heygen_lipsync import AssetSource, LipsyncClient, LipsyncRequest
+from heygen_lipsync.errors import APIConnectionError, ConflictError, HeyGenError, RateLimitError, ServerError
+from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, FaultConfig, SandboxConfig
+
+__all__ = [
+    "FAULTS_30",
+    "CountingTransport",
+    "ExactlyOnceReport",
+    "RestartReport",
+    "exactly_once",
+    "restart_mid_run",
+    "sandbox_config",
+    "stored_jobs",
+]
+
+# 429 bursts, 500s, dropped connections and commit-then-drop: about 30% of responses in all
+# (bursts of 3 from 3% of requests: ~8%; then 8% 500s, 8% drops, 10% commit-then-drop on POSTs).
+FAULTS_30 = FaultConfig(
+    rate_limit_rate=0.03,
+    rate_limit_burst=3,
+    rate_limit_retry_after=0,
+    error_rate=0.08,
+    drop_rate=0.08,
+    commit_then_drop_rate=0.10,
+    seed=20261122,
+)
+# Transient failures a caller retries (with the same Idempotency-Key) once the library's own retries run out.
+TRANSIENT = (APIConnectionError, ServerError, RateLimitError, ConflictError)
+
+
+def sandbox_config(**changes: object) -> SandboxConfig:
+    """A sandbox with no concurrency cap to speak of: the scenarios are about faults, not quotas."""
+    values: dict[str, object] = {"pending_seconds": 0.05, "running_seconds": 0.1, "max_concurrent_jobs": 100_000}
+    values.update(changes)
+    return SandboxConfig(**values)  # type: ignore[arg-type]
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Counts what came back per attempt: status codes, and network failures by exception type."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.statuses: Counter[int] = Counter()
+        self.failures: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = await self.inner.handle_async_request(request)
+        except httpx.TransportError as exc:
+            self.failures[type(exc).__name__] += 1
+            raise
+        self.statuses[response.status_code] += 1
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    @property
+    def attempts(self) -> int:
+        return sum(self.statuses.values()) + sum(self.failures.values())
+
+    @property
+    def faulted(self) -> int:
+        return sum(n for code, n in self.statuses.items() if code >= 400) + sum(self.failures.values())
+
+
+def stored_jobs(sandbox: EmbeddedSandbox) -> list[tuple[str, str | None]]:
+    """(id, title) of every job in the sandbox's store, read directly (no HTTP, no faults)."""
+    return [(job.id, job.title) for job in sandbox.app.store.list_jobs(10_000_000, None)]
+
+
+async def _upload_samples(client: LipsyncClient) -> tuple[str, str]:
+    video = await client.upload(SAMPLE_VIDEO)
+    audio = await client.upload(SAMPLE_AUDIO)
+    return video.asset_id, audio.asset_id
+
+
+async def _create_until_acknowledged(
+    client: LipsyncClient, request: LipsyncRequest, key: str, attempts: int
+) -> tuple[str | None, int]:
+    """Create with one key, retrying the whole call on transient errors; (id or None, caller retries)."""
+    for attempt in range(attempts):
+        try:
+            return await client.create(request, idempotency_key=key), attempt
+        except TRANSIENT:
+            continue
+    return None, attempts
+
+
+@dataclass
+class ExactlyOnceReport:
+    requested: int
+    acknowledged: dict[str, str] = field(default_factory=dict)  # title -> id the client got back
+    stored: list[tuple[str, str | None]] = field(default_factory=list)
+    caller_retries: int = 0
+    attempts: int = 0
+    faulted_attempts: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def duplicated(self) -> dict[str, int]:
+        counts = Counter(title for _, title in self.stored)
+        return {title: n for title, n in counts.items() if title is not None and n > 1}
+
+    @property
+    def lost(self) -> list[str]:
+        titles = {title for _, title in self.stored}
+        return [title for title in self.acknowledged if title not in titles]
+
+
+async def exactly_once(
+    n: int,
+    *,
+    faults: FaultConfig = FAULTS_30,
+    concurrency: int = 10,
+    max_retries: int = 4,
+    caller_attempts: int = 30,
+) -> ExactlyOnceReport:
+    """N creates through the library against a faulty sandbox; every job's title is unique."""
+    report = ExactlyOnceReport(requested=n)
+    async with EmbeddedSandbox(sandbox_config()) as sandbox:
+        async with LipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
+            video, audio = await _upload_samples(setup)
+        counter = CountingTransport()
+        limiter = anyio.Semaphore(concurrency)
+        sandbox.set_faults(faults)
+        try:
+            async with LipsyncClient(
+                base_url=sandbox.base_url, api_key=sandbox.api_key, max_retries=max_retries, transport=counter
+            ) as client:
+
+                async def one(index: int) -> None:
+                    title = f"exactly-once-{index:06d}"
+                    request = LipsyncRequest(video=AssetSource(video), audio=AssetSource(audio), title=title)
+                    async with limiter:
+                        lipsync_id, retries = await _create_until_acknowledged(
+                            client, request, f"rel-{index:06d}", caller_attempts
+                        )
+                    report.caller_retries += retries
+                    if lipsync_id is not None:
+                        report.acknowledged[title] = lipsync_id
+
+                async with anyio.create_task_group() as group:
+                    for index in range(n):
+                        group.start_soon(one, index)
+        finally:
+            sandbox.set_faults()
+        report.stored = stored_jobs(sandbox)
+        report.attempts = counter.attempts
+        report.faulted_attempts = counter.faulted
+        report.statuses = counter.statuses
+        report.failures = counter.failures
+    return report
+
+
+@dataclass
+class RestartReport:
+    acknowledged_before: dict[str, str]  # title -> id
+    found_after: dict[str, str | None]  # id -> status after the restart (None: missing)
+    replayed: dict[str, str]  # title -> id returned by re-sending the same key after the restart
+    stored_after: list[tuple[str, str | None]]
+
+
+async def restart_mid_run(data_dir: Path, n: int, *, stop_after: int, concurrency: int = 4) -> RestartReport:
+    """Create N jobs; stop the sandbox once `stop_after` are acknowledged; restart it on the same data.
+
+    Creates still in flight when it stops fail or succeed as they may. After the restart every
+    acknowledged job must be there, and re-sending every create with its own key must give
+    back the same ids for the acknowledged ones and exactly one job for each of the rest.
+    """
+    config = sandbox_config(data_dir=data_dir)
+    acknowledged: dict[str, str] = {}
+    enough = anyio.Event()
+    keys = {f"restart-{i:04d}": f"rk-{i:04d}" for i in range(n)}
+    sandbox = EmbeddedSandbox(config)
+    await anyio.to_thread.run_sync(sandbox.start)
+    try:
+        async with LipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
+            video, audio = await _upload_samples(setup)
+        requests = {
+            title: LipsyncRequest(video=AssetSource(video), audio=AssetSource(audio), title=title) for title in keys
+        }
+        titles = iter(keys)
+        async with LipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key, max_retries=1) as client:
+
+            async def worker() -> None:
+                for title in titles:  # shared iterator: each title goes to one worker
+                    try:
+                        acknowledged[title] = await client.create(requests[title], idempotency_key=keys[title])
+                    except TRANSIENT:
+                        continue
+                    if len(acknowledged) >= stop_after:
+                        enough.set()
+
+            async def stopper() -> None:
+                await enough.wait()
+                await anyio.to_thread.run_sync(sandbox.stop)
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(stopper)
+                async with anyio.create_task_group() as workers:
+                    for _ in range(concurrency):
+                        workers.start_soon(worker)
+                enough.set()  # all done before the threshold: stop anyway
+    finally:
+        await anyio.to_thread.run_sync(sandbox.stop)
+    before = dict(acknowledged)
+    async with EmbeddedSandbox(sandbox_config(data_dir=data_dir)) as again:
+        async with LipsyncClient(base_url=again.base_url, api_key=again.api_key) as client:
+            found: dict[str, str | None] = {}
+            for lipsync_id in before.values():
+                try:
+                    found[lipsync_id] = (await client.get(lipsync_id)).status
+                except HeyGenError:  # a missing job is what we report
+                    found[lipsync_id] = None
+            replayed: dict[str, str] = {}
+            for title, key in keys.items():
+                replayed[title] = await client.create(requests[title], idempotency_key=key)
+        stored = stored_jobs(again)
+    return RestartReport(acknowledged_before=before, found_after=found, replayed=replayed, stored_after=stored)
+
+
+def titles_of(stored: Sequence[tuple[str, str | None]]) -> Counter[str | None]:
+    return Counter(title for _, title in stored)
