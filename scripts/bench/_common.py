@@ -1,0 +1,190 @@
+"""Shared pieces of the benchmarks: statistics, the result table, a sandbox in its own process.
+
+The sandbox runs in a child process (not a thread of the measuring process), so the
+client being measured does not share its GIL or event loop with the server. The child
+exits on its own when its stdin closes (the parent died or finished) or after a time limit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+BIN = Path(sys.executable).parent
+
+__all__ = [
+    "BIN",
+    "PYTHON",
+    "ROOT",
+    "Row",
+    "SandboxProcess",
+    "free_port",
+    "median",
+    "p95",
+    "print_table",
+    "sandbox_process",
+    "which",
+]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = max(0, min(len(ordered) - 1, round(0.95 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass
+class Row:
+    """One line of a result table: what, the reference's figure, ours, and the target on ours/reference."""
+
+    what: str
+    reference: float | None
+    ours: float | None
+    unit: str
+    target: str = ""  # e.g. "<= 1.25x", ">= 0.7x", "< 100 MB"
+    ok: bool | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.reference in (None, 0) or self.ours is None:
+            return None
+        return self.ours / self.reference
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f} {unit}"
+    if abs(value) >= 10:
+        return f"{value:.1f} {unit}"
+    return f"{value:.2f} {unit}"
+
+
+def print_table(title: str, rows: Sequence[Row], *, reference_name: str = "reference") -> bool:
+    """Print a fixed-width table; return True when every row with a verdict met its target."""
+    header = ("measure", reference_name, "ours", "ratio", "target", "ok")
+    lines = [
+        (
+            row.what,
+            _fmt(row.reference, row.unit),
+            _fmt(row.ours, row.unit),
+            f"{row.ratio:.2f}x" if row.ratio is not None else "-",
+            row.target,
+            "" if row.ok is None else ("yes" if row.ok else "NO"),
+        )
+        for row in rows
+    ]
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *lines, strict=True)]
+    print(f"\n## {title}\n")
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for line in lines:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)) + " |")
+    notes = [f"- {row.what}: {row.note}" for row in rows if row.note]
+    if notes:
+        print()
+        print("\n".join(notes))
+    sys.stdout.flush()
+    return all(row.ok is not False for row in rows)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def which(name: str) -> str | None:
+    """A command from the venv first, then PATH."""
+    local = BIN / name
+    if local.exists():
+        return str(local)
+    return shutil.which(name)
+
+
+# The child: serve the sandbox until stdin closes or the time limit passes.
+_CHILD = r"""
+import json, os, sys, threading
+from heygen_lipsync.sandbox import FaultConfig, SandboxConfig, run_sandbox
+spec = json.loads(sys.argv[1])
+faults = spec.pop("faults", None)
+if faults:
+    spec["faults"] = FaultConfig.from_dict(faults)
+if spec.get("data_dir"):
+    from pathlib import Path
+    spec["data_dir"] = Path(spec["data_dir"])
+limit = spec.pop("max_lifetime")
+port = spec.pop("port")
+def watchdog():
+    sys.stdin.read()  # returns when the parent closes the pipe or dies
+    os._exit(0)
+threading.Thread(target=watchdog, daemon=True).start()
+threading.Timer(limit, lambda: os._exit(3)).start()
+run_sandbox(host="127.0.0.1", port=port, config=SandboxConfig(**spec))
+"""
+
+
+@dataclass
+class SandboxProcess:
+    base_url: str
+    api_key: str
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def sandbox_process(*, max_lifetime: float = 3600.0, **config: Any) -> Iterator[SandboxProcess]:
+    """A sandbox served by a child process on 127.0.0.1; config keys are SandboxConfig fields.
+
+    Defaults: in memory, key "sandbox-key". Stopped on exit (and by itself if this process dies).
+    """
+    port = free_port()
+    spec: dict[str, Any] = {"data_dir": None, **config, "port": port, "max_lifetime": max_lifetime}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [PYTHON, "-c", _CHILD, json.dumps(spec, default=str)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the sandbox process did not start") from None
+                time.sleep(0.05)
+        yield SandboxProcess(base_url=base_url, api_key=str(config.get("api_key", "sandbox-key")), process=process)
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

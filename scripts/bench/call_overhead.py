@@ -1,0 +1,131 @@
+"""Benchmark 2: the cost of one call, against a raw httpx GET of the same URL.
+
+Against one sandbox (its own process), on one completed job, measures the latency of:
+
+- raw httpx: `AsyncClient.get(/v3/lipsyncs/{id})` with the key header (the reference);
+- the library: `LipsyncClient.get(id)` (generated client, policy transport, error mapping, models);
+- MCP: the `get_lipsync` tool of `heygen-lipsync-mcp` over stdio (JSON-RPC, the server, the library).
+
+Calls are interleaved, in a rotating order, so machine noise hits all three alike.
+
+    python scripts/bench/call_overhead.py              # 300 calls each
+    python scripts/bench/call_overhead.py --calls 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import Row, median, p95, print_table, sandbox_process, which
+
+TARGET = 1.3
+
+
+async def _run(base_url: str, api_key: str, calls: int, with_mcp: bool) -> dict[str, list[float]]:
+    import httpx
+    from mcp import Client
+    from mcp.client.stdio import StdioServerParameters
+
+    from heygen_lipsync import LipsyncClient, LipsyncRequest
+    from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO
+
+    timings: dict[str, list[float]] = {"raw": [], "library": [], "mcp": []}
+    async with LipsyncClient(base_url=base_url, api_key=api_key) as client:
+        lipsync_id = await client.create(
+            LipsyncRequest.from_dict({"video": str(SAMPLE_VIDEO), "audio": str(SAMPLE_AUDIO)})
+        )
+        await client.wait(lipsync_id, poll_interval=0.05, max_poll_interval=0.2, timeout=120)
+        url = f"{base_url}/v3/lipsyncs/{lipsync_id}"
+        async with httpx.AsyncClient(headers={"x-api-key": api_key}) as raw:
+            mcp_cm = None
+            mcp_client = None
+            server = which("heygen-lipsync-mcp")
+            if with_mcp and server is not None:
+                tmp = tempfile.mkdtemp()
+                params = StdioServerParameters(
+                    command=server,
+                    env={
+                        **os.environ,
+                        "HEYGEN_API_KEY": api_key,
+                        "HEYGEN_BASE_URL": base_url,
+                        "HEYGEN_LIPSYNC_ALLOWED_DIRS": tmp,
+                        "HEYGEN_LIPSYNC_LOG_LEVEL": "WARNING",
+                    },
+                )
+                mcp_cm = Client(params)
+                mcp_client = await mcp_cm.__aenter__()
+            try:
+                # Warm up every path (connections, first-call imports).
+                for _ in range(5):
+                    (await raw.get(url)).raise_for_status()
+                    await client.get(lipsync_id)
+                    if mcp_client is not None:
+                        result = await mcp_client.call_tool("get_lipsync", {"lipsync_id": lipsync_id})
+                        assert not result.is_error, result.content
+
+                async def raw_call() -> None:
+                    response = await raw.get(url)
+                    response.raise_for_status()
+                    response.json()
+
+                async def library_call() -> None:
+                    await client.get(lipsync_id)
+
+                async def mcp_call() -> None:
+                    assert mcp_client is not None
+                    result = await mcp_client.call_tool("get_lipsync", {"lipsync_id": lipsync_id})
+                    assert not result.is_error
+
+                paths = {"raw": raw_call, "library": library_call}
+                if mcp_client is not None:
+                    paths["mcp"] = mcp_call
+                order = list(paths)
+                for i in range(calls):
+                    # Rotate the order so no path always follows the same one.
+                    shift = i % len(order)
+                    for name in order[shift:] + order[:shift]:
+                        start = time.perf_counter()
+                        await paths[name]()
+                        timings[name].append((time.perf_counter() - start) * 1000)
+            finally:
+                if mcp_cm is not None:
+                    await mcp_cm.__aexit__(None, None, None)
+    return timings
+
+
+def main(argv: list[str] | None = None) -> bool:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=300, help="calls per path (default 300)")
+    parser.add_argument("--no-mcp", action="store_true", help="skip the MCP-over-stdio column")
+    args = parser.parse_args(argv)
+    with sandbox_process(pending_seconds=0, running_seconds=0) as sb:
+        timings = asyncio.run(_run(sb.base_url, sb.api_key, args.calls, not args.no_mcp))
+    raw, lib, mcp = timings["raw"], timings["library"], timings["mcp"]
+    rows = [
+        Row(
+            "library get: median", median(raw), median(lib), "ms", f"<= {TARGET}x", median(lib) / median(raw) <= TARGET
+        ),
+        Row("library get: p95", p95(raw), p95(lib), "ms"),
+    ]
+    if mcp:
+        rows += [
+            Row("MCP get_lipsync over stdio: median", median(raw), median(mcp), "ms"),
+            Row("MCP get_lipsync over stdio: p95", p95(raw), p95(mcp), "ms"),
+        ]
+    return print_table(
+        f"Call overhead: GET one lipsync from the sandbox ({args.calls} calls each, interleaved)",
+        rows,
+        reference_name="raw httpx GET",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)

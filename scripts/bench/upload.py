@@ -1,0 +1,189 @@
+"""Benchmark 3: a large upload through the direct-upload path: peak memory and throughput against curl.
+
+A generated (sparse) MP4-headed file is uploaded to a sandbox in its own process:
+
+- ours: `LipsyncClient.upload(path)` in a child process (presign, SHA-256, streamed PUT to
+  the presigned URL, complete). Its peak RSS (ru_maxrss) shows whether it streams; a child
+  that only imports and builds the client gives the baseline. The PUT alone is timed by a
+  transport wrapper, so its throughput compares with curl's directly.
+- curl: `curl -T file` of the same file to a fresh presigned URL of the same sandbox.
+
+Runs alternate between the two. The script installs nothing: without curl, that column is skipped.
+
+    python scripts/bench/upload.py                    # 64 MiB, 3 runs
+    python scripts/bench/upload.py --size-mib 1024    # the 1 GiB figure
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import PYTHON, Row, median, print_table, sandbox_process
+
+MIB = 1024 * 1024
+MEMORY_TARGET_MB = 100.0
+THROUGHPUT_TARGET = 0.7
+# An ISO BMFF "ftyp" box: enough for the sniffers on both sides to call it video/mp4.
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free"
+
+_CHILD = r"""
+import asyncio, json, resource, sys, time
+import httpx
+from heygen_lipsync import LipsyncClient
+
+base_url, api_key, path, do_upload = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
+put_seconds = []
+
+class Timing(httpx.AsyncBaseTransport):
+    def __init__(self):
+        self.inner = httpx.AsyncHTTPTransport()
+    async def handle_async_request(self, request):
+        start = time.perf_counter()
+        response = await self.inner.handle_async_request(request)
+        if request.method == "PUT":
+            await response.aread()
+            put_seconds.append(time.perf_counter() - start)
+        return response
+    async def aclose(self):
+        await self.inner.aclose()
+
+async def main():
+    async with LipsyncClient(base_url=base_url, api_key=api_key, transport=Timing()) as client:
+        start = time.perf_counter()
+        asset = await client.upload(path) if do_upload else None
+        total = time.perf_counter() - start
+    return asset, total
+
+asset, total = asyncio.run(main())
+print(json.dumps({
+    "total_seconds": total,
+    "put_seconds": put_seconds[-1] if put_seconds else None,
+    "size_bytes": asset.size_bytes if asset else None,
+    "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+}))
+"""
+
+
+def make_file(path: Path, size: int) -> None:
+    with path.open("wb") as handle:
+        handle.write(MP4_HEAD)
+        handle.truncate(size)  # sparse: costs no disk, reads as zeros
+
+
+def ours(base_url: str, api_key: str, path: Path, upload: bool = True) -> dict[str, float]:
+    out = subprocess.run(
+        [PYTHON, "-c", _CHILD, base_url, api_key, str(path), "1" if upload else "0"],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"upload child failed: {out.stderr.strip()[-2000:]}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def curl(curl_bin: str, base_url: str, api_key: str, path: Path) -> tuple[float, float]:
+    """(seconds for the PUT, curl's peak RSS in MB)."""
+    import httpx
+
+    size = path.stat().st_size
+    presign = httpx.post(
+        f"{base_url}/v3/assets/direct-uploads",
+        headers={"x-api-key": api_key},
+        json={"filename": path.name, "content_type": "video/mp4", "size_bytes": size},
+        timeout=60,
+    )
+    presign.raise_for_status()
+    data = presign.json()["data"]
+    headers: list[str] = []
+    for name, value in data["upload_headers"].items():
+        headers += ["-H", f"{name}: {value}"]
+    # No "Expect: 100-continue" round trip: the library does not make one either.
+    command = [curl_bin, "-sS", "-o", os.devnull, "-w", "%{http_code}", "-H", "Expect:", *headers, "-T", str(path)]
+    start = time.perf_counter()
+    proc = subprocess.Popen([*command, data["upload_url"]], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    assert proc.stdout is not None and proc.stderr is not None
+    code = proc.stdout.read().decode().strip()
+    err = proc.stderr.read().decode().strip()
+    proc.stdout.close()
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0 or code != "200":
+        raise RuntimeError(f"curl failed: exit {proc.returncode}, HTTP {code}: {err}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> bool:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size-mib", type=int, default=64, help="file size in MiB (default 64; 1024 for 1 GiB)")
+    parser.add_argument("--runs", type=int, default=3, help="runs each (default 3)")
+    args = parser.parse_args(argv)
+    size = args.size_mib * MIB
+    curl_bin = shutil.which("curl")
+    with tempfile.TemporaryDirectory() as tmp, sandbox_process(max_direct_upload_bytes=max(size, 5 * 1024 * MIB)) as sb:
+        path = Path(tmp) / "big.mp4"
+        make_file(path, size)
+        baseline = ours(sb.base_url, sb.api_key, path, upload=False)["maxrss_kib"] / 1024
+        runs: list[dict[str, float]] = []
+        curl_runs: list[tuple[float, float]] = []
+        for _ in range(args.runs):
+            result = ours(sb.base_url, sb.api_key, path)
+            if result["size_bytes"] != size:
+                raise RuntimeError(f"the sandbox stored {result['size_bytes']} bytes, expected {size}")
+            runs.append(result)
+            if curl_bin is not None:
+                curl_runs.append(curl(curl_bin, sb.base_url, sb.api_key, path))
+    peak = max(r["maxrss_kib"] for r in runs) / 1024
+    put_mbps = median([size / MIB / r["put_seconds"] for r in runs])
+    total_mbps = median([size / MIB / r["total_seconds"] for r in runs])
+    curl_mbps = median([size / MIB / s for s, _ in curl_runs]) if curl_runs else None
+    curl_rss = max(m for _, m in curl_runs) if curl_runs else None
+    rows = [
+        Row(
+            "client peak RSS (whole process)",
+            curl_rss,
+            peak,
+            "MB",
+            f"< {MEMORY_TARGET_MB:g} MB",
+            peak < MEMORY_TARGET_MB,
+            note=f"baseline (imports + client, no upload): {baseline:.1f} MB; the upload adds {peak - baseline:.1f} MB",
+        ),
+        Row(
+            "PUT throughput",
+            curl_mbps,
+            put_mbps,
+            "MiB/s",
+            f">= {THROUGHPUT_TARGET}x",
+            None if curl_mbps is None else put_mbps / curl_mbps >= THROUGHPUT_TARGET,
+            note="" if curl_bin else "curl not found: reference skipped (apt-get install -y curl)",
+        ),
+        Row(
+            "whole upload() throughput",
+            curl_mbps,
+            total_mbps,
+            "MiB/s",
+            note="includes the client's SHA-256 pass, presign and complete (the sandbox re-hashes the file)",
+        ),
+    ]
+    return print_table(
+        f"Upload: {args.size_mib} MiB through the direct-upload path ({args.runs} runs each)",
+        rows,
+        reference_name="curl -T",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
