@@ -121,7 +121,11 @@ class EmbeddedSandbox:
         self._socket = sock
         port = sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
-        uv_config = uvicorn.Config(self._sandbox.asgi, log_level="warning", access_log=False, lifespan="on")
+        # log_config=None: an embedded server must not reconfigure the host program's logging
+        # (uvicorn's default pins handlers to whatever sys.stderr is at that moment).
+        uv_config = uvicorn.Config(
+            self._sandbox.asgi, log_config=None, log_level="warning", access_log=False, lifespan="on"
+        )
         self._server = uvicorn.Server(uv_config)
         server = self._server
         self._thread = threading.Thread(
