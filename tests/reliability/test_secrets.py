@@ -9,6 +9,8 @@ server's stderr over stdio, and the recorded cassettes.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import logging
 import os
@@ -27,7 +29,7 @@ from heygen_lipsync.cli import app
 from heygen_lipsync.config import Settings
 from heygen_lipsync.mcp import build_server
 from heygen_lipsync.mcp.settings import ServerSettings
-from heygen_lipsync.sandbox import EmbeddedSandbox
+from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
 from tests.conftest import ROOT
 from tests.reliability.conftest import FAKE_KEY
 from tests.reliability.fuzzing import assert_clean
@@ -267,6 +269,36 @@ async def test_mcp_server_over_stdio_logs_nothing_secret_at_debug(
 
 
 # --- recordings ------------------------------------------------------------------------------------
+
+
+def _recorder() -> Any:
+    spec = importlib.util.spec_from_file_location("record_cassettes", ROOT / "scripts" / "record_cassettes.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.anyio
+async def test_recording_every_cassette_with_the_key_writes_no_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Record every scenario against a sandbox whose key is the fake one, then scan what was written."""
+    recorder = _recorder()
+    monkeypatch.setattr(recorder, "SandboxConfig", functools.partial(SandboxConfig, api_key=FAKE_KEY))
+    out = tmp_path / "cassettes"
+    out.mkdir()
+    for name, scenario in recorder.SCENARIOS.items():
+        workdir = tmp_path / name
+        workdir.mkdir()
+        await recorder.record_one(scenario, live=False, out_dir=out, workdir=workdir)
+    written = sorted(out.glob("*.yaml"))
+    assert len(written) == len(recorder.SCENARIOS)
+    for path in written:
+        text = path.read_text(errors="replace")
+        assert "REDACTED" in text  # the recording really carried credentials, scrubbed
+        assert_clean(text, where=f"the freshly recorded {path.name}")
+
 
 AUTH_HEADERS = ("x-api-key", "authorization")
 

@@ -1,0 +1,79 @@
+"""The reliability scenarios at full size (the CI tests in tests/reliability/ run them small).
+
+- exactly-once: N creates through the library against a sandbox injecting 500s, dropped
+  connections, commit-then-drop and 429 bursts (~30% of responses); the store must hold
+  exactly N jobs, none duplicated, none lost. Back-off sleeps are real here.
+- restart: N creates, the sandbox stopped once some are acknowledged and started again on
+  the same data; every acknowledged job must be there, and re-sent keys must replay.
+
+    python scripts/bench/reliability.py                 # N=1000 creates, restart with 200
+    python scripts/bench/reliability.py --creates 200 --restart-jobs 50
+
+Exits 1 if any property fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import anyio
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.reliability.scenarios import exactly_once, restart_mid_run, titles_of  # noqa: E402
+
+
+async def run(creates: int, restart_jobs: int, concurrency: int) -> bool:
+    ok = True
+    start = time.perf_counter()
+    report = await exactly_once(creates, concurrency=concurrency)
+    seconds = time.perf_counter() - start
+    stored_ids = sorted(i for i, _ in report.stored)
+    exact = (
+        len(report.acknowledged) == creates
+        and not report.duplicated
+        and not report.lost
+        and stored_ids == sorted(report.acknowledged.values())
+    )
+    ok &= exact
+    print(f"\n## Exactly-once creation under faults ({creates} creates, {concurrency} at a time, {seconds:.1f} s)\n")
+    print(f"- acknowledged: {len(report.acknowledged)} / {creates}; jobs stored: {len(report.stored)}")
+    print(f"- duplicated: {len(report.duplicated)}; lost: {len(report.lost)}; verdict: {'OK' if exact else 'FAILED'}")
+    share = report.faulted_attempts / max(1, report.attempts)
+    print(f"- HTTP attempts: {report.attempts}, of which faulted: {report.faulted_attempts} ({share:.0%})")
+    print(f"- statuses: {dict(sorted(report.statuses.items()))}; network failures: {dict(report.failures)}")
+    print(f"- whole-call retries by the caller (same key) after the library's own retries: {report.caller_retries}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        restart = await restart_mid_run(Path(tmp) / "sandbox", restart_jobs, stop_after=restart_jobs // 3)
+        seconds = time.perf_counter() - start
+    missing = [i for i, status in restart.found_after.items() if status is None]
+    replay_ok = all(restart.replayed[t] == i for t, i in restart.acknowledged_before.items())
+    counts = titles_of(restart.stored_after)
+    exact = not missing and replay_ok and len(restart.stored_after) == restart_jobs and max(counts.values()) == 1
+    ok &= exact
+    print(f"\n## Sandbox restart mid-run ({restart_jobs} creates, {seconds:.1f} s)\n")
+    print(f"- acknowledged before the stop: {len(restart.acknowledged_before)}; missing after it: {len(missing)}")
+    print(f"- re-sent keys replayed the first id: {'yes' if replay_ok else 'NO'}")
+    verdict = "OK" if exact else "FAILED"
+    print(f"- jobs after re-sending all {restart_jobs}: {len(restart.stored_after)}; verdict: {verdict}")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> bool:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--creates", type=int, default=1000, help="creates under faults (default 1000)")
+    parser.add_argument("--restart-jobs", type=int, default=200, help="creates around the restart (default 200)")
+    parser.add_argument("--concurrency", type=int, default=20, help="creates in flight at once (default 20)")
+    args = parser.parse_args(argv)
+    return anyio.run(run, args.creates, args.restart_jobs, args.concurrency)
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
