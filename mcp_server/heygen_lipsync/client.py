@@ -120,13 +120,17 @@ class LipsyncClient:
     async with LipsyncClient() as client:
         lipsync_id = await client.create(LipsyncRequest(video="talk.mp4", audio="https://.../dub.mp3"))
         done = await client.wait(lipsync_id)
-        await client.download(done, Path("out/"))
+        await client.download(done, Path("."))  # ./<id>.mp4
     ```
 
     Settings are resolved as explicit argument > environment > default (see ``config``);
     ``settings`` replaces resolution entirely, with explicit arguments still applied on top.
     ``transport`` lets tests and the sandbox substitute the network (e.g. ``httpx.MockTransport``).
     A missing API key raises ``ConfigurationError`` at the first request, not here.
+
+    Raises:
+        ConfigurationError: a malformed setting (base URL, timeout, retries) from an argument or
+            the environment.
     """
 
     def __init__(
