@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import io
 import os
@@ -163,6 +164,9 @@ async def atomic_download(
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     tmp = Path(tmp_name)
     try:
+        # mkstemp creates the file private (0600); the finished download should get the mode
+        # any new file of the user's gets, so other tools and users can read it as usual.
+        os.chmod(fd, 0o666 & ~_current_umask())
         with os.fdopen(fd, "wb") as out:
             async with http.stream("GET", url, extensions=extensions) as response:
                 if response.status_code in (401, 403, 404, 410):
@@ -194,6 +198,14 @@ async def atomic_download(
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     return written
+
+
+@functools.cache
+def _current_umask() -> int:
+    # os.umask can only be read by setting it; set it straight back, once per process.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _expected_length(response: httpx.Response) -> int | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from pathlib import Path
 
 import httpx
@@ -147,6 +149,16 @@ async def test_download_to_directory(client: LipsyncClient, fake: FakeHeyGen, tm
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
     storage_gets = [r for r in fake.requests if r.url.host == "storage.test"]
     assert storage_gets and all("x-api-key" not in r.headers for r in storage_gets)
+
+
+async def test_downloaded_file_gets_the_usual_mode_not_a_private_one(
+    client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path
+) -> None:
+    job = await completed_job(fake)
+    result = await client.download(job, tmp_path)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(result.video_path.stat().st_mode) == 0o666 & ~umask
 
 
 async def test_download_never_overwrites_unless_asked(client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
