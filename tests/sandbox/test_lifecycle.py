@@ -22,7 +22,7 @@ ORDER = ["pending", "running", "completed"]
 
 def test_a_job_is_pending_then_running_then_completed() -> None:
     with (
-        EmbeddedSandbox(fast_config(pending_seconds=0.5, running_seconds=0.5)) as sb,
+        EmbeddedSandbox(fast_config(pending_seconds=1.0, running_seconds=0.5)) as sb,
         httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.api_key}) as client,
     ):
         lipsync_id = create(client, sample_request(client))

@@ -12,7 +12,7 @@ from tests.sandbox.conftest import AUTH, create, fast_config, sample_request, wa
 
 def test_creates_over_the_cap_get_429_until_a_job_finishes() -> None:
     with (
-        EmbeddedSandbox(fast_config(max_concurrent_jobs=2, pending_seconds=0.3, running_seconds=0.3)) as sb,
+        EmbeddedSandbox(fast_config(max_concurrent_jobs=2, pending_seconds=1.0, running_seconds=0.5)) as sb,
         httpx.Client(base_url=sb.base_url, headers=AUTH) as client,
     ):
         body = sample_request(client)
@@ -32,7 +32,7 @@ def test_creates_over_the_cap_get_429_until_a_job_finishes() -> None:
 
 def test_a_refused_create_with_a_key_can_be_retried_with_that_key() -> None:
     with (
-        EmbeddedSandbox(fast_config(max_concurrent_jobs=1, pending_seconds=0.2, running_seconds=0.2)) as sb,
+        EmbeddedSandbox(fast_config(max_concurrent_jobs=1, pending_seconds=1.0, running_seconds=0.5)) as sb,
         httpx.Client(base_url=sb.base_url, headers=AUTH) as client,
     ):
         body = sample_request(client)
