@@ -350,9 +350,11 @@ class SandboxApp:
                 "failure_message": job.failure_message,
             },
         }
-        with contextlib.suppress(httpx.HTTPError):
+        try:
             async with httpx.AsyncClient(timeout=5, trust_env=False) as client:
                 await client.post(url, json=payload)
+        except Exception:  # noqa: BLE001, S110 - best effort, like a webhook that is down (or a malformed URL)
+            pass
 
     async def _produce_due_jobs(self) -> None:
         """While served: finish jobs as their time comes, so outputs and callbacks need no polling."""
