@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.reliability.scenarios import restart_mid_run, titles_of
+from heygen_lipsync import AssetSource, LipsyncClient, LipsyncRequest
+from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, create_app
+from heygen_lipsync.sandbox.faults import SandboxASGI
+from tests.reliability.scenarios import restart_mid_run, sandbox_config, titles_of
+
+BASE = "http://127.0.0.1"  # requests go to the ASGI app in process, never to the network
+
+
+def stored_jobs_of(app: SandboxASGI) -> list[tuple[str, str | None]]:
+    return [(job.id, job.title) for job in app.sandbox.store.list_jobs(1_000_000, None)]
+
 
 N = 30
 
@@ -26,3 +37,43 @@ async def test_jobs_acknowledged_before_a_restart_are_there_after_it(tmp_path: P
     counts = titles_of(report.stored_after)
     assert len(report.stored_after) == N
     assert all(counts[title] == 1 for title in report.replayed)
+
+
+class _Crash(BaseException):
+    """The sandbox process dying at this exact point (not an error any handler would catch)."""
+
+
+@pytest.mark.anyio
+@pytest.mark.xfail(
+    strict=True,
+    reason="sandbox: a job and its Idempotency-Key record are written in two transactions; a crash between "
+    "them leaves the job, the restart drops the in-flight claim, and the retried key creates a second job",
+)
+async def test_a_crash_between_a_jobs_insert_and_its_key_record_makes_no_second_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "sandbox"
+    first = create_app(sandbox_config(data_dir=data))
+    async with LipsyncClient(base_url=BASE, api_key=first.config.api_key, transport=httpx.ASGITransport(first)) as c:
+        video = (await c.upload(SAMPLE_VIDEO)).asset_id
+        audio = (await c.upload(SAMPLE_AUDIO)).asset_id
+        request = LipsyncRequest(video=AssetSource(video), audio=AssetSource(audio), title="crash")
+
+        def die(*args: object, **kwargs: object) -> None:
+            raise _Crash
+
+        monkeypatch.setattr(first.sandbox.store, "store_key", die)
+        with pytest.raises(_Crash):
+            await c.create(request, idempotency_key="crash-key")
+    first.sandbox.close()
+
+    second = create_app(sandbox_config(data_dir=data))
+    try:
+        async with LipsyncClient(
+            base_url=BASE, api_key=second.config.api_key, transport=httpx.ASGITransport(second)
+        ) as client:
+            await client.create(request, idempotency_key="crash-key")  # the caller's retry, same key
+        titles = [title for _, title in stored_jobs_of(second)]
+    finally:
+        second.sandbox.close()
+    assert titles.count("crash") == 1
