@@ -14,7 +14,7 @@ from pathlib import Path
 import anyio
 import httpx
 
-from heygen_lipsync import AssetSource, LipsyncClient, LipsyncRequest
+from heygen_lipsync import AssetSource, FileSource, LipsyncClient, LipsyncRequest
 from heygen_lipsync.errors import APIConnectionError, ConflictError, HeyGenError, RateLimitError, ServerError
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, FaultConfig, SandboxConfig
 
@@ -113,6 +113,8 @@ class ExactlyOnceReport:
     faulted_attempts: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
+    assets_stored: int = 0  # asset files in the sandbox, uploaded before or during the run
+    assets_referenced: set[str] = field(default_factory=set)  # asset ids the stored jobs use
 
     @property
     def duplicated(self) -> dict[str, int]:
@@ -132,12 +134,22 @@ async def exactly_once(
     concurrency: int = 10,
     max_retries: int = 4,
     caller_attempts: int = 30,
+    with_files: bool = False,
 ) -> ExactlyOnceReport:
-    """N creates through the library against a faulty sandbox; every job's title is unique."""
+    """N creates through the library against a faulty sandbox; every job's title is unique.
+
+    With `with_files`, each create names the two local sample files, so each one uploads
+    both (under faults too) before creating: no asset may be stored twice either.
+    """
     report = ExactlyOnceReport(requested=n)
     async with EmbeddedSandbox(sandbox_config()) as sandbox:
-        async with LipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
-            video, audio = await _upload_samples(setup)
+        if with_files:
+            video_source: AssetSource | FileSource = FileSource(SAMPLE_VIDEO)
+            audio_source: AssetSource | FileSource = FileSource(SAMPLE_AUDIO)
+        else:
+            async with LipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
+                video, audio = await _upload_samples(setup)
+            video_source, audio_source = AssetSource(video), AssetSource(audio)
         counter = CountingTransport()
         limiter = anyio.Semaphore(concurrency)
         sandbox.set_faults(faults)
@@ -148,7 +160,7 @@ async def exactly_once(
 
                 async def one(index: int) -> None:
                     title = f"exactly-once-{index:06d}"
-                    request = LipsyncRequest(video=AssetSource(video), audio=AssetSource(audio), title=title)
+                    request = LipsyncRequest(video=video_source, audio=audio_source, title=title)
                     async with limiter:
                         lipsync_id, retries = await _create_until_acknowledged(
                             client, request, f"rel-{index:06d}", caller_attempts
@@ -163,6 +175,13 @@ async def exactly_once(
         finally:
             sandbox.set_faults()
         report.stored = stored_jobs(sandbox)
+        store = sandbox.app.store
+        report.assets_stored = sum(1 for _ in (store.root / "assets").iterdir())
+        for job in store.list_jobs(10_000_000, None):
+            for role in ("video", "audio"):
+                source = job.request.get(role)
+                if isinstance(source, dict) and source.get("asset_id"):
+                    report.assets_referenced.add(str(source["asset_id"]))
         report.attempts = counter.attempts
         report.faulted_attempts = counter.faulted
         report.statuses = counter.statuses
