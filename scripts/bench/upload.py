@@ -9,6 +9,8 @@ A generated (sparse) MP4-headed file is uploaded to a sandbox in its own process
 - curl: `curl -T file` of the same file to a fresh presigned URL of the same sandbox.
 
 Runs alternate between the two. The script installs nothing: without curl, that column is skipped.
+The file and the RSS reading come from upload_memory.py (the same measure against a minimal
+stand-in server, without the curl comparison).
 
     python scripts/bench/upload.py                    # 64 MiB, 3 runs
     python scripts/bench/upload.py --size-mib 1024    # the 1 GiB figure
@@ -29,19 +31,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import PYTHON, Row, median, print_table, sandbox_process
+from upload_memory import MIB, make_sparse_mp4
 
-MIB = 1024 * 1024
+HERE = Path(__file__).resolve().parent
 MEMORY_TARGET_MB = 100.0
 THROUGHPUT_TARGET = 0.7
-# An ISO BMFF "ftyp" box: enough for the sniffers on both sides to call it video/mp4.
-MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free"
 
 _CHILD = r"""
-import asyncio, json, resource, sys, time
+import asyncio, json, sys, time
 import httpx
 from heygen_lipsync import LipsyncClient
 
-base_url, api_key, path, do_upload = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
+base_url, api_key, path, do_upload, here = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1", sys.argv[5]
+sys.path.insert(0, here)
+from upload_memory import peak_rss_mib
 put_seconds = []
 
 class Timing(httpx.AsyncBaseTransport):
@@ -69,20 +72,14 @@ print(json.dumps({
     "total_seconds": total,
     "put_seconds": put_seconds[-1] if put_seconds else None,
     "size_bytes": asset.size_bytes if asset else None,
-    "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "peak_rss_mib": peak_rss_mib(),
 }))
 """
 
 
-def make_file(path: Path, size: int) -> None:
-    with path.open("wb") as handle:
-        handle.write(MP4_HEAD)
-        handle.truncate(size)  # sparse: costs no disk, reads as zeros
-
-
 def ours(base_url: str, api_key: str, path: Path, upload: bool = True) -> dict[str, float]:
     out = subprocess.run(
-        [PYTHON, "-c", _CHILD, base_url, api_key, str(path), "1" if upload else "0"],
+        [PYTHON, "-c", _CHILD, base_url, api_key, str(path), "1" if upload else "0", str(HERE)],
         capture_output=True,
         text=True,
         timeout=3600,
@@ -94,7 +91,7 @@ def ours(base_url: str, api_key: str, path: Path, upload: bool = True) -> dict[s
 
 
 def curl(curl_bin: str, base_url: str, api_key: str, path: Path) -> tuple[float, float]:
-    """(seconds for the PUT, curl's peak RSS in MB)."""
+    """(seconds for the PUT, curl's peak RSS in MiB)."""
     import httpx
 
     size = path.stat().st_size
@@ -123,7 +120,7 @@ def curl(curl_bin: str, base_url: str, api_key: str, path: Path) -> tuple[float,
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0 or code != "200":
         raise RuntimeError(f"curl failed: exit {proc.returncode}, HTTP {code}: {err}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024  # KiB on Linux
 
 
 def main(argv: list[str] | None = None) -> bool:
@@ -135,8 +132,8 @@ def main(argv: list[str] | None = None) -> bool:
     curl_bin = shutil.which("curl")
     with tempfile.TemporaryDirectory() as tmp, sandbox_process(max_direct_upload_bytes=max(size, 5 * 1024 * MIB)) as sb:
         path = Path(tmp) / "big.mp4"
-        make_file(path, size)
-        baseline = ours(sb.base_url, sb.api_key, path, upload=False)["maxrss_kib"] / 1024
+        make_sparse_mp4(path, size)
+        baseline = ours(sb.base_url, sb.api_key, path, upload=False)["peak_rss_mib"]
         runs: list[dict[str, float]] = []
         curl_runs: list[tuple[float, float]] = []
         for _ in range(args.runs):
@@ -146,7 +143,7 @@ def main(argv: list[str] | None = None) -> bool:
             runs.append(result)
             if curl_bin is not None:
                 curl_runs.append(curl(curl_bin, sb.base_url, sb.api_key, path))
-    peak = max(r["maxrss_kib"] for r in runs) / 1024
+    peak = max(r["peak_rss_mib"] for r in runs)
     put_mbps = median([size / MIB / r["put_seconds"] for r in runs])
     total_mbps = median([size / MIB / r["total_seconds"] for r in runs])
     curl_mbps = median([size / MIB / s for s, _ in curl_runs]) if curl_runs else None
@@ -156,10 +153,10 @@ def main(argv: list[str] | None = None) -> bool:
             "client peak RSS (whole process)",
             curl_rss,
             peak,
-            "MB",
+            "MiB",
             f"< {MEMORY_TARGET_MB:g} MB",
             peak < MEMORY_TARGET_MB,
-            note=f"baseline (imports + client, no upload): {baseline:.1f} MB; the upload adds {peak - baseline:.1f} MB",
+            note=f"baseline (imports, client, no upload): {baseline:.1f} MiB; upload adds {peak - baseline:.1f} MiB",
         ),
         Row(
             "PUT throughput",
