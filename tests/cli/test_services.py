@@ -71,11 +71,20 @@ def test_failed_job_is_exit_1_and_still_prints_the_job(cli: Cli, samples: tuple[
 
 
 def test_sandbox_serve_on_a_busy_port_says_so(tmp_path: Path) -> None:
+    # A real process: uvicorn configures logging handlers on the stderr of the moment.
+    executable = Path(sys.executable).parent / "heygen-lipsync"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HEYGEN_")}
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = CliRunner().invoke(app, ["sandbox", "serve", "--port", str(port), "--in-memory"])
-    assert result.exit_code == 1
-    assert error_json(result)["code"] == "sandbox_error"
+        result = subprocess.run(
+            [str(executable), "sandbox", "serve", "--port", str(port), "--in-memory"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert json.loads(result.stderr.splitlines()[-1])["error"]["code"] == "sandbox_error"
     assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
