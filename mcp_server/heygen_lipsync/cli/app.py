@@ -8,6 +8,7 @@ import typer
 
 from .. import __version__
 from . import batch, lipsyncs, services
+from ._group import GlobalOptionsGroup
 from ._output import CliState
 
 __all__ = ["app", "main"]
@@ -24,7 +25,8 @@ Examples:
   heygen-lipsync create --request-schema
 
 The API key is read from HEYGEN_API_KEY only (never a flag). stdout is JSON unless --human
-is given or stdout is a terminal; progress and errors go to stderr.
+is given or stdout is a terminal; progress and errors go to stderr. Global options may also
+follow the command (heygen-lipsync list --human).
 
 Exit codes: 0 ok, 1 API/network error or failed job, 2 usage error, 3 authentication or
 permission, 4 wait timed out (the job is still running: resume with `heygen-lipsync wait ID`).
@@ -37,6 +39,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=GlobalOptionsGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
