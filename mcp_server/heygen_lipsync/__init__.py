@@ -5,51 +5,115 @@ The public surface of the library; the CLI and the MCP server are thin layers ov
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .client import LipsyncClient
-from .config import DEFAULT_BASE_URL, Settings, resolve_settings
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    DownloadError,
-    HeyGenError,
-    InsufficientCreditError,
-    JobFailedError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    ValidationError,
-    WaitTimeoutError,
-)
-from .models import (
-    FINISHED_STATUSES,
-    FPS_MODES,
-    MODES,
-    Asset,
-    Batch,
-    BatchItem,
-    DownloadResult,
-    Lipsync,
-    LipsyncPage,
-    StatusEntry,
-)
-from .sources import (
-    AssetSource,
-    FileSource,
-    LipsyncRequest,
-    MediaSource,
-    UrlSource,
-    parse_source,
-    sniff_media_type,
-)
+if TYPE_CHECKING:
+    from .client import LipsyncClient
+    from .config import DEFAULT_BASE_URL, Settings, resolve_settings
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ConflictError,
+        DownloadError,
+        HeyGenError,
+        InsufficientCreditError,
+        JobFailedError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        ServerError,
+        ValidationError,
+        WaitTimeoutError,
+    )
+    from .models import (
+        FINISHED_STATUSES,
+        FPS_MODES,
+        MODES,
+        Asset,
+        Batch,
+        BatchItem,
+        DownloadResult,
+        Lipsync,
+        LipsyncPage,
+        StatusEntry,
+    )
+    from .sources import (
+        AssetSource,
+        FileSource,
+        LipsyncRequest,
+        MediaSource,
+        UrlSource,
+        parse_source,
+        sniff_media_type,
+    )
+
+# Names are imported on first use (PEP 562), not with the package: `heygen-lipsync-mcp`
+# and the CLI import this package at start-up, and the client half (httpx, the generated
+# client, attrs) would otherwise cost ~100 ms before either could answer anything.
+_LAZY: dict[str, str] = {
+    "APIConnectionError": "errors",
+    "APIError": "errors",
+    "APIStatusError": "errors",
+    "APITimeoutError": "errors",
+    "Asset": "models",
+    "AssetSource": "sources",
+    "AuthenticationError": "errors",
+    "BadRequestError": "errors",
+    "Batch": "models",
+    "BatchItem": "models",
+    "ConfigurationError": "errors",
+    "ConflictError": "errors",
+    "DEFAULT_BASE_URL": "config",
+    "DownloadError": "errors",
+    "DownloadResult": "models",
+    "FINISHED_STATUSES": "models",
+    "FPS_MODES": "models",
+    "FileSource": "sources",
+    "HeyGenError": "errors",
+    "InsufficientCreditError": "errors",
+    "JobFailedError": "errors",
+    "Lipsync": "models",
+    "LipsyncClient": "client",
+    "LipsyncPage": "models",
+    "LipsyncRequest": "sources",
+    "MODES": "models",
+    "MediaSource": "sources",
+    "NotFoundError": "errors",
+    "PermissionDeniedError": "errors",
+    "RateLimitError": "errors",
+    "ServerError": "errors",
+    "Settings": "config",
+    "StatusEntry": "models",
+    "UrlSource": "sources",
+    "ValidationError": "errors",
+    "WaitTimeoutError": "errors",
+    "parse_source": "sources",
+    "resolve_settings": "config",
+    "sniff_media_type": "sources",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -36,9 +36,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 if TYPE_CHECKING:
+    # httpx is only needed by the mapping functions, which receive httpx objects (so it is
+    # loaded by then); front-ends import this module at start-up and should not pay for it.
+    import httpx
+
     from .models import Lipsync
 
 __all__ = [
@@ -353,6 +355,8 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
     param: str | None = None
     doc_url: str | None = None
     body: Any = None
+    import httpx
+
     try:
         text = response.text
     except (UnicodeDecodeError, LookupError, httpx.ResponseNotRead):
@@ -418,6 +422,8 @@ def error_from_transport(exc: httpx.TransportError, *, what: str = "the HeyGen A
         url = f" ({req.method} {req.url.copy_with(query=None)})"
     except RuntimeError:
         pass
+    import httpx
+
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             f"timed out talking to {what}{url}: {type(exc).__name__}; retry later or raise HEYGEN_LIPSYNC_TIMEOUT"
