@@ -69,7 +69,7 @@ def create(
 @app.command("get", epilog="Examples:\n\n  heygen-lipsync batch get b_123\n\n  heygen-lipsync --human batch get b_123")
 def get(
     ctx: typer.Context,
-    batch_id: Annotated[str, typer.Argument(help="The batch id.", show_default=False)],
+    batch_id: Annotated[str, typer.Argument(help="The batch id.", show_default=False, metavar="ID")],
     limit: Annotated[int | None, typer.Option("--limit", min=1, max=100, help="Items per page.")] = None,
     token: Annotated[str | None, typer.Option("--token", help="The next_token of the previous page of items.")] = None,
     response_schema: Annotated[bool, schema_option("response", "LipsyncBatchDetail")] = False,

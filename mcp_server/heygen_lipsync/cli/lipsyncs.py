@@ -29,7 +29,7 @@ from ._schema import schema_option
 __all__ = ["register"]
 
 # Shared option types.
-_Id = Annotated[str, typer.Argument(help="The lipsync's id (e.g. ls_abc123).", show_default=False)]
+_Id = Annotated[str, typer.Argument(help="The lipsync's id (e.g. ls_abc123).", show_default=False, metavar="ID")]
 _Timeout = Annotated[
     str, typer.Option("--timeout", help="How long to wait: seconds, or forms like 90s, 20m, 1h.", show_default=True)
 ]
@@ -260,7 +260,9 @@ def upload(
 
 def status(
     ctx: typer.Context,
-    lipsync_ids: Annotated[list[str] | None, typer.Argument(help="Lipsync ids.", show_default=False)] = None,
+    lipsync_ids: Annotated[
+        list[str] | None, typer.Argument(help="Lipsync ids.", show_default=False, metavar="ID...")
+    ] = None,
     batch_ids: Annotated[list[str] | None, typer.Option("--batch", help="A batch id (repeatable).")] = None,
     response_schema: Annotated[bool, schema_option("response", "statuses")] = False,
 ) -> None:
