@@ -5,6 +5,7 @@
   exactly N jobs, none duplicated, none lost. Back-off sleeps are real here.
 - restart: N creates, the sandbox stopped once some are acknowledged and started again on
   the same data; every acknowledged job must be there, and re-sent keys must replay.
+- kill: the same with the sandbox's process killed outright (SIGKILL) instead of stopped.
 
     python scripts/bench/reliability.py                 # N=1000 creates, restart with 200
     python scripts/bench/reliability.py --creates 200 --restart-jobs 50
@@ -25,7 +26,7 @@ import anyio
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.reliability.scenarios import exactly_once, restart_mid_run, titles_of  # noqa: E402
+from tests.reliability.scenarios import exactly_once, kill_mid_run, restart_mid_run, titles_of  # noqa: E402
 
 
 async def run(creates: int, restart_jobs: int, concurrency: int) -> bool:
@@ -63,6 +64,19 @@ async def run(creates: int, restart_jobs: int, concurrency: int) -> bool:
     print(f"- re-sent keys replayed the first id: {'yes' if replay_ok else 'NO'}")
     verdict = "OK" if exact else "FAILED"
     print(f"- jobs after re-sending all {restart_jobs}: {len(restart.stored_after)}; verdict: {verdict}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        killed = await kill_mid_run(Path(tmp) / "sandbox", restart_jobs, kill_after=restart_jobs // 3)
+        seconds = time.perf_counter() - start
+    missing = [i for i, status in killed.found_after.items() if status is None]
+    replay_ok = all(killed.replayed[t] == i for t, i in killed.acknowledged_before.items())
+    exact = not missing and replay_ok
+    ok &= exact
+    print(f"\n## Sandbox process killed (SIGKILL) mid-run and restarted ({restart_jobs} creates, {seconds:.1f} s)\n")
+    print(f"- acknowledged before the kill: {len(killed.acknowledged_before)}; missing after it: {len(missing)}")
+    verdict = "OK" if exact else "FAILED"
+    print(f"- re-sent keys replayed the first id: {'yes' if replay_ok else 'NO'}; verdict: {verdict}")
     return ok
 
 

@@ -6,8 +6,14 @@ it observed; the caller asserts on it.
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,15 +22,27 @@ import httpx
 
 from heygen_lipsync import AssetSource, FileSource, LipsyncClient, LipsyncRequest
 from heygen_lipsync.errors import APIConnectionError, ConflictError, HeyGenError, RateLimitError, ServerError
-from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, FaultConfig, SandboxConfig
+from heygen_lipsync.sandbox import (
+    DEFAULT_SANDBOX_KEY as DEFAULT_KEY,
+)
+from heygen_lipsync.sandbox import (
+    SAMPLE_AUDIO,
+    SAMPLE_VIDEO,
+    EmbeddedSandbox,
+    FaultConfig,
+    SandboxConfig,
+)
 
 __all__ = [
     "FAULTS_30",
     "CountingTransport",
     "ExactlyOnceReport",
+    "KillReport",
     "RestartReport",
     "exactly_once",
+    "kill_mid_run",
     "restart_mid_run",
+    "sandbox_child",
     "sandbox_config",
     "stored_jobs",
 ]
@@ -254,6 +272,96 @@ async def restart_mid_run(data_dir: Path, n: int, *, stop_after: int, concurrenc
                 replayed[title] = await client.create(requests[title], idempotency_key=key)
         stored = stored_jobs(again)
     return RestartReport(acknowledged_before=before, found_after=found, replayed=replayed, stored_after=stored)
+
+
+# A sandbox in a child process that can be killed outright. It exits by itself when its
+# stdin closes (the test ended or died) or after a time limit, so none outlives its test.
+_CHILD = r"""
+import os, sys, threading
+from pathlib import Path
+from heygen_lipsync.sandbox import SandboxConfig, run_sandbox
+port, data_dir = int(sys.argv[1]), Path(sys.argv[2])
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+threading.Timer(300, lambda: os._exit(3)).start()
+config = SandboxConfig(data_dir=data_dir, pending_seconds=0.05, running_seconds=0.1, max_concurrent_jobs=100_000)
+run_sandbox(host="127.0.0.1", port=port, config=config)
+"""
+
+
+@contextlib.contextmanager
+def sandbox_child(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """(base URL, process) of a sandbox serving `data_dir` from a child process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(port), str(data_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the sandbox child did not start") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)
+        if process.stdin is not None:
+            process.stdin.close()
+
+
+@dataclass
+class KillReport:
+    acknowledged_before: dict[str, str]  # title -> id
+    found_after: dict[str, str | None]  # id -> status after the restart (None: missing)
+    replayed: dict[str, str]  # title -> id, for the acknowledged creates re-sent with their keys
+
+
+async def kill_mid_run(data_dir: Path, n: int, *, kill_after: int, concurrency: int = 4) -> KillReport:
+    """Create N jobs against a sandbox process; SIGKILL it once `kill_after` are acknowledged; restart it.
+
+    Unlike `restart_mid_run` nothing shuts down cleanly: requests in flight die with the process.
+    """
+    keys = {f"kill-{i:04d}": f"kk-{i:04d}" for i in range(n)}
+    acknowledged: dict[str, str] = {}
+    with sandbox_child(data_dir) as (base_url, process):
+        async with LipsyncClient(base_url=base_url, api_key=DEFAULT_KEY, max_retries=0) as client:
+            video, audio = await _upload_samples(client)
+            requests = {t: LipsyncRequest(video=AssetSource(video), audio=AssetSource(audio), title=t) for t in keys}
+            titles = iter(keys)
+
+            async def worker() -> None:
+                for title in titles:
+                    try:
+                        acknowledged[title] = await client.create(requests[title], idempotency_key=keys[title])
+                    except TRANSIENT:
+                        continue
+                    if len(acknowledged) >= kill_after and process.poll() is None:
+                        process.send_signal(signal.SIGKILL)
+
+            async with anyio.create_task_group() as group:
+                for _ in range(concurrency):
+                    group.start_soon(worker)
+    before = dict(acknowledged)
+    with sandbox_child(data_dir) as (base_url, _):
+        async with LipsyncClient(base_url=base_url, api_key=DEFAULT_KEY) as client:
+            found: dict[str, str | None] = {}
+            for lipsync_id in before.values():
+                try:
+                    found[lipsync_id] = (await client.get(lipsync_id)).status
+                except HeyGenError:
+                    found[lipsync_id] = None
+            replayed = {t: await client.create(requests[t], idempotency_key=keys[t]) for t in before}
+    return KillReport(acknowledged_before=before, found_after=found, replayed=replayed)
 
 
 def titles_of(stored: Sequence[tuple[str, str | None]]) -> Counter[str | None]:

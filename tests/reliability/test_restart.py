@@ -10,7 +10,7 @@ import pytest
 from heygen_lipsync import AssetSource, LipsyncClient, LipsyncRequest
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, create_app
 from heygen_lipsync.sandbox.faults import SandboxASGI
-from tests.reliability.scenarios import restart_mid_run, sandbox_config, titles_of
+from tests.reliability.scenarios import kill_mid_run, restart_mid_run, sandbox_config, titles_of
 
 BASE = "http://127.0.0.1"  # requests go to the ASGI app in process, never to the network
 
@@ -37,6 +37,15 @@ async def test_jobs_acknowledged_before_a_restart_are_there_after_it(tmp_path: P
     counts = titles_of(report.stored_after)
     assert len(report.stored_after) == N
     assert all(counts[title] == 1 for title in report.replayed)
+
+
+@pytest.mark.anyio
+async def test_jobs_acknowledged_before_the_sandbox_is_killed_are_there_after_it(tmp_path: Path) -> None:
+    report = await kill_mid_run(tmp_path / "sandbox", 40, kill_after=10)
+
+    assert len(report.acknowledged_before) >= 10
+    assert [i for i, status in report.found_after.items() if status is None] == []
+    assert all(report.replayed[title] == i for title, i in report.acknowledged_before.items())
 
 
 class _Crash(BaseException):
