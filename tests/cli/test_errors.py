@@ -97,7 +97,8 @@ def test_wait_timeout_is_exit_4_and_says_how_to_resume(
     lipsync_id = created_id(slow, samples)
     result = slow("wait", lipsync_id, "--timeout", "1s")
     assert result.exit_code == 4
-    assert f"heygen-lipsync wait {lipsync_id}" in result.stderr
+    first = next(line for line in result.stderr.splitlines() if line.startswith("error: "))  # what a person reads
+    assert "still running, not failed" in first and first.endswith(f"resume with: heygen-lipsync wait {lipsync_id}")
     error = error_json(result)
     assert error["code"] == "wait_timeout" and error["resume"] == f"heygen-lipsync wait {lipsync_id}"
     assert result.stdout == ""

@@ -371,7 +371,12 @@ def _redact(text: str) -> str:
 def fail(st: CliState, exc: BaseException) -> NoReturn:
     """Report ``exc`` on stderr (one line, plus JSON when asked or not a terminal) and exit with its code."""
     code = exit_code_for(exc)
-    if isinstance(exc, HeyGenError | UsageProblem):
+    if isinstance(exc, WaitTimeoutError):
+        line = (
+            f"lipsync {exc.lipsync_id} is still running, not failed (last status: {exc.last_status or 'unknown'}, "
+            f"waited {exc.elapsed:.0f}s); resume with: heygen-lipsync wait {exc.lipsync_id}"
+        )
+    elif isinstance(exc, HeyGenError | UsageProblem):
         line = str(exc)
     else:
         line = f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
