@@ -174,6 +174,8 @@ def check_file(path: Path, *, field: str) -> Path:
         raise ValidationError(field, f"file not found: {path}") from None
     except OSError as exc:
         raise ValidationError(field, f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte: no file can have this name
+        raise ValidationError(field, f"not a valid file name (it contains a NUL byte): {str(path)!r}") from None
     if not stat.S_ISREG(st.st_mode):
         raise ValidationError(field, f"not a regular file: {path}")
     if not os.access(path, os.R_OK):
@@ -208,6 +210,10 @@ def parse_source(value: str | os.PathLike[str], *, field: str) -> MediaSource:
     text = value.strip()
     if not text:
         raise ValidationError(field, "must not be empty: give an https URL, an asset id or a file path")
+    if any(ord(c) < 0x20 or c == "\x7f" for c in text):
+        raise ValidationError(
+            field, f"contains a control character; give an https URL, an asset id or a file path: {text!r}"
+        )
     lowered = text.lower()
     if lowered.startswith(("http://", "https://")):
         return UrlSource(validate_url(text, field=field))

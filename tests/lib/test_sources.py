@@ -79,6 +79,8 @@ def test_parse_source_kinds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         ("missing.mp4", "not found"),
         ("~/definitely/not/here.wav", "not found"),
         ("two words", "asset id"),
+        ("a\x00b.mp4", "control character"),
+        ("asset\n123", "control character"),
     ],
 )
 def test_parse_source_rejects_with_field(value: str, needle: str) -> None:
@@ -86,6 +88,12 @@ def test_parse_source_rejects_with_field(value: str, needle: str) -> None:
         parse_source(value, field="audio")
     assert info.value.field == "audio"
     assert needle in str(info.value)
+
+
+def test_a_path_with_a_nul_byte_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError, match="NUL byte") as info:
+        parse_source(Path("a\x00b.mp4"), field="video")
+    assert info.value.field == "video"
 
 
 def test_directory_and_unreadable_file_rejected(tmp_path: Path) -> None:
