@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -53,11 +54,6 @@ class _Crash(BaseException):
 
 
 @pytest.mark.anyio
-@pytest.mark.xfail(
-    strict=True,
-    reason="sandbox: a job and its Idempotency-Key record are written in two transactions; a crash between "
-    "them leaves the job, the restart drops the in-flight claim, and the retried key creates a second job",
-)
 async def test_a_crash_between_a_jobs_insert_and_its_key_record_makes_no_second_job(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -68,10 +64,14 @@ async def test_a_crash_between_a_jobs_insert_and_its_key_record_makes_no_second_
         audio = (await c.upload(SAMPLE_AUDIO)).asset_id
         request = LipsyncRequest(video=AssetSource(video), audio=AssetSource(audio), title="crash")
 
-        def die(*args: object, **kwargs: object) -> None:
+        insert_jobs = first.sandbox.store.insert_jobs
+
+        def insert_then_die(*args: Any, **kwargs: Any) -> None:
+            # The process dies right after the job's row is written, before anything else.
+            insert_jobs(*args, **kwargs)
             raise _Crash
 
-        monkeypatch.setattr(first.sandbox.store, "store_key", die)
+        monkeypatch.setattr(first.sandbox.store, "insert_jobs", insert_then_die)
         with pytest.raises(_Crash):
             await c.create(request, idempotency_key="crash-key")
     first.sandbox.close()

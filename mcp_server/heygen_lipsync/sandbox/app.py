@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import contextvars
 import hashlib
 import hmac
 import json
@@ -17,6 +18,7 @@ import math
 import os
 import secrets
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -54,6 +56,20 @@ _MULTIPART_OVERHEAD = 64 * 1024
 _WORKER_INTERVAL = 0.1
 _SETTLE_WAIT = 10.0
 _MAX_JSON_BYTES = 4 * 1024 * 1024
+
+
+@dataclass
+class _PendingKey:
+    """The Idempotency-Key of the request being served, until its answer is recorded."""
+
+    scope: str
+    key: str
+    stored: bool = False
+
+
+# Set by _idempotent for the duration of `work`, so a create can record its key in the
+# same transaction as its jobs (see _commit_jobs).
+_PENDING_KEY: contextvars.ContextVar[_PendingKey | None] = contextvars.ContextVar("_PENDING_KEY", default=None)
 
 
 class _LimitedRequest(Request):
@@ -239,20 +255,43 @@ class SandboxApp:
                 )
             headers = {**existing.headers, "Idempotent-Replayed": "true"}
             return Response(existing.body, status_code=existing.status or 200, headers=headers)
+        pending = _PendingKey(scope, key)
+        token = _PENDING_KEY.set(pending)
         try:
             try:
                 response = await work()
             except ApiError as exc:
                 response = exc.response()
         except BaseException:
-            self.store.release_key(scope, key)
+            if not pending.stored:
+                self.store.release_key(scope, key)
             raise
+        finally:
+            _PENDING_KEY.reset(token)
+        if pending.stored:
+            return response
         if response.status_code >= 500 or response.status_code in (409, 429):
             self.store.release_key(scope, key)  # not an answer worth replaying: let a retry run again
         else:
             assert isinstance(response.body, bytes)
-            headers = {k: v for k, v in response.headers.items() if k.lower() in ("content-type", "retry-after")}
-            self.store.store_key(scope, key, response.status_code, response.body, headers)
+            self.store.store_key(scope, key, response.status_code, response.body, _replay_headers(response))
+        return response
+
+    def _commit_jobs(self, rows: list[dict[str, Any]], batch: dict[str, Any] | None, response: Response) -> Response:
+        """Insert jobs and record the request's Idempotency-Key answer in ONE transaction.
+
+        Written apart, a crash between the two would leave the job with its key still
+        "in flight"; a restart drops in-flight keys, so the client's retry (same key)
+        would create a second, paid-for job.
+        """
+        pending = _PENDING_KEY.get()
+        key_record = None
+        if pending is not None:
+            assert isinstance(response.body, bytes)
+            key_record = (pending.scope, pending.key, response.status_code, response.body, _replay_headers(response))
+        self.store.insert_jobs(rows, batch, key_record=key_record)
+        if pending is not None:
+            pending.stored = True
         return response
 
     def _check_capacity(self) -> None:
@@ -432,8 +471,7 @@ class SandboxApp:
             spec = validate_create(await self._json(request), self._asset_ready)
             self._check_capacity()
             job = self._new_job(request, spec, now())
-            self.store.insert_jobs([job])
-            return JSONResponse({"data": {"lipsync_id": job["id"]}})
+            return self._commit_jobs([job], None, JSONResponse({"data": {"lipsync_id": job["id"]}}))
 
         return await self._idempotent(request, work)
 
@@ -506,8 +544,7 @@ class SandboxApp:
                 row = self._new_job(request, spec, created)
                 row.update(batch_id=batch["id"], item_index=index)
                 rows.append(row)
-            self.store.insert_jobs(rows, batch)
-            return JSONResponse({"data": {"batch_id": batch["id"]}}, status_code=202)
+            return self._commit_jobs(rows, batch, JSONResponse({"data": {"batch_id": batch["id"]}}, status_code=202))
 
         return await self._idempotent(request, work)
 
@@ -856,3 +893,8 @@ def create_app(config: SandboxConfig | None = None) -> SandboxASGI:
     `app.sandbox.close()` when done with an in-memory sandbox to delete its files.
     """
     return SandboxApp(config or SandboxConfig()).asgi
+
+
+def _replay_headers(response: Response) -> dict[str, str]:
+    """The headers of an answer worth keeping for an Idempotency-Key replay."""
+    return {k: v for k, v in response.headers.items() if k.lower() in ("content-type", "retry-after")}

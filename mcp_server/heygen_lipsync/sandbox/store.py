@@ -229,9 +229,17 @@ class Store:
 
     # ------------------------------------------------------------------ jobs
 
-    def insert_jobs(self, jobs: list[dict[str, Any]], batch: dict[str, Any] | None = None) -> None:
-        """Insert jobs (and their batch) in one transaction."""
+    def insert_jobs(
+        self,
+        jobs: list[dict[str, Any]],
+        batch: dict[str, Any] | None = None,
+        *,
+        key_record: tuple[str, str, int, bytes, dict[str, str]] | None = None,
+    ) -> None:
+        """Insert jobs (and their batch, and the answer for their Idempotency-Key) in one transaction."""
         with self._tx() as db:
+            if key_record is not None:
+                self._store_key(db, *key_record)
             if batch is not None:
                 db.execute(
                     "INSERT INTO batches (id, title, callback_url, created_at, total) VALUES (?, ?, ?, ?, ?)",
@@ -380,10 +388,16 @@ class Store:
 
     def store_key(self, scope: str, key: str, status: int, body: bytes, headers: dict[str, str]) -> None:
         with self._tx() as db:
-            db.execute(
-                "UPDATE idempotency SET state = 'done', status = ?, body = ?, headers = ? WHERE scope = ? AND key = ?",
-                (status, body, json.dumps(headers), scope, key),
-            )
+            self._store_key(db, scope, key, status, body, headers)
+
+    @staticmethod
+    def _store_key(
+        db: sqlite3.Connection, scope: str, key: str, status: int, body: bytes, headers: dict[str, str]
+    ) -> None:
+        db.execute(
+            "UPDATE idempotency SET state = 'done', status = ?, body = ?, headers = ? WHERE scope = ? AND key = ?",
+            (status, body, json.dumps(headers), scope, key),
+        )
 
     def release_key(self, scope: str, key: str) -> None:
         with self._tx() as db:
