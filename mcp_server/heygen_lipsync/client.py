@@ -517,9 +517,12 @@ class LipsyncClient:
         timeout: float = waiting.DEFAULT_WAIT_TIMEOUT,
         on_progress: waiting.ProgressHandler | None = None,
         poll_interval: float = waiting.DEFAULT_POLL_INTERVAL,
-        max_poll_interval: float = waiting.MAX_POLL_INTERVAL,
+        max_poll_interval: float = waiting.MAX_WAIT_MANY_POLL_INTERVAL,
     ) -> dict[str, Lipsync]:
         """Wait for many jobs with one statuses request per round per 100 ids.
+
+        Polls every 2 s doubling to 10 s, with jitter: a round costs one request per 100
+        jobs, so a lower cap than ``wait``'s 30 s notices finished jobs sooner for little more.
 
         Individual failures do not raise: inspect each result's ``status``.
 

@@ -144,3 +144,25 @@ async def test_wait_that_never_reaches_the_api_fails_fast(client: LipsyncClient,
     fake.script.extend([refuse] * 3)
     with pytest.raises(APIConnectionError):
         await client.wait_many(["ls_1"], timeout=1200)
+
+
+async def test_wait_many_polls_at_most_every_10_s(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+    # One statuses request covers 100 jobs a round, so wait_many caps its interval at 10 s
+    # (wait's is 30 s): a job that finishes is noticed within about 10 s, not 30.
+    fake.lifecycle = ["pending", "running"]
+    ids = [fake.add_job() for _ in range(3)]
+    with pytest.raises(WaitTimeoutError):
+        await client.wait_many(ids, timeout=300)
+    assert clock.sleeps[0] <= 2.4
+    assert max(clock.sleeps) <= 10 * 1.2
+    assert min(clock.sleeps[4:-1]) >= 10 * 0.8  # 2, 4, 8, then 10 s each round
+    rounds = len(fake.calls("GET", "/v3/lipsyncs/statuses"))
+    assert rounds == len(clock.sleeps) + 1 and rounds <= 300 / 8 + 5
+
+
+async def test_wait_keeps_the_30_s_cap(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+    fake.lifecycle = ["pending", "running"]
+    job = fake.add_job()
+    with pytest.raises(WaitTimeoutError):
+        await client.wait(job, timeout=300)
+    assert max(clock.sleeps) > 10 * 1.2
