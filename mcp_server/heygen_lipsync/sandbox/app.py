@@ -12,6 +12,7 @@ import base64
 import contextlib
 import contextvars
 import hashlib
+import heapq
 import hmac
 import json
 import math
@@ -310,8 +311,33 @@ class SandboxApp:
         asset = self.store.get_asset(asset_id)
         return asset is not None and asset.status == "uploaded"
 
-    def _new_job(self, request: Request, spec: dict[str, Any], created: float) -> dict[str, Any]:
-        run_at = created + self.config.pending_seconds
+    def _batch_slots(self, count: int, created: float) -> list[float]:
+        """When each of `count` new batch items gets a slot under the concurrency cap.
+
+        HeyGen queues a batch instead of refusing it: an item waits (pending, "queued" in
+        the batch vocabulary) until capacity frees. Progress is derived from timestamps, so
+        the queue is scheduled here, first come first served: every unfinished job
+        (including earlier queued items) holds a slot until its finish time, and each new
+        item takes the earliest slot that frees. A later single create is still refused
+        while the queued items count against the cap, so the cap holds at every moment.
+        """
+        cap = max(1, self.config.max_concurrent_jobs)
+        busy = self.store.unfinished_done_ats(created)
+        heapq.heapify(busy)
+        length = self.config.pending_seconds + self.config.running_seconds
+        slot = created
+        starts = []
+        for _ in range(count):
+            while len(busy) >= cap:
+                slot = max(slot, heapq.heappop(busy))
+            starts.append(slot)
+            heapq.heappush(busy, slot + length)
+        return starts
+
+    def _new_job(
+        self, request: Request, spec: dict[str, Any], created: float, start: float | None = None
+    ) -> dict[str, Any]:
+        run_at = (created if start is None else start) + self.config.pending_seconds
         return {
             "id": "ls_" + secrets.token_hex(8),
             "title": spec.get("title"),
@@ -540,8 +566,8 @@ class SandboxApp:
                 "created_at": created,
             }
             rows = []
-            for index, spec in enumerate(specs):
-                row = self._new_job(request, spec, created)
+            for index, (spec, start) in enumerate(zip(specs, self._batch_slots(len(specs), created), strict=True)):
+                row = self._new_job(request, spec, created, start)
                 row.update(batch_id=batch["id"], item_index=index)
                 rows.append(row)
             return self._commit_jobs(rows, batch, JSONResponse({"data": {"batch_id": batch["id"]}}, status_code=202))

@@ -122,7 +122,8 @@ class SandboxConfig:
       everything in memory and a temporary directory (gone when the app is closed).
     - `api_key`: the key accepted as `x-api-key` or `Authorization: Bearer`.
     - `pending_seconds`, `running_seconds`: how long a job stays in each state.
-    - `max_concurrent_jobs`: unfinished jobs allowed at once; over it, creates get 429.
+    - `max_concurrent_jobs`: unfinished jobs allowed at once; over it, creates get 429
+      and batch items wait, queued, for a free slot.
     - `max_upload_bytes`: multipart upload limit (413 above it).
     - `max_direct_upload_bytes`: largest `size_bytes` a direct upload may declare.
     - `url_ttl_seconds`: lifetime of presigned output and upload URLs.
