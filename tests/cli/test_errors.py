@@ -118,3 +118,12 @@ def test_unusable_paths_are_usage_errors(cli: Cli, args: list[str]) -> None:
     result = cli(*args)
     assert result.exit_code == 2, result.stderr
     assert result.stderr.startswith("error: ") and error_json(result)["code"] == "usage_error"
+
+
+def test_debug_prints_the_traceback_of_any_error_as_its_help_says(cli: Cli) -> None:
+    assert "any error" in " ".join(cli("--help", env={"COLUMNS": "200"}).stdout.split())
+    for args in (["get", "ls_missing"], ["create", "-d", "{nope"]):  # an API error, a usage error
+        plain, debug = cli(*args), cli("--debug", *args)
+        assert "Traceback" not in plain.stderr and "Traceback" in debug.stderr
+        # The actionable line and the JSON error still end the output, with the same exit code.
+        assert debug.stderr.splitlines()[-2].startswith("error: ") and debug.exit_code == plain.exit_code

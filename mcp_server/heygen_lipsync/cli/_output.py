@@ -390,7 +390,12 @@ def fail(st: CliState, exc: BaseException) -> NoReturn:
 
 @contextmanager
 def error_boundary(st: CliState) -> Iterator[None]:
-    """Turn every error raised inside into ``fail``; with ``--debug``, show the traceback too."""
+    """Turn every error raised inside into ``fail``; with ``--debug``, the traceback of any error comes first.
+
+    ``--debug`` is asked for when something needs explaining: an API or network error's chain
+    (the httpx cause behind a connection error) helps as much as an unexpected one's, so every
+    error gets its traceback, and the one actionable line still ends the output.
+    """
     try:
         yield
     except (typer.Exit, typer.Abort):

@@ -77,7 +77,12 @@ def _global_options(
             "--json-errors", help="Also print errors as JSON on stderr (always on when stderr is not a terminal)."
         ),
     ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="Also print the Python traceback of any error, expected or not (for bug reports)."
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
