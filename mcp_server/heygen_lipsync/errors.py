@@ -331,6 +331,12 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         return None
     if when is None:
         return None
+    if when.tzinfo is None:
+        # HTTP dates are always GMT; asctime() and "-0000" forms parse without a zone and
+        # would otherwise be read in the machine's local time (off by hours).
+        import datetime
+
+        when = when.replace(tzinfo=datetime.UTC)
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
 

@@ -115,6 +115,24 @@ def test_retry_after_parsing() -> None:
     assert err.retry_after == 4.0 and "retry after 4s" in str(err)
 
 
+@pytest.mark.parametrize(
+    "value", ["Wed, 21 Oct 2015 07:28:00 GMT", "Wednesday, 21-Oct-15 07:28:00 GMT", "Wed Oct 21 07:28:00 2015"]
+)
+def test_retry_after_http_date_forms_are_gmt_whatever_the_local_zone(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # RFC 9110 allows three date forms; asctime's carries no zone but still means GMT.
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert parse_retry_after(value, now=1445412470.0) == 10.0
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_hints_say_what_to_do() -> None:
     assert "HEYGEN_API_KEY" in str(error_from_response(response(401, envelope("unauthorized", "bad key"))))
     assert "credit" in str(error_from_response(response(402, envelope("insufficient_credit", "no money"))))
