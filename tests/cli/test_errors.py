@@ -127,3 +127,15 @@ def test_debug_prints_the_traceback_of_any_error_as_its_help_says(cli: Cli) -> N
         assert "Traceback" not in plain.stderr and "Traceback" in debug.stderr
         # The actionable line and the JSON error still end the output, with the same exit code.
         assert debug.stderr.splitlines()[-2].startswith("error: ") and debug.exit_code == plain.exit_code
+
+
+def test_create_download_to_an_existing_file_refuses_before_creating_a_job(
+    cli: Cli, samples: tuple[Path, Path]
+) -> None:
+    Path("dubbed.mp4").write_bytes(b"an earlier result")
+    before = len(cli.json("list", "--all")["data"])
+    result = cli("create", "--video", samples[0], "--audio", samples[1], "--download", "dubbed.mp4")
+    assert result.exit_code == 2 and error_json(result)["param"] == "download"
+    assert result.stderr.startswith("error: --download: dubbed.mp4 already exists; pass --overwrite")
+    assert len(cli.json("list", "--all")["data"]) == before  # no job was created (nor paid for)
+    assert Path("dubbed.mp4").read_bytes() == b"an earlier result"

@@ -115,6 +115,11 @@ def create(
     with error_boundary(st):
         request = build_request(merge_body(read_body(data) if data is not None else None, flags))
         save_to = local_path(download, param="--download") if download is not None else None
+        if save_to is not None and not overwrite and save_to.exists() and not save_to.is_dir():
+            # Checked before the job is created: finding out after the wait costs a paid job.
+            raise UsageProblem(
+                f"--download: {download} already exists; pass --overwrite to replace it", param="download"
+            )
         seconds = parse_duration(timeout)
         if idempotency_key is not None:
             validate_idempotency_key(idempotency_key, field="idempotency_key")
