@@ -17,6 +17,7 @@ from mcp_types import CallToolResult
 
 from heygen_lipsync.config import Settings
 from heygen_lipsync.mcp import build_server
+from heygen_lipsync.mcp.errors import ERROR_META_KEY
 from heygen_lipsync.mcp.settings import ServerSettings
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
 
@@ -98,9 +99,11 @@ def structured(result: CallToolResult) -> dict[str, Any]:
 
 
 def error_of(result: CallToolResult) -> dict[str, Any]:
+    """The error object of a tool error: in ``_meta``, never in structuredContent (see mcp/errors.py)."""
     assert result.is_error, result.content
-    assert result.structured_content is not None
-    error: dict[str, Any] = result.structured_content["error"]
+    assert result.structured_content is None, "an error in structuredContent breaks the tool's outputSchema"
+    assert result.meta is not None
+    error: dict[str, Any] = result.meta[ERROR_META_KEY]
     text = result.content[0].text  # type: ignore[union-attr]
     assert error["message"] in text and "Next:" in text
     return error

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from mcp import Client
 from mcp.server import MCPServer
@@ -14,9 +15,9 @@ from heygen_lipsync.client import LipsyncClient
 from heygen_lipsync.config import Settings
 from heygen_lipsync.errors import RateLimitError
 from heygen_lipsync.mcp import build_server
-from heygen_lipsync.mcp.errors import error_result
+from heygen_lipsync.mcp.errors import ERROR_META_KEY, error_result
 from heygen_lipsync.mcp.settings import ServerSettings
-from tests.mcp.conftest import error_of
+from tests.mcp.conftest import error_of, output_schema
 
 pytestmark = pytest.mark.anyio
 
@@ -88,8 +89,35 @@ def test_rate_limits_say_how_long_to_wait_and_secrets_are_scrubbed():
         f"slow down {SECRET}", status_code=429, code="rate_limit_exceeded", retry_after=12, request_id="req_1"
     )
     result = error_result(exc, tool="create_lipsync", secrets=[SECRET])
-    error = result.structured_content["error"]  # type: ignore[index]
+    error = result.meta[ERROR_META_KEY]  # type: ignore[index]
     assert result.is_error
     assert error["code"] == "rate_limit_exceeded" and error["retry_after_seconds"] == 12
     assert "wait 12 s" in error["next_action"]
     assert SECRET not in str(result.model_dump())
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("create_lipsync", {"video_path": "talk.mp4"}),  # the tool body refuses it
+        ("create_lipsync", {"video_path": "talk.mp4", "audio_path": "dub.wav", "colour": 1}),  # argument check
+        ("wait_for_lipsync", {"lipsync_id": "ls_unknown"}),  # HeyGen's 404
+        ("download_lipsync", {"lipsync_id": "ls_unknown", "filename": "../x.mp4"}),  # the file sandbox
+    ],
+)
+async def test_errors_pass_a_strict_clients_output_schema_check(
+    sandbox_server: MCPServer[Any], tool: str, arguments: dict[str, Any]
+):
+    # The TypeScript SDK (Claude Desktop, Claude Code) validates structuredContent against the
+    # outputSchema whenever it is present, isError or not: a mismatch becomes a protocol error
+    # and the model never sees the message. So errors carry none; code and next step are in
+    # the text, and the error object in _meta for programs.
+    async with Client(sandbox_server) as client:
+        result = await client.call_tool(tool, arguments)
+        schema = await output_schema(client, tool)
+    assert result.is_error
+    if result.structured_content is not None:
+        jsonschema.validate(result.structured_content, schema)
+    error = error_of(result)
+    assert result.meta is not None and result.meta[ERROR_META_KEY] == error
+    assert f"Error ({error['code']})" in result.content[0].text  # type: ignore[union-attr]

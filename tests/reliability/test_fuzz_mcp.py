@@ -149,12 +149,14 @@ def _arguments(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
 def check_result(harness: Harness, tool: str, arguments: dict[str, Any], result: Any, log_start: int) -> None:
     where = f"{tool}({arguments!r})"
     texts = [getattr(block, "text", "") for block in result.content]
-    assert_clean(*texts, result.structured_content or {}, where=where)
+    assert_clean(*texts, result.structured_content or {}, result.meta or {}, where=where)
     new_logs = harness.logs.lines[log_start:]
     assert_clean("\n".join(new_logs), where=f"the logs of {where}")
     if result.is_error:
-        error = (result.structured_content or {}).get("error")
-        assert isinstance(error, dict), f"{where}: an error without structured content: {texts}"
+        # The error object is in _meta: structuredContent must match the success outputSchema.
+        assert result.structured_content is None, f"{where}: an error in structuredContent"
+        error = (result.meta or {}).get("heygen-lipsync/error")
+        assert isinstance(error, dict), f"{where}: an error without its error object: {texts}"
         assert error.get("code") and error["code"] != "internal_error", f"{where} crashed: {error}"
         assert error.get("message", "").strip(), f"{where}: an error with no message"
         assert error.get("next_action", "").strip(), f"{where}: an error with no next step"

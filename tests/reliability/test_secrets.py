@@ -178,7 +178,7 @@ def _server(workdir: Path, base_url: str, **library: Any) -> Any:
 
 def _scan(result: Any, where: str) -> Any:
     texts = [getattr(block, "text", "") for block in result.content]
-    assert_clean(*texts, result.structured_content or {}, where=where)
+    assert_clean(*texts, result.structured_content or {}, result.meta or {}, where=where)
     return result
 
 

@@ -2,7 +2,11 @@
 
 A tool error carries a stable ``code``, the message (HeyGen's own for API errors), the
 ``param`` at fault when known, and ``next_action``: what the model should do now. It is
-sent both as text (for clients that only show content) and as ``structuredContent.error``.
+sent as text, and as ``_meta["heygen-lipsync/error"]`` for programs. Never as
+``structuredContent``: a tool's outputSchema describes its success result, and strict
+clients (the TypeScript SDK's, used by Claude Desktop and Claude Code) validate
+``structuredContent`` even on ``isError`` results, so an error object there would turn every
+tool error into a protocol error and the model would never see the message or next step.
 Unknown exceptions become a generic message; their details go to the stderr log only.
 Known secrets are scrubbed from every message as a last line of defence.
 """
@@ -35,9 +39,12 @@ from heygen_lipsync.errors import (
     WaitTimeoutError,
 )
 
-__all__ = ["ToolErrorInfo", "ToolFailure", "error_info", "error_result"]
+__all__ = ["ERROR_META_KEY", "ToolErrorInfo", "ToolFailure", "error_info", "error_result"]
 
 logger = logging.getLogger("heygen_lipsync.mcp")
+
+# Where a tool error's object goes in the result's ``_meta`` (see the module docstring).
+ERROR_META_KEY = "heygen-lipsync/error"
 
 
 class ToolFailure(Exception):
@@ -186,7 +193,7 @@ def error_result(exc: BaseException, *, tool: str, secrets: Iterable[str | None]
     parts.append(f"Next: {info.next_action}")
     if info.request_id:
         parts.append(f"(HeyGen request id {info.request_id})")
-    structured: dict[str, Any] = {"error": info.model_dump(mode="json", exclude_none=True)}
+    meta: dict[str, Any] = {ERROR_META_KEY: info.model_dump(mode="json", exclude_none=True)}
     return CallToolResult(
-        content=[TextContent(type="text", text="\n".join(parts))], structured_content=structured, is_error=True
+        _meta=meta, content=[TextContent(type="text", text="\n".join(parts))], structured_content=None, is_error=True
     )
