@@ -67,3 +67,18 @@ def test_loopback_sandbox_needs_no_key() -> None:
     s = resolve_settings(base_url="http://127.0.0.1:8765", env={})
     assert s.auth_headers() == {"x-api-key": LOOPBACK_DEFAULT_KEY}
     assert resolve_settings(base_url="http://localhost:1", env={}).is_loopback
+
+
+def test_every_public_name_imports_and_nothing_public_is_missing() -> None:
+    # `from heygen_lipsync import *` and lazy attribute access must agree with __all__,
+    # and every error class a caller may need to catch is part of it.
+    import heygen_lipsync
+    from heygen_lipsync import errors
+
+    namespace: dict[str, object] = {}
+    exec("from heygen_lipsync import *", namespace)  # the star import users write
+    assert set(heygen_lipsync.__all__) <= set(namespace)
+    assert len(heygen_lipsync.__all__) == len(set(heygen_lipsync.__all__))
+    error_classes = {n for n in errors.__all__ if isinstance(getattr(errors, n), type)}
+    assert error_classes <= set(heygen_lipsync.__all__)
+    assert "LipsyncClient" in heygen_lipsync.__all__ and "__version__" in heygen_lipsync.__all__

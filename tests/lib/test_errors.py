@@ -157,3 +157,30 @@ async def test_server_echoing_headers_never_leaks_key_into_errors(fake: FakeHeyG
     err = info.value
     for text in (str(err), repr(err), repr(c), repr(c.settings), str(err.__dict__)):
         assert API_KEY not in text
+
+
+def test_the_tree_drawn_in_the_module_docstring_is_the_class_tree() -> None:
+    # DESIGN.md: one error tree, drawn in the docstring. Keep the drawing true.
+    import re
+
+    from heygen_lipsync import errors
+
+    doc = errors.__doc__ or ""
+    drawing = doc.split("```")[1]
+    parents: list[str] = []
+    drawn: dict[str, str | None] = {}
+    for line in drawing.strip("\n").splitlines():
+        match = re.match(r"^([\s│├└─]*)(\w+)", line)
+        assert match, line
+        depth = len(match.group(1)) // 4
+        del parents[depth:]
+        drawn[match.group(2)] = parents[-1] if parents else None
+        parents.append(match.group(2))
+    classes = {
+        name: cls
+        for name in errors.__all__
+        if isinstance(cls := getattr(errors, name), type) and issubclass(cls, BaseException)
+    }
+    assert set(drawn) == set(classes)
+    for name, parent in drawn.items():
+        assert parent is None or classes[name].__bases__[0] is classes[parent], name

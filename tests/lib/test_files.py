@@ -229,3 +229,17 @@ async def test_download_to_missing_directory_with_trailing_slash(
     with pytest.raises(DownloadError, match="does not exist"):
         await client.download(job, f"{tmp_path}/missing/")
     assert not (tmp_path / "missing").exists()
+
+
+async def test_the_direct_upload_threshold_is_32_mib_inclusive(
+    client: LipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HeyGen's multipart limit is 32 MB: a file of exactly that size still goes multipart.
+    assert files.MULTIPART_MAX_BYTES == 32 * 1024 * 1024
+    size = video.stat().st_size
+    monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", size)
+    await client.upload(video)
+    assert len(fake.calls("POST", "/v3/assets")) == 1 and not fake.calls("POST", "/v3/assets/direct-uploads")
+    monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", size - 1)
+    await client.upload(video)
+    assert len(fake.calls("POST", "/v3/assets")) == 1 and len(fake.calls("POST", "/v3/assets/direct-uploads")) == 1

@@ -166,3 +166,14 @@ async def test_wait_keeps_the_30_s_cap(client: LipsyncClient, fake: FakeHeyGen, 
     with pytest.raises(WaitTimeoutError):
         await client.wait(job, timeout=300)
     assert max(clock.sleeps) > 10 * 1.2
+
+
+async def test_wait_treats_an_unknown_status_as_not_finished_and_reports_it(
+    client: LipsyncClient, fake: FakeHeyGen
+) -> None:
+    fake.lifecycle = ["pending", "upscaling", "completed"]  # a status HeyGen may add later
+    job = fake.add_job()
+    seen: list[str] = []
+    done = await client.wait(job, on_progress=lambda lipsync, elapsed: seen.append(lipsync.status))
+    assert done.is_completed
+    assert "upscaling" in seen
