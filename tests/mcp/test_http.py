@@ -138,3 +138,31 @@ async def test_listed_public_hosts_are_checked_when_configured(settings: ServerS
         assert good.status_code == 200, good.text
         other = await client.post("/mcp", json=INITIALIZE, headers={**auth, "host": "evil.example"})
         assert other.status_code == 421
+
+
+async def test_stateless_http_runs_the_whole_workflow_with_progress(settings: ServerSettings):
+    # --stateless (replicas behind a load balancer): no session id, yet every tool works and a
+    # wait still streams its progress notifications in the reply.
+    from mcp import Client
+
+    from tests.mcp.conftest import structured
+
+    app = http_app(build_server(settings, sandbox=FAST), settings, host="127.0.0.1", stateless=True)
+    progress: list[float] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.append(value)
+
+    async with listening(app) as url, Client(url, mode="legacy") as client:
+        created = structured(
+            await client.call_tool("create_lipsync", {"video_path": "talk.mp4", "audio_path": "dub.wav"})
+        )
+        waited = structured(
+            await client.call_tool(
+                "wait_for_lipsync", {"lipsync_id": created["lipsync_id"]}, progress_callback=on_progress
+            )
+        )
+        assert waited["status"] == "completed", waited
+        saved = structured(await client.call_tool("download_lipsync", {"lipsync_id": created["lipsync_id"]}))
+    assert progress and progress == sorted(progress)
+    assert saved["bytes_written"] > 0
