@@ -139,3 +139,17 @@ def test_create_download_to_an_existing_file_refuses_before_creating_a_job(
     assert result.stderr.startswith("error: --download: dubbed.mp4 already exists; pass --overwrite")
     assert len(cli.json("list", "--all")["data"]) == before  # no job was created (nor paid for)
     assert Path("dubbed.mp4").read_bytes() == b"an earlier result"
+
+
+def test_a_bad_csv_cell_names_its_line_and_column(cli: Cli) -> None:
+    Path("jobs.csv").write_text("video,audio,enable_caption\nv.mp4,a.wav,maybe\n")
+    result = cli("batch", "create", "jobs.csv")
+    assert result.exit_code == 2 and error_json(result)["param"] == "manifest"
+    assert (
+        result.stderr.splitlines()[0] == "error: jobs.csv line 2, column enable_caption: 'maybe' is not true or false"
+    )
+
+
+def test_inline_json_that_does_not_parse_says_so_once(cli: Cli) -> None:
+    line = cli("create", "-d", "{nope").stderr.splitlines()[0]
+    assert line.startswith("error: --data: the inline JSON is not valid JSON (") and line.count("--data") == 1

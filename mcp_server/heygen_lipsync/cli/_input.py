@@ -70,7 +70,7 @@ def read_body(data: str) -> dict[str, Any]:
     if stripped == "-":
         text, origin = sys.stdin.read(), "stdin"
     elif stripped.startswith(("{", "[")):
-        text, origin = stripped, "--data"
+        text, origin = stripped, "the inline JSON"
     else:
         path = local_path(stripped.removeprefix("@"), param="--data")
         if not path.is_file():
@@ -148,7 +148,9 @@ def read_manifest(name: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     if not jobs:
         raise UsageProblem(f"manifest {path.name} has no jobs", param="manifest")
     if len(jobs) > MAX_BATCH_SIZE:
-        raise UsageProblem(f"manifest {path.name} has {len(jobs)} jobs; a batch holds at most {MAX_BATCH_SIZE}")
+        raise UsageProblem(
+            f"manifest {path.name} has {len(jobs)} jobs; a batch holds at most {MAX_BATCH_SIZE}", param="manifest"
+        )
     for job in jobs:
         for key in ("video", "audio"):
             value = job.get(key)
@@ -168,7 +170,8 @@ def _csv_jobs(text: str, path: Path) -> list[dict[str, Any]]:
         for key, cell in row.items():
             value = (cell or "").strip()
             if key and value:
-                job[key.strip()] = _convert(value, types.get(key.strip(), set()), f"{path.name} line {row_number}")
+                where = f"{path.name} line {row_number}, column {key.strip()}"
+                job[key.strip()] = _convert(value, types.get(key.strip(), set()), where)
         if job:
             jobs.append(job)
     return jobs
@@ -191,10 +194,10 @@ def _convert(value: str, types: set[str], where: str) -> Any:
             return True
         if lowered in ("false", "no", "0"):
             return False
-        raise UsageProblem(f"{where}: {value!r} is not true or false")
+        raise UsageProblem(f"{where}: {value!r} is not true or false", param="manifest")
     if "number" in types or "integer" in types:
         try:
             return float(value) if "number" in types else int(value)
         except ValueError:
-            raise UsageProblem(f"{where}: {value!r} is not a number") from None
+            raise UsageProblem(f"{where}: {value!r} is not a number", param="manifest") from None
     return value
