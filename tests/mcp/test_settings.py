@@ -67,3 +67,16 @@ def test_the_command_exits_2_with_one_line_on_a_bad_setting(tmp_path: Path, caps
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("heygen-lipsync-mcp: ") and "inside an allowed directory" in err
+
+
+@pytest.mark.parametrize("port", ["abc", "70000"])
+def test_a_bad_port_variable_exits_2_naming_it(
+    tmp_path: Path, port: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    from heygen_lipsync.mcp import main
+
+    monkeypatch.setenv("HEYGEN_LIPSYNC_MCP_PORT", port)
+    with pytest.raises(SystemExit) as caught:
+        main(["--transport", "http", "--allowed-dir", str(tmp_path)])
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.startswith("heygen-lipsync-mcp: HEYGEN_LIPSYNC_MCP_PORT must be a port number")

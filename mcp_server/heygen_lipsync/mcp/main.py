@@ -165,6 +165,19 @@ def http_app(
     return app
 
 
+def _env_port() -> int:
+    raw = (os.environ.get(ENV_PORT) or "").strip()
+    if not raw:
+        return DEFAULT_PORT
+    try:
+        port = int(raw)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise ConfigurationError(f"{ENV_PORT} must be a port number (0-65535), got {raw!r}")
+    return port
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the server until the client disconnects (stdio) or it is interrupted (HTTP)."""
     args = parse_args(argv)
@@ -184,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             server.run("stdio")
             return
         host = args.host or os.environ.get(ENV_HOST) or DEFAULT_HOST
-        port = args.port or int(os.environ.get(ENV_PORT) or DEFAULT_PORT)
+        port = args.port if args.port is not None else _env_port()
         allowed = [h.strip() for h in (os.environ.get(ENV_ALLOWED_HOSTS) or "").split(",") if h.strip()]
         app = http_app(server, settings, host=host, stateless=args.stateless, allowed_hosts=allowed)
     except ConfigurationError as exc:
