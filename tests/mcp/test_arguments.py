@@ -87,3 +87,10 @@ async def test_input_schemas_refuse_unknown_arguments(sandbox_server: MCPServer[
     async with Client(sandbox_server) as client:
         for tool in (await client.list_tools()).tools:
             assert tool.input_schema.get("additionalProperties") is False, tool.name
+
+
+async def test_an_unknown_tool_lists_the_tools_there_are(sandbox_server: MCPServer[Any]):
+    async with Client(sandbox_server) as client:
+        error = error_of(await client.call_tool("create_lipsinc", {}))
+    assert error["code"] == "unknown_tool" and "'create_lipsinc'" in error["message"]
+    assert "create_lipsync" in error["next_action"] and "wait_for_lipsync" in error["next_action"]

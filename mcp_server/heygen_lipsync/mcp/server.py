@@ -21,7 +21,7 @@ from mcp_types import CallToolResult, InputRequiredResult
 
 from heygen_lipsync import __version__
 from heygen_lipsync.errors import ConfigurationError, HeyGenError
-from heygen_lipsync.mcp.errors import error_result
+from heygen_lipsync.mcp.errors import ToolFailure, error_result
 from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.inputs import argument_failure
 from heygen_lipsync.mcp.settings import ServerSettings, load_server_settings
@@ -72,10 +72,17 @@ class _LipsyncServer(MCPServer[AppState]):
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
         tool = self._by_name.get(name)
-        if tool is not None:
-            failure = argument_failure(tool, arguments)
-            if failure is not None:
-                return error_result(failure, tool=name)
+        if tool is None:
+            # The SDK's own "Unknown tool" error has no next step; say which names exist.
+            unknown = ToolFailure(
+                "unknown_tool",
+                f"there is no tool named {name!r}",
+                next_action="Call one of: " + ", ".join(self._by_name) + ".",
+            )
+            return error_result(unknown, tool=name)
+        failure = argument_failure(tool, arguments)
+        if failure is not None:
+            return error_result(failure, tool=name)
         return await super().call_tool(name, arguments, context)
 
 
