@@ -189,3 +189,22 @@ def test_human_batch_and_status_tables(cli: Cli, samples: tuple[Path, Path], tmp
     assert batch.exit_code == 0 and "Tabled" in batch.stdout and "item_index" in batch.stdout
     status = cli("--human", "status", "--batch", batch_id)
     assert status.exit_code == 0 and batch_id in status.stdout
+
+
+def test_help_at_80_columns_shows_every_option_name_whole() -> None:
+    from typer.testing import CliRunner
+
+    from heygen_lipsync.cli import app
+
+    for args in ([], ["create"], ["list"], ["delete"], ["download"], ["upload"], ["status"], ["batch", "create"],
+                 ["batch", "get"], ["sandbox", "serve"]):  # fmt: skip
+        result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "80", "TERMINAL_WIDTH": "80"})
+        assert result.exit_code == 0, args
+        assert "…" not in result.stdout, (args, [line for line in result.stdout.splitlines() if "…" in line])
+        assert max(len(line) for line in result.stdout.splitlines()) <= 80, args
+    create_help = CliRunner().invoke(app, ["create", "--help"], env={"COLUMNS": "80"}).stdout
+    for name in ("--keep-the-same-format", "--enable-speech-enhancement", "--no-enable-speech-enhancement"):
+        assert name in create_help, name
+    # Rendering the help leaves the flags as they were: a second rendering is the same.
+    assert CliRunner().invoke(app, ["create", "--help"], env={"COLUMNS": "80"}).stdout == create_help
+    assert CliRunner().invoke(app, ["create", "--no-enable-caption", "--request-schema"]).exit_code == 0

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
-__all__ = ["GlobalOptionsGroup", "hoist_global_options"]
+__all__ = ["CompactFlagsCommand", "GlobalOptionsGroup", "hoist_global_options"]
 
 GLOBAL_FLAGS = frozenset({"--sandbox", "--human", "--json", "--json-errors", "--debug"})
 GLOBAL_WITH_VALUE = "--base-url"
@@ -70,3 +70,29 @@ class GlobalOptionsGroup(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(self, ctx, args))
+
+
+class CompactFlagsCommand(TyperCommand):
+    """A command whose ``--x/--no-x`` flags name their negative form in the help text.
+
+    Typer's help table gives ``--x`` and ``--no-x`` a column each; with names as long as
+    ``--enable-speech-enhancement`` both no longer fit in 80 columns and Rich cuts them
+    (``--keep-the-same-for…``), so a reader cannot learn the flag's name. Moving the
+    negative form into the help text lets the name column show every name whole.
+    """
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        saved = []
+        for param in self.params:
+            secondary = getattr(param, "secondary_opts", None)
+            if secondary:
+                saved.append((param, secondary, param.help))  # type: ignore[attr-defined]
+                negative = " or ".join(secondary)
+                param.help = f"{(param.help or '').rstrip('.')}; {negative} sends false."  # type: ignore[attr-defined]
+                param.secondary_opts = []
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            for param, secondary, help_text in saved:
+                param.secondary_opts = secondary
+                param.help = help_text  # type: ignore[attr-defined]

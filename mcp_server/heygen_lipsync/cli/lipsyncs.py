@@ -13,6 +13,7 @@ from ..client import LipsyncClient
 from ..models import FPS_MODES, MODES, Lipsync
 from ..sources import validate_idempotency_key
 from ..waiting import DEFAULT_POLL_INTERVAL
+from ._group import CompactFlagsCommand
 from ._input import build_request, local_path, merge_body, parse_duration, read_body
 from ._output import (
     UsageProblem,
@@ -349,4 +350,4 @@ def register(app: typer.Typer) -> None:
         ("upload", upload),
         ("status", status),
     ):
-        app.command(name, epilog=examples(name))(func)
+        app.command(name, epilog=examples(name), cls=CompactFlagsCommand)(func)

@@ -30,25 +30,32 @@ Then, in another shell: heygen-lipsync --base-url http://127.0.0.1:8765 list
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on (keep it on loopback).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8765,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, metavar="PORT", help="Port to listen on.")] = 8765,
     data_dir: Annotated[
         str | None,
         typer.Option(
             "--data-dir",
             metavar="DIR",
-            help="Where jobs and files persist (default: HEYGEN_LIPSYNC_SANDBOX_DIR or the user data directory).",
+            help="Where jobs and files persist (default: the user data directory).",
             show_default=False,
         ),
     ] = None,
     in_memory: Annotated[bool, typer.Option("--in-memory", help="Keep nothing after the server stops.")] = False,
     pending_seconds: Annotated[
-        float | None, typer.Option("--pending-seconds", min=0, help="How long a job stays pending.", show_default=False)
+        float | None,
+        typer.Option(
+            "--pending-seconds", min=0, metavar="SECONDS", help="How long a job stays pending.", show_default=False
+        ),
     ] = None,
     running_seconds: Annotated[
-        float | None, typer.Option("--running-seconds", min=0, help="How long a job stays running.", show_default=False)
+        float | None,
+        typer.Option(
+            "--running-seconds", min=0, metavar="SECONDS", help="How long a job stays running.", show_default=False
+        ),
     ] = None,
     max_concurrent_jobs: Annotated[
-        int | None, typer.Option("--max-concurrent-jobs", min=1, help="Unfinished jobs allowed at once (then 429).")
+        int | None,
+        typer.Option("--max-concurrent-jobs", min=1, metavar="N", help="Unfinished jobs allowed at once (then 429)."),
     ] = None,
 ) -> None:
     """Run the sandbox in the foreground until Ctrl-C. Settings: flags > HEYGEN_LIPSYNC_SANDBOX_* > defaults."""
