@@ -162,3 +162,32 @@ def test_estimates_add_known_lengths_and_count_unknown_ones():
     assert estimate.estimated_usd == 1.5
     assert estimate.unknown_items == 1 and estimate.mode == "speed"
     assert "1 job(s) of unknown length" in estimate.summary
+
+
+@pytest.mark.parametrize(
+    ("arguments", "seconds"),
+    [
+        ({}, 3.0),  # default: the output is as long as the audio (dub.wav, 3 s)
+        ({"enable_dynamic_duration": False}, 4.0),  # off: as long as the video (talk.mp4, 4 s)
+        ({"enable_dynamic_duration": False, "start_time": 1.0, "end_time": 2.5}, 1.5),  # its segment
+        ({"enable_dynamic_duration": False, "end_time": 60.0}, 4.0),  # an end past the video's is the video's
+    ],
+)
+async def test_the_estimate_follows_what_decides_the_output_length(
+    paid_server: Make, arguments: dict[str, Any], seconds: float
+):
+    server, upstream = paid_server()
+    async with Client(server) as client:
+        error = error_of(await client.call_tool("create_lipsync", {**LOCAL, **arguments}))
+    assert error["code"] == "confirmation_required"
+    assert f"({seconds:.1f} s of output at $0.033/s, speed)" in error["message"]
+    assert upstream.requests == []
+
+
+async def test_without_dynamic_duration_a_remote_video_makes_the_cost_unknown(paid_server: Make):
+    # The local audio's length says nothing about the price when the output follows the video.
+    server, _ = paid_server()
+    arguments = {"video_url": "https://cdn.example.com/talk.mp4", "audio_path": "dub.wav"}
+    async with Client(server) as client:
+        error = error_of(await client.call_tool("create_lipsync", {**arguments, "enable_dynamic_duration": False}))
+    assert error["code"] == "confirmation_required" and "unknown" in error["message"]

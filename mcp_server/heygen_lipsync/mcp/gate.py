@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit
 from mcp_types.version import is_version_at_least
@@ -12,8 +11,8 @@ from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.inputs import BatchItemInput
 from heygen_lipsync.mcp.spend import (
     CostEstimate,
+    OutputLength,
     SpendApproval,
-    audio_duration,
     estimate_cost,
 )
 from heygen_lipsync.mcp.state import AppState, session_key, state_of
@@ -21,13 +20,13 @@ from heygen_lipsync.mcp.state import AppState, session_key, state_of
 __all__ = ["NotAsked", "ask_user", "batch_estimate", "check_approval", "estimate_for"]
 
 
-async def estimate_for(state: AppState, audio_files: Sequence[Path | None], mode: str | None) -> CostEstimate:
-    """The estimate for jobs with these local audio files (None: remote audio, length unknown)."""
+async def estimate_for(state: AppState, lengths: Sequence[OutputLength], mode: str | None) -> CostEstimate:
+    """The estimate for jobs whose output lengths come from these (local files measured, others unknown)."""
     import anyio.to_thread
 
     durations: list[float | None] = []
-    for path in audio_files:
-        durations.append(None if path is None else await anyio.to_thread.run_sync(audio_duration, path))
+    for length in lengths:
+        durations.append(await anyio.to_thread.run_sync(length.seconds))
     return estimate_cost(durations, mode=mode, rate=state.settings.rate_for(mode))
 
 
@@ -109,9 +108,9 @@ def check_approval(state: AppState, approval: object, confirm_spend: bool, estim
     )
 
 
-async def batch_estimate(state: AppState, audio: list[Path | None], items: list[BatchItemInput]) -> CostEstimate:
-    """The estimate for a batch's items (their local audio files, where known)."""
+async def batch_estimate(state: AppState, lengths: list[OutputLength], items: list[BatchItemInput]) -> CostEstimate:
+    """The estimate for a batch's items (their output lengths, where known)."""
     modes = {item.mode or "speed" for item in items}
     # One rate per estimate: a mixed batch is priced at the dearer rate, so it never looks cheaper than it is.
     mode = "precision" if "precision" in modes else "speed"
-    return await estimate_for(state, audio, mode)
+    return await estimate_for(state, lengths, mode)

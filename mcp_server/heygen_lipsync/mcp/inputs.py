@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pydantic
@@ -12,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from heygen_lipsync.errors import ValidationError
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox
-from heygen_lipsync.mcp.spend import CONFIRM_SPEND_DESCRIPTION
+from heygen_lipsync.mcp.spend import CONFIRM_SPEND_DESCRIPTION, OutputLength
 
 if TYPE_CHECKING:
     from heygen_lipsync.sources import LipsyncRequest, MediaSource
@@ -141,8 +140,8 @@ def _source(files: FileSandbox, kind: str, values: dict[str, Any], prefix: str) 
     return FileSource(files.input_file(value, param=prefix + name)), name
 
 
-def build_request(files: FileSandbox, values: dict[str, Any], prefix: str = "") -> tuple[LipsyncRequest, Path | None]:
-    """A validated library request from flattened arguments, and the local audio file if any.
+def build_request(files: FileSandbox, values: dict[str, Any], prefix: str = "") -> tuple[LipsyncRequest, OutputLength]:
+    """A validated library request from flattened arguments, and what its output length (its price) follows.
 
     Raises:
         ToolFailure: a source is missing or doubled, a path is refused, or a value is invalid.
@@ -163,7 +162,10 @@ def build_request(files: FileSandbox, values: dict[str, Any], prefix: str = "") 
             param=prefix + arg,
             next_action=f"Fix {prefix + arg} and call again.",
         ) from None
-    return request, (audio.path if isinstance(audio, FileSource) else None)
+    if request.enable_dynamic_duration is False:  # the output is as long as the video segment
+        video_file = video.path if isinstance(video, FileSource) else None
+        return request, OutputLength(video_file, request.start_time, request.end_time)
+    return request, OutputLength(audio.path if isinstance(audio, FileSource) else None)
 
 
 def argument_failure(tool: Tool, arguments: dict[str, Any]) -> ToolFailure | None:

@@ -22,6 +22,7 @@ __all__ = [
     "CONFIRM_SPEND_DESCRIPTION",
     "CostEstimate",
     "JobCounter",
+    "OutputLength",
     "SpendApproval",
     "audio_duration",
     "estimate_cost",
@@ -52,8 +53,8 @@ class CostEstimate(BaseModel):
     mode: str = Field(description="Lipsync mode the rate applies to (speed unless precision was asked for).")
     rate_usd_per_second: float = Field(description="Configured price per second of output, in USD.")
     jobs: int = Field(default=1, description="Number of jobs the estimate covers.")
-    known_seconds: float = Field(default=0.0, description="Audio seconds whose length is known.")
-    unknown_items: int = Field(default=0, description="Jobs whose audio length is not known (remote audio).")
+    known_seconds: float = Field(default=0.0, description="Output seconds whose length is known.")
+    unknown_items: int = Field(default=0, description="Jobs whose output length is not known (remote inputs).")
     estimated_usd: float | None = Field(
         default=None, description="Estimated cost in USD for the jobs of known length; null when none is known."
     )
@@ -78,8 +79,32 @@ def audio_duration(path: Path) -> float | None:
     return None
 
 
+@dataclass(frozen=True)
+class OutputLength:
+    """What decides a job's output length, hence its price.
+
+    With ``enable_dynamic_duration`` on (HeyGen's default) the output is as long as the audio;
+    off, as long as the video segment (``start_time``..``end_time``). Only a local file can be
+    measured: ``path`` is None when that input is a URL or an asset id.
+    """
+
+    path: Path | None
+    start: float | None = None
+    end: float | None = None
+
+    def seconds(self) -> float | None:
+        """The output length in seconds, or None when unknown."""
+        if self.path is None:
+            return None
+        total = audio_duration(self.path)
+        if total is None:
+            return None
+        end = total if self.end is None else min(self.end, total)
+        return max(end - (self.start or 0.0), 0.0)
+
+
 def estimate_cost(durations: Sequence[float | None], *, mode: str | None, rate: float) -> CostEstimate:
-    """Estimate the cost of jobs whose audio durations are given (None: unknown)."""
+    """Estimate the cost of jobs whose output durations are given (None: unknown)."""
     shown_mode = mode or "speed"
     known = [d for d in durations if d is not None]
     unknown = len(durations) - len(known)
@@ -89,11 +114,12 @@ def estimate_cost(durations: Sequence[float | None], *, mode: str | None, rate: 
     what = "this job" if jobs == 1 else f"these {jobs} jobs"
     if usd is None:
         summary = (
-            f"Cost of {what} is unknown before it runs (the audio's length is not known here); "
+            f"Cost of {what} is unknown before it runs (the output's length is known here only when it "
+            "comes from a local file: the audio, or with enable_dynamic_duration=false the video); "
             f"HeyGen charges about ${rate:g} per second of output in {shown_mode} mode."
         )
     else:
-        summary = f"Estimated cost of {what}: about ${usd:.2f} ({seconds:.1f} s of audio at ${rate:g}/s, {shown_mode})"
+        summary = f"Estimated cost of {what}: about ${usd:.2f} ({seconds:.1f} s of output at ${rate:g}/s, {shown_mode})"
         if unknown:
             summary += f", plus {unknown} job(s) of unknown length"
         summary += "."

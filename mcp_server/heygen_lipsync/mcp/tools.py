@@ -69,6 +69,9 @@ async def _ask_before_create(
     audio_asset_id: str | None,
     audio_path: str | None,
     mode: str | None,
+    enable_dynamic_duration: bool | None,
+    start_time: float | None,
+    end_time: float | None,
 ) -> Elicit[SpendApproval] | NotAsked:
     values = dict(
         video_url=video_url,
@@ -77,11 +80,14 @@ async def _ask_before_create(
         audio_url=audio_url,
         audio_asset_id=audio_asset_id,
         audio_path=audio_path,
+        enable_dynamic_duration=enable_dynamic_duration,
+        start_time=start_time,
+        end_time=end_time,
     )
 
     async def build(state: AppState) -> CostEstimate:
-        _, audio = build_request(state.files, values)
-        return await estimate_for(state, [audio], mode)
+        _, length = build_request(state.files, values)
+        return await estimate_for(state, [length], mode)
 
     return await ask_user(ctx, 1, build)
 
@@ -116,10 +122,10 @@ async def create_lipsync(
     values = dict(locals())
     state = state_of(ctx)
     client = await state.require_client()
-    request, audio = build_request(state.files, values)
+    request, length = build_request(state.files, values)
     session = session_key(ctx)
     state.jobs.check(session, 1)  # before the spend question: no point approving a job the cap refuses
-    estimate = None if state.sandbox else await estimate_for(state, [audio], mode)
+    estimate = None if state.sandbox else await estimate_for(state, [length], mode)
     if estimate is not None:
         check_approval(state, approval, confirm_spend, estimate)
     state.jobs.check(session, 1)  # again: another call may have started a job while the user was asked
@@ -340,8 +346,8 @@ async def download_lipsync(
 
 async def _ask_before_batch(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
     async def build(state: AppState) -> CostEstimate:
-        audio = [build_request(state.files, item.model_dump())[1] for item in items]
-        return await batch_estimate(state, audio, items)
+        lengths = [build_request(state.files, item.model_dump())[1] for item in items]
+        return await batch_estimate(state, lengths, items)
 
     return await ask_user(ctx, len(items), build)
 
@@ -364,7 +370,7 @@ async def create_lipsync_batch(
     built = [build_request(state.files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
     session = session_key(ctx)
     state.jobs.check(session, len(items))
-    estimate = None if state.sandbox else await batch_estimate(state, [audio for _, audio in built], items)
+    estimate = None if state.sandbox else await batch_estimate(state, [length for _, length in built], items)
     if estimate is not None:
         check_approval(state, approval, confirm_spend, estimate)
     state.jobs.check(session, len(items))
