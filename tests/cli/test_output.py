@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from typing import Any
 
 import pytest
 import typer
@@ -51,3 +52,27 @@ def test_json_errors_adds_the_json_line_on_a_terminal(monkeypatch: pytest.Monkey
         404,
         1,
     )
+
+
+def test_ctrl_c_during_wait_ends_with_the_resume_hint_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from heygen_lipsync.cli import _output, lipsyncs
+
+    monkeypatch.setattr(_output, "stderr_console", lambda: Console(file=sys.stderr, force_terminal=True, width=100))
+
+    class Interrupted:
+        async def wait(self, lipsync_id: str, **kwargs: Any) -> None:
+            kwargs["on_progress"](SimpleNamespace(id=lipsync_id, status="running"), 3.0)
+            raise asyncio.CancelledError  # what asyncio.run turns Ctrl-C into inside the task
+
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(lipsyncs._wait(Interrupted(), "ls_1", 60, 1))  # type: ignore[arg-type]
+    err = capsys.readouterr().err
+    assert "ls_1: running (3s)" in err
+    assert err.rstrip().endswith("resume with heygen-lipsync wait ls_1")

@@ -296,12 +296,13 @@ async def _dict(result: Any) -> dict[str, Any]:
 
 
 async def _wait(client: LipsyncClient, lipsync_id: str, seconds: float, poll_interval: float) -> Lipsync:
-    with WaitReporter() as reporter:
-        try:
+    try:
+        with WaitReporter() as reporter:
             return await client.wait(lipsync_id, timeout=seconds, poll_interval=poll_interval, on_progress=reporter)
-        except asyncio.CancelledError:  # Ctrl-C: stopping the wait does not stop the job
-            note(f"interrupted; {lipsync_id} keeps running: resume with heygen-lipsync wait {lipsync_id}")
-            raise
+    except asyncio.CancelledError:  # Ctrl-C: stopping the wait does not stop the job
+        # After the reporter has closed, so the hint is the last line, below the status line it leaves.
+        note(f"interrupted; {lipsync_id} keeps running: resume with heygen-lipsync wait {lipsync_id}")
+        raise
 
 
 async def _download(
