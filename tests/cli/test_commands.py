@@ -208,3 +208,14 @@ def test_help_at_80_columns_shows_every_option_name_whole() -> None:
     # Rendering the help leaves the flags as they were: a second rendering is the same.
     assert CliRunner().invoke(app, ["create", "--help"], env={"COLUMNS": "80"}).stdout == create_help
     assert CliRunner().invoke(app, ["create", "--no-enable-caption", "--request-schema"]).exit_code == 0
+
+
+def test_human_list_hint_for_the_next_page_keeps_the_page_size(cli: Cli, samples: tuple[Path, Path]) -> None:
+    for _ in range(2):
+        created_id(cli, samples)
+    result = cli("--human", "list", "--limit", "1")
+    assert result.exit_code == 0, result.stderr
+    hint = result.stderr.strip().splitlines()[-1]
+    assert hint.startswith("more: heygen-lipsync list --limit 1 --token ")
+    follow = cli("list", *hint.removeprefix("more: heygen-lipsync list ").split())
+    assert len(json.loads(follow.stdout)["data"]) == 1

@@ -169,7 +169,8 @@ def list_(
     if st.is_human:
         emit(st, page["data"], columns=_LIPSYNC_COLUMNS, title="lipsyncs")
         if page["has_more"]:
-            note(f"more: heygen-lipsync list --token {page['next_token']}")
+            same_size = f"--limit {limit} " if limit is not None else ""  # the next page as long as this one
+            note(f"more: heygen-lipsync list {same_size}--token {page['next_token']}")
     else:
         emit(st, page)
 
