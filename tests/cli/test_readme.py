@@ -44,3 +44,13 @@ def test_readme_try_it_runs_as_written(tmp_path: Path) -> None:
     assert job["status"] == "completed"
     outputs = [arg for arg in argv if arg.endswith(".mp4") and "samples" not in arg]
     assert outputs and all((tmp_path / name).stat().st_size > 0 for name in outputs)
+
+
+def test_readme_exit_code_table_lists_every_code_the_cli_returns() -> None:
+    from heygen_lipsync.cli._output import ExitCode
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Command-line tool") : readme.index("## MCP server")]
+    rows = dict(re.findall(r"^\| (\d+) \| (.+) \|$", section, flags=re.M))
+    assert set(rows) == {str(int(code)) for code in ExitCode} | {"130"}  # 130: Ctrl-C, the shell's convention
+    assert "`delete` answered no" in rows["1"]
