@@ -94,3 +94,22 @@ async def test_an_unknown_tool_lists_the_tools_there_are(sandbox_server: MCPServ
         error = error_of(await client.call_tool("create_lipsinc", {}))
     assert error["code"] == "unknown_tool" and "'create_lipsinc'" in error["message"]
     assert "create_lipsync" in error["next_action"] and "wait_for_lipsync" in error["next_action"]
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "param", "hint"),
+    [
+        ("wait_for_lipsync", {"lipsync_id": "ls_nope"}, "lipsync_id", "list_lipsyncs"),
+        ("download_lipsync", {"lipsync_id": "ls_nope"}, "lipsync_id", "list_lipsyncs"),
+        ("get_lipsync_batch", {"batch_id": "lsb_nope"}, "batch_id", "create_lipsync_batch"),
+    ],
+)
+async def test_an_unknown_id_names_the_id_argument(
+    sandbox_server: MCPServer[Any], tool: str, arguments: dict[str, Any], param: str, hint: str
+):
+    async with Client(sandbox_server) as client:
+        result = await client.call_tool(tool, arguments)
+    error = error_of(result)
+    assert error["code"] == "not_found" and error["param"] == param
+    assert hint in error["next_action"]
+    assert f"Argument: {param}." in result.content[0].text  # type: ignore[union-attr]

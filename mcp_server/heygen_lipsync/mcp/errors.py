@@ -174,11 +174,23 @@ def _scrub(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
-def error_result(exc: BaseException, *, tool: str, secrets: Iterable[str | None] = ()) -> CallToolResult:
-    """The ``isError`` result for ``exc``; the one place exceptions become tool errors."""
+def error_result(
+    exc: BaseException, *, tool: str, secrets: Iterable[str | None] = (), not_found_param: str | None = None
+) -> CallToolResult:
+    """The ``isError`` result for ``exc``; the one place exceptions become tool errors.
+
+    ``not_found_param`` names the argument behind a 404 that names none (the id the tool took).
+    """
     while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
         exc = exc.exceptions[0]  # a task group's wrapping says nothing to the model
     info = error_info(exc)
+    if isinstance(exc, NotFoundError) and not info.param and not_found_param:
+        hint = (
+            "use the batch_id that create_lipsync_batch returned"
+            if not_found_param == "batch_id"
+            else "list_lipsyncs shows the jobs this account can see"
+        )
+        info = info.model_copy(update={"param": not_found_param, "next_action": f"Check {not_found_param}: {hint}."})
     if isinstance(exc, ToolFailure | HeyGenError):
         logger.info("tool %s failed: %s %s", tool, info.code, _scrub(info.message, secrets))
     else:

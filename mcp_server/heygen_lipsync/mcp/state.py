@@ -91,6 +91,8 @@ def guarded(fn: Callable[..., Awaitable[CallToolResult]]) -> Callable[..., Await
                 if isinstance(value, Context):
                     with suppress(ValueError, AttributeError):
                         secrets = state_of(value).secrets
-            return error_result(exc, tool=fn.__name__, secrets=secrets)
+            # HeyGen's 404 names no param; the tool's id argument is the one to check.
+            id_arg = next((name for name in ("lipsync_id", "batch_id") if name in kwargs), None)
+            return error_result(exc, tool=fn.__name__, secrets=secrets, not_found_param=id_arg)
 
     return wrapper
