@@ -47,7 +47,17 @@ from heygen_lipsync_api.types import File
 from . import files, waiting
 from ._http import EXT_NO_AUTH, EXT_UPLOAD, build_http_client, new_idempotency_key
 from .config import Settings, resolve_settings
-from .errors import APIError, DownloadError, HeyGenError, ValidationError, error_from_transport, raise_for_response
+from .errors import (
+    APIConnectionError,
+    APIError,
+    ConflictError,
+    DownloadError,
+    HeyGenError,
+    ServerError,
+    ValidationError,
+    error_from_transport,
+    raise_for_response,
+)
 from .models import Asset, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
 from .sources import (
     MAX_BATCH_SIZE,
@@ -106,6 +116,13 @@ def _check_title(title: str, field: str = "title") -> str:
     if len(title) > MAX_TITLE_LENGTH:
         raise ValidationError(field, f"must be at most {MAX_TITLE_LENGTH} characters, got {len(title)}")
     return title
+
+
+def _unknown_outcome(exc: APIError) -> bool:
+    """A create failed in a way that does not say whether the job was made."""
+    return isinstance(exc, (APIConnectionError, ServerError)) or (
+        isinstance(exc, ConflictError) and exc.code == "request_in_progress"
+    )
 
 
 def _derived_key(key: str, suffix: str) -> str:
@@ -261,9 +278,13 @@ class LipsyncClient:
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
         request = await self._upload_sources(request, key=key, on_progress=on_upload_progress)
         body = CreateLipsyncRequest.from_dict(request.to_api_dict())
-        data = self._data(
-            await self._call(create_lipsync_v3.asyncio_detailed, body=body, idempotency_key=key), "create"
-        )
+        try:
+            result = await self._call(create_lipsync_v3.asyncio_detailed, body=body, idempotency_key=key)
+        except APIError as exc:
+            if _unknown_outcome(exc):
+                exc.idempotency_key = key
+            raise
+        data = self._data(result, "create")
         lipsync_id = data.get("lipsync_id")
         if not isinstance(lipsync_id, str) or not lipsync_id:
             raise APIError(f"create returned no lipsync_id: {dict(data)}", code="unexpected_response")
@@ -407,9 +428,13 @@ class LipsyncClient:
         if callback_url is not None:
             body_dict["callback_url"] = callback_url
         body = CreateLipsyncBatchRequest.from_dict(body_dict)
-        data = self._data(
-            await self._call(create_lipsync_batch_v3.asyncio_detailed, body=body, idempotency_key=key), "create_batch"
-        )
+        try:
+            result = await self._call(create_lipsync_batch_v3.asyncio_detailed, body=body, idempotency_key=key)
+        except APIError as exc:
+            if _unknown_outcome(exc):
+                exc.idempotency_key = key
+            raise
+        data = self._data(result, "create_batch")
         batch_id = data.get("batch_id")
         if not isinstance(batch_id, str) or not batch_id:
             raise APIError(f"create_batch returned no batch_id: {dict(data)}", code="unexpected_response")

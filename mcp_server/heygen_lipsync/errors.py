@@ -108,11 +108,28 @@ class ValidationError(HeyGenError, ValueError):
 
 
 class APIError(HeyGenError):
-    """Anything that came back from, or failed talking to, the API."""
+    """Anything that came back from, or failed talking to, the API.
+
+    ``idempotency_key`` is set when a create (lipsync, batch) failed with an unknown outcome
+    (network failure, 5xx, or the first attempt still in progress after retries): the job
+    may exist, and retrying with this key is the way to never make a second one.
+    """
 
     def __init__(self, message: str, *, code: str | None = None, request_id: str | None = None) -> None:
         super().__init__(message, code=code)
         self.request_id = request_id
+        self.idempotency_key: str | None = None
+
+    def __str__(self) -> str:
+        return self.message + self._retry_hint()
+
+    def _retry_hint(self) -> str:
+        if not self.idempotency_key:
+            return ""
+        return (
+            f"; the create may have gone through: retry with idempotency_key={self.idempotency_key} "
+            "(CLI: --idempotency-key) so it cannot make a second job"
+        )
 
 
 class APIConnectionError(APIError):
@@ -165,7 +182,7 @@ class APIStatusError(APIError):
             parts.append(f"- see {self.doc_url}")
         if self.request_id:
             parts.append(f"[request id {self.request_id}]")
-        return " ".join(parts)
+        return " ".join(parts) + self._retry_hint()
 
     def __repr__(self) -> str:
         return (

@@ -300,3 +300,36 @@ def test_backoff_doubles_and_caps() -> None:
     for attempt, nominal in [(0, 1.0), (1, 2.0), (2, 4.0), (5, 30.0), (10, 30.0)]:
         delay = backoff_delay(attempt, rng=rng)
         assert nominal / 2 <= delay <= nominal
+
+
+async def test_create_with_unknown_outcome_hands_back_its_key_for_a_safe_retry(
+    fake: FakeHeyGen, clock: FakeClock
+) -> None:
+    # Every attempt's response is lost: the job exists but the caller never heard. The error
+    # carries the generated key, and retrying with it returns that job instead of a second one.
+    original = fake.handle
+    lose = [True]
+
+    def lose_responses(request: httpx.Request) -> httpx.Response:
+        response = original(request)
+        if is_create(request) and lose[0]:
+            raise httpx.ReadError("connection reset while reading the response", request=request)
+        return response
+
+    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(lose_responses)) as c:
+        with pytest.raises(APIConnectionError) as info:
+            await c.create(REQUEST)
+        key = info.value.idempotency_key
+        assert key == fake.calls("POST", "/v3/lipsyncs")[0].headers["idempotency-key"]
+        assert f"retry with idempotency_key={key}" in str(info.value)
+        lose[0] = False
+        lipsync_id = await c.create(REQUEST, idempotency_key=key)
+    assert list(fake.jobs) == [lipsync_id]
+
+
+async def test_a_refused_create_does_not_suggest_reusing_its_key(client: LipsyncClient, fake: FakeHeyGen) -> None:
+    # A 400 is replayed for the same key: fixing the request needs a new one.
+    fake.script.append(once(is_create, envelope_error(400, "invalid_parameter", "bad audio")))
+    with pytest.raises(BadRequestError) as info:
+        await client.create(REQUEST)
+    assert info.value.idempotency_key is None and "idempotency_key" not in str(info.value)
