@@ -191,3 +191,12 @@ async def test_without_dynamic_duration_a_remote_video_makes_the_cost_unknown(pa
     async with Client(server) as client:
         error = error_of(await client.call_tool("create_lipsync", {**arguments, "enable_dynamic_duration": False}))
     assert error["code"] == "confirmation_required" and "unknown" in error["message"]
+
+
+async def test_a_batch_over_the_cap_says_how_many_jobs_are_still_allowed(paid_server: Make):
+    server, upstream = paid_server(max_jobs_per_session=1)
+    async with Client(server) as client:
+        error = error_of(await client.call_tool("create_lipsync_batch", {"items": [LOCAL, LOCAL]}))
+    assert error["code"] == "session_job_limit"
+    assert "at most 1 job(s)" in error["next_action"]
+    assert upstream.requests == []

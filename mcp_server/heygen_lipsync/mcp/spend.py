@@ -158,8 +158,13 @@ class JobCounter:
                 "session_job_limit",
                 f"this session may create {self.limit} job(s) (HEYGEN_LIPSYNC_MAX_JOBS_PER_SESSION); "
                 f"{max(left, 0)} left, {jobs} asked for",
-                next_action="Tell the user the limit was reached; they can raise it in the server's configuration "
-                "or start a new session.",
+                next_action=(
+                    f"Create at most {left} job(s) in this session (e.g. a smaller batch), or tell the user the "
+                    "limit would be passed; they can raise it in the server's configuration or start a new session."
+                    if left > 0
+                    else "Tell the user the limit was reached; they can raise it in the server's configuration "
+                    "or start a new session."
+                ),
             )
 
     def reserve(self, session: str, jobs: int) -> None:
