@@ -153,3 +153,17 @@ def test_a_bad_csv_cell_names_its_line_and_column(cli: Cli) -> None:
 def test_inline_json_that_does_not_parse_says_so_once(cli: Cli) -> None:
     line = cli("create", "-d", "{nope").stderr.splitlines()[0]
     assert line.startswith("error: --data: the inline JSON is not valid JSON (") and line.count("--data") == 1
+
+
+def test_a_rejected_field_is_named_with_the_flag_that_sets_it(cli: Cli) -> None:
+    body = '{"video": "a", "audio": "b"}'
+    cases = [
+        (["create", "--title", "x"], "error: video (--video): is required"),
+        (["create", "-d", body, "--start-time", "5", "--end-time", "1"], "error: end_time (--end-time): "),
+        (["update", "ls_1", "--title", ""], "error: title (--title): "),
+        (["create", "-d", body, "--idempotency-key", "a b"], "error: idempotency_key (--idempotency-key): "),
+    ]
+    for args, start in cases:
+        result = cli(*args)
+        assert result.exit_code == 2 and result.stderr.startswith(start), (args, result.stderr)
+        assert error_json(result)["param"] == start.split()[1]  # the JSON keeps the API's field name

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -100,6 +101,7 @@ class CliState:
     human: bool | None = None  # None: decide by whether stdout is a terminal
     json_errors: bool = False
     debug: bool = False
+    command: Any = None  # the (sub)command being run, to name its flags in error lines
 
     @property
     def is_human(self) -> bool:
@@ -111,6 +113,7 @@ def state(ctx: typer.Context) -> CliState:
     root = ctx.find_root()
     if not isinstance(root.obj, CliState):
         root.obj = CliState()
+    root.obj.command = ctx.command
     return root.obj
 
 
@@ -376,6 +379,8 @@ def fail(st: CliState, exc: BaseException) -> NoReturn:
             f"lipsync {exc.lipsync_id} is still running, not failed (last status: {exc.last_status or 'unknown'}, "
             f"waited {exc.elapsed:.0f}s); resume with: heygen-lipsync wait {exc.lipsync_id}"
         )
+    elif isinstance(exc, ValidationError):
+        line = _with_flag(str(exc), exc.field, st.command)
     elif isinstance(exc, HeyGenError | UsageProblem):
         line = str(exc)
     else:
@@ -386,6 +391,22 @@ def fail(st: CliState, exc: BaseException) -> NoReturn:
         err.write(json.dumps(error_payload(exc, code), ensure_ascii=False) + "\n")
     err.flush()
     raise typer.Exit(int(code))
+
+
+def _with_flag(line: str, field: str | None, command: Any) -> str:
+    """``video: is required`` as ``video (--video): is required`` when the command has that flag.
+
+    The library names request fields (``idempotency_key``); the person typed, or can type,
+    the command's flag (``--idempotency-key``), so the line names both.
+    """
+    if command is None or not field or not line.startswith(f"{field}:"):
+        return line
+    top = re.split(r"[.\[]", field, maxsplit=1)[0]
+    for param in getattr(command, "params", []):
+        if getattr(param, "param_type_name", "") == "option" and param.name == top:
+            flag = next((opt for opt in param.opts if opt.startswith("--")), param.opts[0])
+            return f"{field} ({flag}){line[len(field) :]}"
+    return line
 
 
 @contextmanager
