@@ -85,6 +85,11 @@ async def test_download_of_a_running_job_says_to_wait(settings: ServerSettings):
         error = error_of(await client.call_tool("download_lipsync", {"lipsync_id": lipsync_id}))
         assert error["code"] == "not_completed"
         assert "wait_for_lipsync" in error["next_action"]
+        # Even when the target file exists: the answer is to wait, not to ask about overwriting.
+        (settings.output_dir / "taken.mp4").parent.mkdir(parents=True, exist_ok=True)
+        (settings.output_dir / "taken.mp4").write_bytes(b"x")
+        arguments = {"lipsync_id": lipsync_id, "filename": "taken.mp4"}
+        assert error_of(await client.call_tool("download_lipsync", arguments))["code"] == "not_completed"
 
 
 async def test_wait_returns_still_running_with_progress_when_time_runs_out(settings: ServerSettings):

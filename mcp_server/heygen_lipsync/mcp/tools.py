@@ -306,7 +306,9 @@ async def download_lipsync(
 ) -> Annotated[CallToolResult, DownloadInfo]:
     state = state_of(ctx)
     client = await state.require_client()
-    dest = state.files.output_file(filename, default_name=f"{lipsync_id}.mp4", overwrite=overwrite, param="filename")
+    # Where it would go first (overwrite=True: only the location is checked), then the job: for an
+    # unfinished job "wait" is the answer, not "that file exists, overwrite?".
+    state.files.output_file(filename, default_name=f"{lipsync_id}.mp4", overwrite=True, param="filename")
     lipsync = await client.get(lipsync_id)
     if not lipsync.is_completed:
         raise ToolFailure(
@@ -316,6 +318,7 @@ async def download_lipsync(
             param="lipsync_id",
             next_action=_next_for_status(lipsync),
         )
+    dest = state.files.output_file(filename, default_name=f"{lipsync_id}.mp4", overwrite=overwrite, param="filename")
     with_captions = bool(captions and lipsync.caption_url)
     if with_captions:
         state.files.output_file(str(dest.with_suffix(".srt")), default_name="", overwrite=overwrite, param="filename")
