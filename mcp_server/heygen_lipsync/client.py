@@ -704,6 +704,7 @@ class LipsyncClient:
             if target is not None and target.exists() and not overwrite:
                 raise DownloadError(f"{target} already exists; pass overwrite=True (CLI: --overwrite) to replace it")
         extensions = {EXT_NO_AUTH: True, EXT_UPLOAD: True}
+        video_existed = video_path.exists()
         try:
             written = await files.atomic_download(
                 self._http,
@@ -715,14 +716,21 @@ class LipsyncClient:
                 on_progress=on_progress,
             )
             if caption_path is not None and lipsync.caption_url:
-                written += await files.atomic_download(
-                    self._http,
-                    lipsync.caption_url,
-                    caption_path,
-                    overwrite=overwrite,
-                    lipsync_id=lipsync.id,
-                    extensions=extensions,
-                )
+                try:
+                    written += await files.atomic_download(
+                        self._http,
+                        lipsync.caption_url,
+                        caption_path,
+                        overwrite=overwrite,
+                        lipsync_id=lipsync.id,
+                        extensions=extensions,
+                    )
+                except BaseException:
+                    # All or nothing: a video left behind would make the retry fail with
+                    # "already exists" unless the caller knew to pass overwrite.
+                    if not video_existed:
+                        video_path.unlink(missing_ok=True)
+                    raise
         except httpx.TransportError as exc:
             raise error_from_transport(exc, what="HeyGen's file storage") from exc
         return DownloadResult(video_path=video_path, caption_path=caption_path, bytes_written=written)

@@ -243,3 +243,15 @@ async def test_the_direct_upload_threshold_is_32_mib_inclusive(
     monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", size - 1)
     await client.upload(video)
     assert len(fake.calls("POST", "/v3/assets")) == 1 and len(fake.calls("POST", "/v3/assets/direct-uploads")) == 1
+
+
+async def test_a_failed_caption_download_leaves_no_video_so_the_retry_works(
+    client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path
+) -> None:
+    job = await completed_job(fake, enable_caption=True)
+    fake.script.append(lambda r: httpx.Response(403) if r.url.path.endswith(".srt") else None)
+    with pytest.raises(DownloadError, match="fetch the job again"):
+        await client.download(job, tmp_path, captions=True)
+    assert list(tmp_path.iterdir()) == []
+    result = await client.download(job, tmp_path, captions=True)  # no overwrite needed
+    assert result.video_path.exists() and result.caption_path is not None and result.caption_path.exists()
