@@ -70,3 +70,15 @@ async def test_instructions_describe_the_workflow(sandbox_server: MCPServer[Any]
     steps = ["upload_asset", "create_lipsync", "wait_for_lipsync", "download_lipsync"]
     assert [text.index(step) for step in steps] == sorted(text.index(step) for step in steps)
     assert "SANDBOX" in text
+
+
+async def test_batch_items_describe_every_field_as_create_lipsync_does(sandbox_server: MCPServer[Any]):
+    async with Client(sandbox_server) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    create = tools["create_lipsync"].input_schema["properties"]
+    item = tools["create_lipsync_batch"].input_schema["$defs"]["BatchItemInput"]["properties"]
+    for name, schema in item.items():
+        assert schema.get("description"), f"batch item field {name} has no description"
+        assert schema["description"] == create[name]["description"], name
+    # The field that sets the billed length says so.
+    assert "per second of output" in create["enable_dynamic_duration"]["description"]

@@ -26,11 +26,19 @@ __all__ = [
     "CallbackId",
     "CallbackUrl",
     "ConfirmSpend",
+    "DisableMusicTrack",
+    "EnableCaption",
+    "EnableDynamicDuration",
+    "EnableSpeechEnhancement",
+    "EnableWatermark",
+    "EndTime",
     "FolderId",
     "FpsMode",
     "IdempotencyKey",
+    "KeepTheSameFormat",
     "LipsyncId",
     "Mode",
+    "StartTime",
     "Title",
     "VideoAssetId",
     "VideoPath",
@@ -77,8 +85,21 @@ CallbackUrl = Annotated[
     str | None, Field(default=None, description="https URL HeyGen POSTs to when the job completes or fails.")
 ]
 CallbackId = Annotated[str | None, Field(default=None, description="Your id, echoed back in the callback.")]
-Flag = Annotated[bool | None, Field(default=None)]
-Seconds = Annotated[float | None, Field(default=None, ge=0)]
+EnableCaption = Annotated[bool | None, Field(default=None, description="Also produce SRT captions.")]
+KeepTheSameFormat = Annotated[bool | None, Field(default=None, description="Keep the source's resolution/format.")]
+EnableDynamicDuration = Annotated[
+    bool | None,
+    Field(
+        default=None,
+        description="Default true: the output is as long as the audio. false: as long as the video segment "
+        "(start_time..end_time). HeyGen charges per second of output, so this sets the price.",
+    ),
+]
+DisableMusicTrack = Annotated[bool | None, Field(default=None, description="Drop the source's music track.")]
+EnableSpeechEnhancement = Annotated[bool | None, Field(default=None, description="Clean up the new audio's speech.")]
+EnableWatermark = Annotated[bool | None, Field(default=None, description="Add HeyGen's watermark.")]
+StartTime = Annotated[float | None, Field(default=None, ge=0, description="Start of the video segment, seconds.")]
+EndTime = Annotated[float | None, Field(default=None, ge=0, description="End of the video segment, seconds.")]
 FpsMode = Annotated[
     Literal["vfr", "cfr", "passthrough"] | None, Field(default=None, description="Frame-rate handling of the output.")
 ]
@@ -102,14 +123,14 @@ class BatchItemInput(BaseModel):
     mode: Mode = None
     callback_url: CallbackUrl = None
     callback_id: CallbackId = None
-    enable_caption: Flag = None
-    keep_the_same_format: Flag = None
-    enable_dynamic_duration: Flag = None
-    disable_music_track: Flag = None
-    enable_speech_enhancement: Flag = None
-    enable_watermark: Flag = None
-    start_time: Seconds = None
-    end_time: Seconds = None
+    enable_caption: EnableCaption = None
+    keep_the_same_format: KeepTheSameFormat = None
+    enable_dynamic_duration: EnableDynamicDuration = None
+    disable_music_track: DisableMusicTrack = None
+    enable_speech_enhancement: EnableSpeechEnhancement = None
+    enable_watermark: EnableWatermark = None
+    start_time: StartTime = None
+    end_time: EndTime = None
     fps_mode: FpsMode = None
     folder_id: FolderId = None
 
