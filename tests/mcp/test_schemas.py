@@ -82,3 +82,11 @@ async def test_batch_items_describe_every_field_as_create_lipsync_does(sandbox_s
         assert schema["description"] == create[name]["description"], name
     # The field that sets the billed length says so.
     assert "per second of output" in create["enable_dynamic_duration"]["description"]
+
+
+async def test_wait_says_its_default_and_warns_before_raising_the_bound(sandbox_server: MCPServer[Any]):
+    async with Client(sandbox_server) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    description = tools["wait_for_lipsync"].description or ""
+    assert "default 20 s" in description and "at most 600 s" in description  # the fixture's settings
+    assert "60 s" in description  # the usual client timeout, before a model raises timeout_seconds

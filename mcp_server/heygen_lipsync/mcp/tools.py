@@ -506,7 +506,8 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         # Only polls; the job runs on HeyGen's side whether or not anyone waits.
         _READ,
         "Wait for a lipsync job to finish, for a bounded time (default {wait:g} s, at most {max_wait:g} s via "
-        "timeout_seconds), sending progress notifications while it waits. Jobs usually take minutes. If the time "
+        "timeout_seconds; many clients abandon a call after 60 s, so raise it only when yours allows longer), "
+        "sending progress notifications while it waits. Jobs usually take minutes. If the time "
         "runs out the result says still_running: true (not an error): tell the user and call it again. When "
         "completed, next: download_lipsync. A failed job comes back as an error with HeyGen's reason.",
     ),
