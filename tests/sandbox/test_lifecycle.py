@@ -157,3 +157,46 @@ def test_a_served_sandbox_finishes_jobs_and_calls_back_without_being_polled(clie
     assert isinstance(data, dict)
     assert data["lipsync_id"] == lipsync_id and data["callback_id"] == "cb-7"
     assert httpx.get(str(data["video_url"])).status_code == 200
+
+
+def test_a_batch_calls_its_callback_url_once_when_its_last_job_finishes(client: httpx.Client) -> None:
+    received: list[dict[str, object]] = []
+    arrived = threading.Event()
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+            arrived.set()
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/batch-hook"
+        body = sample_request(client)
+        broken = {**body, "start_time": 999.0}  # beyond the sample video: this item fails
+        response = client.post("/v3/lipsyncs/batches", json={"lipsyncs": [body, broken], "callback_url": url})
+        batch_id = response.json()["data"]["batch_id"]
+        assert arrived.wait(timeout=60)
+        give_up = time.monotonic() + 30
+        while client.get(f"/v3/lipsyncs/batches/{batch_id}").json()["data"]["status"] == "processing":
+            assert time.monotonic() < give_up
+            time.sleep(0.05)
+        time.sleep(0.3)  # room for a duplicate to arrive, if one were sent
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(received) == 1
+    event = received[0]
+    assert event["event_type"] == "lipsync_batch.success"
+    assert event["event_data"] == {
+        "batch_id": batch_id,
+        "status": "completed",
+        "total_items": 2,
+        "counts_by_status": {"queued": 0, "processing": 0, "completed": 1, "failed": 1},
+        "title": None,
+    }

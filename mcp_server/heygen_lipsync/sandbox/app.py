@@ -18,7 +18,7 @@ import json
 import math
 import os
 import secrets
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -390,11 +390,38 @@ class SandboxApp:
         settled = self.store.get_job(lipsync_id)
         if settled is None:  # deleted while it was being produced
             self._remove_outputs(lipsync_id)
-        elif recorded and settled.request.get("callback_url"):
-            notify = asyncio.get_running_loop().create_task(self._notify(settled))
-            self._notifying.add(notify)  # a reference, so the task is not collected mid-flight
-            notify.add_done_callback(self._notifying.discard)
+        elif recorded:
+            if settled.request.get("callback_url"):
+                self._spawn_notify(self._notify(settled))
+            if settled.batch_id is not None:
+                self._maybe_notify_batch(settled.batch_id)
         return settled
+
+    def _spawn_notify(self, coro: Coroutine[Any, Any, None]) -> None:
+        notify = asyncio.get_running_loop().create_task(coro)
+        self._notifying.add(notify)  # a reference, so the task is not collected mid-flight
+        notify.add_done_callback(self._notifying.discard)
+
+    def _maybe_notify_batch(self, batch_id: str) -> None:
+        """Once a batch's last job is recorded, POST the batch's outcome to its callback_url (once)."""
+        batch = self.store.get_batch(batch_id)
+        if batch is None or not batch.callback_url:
+            return
+        counts = self.store.finished_batch_counts(batch_id)
+        if counts is None or not self.store.claim_once(f"batch-callback:{batch_id}"):
+            return
+        failed = counts["failed"] == batch.total
+        payload = {
+            "event_type": "lipsync_batch.fail" if failed else "lipsync_batch.success",
+            "event_data": {
+                "batch_id": batch.id,
+                "status": "failed" if failed else "completed",
+                "total_items": batch.total,
+                "counts_by_status": {"queued": 0, "processing": 0, **counts},
+                "title": batch.title,
+            },
+        }
+        self._spawn_notify(self._post_callback(batch.callback_url, payload))
 
     async def _notify(self, job: JobRow) -> None:
         """POST the outcome to the job's callback_url: loopback URLs only, once, best effort."""
@@ -415,6 +442,13 @@ class SandboxApp:
                 "failure_message": job.failure_message,
             },
         }
+        await self._post_callback(url, payload)
+
+    @staticmethod
+    async def _post_callback(url: str, payload: dict[str, Any]) -> None:
+        """POST a webhook: loopback URLs only (the sandbox has no internet access), best effort."""
+        if not jobs.is_loopback(urlsplit(url).hostname):
+            return
         try:
             async with httpx.AsyncClient(timeout=5, trust_env=False) as client:
                 await client.post(url, json=payload)

@@ -336,6 +336,21 @@ class Store:
         )
         return [(r["item_index"], r["lipsync_id"]) for r in rows]
 
+    def finished_batch_counts(self, batch_id: str) -> dict[str, int] | None:
+        """Final statuses of a batch's jobs once none is left unfinished; None before that."""
+        rows = self._all("SELECT status FROM jobs WHERE batch_id = ?", (batch_id,))
+        if any(r["status"] is None for r in rows):
+            return None
+        counts = {"completed": 0, "failed": 0}
+        for r in rows:
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+        return counts
+
+    def claim_once(self, name: str) -> bool:
+        """True the first time `name` is claimed, in any process sharing this store."""
+        with self._tx() as db:
+            return db.execute("INSERT OR IGNORE INTO meta VALUES (?, '1')", (f"once:{name}",)).rowcount == 1
+
     # ------------------------------------------------------------------ assets
 
     def insert_asset(self, asset: AssetRow) -> None:
