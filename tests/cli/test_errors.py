@@ -167,3 +167,30 @@ def test_a_rejected_field_is_named_with_the_flag_that_sets_it(cli: Cli) -> None:
         result = cli(*args)
         assert result.exit_code == 2 and result.stderr.startswith(start), (args, result.stderr)
         assert error_json(result)["param"] == start.split()[1]  # the JSON keeps the API's field name
+
+
+def test_create_download_into_a_missing_folder_refuses_before_creating_a_job(
+    cli: Cli, samples: tuple[Path, Path]
+) -> None:
+    before = len(cli.json("list", "--all")["data"])
+    result = cli("create", "--video", samples[0], "--audio", samples[1], "--download", "nowhere/dubbed.mp4")
+    assert result.exit_code == 2 and error_json(result)["param"] == "download"
+    assert result.stderr.startswith("error: --download: nowhere is not an existing folder")
+    assert len(cli.json("list", "--all")["data"]) == before
+
+
+def test_create_whose_download_fails_still_prints_the_job_and_how_to_fetch_it(
+    cli: Cli, samples: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from heygen_lipsync.client import LipsyncClient
+    from heygen_lipsync.errors import DownloadError
+
+    async def broken_download(*args: object, **kwargs: object) -> None:
+        raise DownloadError("No space left on device")
+
+    monkeypatch.setattr(LipsyncClient, "download", broken_download)
+    result = cli("create", "--video", samples[0], "--audio", samples[1], "--download", "dubbed.mp4")
+    assert result.exit_code == 1
+    job = json.loads(result.stdout)
+    assert job["status"] == "completed"
+    assert f"retry with: heygen-lipsync download {job['id']} PATH" in result.stderr

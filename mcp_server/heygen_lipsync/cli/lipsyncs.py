@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from ..client import LipsyncClient
+from ..errors import HeyGenError
 from ..models import FPS_MODES, MODES, Lipsync
 from ..sources import validate_idempotency_key
 from ..waiting import DEFAULT_POLL_INTERVAL
@@ -116,11 +117,8 @@ def create(
     with error_boundary(st):
         request = build_request(merge_body(read_body(data) if data is not None else None, flags))
         save_to = local_path(download, param="--download") if download is not None else None
-        if save_to is not None and not overwrite and save_to.exists() and not save_to.is_dir():
-            # Checked before the job is created: finding out after the wait costs a paid job.
-            raise UsageProblem(
-                f"--download: {download} already exists; pass --overwrite to replace it", param="download"
-            )
+        if save_to is not None:
+            _check_download_target(save_to, download or "", overwrite=overwrite)
         seconds = parse_duration(timeout)
         if idempotency_key is not None:
             validate_idempotency_key(idempotency_key, field="idempotency_key")
@@ -133,7 +131,13 @@ def create(
             return {"lipsync_id": lipsync_id}
         lipsync = await _wait(client, lipsync_id, seconds, poll_interval)
         if save_to is not None:
-            await _download(client, lipsync, save_to, overwrite=overwrite, captions=False)
+            try:
+                await _download(client, lipsync, save_to, overwrite=overwrite, captions=False)
+            except HeyGenError:
+                # The job is done (and paid for): keep its JSON on stdout and say how to fetch it again.
+                emit(st, lipsync.to_dict())
+                note(f"{lipsync.id} completed but was not saved; retry with: heygen-lipsync download {lipsync.id} PATH")
+                raise
         return lipsync.to_dict()
 
     emit(st, run_client(ctx, work))
@@ -284,6 +288,22 @@ def status(
         return [entry.to_dict() for entry in entries]
 
     emit(st, run_client(ctx, work), title="statuses")
+
+
+def _check_download_target(save_to: Path, typed: str, *, overwrite: bool) -> None:
+    """Refuse a ``--download`` destination that cannot be written, before the job is created.
+
+    Finding out after the wait would cost a finished, paid-for job.
+
+    Raises:
+        UsageProblem: the file exists (without ``--overwrite``) or its folder does not.
+    """
+    if save_to.is_dir():
+        return
+    if save_to.exists() and not overwrite:
+        raise UsageProblem(f"--download: {typed} already exists; pass --overwrite to replace it", param="download")
+    if not save_to.parent.is_dir():
+        raise UsageProblem(f"--download: {save_to.parent} is not an existing folder; create it first", param="download")
 
 
 def stdin_is_terminal() -> bool:
