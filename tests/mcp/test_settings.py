@@ -80,3 +80,11 @@ def test_a_bad_port_variable_exits_2_naming_it(
         main(["--transport", "http", "--allowed-dir", str(tmp_path)])
     assert caught.value.code == 2
     assert capsys.readouterr().err.startswith("heygen-lipsync-mcp: HEYGEN_LIPSYNC_MCP_PORT must be a port number")
+
+
+def test_the_filesystem_root_is_never_the_default_allowed_directory(monkeypatch: pytest.MonkeyPatch):
+    # Claude Desktop starts servers in /: that default would expose every file the user can read.
+    monkeypatch.chdir("/")
+    with pytest.raises(ConfigurationError, match="HEYGEN_LIPSYNC_ALLOWED_DIRS"):
+        load_server_settings(env={})
+    assert load_server_settings(env={"HEYGEN_LIPSYNC_ALLOWED_DIRS": "/"}).allowed_dirs == (Path("/"),)  # if asked

@@ -2,7 +2,7 @@
 
 | variable | meaning | default |
 |---|---|---|
-| ``HEYGEN_LIPSYNC_ALLOWED_DIRS`` | directories tools may read and write (``os.pathsep``-separated) | cwd |
+| ``HEYGEN_LIPSYNC_ALLOWED_DIRS`` | directories tools may read and write (``os.pathsep``-separated) | cwd (not ``/``) |
 | ``HEYGEN_LIPSYNC_OUTPUT_DIR`` | where downloads go; must be inside an allowed directory | first allowed directory |
 | ``HEYGEN_LIPSYNC_RATE_SPEED`` | USD per second of output, mode speed (cost estimates) | 0.033 |
 | ``HEYGEN_LIPSYNC_RATE_PRECISION`` | USD per second of output, mode precision | 0.067 |
@@ -114,6 +114,24 @@ def _resolve_dir(raw: str | os.PathLike[str], what: str) -> Path:
     return resolved
 
 
+def _default_dir() -> Path:
+    """The working directory, unless it is the filesystem's root.
+
+    Claude Desktop (among others) starts servers in ``/``: defaulting to it would let a model
+    upload any file the user can read, ``~/.ssh`` included, to HeyGen.
+
+    Raises:
+        ConfigurationError: the working directory is a filesystem root.
+    """
+    cwd = Path.cwd().resolve()
+    if cwd.parent == cwd:
+        raise ConfigurationError(
+            f"the working directory is {cwd}, the filesystem root, which is too broad to let tools read and "
+            f"write: set {ENV_ALLOWED_DIRS} (or --allowed-dir) to the directory with the user's videos"
+        )
+    return cwd
+
+
 def load_server_settings(
     *,
     allowed_dirs: Sequence[str | os.PathLike[str]] | None = None,
@@ -126,14 +144,14 @@ def load_server_settings(
 
     Raises:
         ConfigurationError: a directory does not exist, the output directory is outside the
-            allowed ones, or a number is malformed.
+            allowed ones, none is set and the working directory is ``/``, or a number is malformed.
     """
     environ = os.environ if env is None else env
     if allowed_dirs:
         raw_dirs: list[str | os.PathLike[str]] = list(allowed_dirs)
     else:
         listed = _clean(environ.get(ENV_ALLOWED_DIRS))
-        raw_dirs = [d for d in listed.split(os.pathsep) if d.strip()] if listed else [Path.cwd()]
+        raw_dirs = [d for d in listed.split(os.pathsep) if d.strip()] if listed else [_default_dir()]
     dirs = tuple(dict.fromkeys(_resolve_dir(d, f"allowed directory ({ENV_ALLOWED_DIRS})") for d in raw_dirs))
 
     raw_out = output_dir if output_dir is not None else _clean(environ.get(ENV_OUTPUT_DIR))
