@@ -194,3 +194,15 @@ def test_create_whose_download_fails_still_prints_the_job_and_how_to_fetch_it(
     job = json.loads(result.stdout)
     assert job["status"] == "completed"
     assert f"retry with: heygen-lipsync download {job['id']} PATH" in result.stderr
+
+
+def test_a_destination_with_a_trailing_slash_must_be_an_existing_folder(cli: Cli, samples: tuple[Path, Path]) -> None:
+    lipsync_id = json.loads(cli("wait", created_id(cli, samples)).stdout)["id"]
+    result = cli("download", lipsync_id, "outdir/")
+    assert result.exit_code == 2 and result.stderr.startswith("error: PATH: outdir/ is not an existing folder")
+    assert not Path("outdir").exists()  # not saved as a file named "outdir"
+    Path("outdir").mkdir()
+    saved = cli.json("download", lipsync_id, "outdir/")
+    assert Path(saved["video_path"]).resolve() == (Path("outdir") / f"{lipsync_id}.mp4").resolve()
+    created = cli("create", "--video", samples[0], "--audio", samples[1], "--download", "elsewhere/")
+    assert created.exit_code == 2 and error_json(created)["param"] == "download"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -243,6 +244,8 @@ def download(
     st = state(ctx)
     with error_boundary(st):
         dest = local_path(path, param="PATH") if path is not None else Path.cwd()
+        if path is not None:
+            _check_folder_named(dest, path, param="PATH")
 
     async def work(client: LipsyncClient) -> dict[str, Any]:
         return await _download(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
@@ -300,10 +303,24 @@ def _check_download_target(save_to: Path, typed: str, *, overwrite: bool) -> Non
     """
     if save_to.is_dir():
         return
+    _check_folder_named(save_to, typed, param="--download")
     if save_to.exists() and not overwrite:
         raise UsageProblem(f"--download: {typed} already exists; pass --overwrite to replace it", param="download")
     if not save_to.parent.is_dir():
         raise UsageProblem(f"--download: {save_to.parent} is not an existing folder; create it first", param="download")
+
+
+def _check_folder_named(path: Path, typed: str, *, param: str) -> None:
+    """A destination typed with a trailing slash means a folder: it must exist.
+
+    ``Path("out/")`` is ``Path("out")``, so without this the video would be saved as a file
+    named ``out``.
+
+    Raises:
+        UsageProblem: ``typed`` ends with a slash and names no existing folder.
+    """
+    if typed.endswith(("/", os.sep)) and not path.is_dir():
+        raise UsageProblem(f"{param}: {typed} is not an existing folder; create it first", param=param.lstrip("-"))
 
 
 def stdin_is_terminal() -> bool:
