@@ -46,11 +46,17 @@ def test_without_a_directory_setting_the_platform_default_is_used() -> None:
         {"HEYGEN_LIPSYNC_SANDBOX_FAULTS": '{"error_rate": 3}'},
         {"HEYGEN_LIPSYNC_SANDBOX_FAULTS": '{"typo_rate": 0.1}'},
         {"HEYGEN_LIPSYNC_SANDBOX_FAULTS": "not json"},
+        # Out of range: a cap of 0 made every create a 500, negative durations nonsense.
+        {"HEYGEN_LIPSYNC_SANDBOX_MAX_CONCURRENT_JOBS": "0"},
+        {"HEYGEN_LIPSYNC_SANDBOX_RUNNING_SECONDS": "-1"},
+        {"HEYGEN_LIPSYNC_SANDBOX_PENDING_SECONDS": "nan"},
     ],
 )
 def test_bad_environment_settings_are_refused(env: dict[str, str]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as info:
         SandboxConfig.from_env(env, data_dir=None)
+    if "FAULTS" not in str(env) and "soon" not in str(env):
+        assert next(iter(env)) in str(info.value)  # names the variable to fix
 
 
 def test_the_startup_line_says_lips_are_not_reanimated() -> None:

@@ -144,6 +144,18 @@ class SandboxConfig:
     public_base_url: str | None = None
     faults: FaultConfig = field(default_factory=FaultConfig)
 
+    def __post_init__(self) -> None:
+        # Caught here, not as a 500 on every create (no slot can ever free with a cap of 0).
+        for name in ("pending_seconds", "running_seconds"):
+            value = getattr(self, name)
+            if not 0 <= value < float("inf"):
+                raise ValueError(f"{name} ({_ENV_PREFIX}{name.upper()}) must be 0 or more seconds, got {value!r}")
+        if isinstance(self.max_concurrent_jobs, bool) or self.max_concurrent_jobs < 1:
+            raise ValueError(
+                f"max_concurrent_jobs ({_ENV_PREFIX}MAX_CONCURRENT_JOBS) must be at least 1, "
+                f"got {self.max_concurrent_jobs!r}"
+            )
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> SandboxConfig:
         """Settings for a served sandbox: explicit overrides > environment > defaults.
