@@ -206,3 +206,12 @@ def test_a_destination_with_a_trailing_slash_must_be_an_existing_folder(cli: Cli
     assert Path(saved["video_path"]).resolve() == (Path("outdir") / f"{lipsync_id}.mp4").resolve()
     created = cli("create", "--video", samples[0], "--audio", samples[1], "--download", "elsewhere/")
     assert created.exit_code == 2 and error_json(created)["param"] == "download"
+
+
+def test_a_rejected_field_in_a_batch_manifest_says_which_job(cli: Cli) -> None:
+    Path("jobs.json").write_text(
+        json.dumps([{"video": "https://example.com/a.mp4", "audio": "asset_1"}, {"video": "https://example.com/b.mp4"}])
+    )
+    result = cli("batch", "create", "jobs.json")
+    assert result.exit_code == 2 and error_json(result)["param"] == "lipsyncs[1].audio"
+    assert result.stderr.splitlines()[0] == "error: lipsyncs[1].audio: is required (job 2 in jobs.json)"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from ..client import LipsyncClient
-from ..sources import validate_idempotency_key
+from ..errors import ValidationError
+from ..sources import LipsyncRequest, validate_idempotency_key
 from ._input import build_request, read_manifest
 from ._output import emit, error_boundary, note, run_client, state
 from ._schema import schema_option
@@ -49,7 +51,7 @@ def create(
     st = state(ctx)
     with error_boundary(st):
         jobs, settings = read_manifest(manifest)
-        requests = [build_request(job) for job in jobs]
+        requests = [_job_request(job, index, manifest) for index, job in enumerate(jobs)]
         if idempotency_key is not None:
             validate_idempotency_key(idempotency_key)
 
@@ -64,6 +66,19 @@ def create(
         return {"batch_id": batch_id}
 
     emit(st, run_client(ctx, work))
+
+
+def _job_request(job: dict[str, Any], index: int, manifest: str) -> LipsyncRequest:
+    """One manifest job as a request; a rejected field says which job (of up to 100) it is in.
+
+    Raises:
+        ValidationError: the job's field, as the API's param path (``lipsyncs[0].audio``).
+    """
+    try:
+        return build_request(job)
+    except ValidationError as exc:
+        where = f"job {index + 1} in {Path(manifest).name}"
+        raise ValidationError(f"lipsyncs[{index}].{exc.field}", f"{exc.reason} ({where})") from None
 
 
 @app.command("get", epilog="Examples:\n\n  heygen-lipsync batch get b_123\n\n  heygen-lipsync --human batch get b_123")
