@@ -219,3 +219,16 @@ def test_human_list_hint_for_the_next_page_keeps_the_page_size(cli: Cli, samples
     assert hint.startswith("more: heygen-lipsync list --limit 1 --token ")
     follow = cli("list", *hint.removeprefix("more: heygen-lipsync list ").split())
     assert len(json.loads(follow.stdout)["data"]) == 1
+
+
+def test_human_batch_get_says_how_to_see_more_items(cli: Cli) -> None:
+    Path("jobs.json").write_text(
+        json.dumps([{"video": "https://example.com/a.mp4", "audio": f"https://example.com/{n}.wav"} for n in range(3)])
+    )
+    batch_id = cli.json("batch", "create", "jobs.json")["batch_id"]
+    result = cli("--human", "batch", "get", batch_id, "--limit", "2")
+    assert result.exit_code == 0, result.stderr
+    hint = result.stderr.strip().splitlines()[-1]
+    assert hint.startswith(f"more items: heygen-lipsync batch get {batch_id} --limit 2 --token ")
+    rest = cli.json("batch", "get", *hint.removeprefix("more items: heygen-lipsync batch get ").split())
+    assert [item["item_index"] for item in rest["items"]] == [2]

@@ -99,5 +99,8 @@ def get(
     if st.is_human:
         emit(st, {key: value for key, value in batch.items() if key != "items"}, title=f"batch {batch_id}")
         emit(st, batch["items"], columns=("item_index", "status", "video_id", "error"), title="items")
+        if batch.get("has_more") and batch.get("next_token"):
+            same_size = f"--limit {limit} " if limit is not None else ""
+            note(f"more items: heygen-lipsync batch get {batch_id} {same_size}--token {batch['next_token']}")
     else:
         emit(st, batch)
