@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -71,3 +72,24 @@ async def test_create_whose_response_is_lost_makes_one_job(monkeypatch: pytest.M
         jobs = [job.id async for job in client.iter_lipsyncs()]
     assert len(retries) == 1
     assert jobs == [lipsync_id]
+
+
+async def test_a_batch_over_the_cap_queues_and_wait_many_sees_every_item_finish() -> None:
+    from heygen_lipsync import AssetSource
+
+    config = SandboxConfig(pending_seconds=0.05, running_seconds=0.3, max_concurrent_jobs=2)
+    async with EmbeddedSandbox(config) as sb, LipsyncClient(base_url=sb.base_url, api_key=sb.api_key) as client:
+        video = await client.upload(SAMPLE_VIDEO)
+        audio = await client.upload(SAMPLE_AUDIO)
+        item = LipsyncRequest(video=AssetSource(video.asset_id), audio=AssetSource(audio.asset_id))
+        started = time.monotonic()
+        batch = await client.get_batch(await client.create_batch([item] * 5))
+        ids = [i.lipsync_id for i in batch.items if i.lipsync_id]
+        seen: set[str] = set()
+        done = await client.wait_many(
+            ids, poll_interval=0.05, max_poll_interval=0.1, on_progress=lambda j, _: seen.add(j.status)
+        )
+        # Two at a time, 0.35 s each: three waves. Started all at once, they would take one.
+        assert time.monotonic() - started >= 3 * 0.35 - 0.05
+    assert [d.status for d in done.values()] == ["completed"] * 5
+    assert "pending" in seen  # the statuses endpoint's "queued", in the lipsync's own vocabulary
