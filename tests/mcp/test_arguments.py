@@ -68,6 +68,13 @@ pytestmark = pytest.mark.anyio
             "items[1].audio_url",
             "items[1].audio_url",
         ),
+        (
+            "create_lipsync",
+            {"video_path": "https://cdn.example.com/talk.mp4", "audio_path": "dub.wav"},
+            "video_path",
+            "is a URL",
+        ),
+        ("create_lipsync", {"video_path": "talk.mp4", "audio_url": "dub.wav"}, "audio_url", "not one"),
         ("wait_for_lipsync", {"lipsync_id": "ls_1", "timeout_seconds": -1}, "timeout_seconds", "greater than 0"),
         ("download_lipsync", {"lipsync_id": "ls_1", "overwrite": "maybe"}, "overwrite", "valid boolean"),
     ],
@@ -113,3 +120,18 @@ async def test_an_unknown_id_names_the_id_argument(
     assert error["code"] == "not_found" and error["param"] == param
     assert hint in error["next_action"]
     assert f"Argument: {param}." in result.content[0].text  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "param", "advice"),
+    [
+        ({"video_path": "https://cdn.example.com/talk.mp4", "audio_path": "dub.wav"}, "video_path", "video_url"),
+        ({"video_path": "talk.mp4", "audio_url": "dub.wav"}, "audio_url", "audio_path"),
+    ],
+)
+async def test_a_source_in_the_wrong_kind_of_argument_says_which_one_to_use(
+    sandbox_server: MCPServer[Any], arguments: dict[str, Any], param: str, advice: str
+):
+    async with Client(sandbox_server) as client:
+        error = error_of(await client.call_tool("create_lipsync", arguments))
+    assert error["param"] == param and advice in error["next_action"]

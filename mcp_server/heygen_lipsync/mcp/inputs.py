@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pydantic
@@ -106,6 +107,7 @@ FpsMode = Annotated[
 FolderId = Annotated[str | None, Field(default=None, description="HeyGen folder to file the result in.")]
 
 _SOURCE_KINDS = ("url", "asset_id", "path")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class BatchItemInput(BaseModel):
@@ -154,6 +156,22 @@ def _source(files: FileSandbox, kind: str, values: dict[str, Any], prefix: str) 
         )
     name = given[0]
     value = str(values[name])
+    # Models mix the kinds up: say which argument the value belongs in instead of "no such file".
+    looks_like_url = _URL_SCHEME.match(value.strip()) is not None
+    if name.endswith("_path") and looks_like_url:
+        raise ToolFailure(
+            "invalid_argument",
+            f"{prefix + name} takes a local file, and {value.strip()!r} is a URL",
+            param=prefix + name,
+            next_action=f"Pass it as {prefix}{kind}_url instead (an https URL the API can fetch).",
+        )
+    if name.endswith("_url") and not looks_like_url:
+        raise ToolFailure(
+            "invalid_argument",
+            f"{prefix + name} takes an https URL, and {value.strip()!r} is not one",
+            param=prefix + name,
+            next_action=f"For a local file pass {prefix}{kind}_path; for a HeyGen asset id, {prefix}{kind}_asset_id.",
+        )
     if name.endswith("_url"):
         return UrlSource(value.strip()), name
     if name.endswith("_asset_id"):
