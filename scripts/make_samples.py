@@ -14,6 +14,7 @@ the same PyAV build writes the same bytes. Needs PyAV: pip install -e '.[sandbox
 
 from __future__ import annotations
 
+import argparse
 import math
 import struct
 import sys
@@ -88,7 +89,9 @@ def make_audio(path: Path) -> None:
         out.writeframes(struct.pack(f"<{len(samples)}h", *samples))
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     make_video(OUT / "sample.mp4")
     make_audio(OUT / "sample.wav")
