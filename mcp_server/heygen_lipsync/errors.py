@@ -269,9 +269,10 @@ class WaitTimeoutError(HeyGenError):
                 f"waited {elapsed:.0f}s); resume with wait {lipsync_id}"
             )
         else:
+            # `wait` takes one id (library and CLI alike): name the call that takes them all.
             message = (
-                f"{len(pending)} lipsyncs are still running, not failed (waited {elapsed:.0f}s); "
-                f"resume with wait {' '.join(pending)}"
+                f"{len(pending)} lipsyncs are still running, not failed (waited {elapsed:.0f}s): "
+                f"{' '.join(pending)}; resume with wait_many on these ids (.pending_ids), or wait <id> for one"
             )
         super().__init__(message)
         self.lipsync_id = lipsync_id

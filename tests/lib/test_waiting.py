@@ -177,3 +177,17 @@ async def test_wait_treats_an_unknown_status_as_not_finished_and_reports_it(
     done = await client.wait(job, on_progress=lambda lipsync, elapsed: seen.append(lipsync.status))
     assert done.is_completed
     assert "upscaling" in seen
+
+
+async def test_wait_many_timeout_with_several_pending_says_how_to_resume_them_all(
+    client: LipsyncClient, fake: FakeHeyGen
+) -> None:
+    fake.lifecycle = ["pending", "running"]
+    ids = [fake.add_job(), fake.add_job()]
+    with pytest.raises(WaitTimeoutError) as info:
+        await client.wait_many(ids, timeout=30)
+    message = str(info.value)
+    assert info.value.pending_ids == ids
+    assert "still running, not failed" in message and all(i in message for i in ids)
+    assert "resume with wait_many" in message
+    assert f"wait {ids[0]} {ids[1]}" not in message  # `wait` takes one id
