@@ -91,14 +91,18 @@ UploadProgress = Callable[[int, int], Any]
 DownloadProgress = Callable[[int, int | None], Any]
 
 
+# Characters no HeyGen id contains and that mean something in a URL path or query: "/"
+# and "\\" would make a path that a normalising proxy could route to another resource
+# (delete "x/../ls_other"), "?" and "#" would cut the path short, "," splits id lists.
+_ID_FORBIDDEN = frozenset("/\\?#%,")
+
+
 def _check_id(value: str, field: str) -> str:
     # "." and ".." would be resolved as path segments and reach another endpoint.
-    if (
-        not isinstance(value, str)
-        or value.strip() in ("", ".", "..")
-        or any(c.isspace() or c == "," or not c.isprintable() for c in value)
-    ):
+    if not isinstance(value, str) or value.strip() in ("", ".", ".."):
         raise ValidationError(field, f"not a valid id: {value!r}")
+    if any(c.isspace() or c in _ID_FORBIDDEN or not c.isprintable() for c in value.strip()):
+        raise ValidationError(field, f"not a valid id: {value!r} (ids have no spaces, '/', '\\', '?', '#', '%' or ',')")
     return value.strip()
 
 

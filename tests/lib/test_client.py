@@ -49,7 +49,7 @@ async def test_invalid_request_raises_before_any_request(client: LipsyncClient, 
     with pytest.raises(ValidationError) as info:
         await client.list(limit=500)
     assert info.value.field == "limit"
-    for bad_id in ("  ", "..", ".", "ls_1,ls_2", "ls\x00"):
+    for bad_id in ("  ", "..", ".", "ls_1,ls_2", "ls\x00", "x/../ls_1", "..\\ls_1", "ls_1?x=1", "ls_1#", "ls%2F1"):
         with pytest.raises(ValidationError):
             await client.get(bad_id)
         with pytest.raises(ValidationError):
