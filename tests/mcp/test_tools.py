@@ -238,3 +238,12 @@ async def test_uploads_report_progress_up_to_the_file_size(sandbox_server: MCPSe
         await check_output(client, "create_lipsync", result)
     assert seen and seen[-1] == (size, size)
     assert [value for value, _ in seen] == sorted(value for value, _ in seen)
+
+
+async def test_a_download_name_without_extension_gets_mp4(sandbox_server: MCPServer[Any], workdir: Path):
+    async with Client(sandbox_server) as client:
+        lipsync_id = await _create(client)
+        await client.call_tool("wait_for_lipsync", {"lipsync_id": lipsync_id})
+        result = await client.call_tool("download_lipsync", {"lipsync_id": lipsync_id, "filename": "dubbed_fr"})
+        saved = await check_output(client, "download_lipsync", result)
+    assert Path(saved["video_path"]) == workdir / "out" / "dubbed_fr.mp4"

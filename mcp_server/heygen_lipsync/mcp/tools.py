@@ -307,13 +307,19 @@ async def download_lipsync(
     lipsync_id: LipsyncId,
     filename: Annotated[
         str | None,
-        Field(description="File name inside the output directory (default <lipsync_id>.mp4)."),
+        Field(
+            description="File name inside the output directory (default <lipsync_id>.mp4; .mp4 is added when it has "
+            "no extension)."
+        ),
     ] = None,
     overwrite: Annotated[bool, Field(description="Replace an existing file. Only with the user's go-ahead.")] = False,
     captions: Annotated[bool, Field(description="Also save the SRT captions when the job has them.")] = True,
 ) -> Annotated[CallToolResult, DownloadInfo]:
     state = state_of(ctx)
     client = await state.require_client()
+    named = (filename or "").strip()
+    if named and not named.endswith(("/", "\\", ".")) and not Path(named).suffix:
+        filename = named + ".mp4"  # "dubbed_fr" would be a file no player recognises
     # Where it would go first (overwrite=True: only the location is checked), then the job: for an
     # unfinished job "wait" is the answer, not "that file exists, overwrite?".
     state.files.output_file(filename, default_name=f"{lipsync_id}.mp4", overwrite=True, param="filename")
