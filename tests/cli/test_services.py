@@ -88,3 +88,5 @@ def test_sandbox_serve_on_a_busy_port_says_so(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert json.loads(result.stderr.splitlines()[-1])["error"]["code"] == "sandbox_error"
     assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+    # The port is bound before anything is announced: no "sandbox on ..." line for a server that never ran.
+    assert "HeyGen Lipsync sandbox on" not in result.stderr

@@ -54,19 +54,44 @@ def run_sandbox(host: str = "127.0.0.1", port: int = 8765, config: SandboxConfig
         ValueError: an environment setting does not parse.
     """
     config = config if config is not None else SandboxConfig.from_env()
+    # Bind before saying where we listen: a busy port fails here, with no banner printed.
+    sock = _listening_socket(host, port)
     sandbox = SandboxApp(config)
     try:
+        bound_port = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
-        print(startup_line(f"http://{shown}:{port}", config), file=sys.stderr, flush=True)  # noqa: T201
+        print(startup_line(f"http://{shown}:{bound_port}", config), file=sys.stderr, flush=True)  # noqa: T201
         if not is_loopback(host):
             print(  # noqa: T201
                 f"warning: listening on {host}, not loopback: anyone who can reach it can use the sandbox.",
                 file=sys.stderr,
                 flush=True,
             )
-        uvicorn.run(sandbox.asgi, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+        uv_config = uvicorn.Config(sandbox.asgi, log_level="warning", access_log=False, lifespan="on")
+        uvicorn.Server(uv_config).run(sockets=[sock])
     finally:
+        sock.close()
         sandbox.close()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket for the server (port 0: any free port).
+
+    IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto
+    says TCP, and without it every keep-alive response waits ~40 ms (Nagle).
+
+    Raises:
+        OSError: the address is in use or cannot be bound.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 class EmbeddedSandbox:
@@ -113,11 +138,7 @@ class EmbeddedSandbox:
         if self._thread is not None:
             raise RuntimeError("the sandbox is already running")
         self._sandbox = SandboxApp(self.config)
-        # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose
-        # proto says TCP, and without it every keep-alive response waits ~40 ms (Nagle).
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
+        sock = _listening_socket("127.0.0.1", 0)
         self._socket = sock
         port = sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
