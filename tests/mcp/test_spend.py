@@ -200,3 +200,16 @@ async def test_a_batch_over_the_cap_says_how_many_jobs_are_still_allowed(paid_se
     assert error["code"] == "session_job_limit"
     assert "at most 1 job(s)" in error["next_action"]
     assert upstream.requests == []
+
+
+async def test_only_the_sandboxs_create_descriptions_say_nothing_is_spent(
+    sandbox_server: MCPServer[Any], paid_server: Make
+):
+    server, _ = paid_server()
+    for built, sandboxed in ((sandbox_server, True), (server, False)):
+        async with Client(built) as client:
+            tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        for name in ("create_lipsync", "create_lipsync_batch"):
+            description = tools[name].description or ""
+            assert "SPENDS" in description
+            assert ("nothing is spent" in description) is sandboxed, name

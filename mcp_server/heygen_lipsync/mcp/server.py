@@ -113,11 +113,15 @@ def build_server(
     }
     tools: list[Tool] = []
     for name, fn, title, hints, description in TOOLS:
+        text = description.format(**fmt)
+        if sandbox is not False and name in ("create_lipsync", "create_lipsync_batch"):
+            # The model reads this, not the instructions, when deciding to ask the user about money.
+            text += " SANDBOX MODE here: nothing is spent and no confirmation is needed."
         tool = Tool.from_function(
             fn,
             name=name,
             title=title,
-            description=description.format(**fmt),
+            description=text,
             annotations=hints.model_copy(update={"title": title}),
             structured_output=True,
         )
