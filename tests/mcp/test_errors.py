@@ -13,7 +13,7 @@ from mcp.server import MCPServer
 
 from heygen_lipsync.client import LipsyncClient
 from heygen_lipsync.config import Settings
-from heygen_lipsync.errors import RateLimitError
+from heygen_lipsync.errors import APIConnectionError, RateLimitError
 from heygen_lipsync.mcp import build_server
 from heygen_lipsync.mcp.errors import ERROR_META_KEY, error_result
 from heygen_lipsync.mcp.settings import ServerSettings
@@ -55,6 +55,16 @@ async def test_api_errors_keep_heygen_code_param_and_request_id(settings: Server
     assert "HEYGEN_API_KEY" in upstream_rejected["next_action"]
     assert upstream_rejected["request_id"]
     assert "bad-key-value" not in str(upstream_rejected)
+
+
+def test_a_create_with_an_unknown_outcome_hands_the_model_its_idempotency_key():
+    exc = APIConnectionError("could not reach the HeyGen API")
+    exc.idempotency_key = "hl-0123abcd"  # set by the library when it generated the key itself
+    result = error_result(exc, tool="create_lipsync")
+    error = result.meta[ERROR_META_KEY]  # type: ignore[index]
+    assert error["idempotency_key"] == "hl-0123abcd"
+    assert "idempotency_key='hl-0123abcd'" in error["next_action"]
+    assert "idempotency_key='hl-0123abcd'" in result.content[0].text  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from heygen_lipsync.errors import (
     APIConnectionError,
+    APIError,
     APIStatusError,
     AuthenticationError,
     BadRequestError,
@@ -67,6 +68,7 @@ class ToolErrorInfo(BaseModel):
     next_action: str
     request_id: str | None = None
     retry_after_seconds: float | None = None
+    idempotency_key: str | None = None
 
 
 def _api_next_action(exc: APIStatusError) -> str:
@@ -191,6 +193,18 @@ def error_result(
             else "list_lipsyncs shows the jobs this account can see"
         )
         info = info.model_copy(update={"param": not_found_param, "next_action": f"Check {not_found_param}: {hint}."})
+    key = exc.idempotency_key if isinstance(exc, APIError) else None
+    if key:
+        # The create's outcome is unknown (the job may exist). The library generated this key
+        # when the model gave none, so the model can only avoid a second, paid job if told it.
+        info = info.model_copy(
+            update={
+                "idempotency_key": key,
+                "next_action": f"The job may have been created: call {tool} again with the same arguments and "
+                f"idempotency_key={key!r}; that returns the first job instead of creating (and paying for) a "
+                "second one.",
+            }
+        )
     if isinstance(exc, ToolFailure | HeyGenError):
         logger.info("tool %s failed: %s %s", tool, info.code, _scrub(info.message, secrets))
     else:
