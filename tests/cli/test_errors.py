@@ -215,3 +215,21 @@ def test_a_rejected_field_in_a_batch_manifest_says_which_job(cli: Cli) -> None:
     result = cli("batch", "create", "jobs.json")
     assert result.exit_code == 2 and error_json(result)["param"] == "lipsyncs[1].audio"
     assert result.stderr.splitlines()[0] == "error: lipsyncs[1].audio: is required (job 2 in jobs.json)"
+
+
+def test_a_create_with_an_unknown_outcome_says_which_idempotency_key_to_retry_with(tmp_path: Path) -> None:
+    faults = {"error_rate": 1.0, "paths": ("/v3/lipsyncs",)}
+    with EmbeddedSandbox(SandboxConfig()) as sb:
+        sb.set_faults(**faults)
+        cli = Cli(
+            env={
+                "HEYGEN_BASE_URL": sb.base_url,
+                "HEYGEN_API_KEY": sb.api_key,
+                "HEYGEN_BEARER_TOKEN": None,
+                "HEYGEN_LIPSYNC_MAX_RETRIES": "0",
+            }
+        )
+        result = cli("create", "--video", "https://example.com/v.mp4", "--audio", "https://example.com/a.mp3")
+    assert result.exit_code == 1
+    key = error_json(result)["idempotency_key"]
+    assert key and "--idempotency-key" in result.stderr and key in result.stderr.splitlines()[0]

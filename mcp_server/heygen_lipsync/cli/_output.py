@@ -344,6 +344,8 @@ def error_payload(exc: BaseException, code: ExitCode) -> dict[str, Any]:
         body.update(status_code=exc.status_code, param=exc.param, doc_url=exc.doc_url, retry_after=exc.retry_after)
     if isinstance(exc, APIError):
         body["request_id"] = exc.request_id
+        if exc.idempotency_key:  # a create whose outcome is unknown: retry with this key, never without
+            body["idempotency_key"] = exc.idempotency_key
     if isinstance(exc, JobFailedError | WaitTimeoutError):
         body["lipsync_id"] = exc.lipsync_id
     if isinstance(exc, WaitTimeoutError):
