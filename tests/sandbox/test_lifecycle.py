@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -128,7 +129,9 @@ def test_without_pyav_jobs_fail_saying_how_to_install_it(client: httpx.Client, m
     assert "pip install 'heygen-lipsync[sandbox]'" in job["failure_message"]
 
 
-def test_a_served_sandbox_finishes_jobs_and_calls_back_without_being_polled(client: httpx.Client) -> None:
+@contextmanager
+def webhook_receiver() -> Iterator[tuple[str, list[dict[str, object]], threading.Event]]:
+    """A loopback HTTP server recording the JSON bodies POSTed to it: (base URL, bodies, first-arrival event)."""
     received: list[dict[str, object]] = []
     arrived = threading.Event()
 
@@ -145,12 +148,16 @@ def test_a_served_sandbox_finishes_jobs_and_calls_back_without_being_polled(clie
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-        lipsync_id = create(client, sample_request(client, callback_url=url, callback_id="cb-7"))
-        assert arrived.wait(timeout=60)
+        yield f"http://127.0.0.1:{server.server_address[1]}", received, arrived
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_served_sandbox_finishes_jobs_and_calls_back_without_being_polled(client: httpx.Client) -> None:
+    with webhook_receiver() as (base, received, arrived):
+        lipsync_id = create(client, sample_request(client, callback_url=f"{base}/hook", callback_id="cb-7"))
+        assert arrived.wait(timeout=60)
     event = received[0]
     assert event["event_type"] == "lipsync.success"
     data = event["event_data"]
@@ -160,23 +167,8 @@ def test_a_served_sandbox_finishes_jobs_and_calls_back_without_being_polled(clie
 
 
 def test_a_batch_calls_its_callback_url_once_when_its_last_job_finishes(client: httpx.Client) -> None:
-    received: list[dict[str, object]] = []
-    arrived = threading.Event()
-
-    class Hook(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
-            self.end_headers()
-            arrived.set()
-
-        def log_message(self, *args: object) -> None:
-            return None
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/batch-hook"
+    with webhook_receiver() as (base, received, arrived):
+        url = f"{base}/batch-hook"
         body = sample_request(client)
         broken = {**body, "start_time": 999.0}  # beyond the sample video: this item fails
         response = client.post("/v3/lipsyncs/batches", json={"lipsyncs": [body, broken], "callback_url": url})
@@ -187,9 +179,6 @@ def test_a_batch_calls_its_callback_url_once_when_its_last_job_finishes(client: 
             assert time.monotonic() < give_up
             time.sleep(0.05)
         time.sleep(0.3)  # room for a duplicate to arrive, if one were sent
-    finally:
-        server.shutdown()
-        server.server_close()
     assert len(received) == 1
     event = received[0]
     assert event["event_type"] == "lipsync_batch.success"
