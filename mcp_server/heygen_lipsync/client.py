@@ -229,6 +229,25 @@ class LipsyncClient:
                 return body
         return self._lenient_body(raw)
 
+    async def _create(self, fn: Callable[..., Awaitable[Any]], body: Any, *, key: str, what: str, id_field: str) -> str:
+        """Send one create (lipsync or batch) with its Idempotency-Key; return the new id.
+
+        Raises:
+            APIError: the create failed; when its outcome is unknown (the job may exist) the
+                error carries ``idempotency_key``, the only safe way to retry it.
+        """
+        try:
+            result = await self._call(fn, body=body, idempotency_key=key)
+        except APIError as exc:
+            if _unknown_outcome(exc):
+                exc.idempotency_key = key
+            raise
+        data = self._data(result, what)
+        new_id = data.get(id_field)
+        if not isinstance(new_id, str) or not new_id:
+            raise APIError(f"{what} returned no {id_field}: {dict(data)}", code="unexpected_response")
+        return new_id
+
     @staticmethod
     def _lenient_body(raw: httpx.Response) -> dict[str, Any]:
         request_id = raw.headers.get("x-request-id")
@@ -282,17 +301,9 @@ class LipsyncClient:
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
         request = await self._upload_sources(request, key=key, on_progress=on_upload_progress)
         body = CreateLipsyncRequest.from_dict(request.to_api_dict())
-        try:
-            result = await self._call(create_lipsync_v3.asyncio_detailed, body=body, idempotency_key=key)
-        except APIError as exc:
-            if _unknown_outcome(exc):
-                exc.idempotency_key = key
-            raise
-        data = self._data(result, "create")
-        lipsync_id = data.get("lipsync_id")
-        if not isinstance(lipsync_id, str) or not lipsync_id:
-            raise APIError(f"create returned no lipsync_id: {dict(data)}", code="unexpected_response")
-        return lipsync_id
+        return await self._create(
+            create_lipsync_v3.asyncio_detailed, body, key=key, what="create", id_field="lipsync_id"
+        )
 
     async def _upload_sources(
         self, request: LipsyncRequest, *, key: str, on_progress: UploadProgress | None, field_prefix: str = ""
@@ -432,17 +443,9 @@ class LipsyncClient:
         if callback_url is not None:
             body_dict["callback_url"] = callback_url
         body = CreateLipsyncBatchRequest.from_dict(body_dict)
-        try:
-            result = await self._call(create_lipsync_batch_v3.asyncio_detailed, body=body, idempotency_key=key)
-        except APIError as exc:
-            if _unknown_outcome(exc):
-                exc.idempotency_key = key
-            raise
-        data = self._data(result, "create_batch")
-        batch_id = data.get("batch_id")
-        if not isinstance(batch_id, str) or not batch_id:
-            raise APIError(f"create_batch returned no batch_id: {dict(data)}", code="unexpected_response")
-        return batch_id
+        return await self._create(
+            create_lipsync_batch_v3.asyncio_detailed, body, key=key, what="create_batch", id_field="batch_id"
+        )
 
     async def get_batch(self, batch_id: str, *, limit: int | None = None, token: str | None = None) -> Batch:
         """A batch's progress and one page of its items (``next_token`` for more).
