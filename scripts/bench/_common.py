@@ -181,10 +181,15 @@ def sandbox_process(*, max_lifetime: float = 3600.0, **config: Any) -> Iterator[
                 time.sleep(0.05)
         yield SandboxProcess(base_url=base_url, api_key=str(config.get("api_key", "sandbox-key")), process=process)
     finally:
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """End a child that exits when its stdin closes; kill it if it has not within 10 s."""
+    if process.stdin is not None:
+        process.stdin.close()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

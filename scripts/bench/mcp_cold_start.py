@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import PYTHON, Row, median, p95, print_table, which
+from _common import PYTHON, Row, median, p95, print_table, stop_process, which
 
 HERE = Path(__file__).resolve().parent
 TARGET = 1.25
@@ -81,13 +81,7 @@ def cold_start(command: list[str], env: dict[str, str]) -> tuple[float, int]:
         tools = listed["result"]["tools"]  # type: ignore[index]
         return elapsed, len(tools)
     finally:
-        if proc.stdin is not None:
-            proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc)
 
 
 def _imports(command: list[str], env: dict[str, str]) -> dict[str, tuple[int, int]]:
