@@ -37,6 +37,7 @@ CONFIG = ROOT / "openapi" / "generator-config.yaml"
 PACKAGE = "heygen_lipsync_api"
 TARGET = ROOT / "generated_client" / PACKAGE
 
+NORMALISED_SPEC = "openapi.json"
 ERROR_ENVELOPE = "ErrorEnvelope"
 SCHEMA_PREFIX = "#/components/schemas/"
 
@@ -280,6 +281,10 @@ def generate(spec: Spec, workdir: Path) -> Path:
         cwd=workdir,
     )
     (out / "py.typed").write_text("", encoding="utf-8")
+    # The normalised spec travels with the code generated from it: the library reads its
+    # request fields (descriptions, defaults, allowed values, limits) and the CLI prints
+    # its schemas from this file, so one regeneration updates every front-end.
+    (out / NORMALISED_SPEC).write_text(json.dumps(spec, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     ruff = [sys.executable, "-m", "ruff"]
     settings = ["--isolated", "--line-length", "120", "--target-version", "py311"]
     _run([*ruff, "check", *settings, "--fix-only", "--extend-select", "I,UP", "--quiet", str(out)], cwd=workdir)
