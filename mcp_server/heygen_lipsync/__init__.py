@@ -44,10 +44,10 @@ if TYPE_CHECKING:
         LipsyncPage,
         StatusEntry,
     )
+    from .request import LipsyncRequest
     from .sources import (
         AssetSource,
         FileSource,
-        LipsyncRequest,
         MediaSource,
         UrlSource,
         parse_source,
@@ -82,7 +82,7 @@ _LAZY: dict[str, str] = {
     "Lipsync": "models",
     "LipsyncClient": "client",
     "LipsyncPage": "models",
-    "LipsyncRequest": "sources",
+    "LipsyncRequest": "request",
     "MODES": "models",
     "MediaSource": "sources",
     "NotFoundError": "errors",

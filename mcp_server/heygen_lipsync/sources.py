@@ -7,19 +7,18 @@ failure is a ``ValidationError`` that names the field.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from .config import is_loopback_host
 from .errors import ValidationError
-from .models import FPS_MODES, MODES
+from .fields import IDEMPOTENCY_KEY_PATTERN, MAX_TITLE_LENGTH
 
 __all__ = [
     "AUDIO_MEDIA_TYPES",
@@ -31,20 +30,19 @@ __all__ = [
     "VIDEO_MEDIA_TYPES",
     "AssetSource",
     "FileSource",
-    "LipsyncRequest",
     "MediaSource",
     "SourceLike",
     "UrlSource",
     "check_file",
+    "check_media_file",
+    "coerce_source",
     "parse_source",
     "sniff_media_type",
     "validate_idempotency_key",
     "validate_url",
 ]
 
-MAX_TITLE_LENGTH = 255
 MAX_BATCH_SIZE = 100
-IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-:.]{1,255}$")
 MEDIA_EXTENSIONS = frozenset(
     {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".mp3", ".wav", ".m4a", ".aac", ".png", ".jpg", ".jpeg", ".pdf", ".srt"}
 )
@@ -157,7 +155,7 @@ def validate_idempotency_key(key: str, *, field: str = "idempotency_key") -> str
     Raises:
         ValidationError: the key is empty, too long or has characters outside ``[A-Za-z0-9_:.-]``.
     """
-    if not isinstance(key, str) or not IDEMPOTENCY_KEY_PATTERN.match(key):
+    if not isinstance(key, str) or not IDEMPOTENCY_KEY_PATTERN.fullmatch(key):
         raise ValidationError(field, "must be 1-255 characters of letters, digits, '_', '-', ':' or '.'")
     return key
 
@@ -227,7 +225,7 @@ def parse_source(value: str | os.PathLike[str], *, field: str) -> MediaSource:
     return AssetSource(text)
 
 
-def _check_media_file(path: Path, *, field: str, allowed: frozenset[str], kind: str) -> str:
+def check_media_file(path: Path, *, field: str, allowed: frozenset[str], kind: str) -> str:
     check_file(path, field=field)
     try:
         mime = sniff_media_type(path)
@@ -240,7 +238,7 @@ def _check_media_file(path: Path, *, field: str, allowed: frozenset[str], kind: 
     return mime
 
 
-def _coerce_source(value: Any, *, field: str) -> MediaSource:
+def coerce_source(value: Any, *, field: str) -> MediaSource:
     if isinstance(value, UrlSource | AssetSource | FileSource):
         return value
     if isinstance(value, str | os.PathLike):
@@ -260,198 +258,11 @@ def _coerce_source(value: Any, *, field: str) -> MediaSource:
     raise ValidationError(field, f"expected a URL, asset id, file path or source object, got {type(value).__name__}")
 
 
-def _number(value: Any, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValidationError(field, f"must be a number of seconds, got {value!r}")
-    if not math.isfinite(value):
-        raise ValidationError(field, f"must be a finite number, got {value!r}")
-    return float(value)
+def __getattr__(name: str) -> Any:
+    # LipsyncRequest moved to request.py (it is built from the field table, which needs these
+    # sources); importing it from here keeps working without an import cycle.
+    if name == "LipsyncRequest":
+        from .request import LipsyncRequest
 
-
-_BOOL_FIELDS = (
-    "enable_caption",
-    "keep_the_same_format",
-    "enable_dynamic_duration",
-    "disable_music_track",
-    "enable_speech_enhancement",
-    "enable_watermark",
-)
-_STR_FIELDS = ("title", "mode", "callback_url", "callback_id", "fps_mode", "folder_id")
-
-
-@dataclass(frozen=True)
-class LipsyncRequest:
-    """Everything POST /v3/lipsyncs accepts. Fields left as None are not sent.
-
-    ``video`` and ``audio`` may be given as sources or as strings (parsed with
-    ``parse_source``); ``validate()`` checks the whole request locally.
-    """
-
-    video: MediaSource
-    audio: MediaSource
-    title: str | None = None
-    mode: str | None = None
-    callback_url: str | None = None
-    callback_id: str | None = None
-    enable_caption: bool | None = None
-    keep_the_same_format: bool | None = None
-    enable_dynamic_duration: bool | None = None
-    disable_music_track: bool | None = None
-    enable_speech_enhancement: bool | None = None
-    enable_watermark: bool | None = None
-    start_time: float | None = None
-    end_time: float | None = None
-    fps_mode: str | None = None
-    folder_id: str | None = None
-
-    if TYPE_CHECKING:
-        # What the generated __init__ accepts at runtime: strings and paths for video/audio
-        # are parsed with parse_source in __post_init__, so the fields always hold sources.
-        def __init__(
-            self,
-            video: SourceLike,
-            audio: SourceLike,
-            title: str | None = None,
-            mode: str | None = None,
-            callback_url: str | None = None,
-            callback_id: str | None = None,
-            enable_caption: bool | None = None,
-            keep_the_same_format: bool | None = None,
-            enable_dynamic_duration: bool | None = None,
-            disable_music_track: bool | None = None,
-            enable_speech_enhancement: bool | None = None,
-            enable_watermark: bool | None = None,
-            start_time: float | None = None,
-            end_time: float | None = None,
-            fps_mode: str | None = None,
-            folder_id: str | None = None,
-        ) -> None: ...
-
-    def __post_init__(self) -> None:
-        # Accept strings and paths for convenience; store parsed sources.
-        for name in ("video", "audio"):
-            value = getattr(self, name)
-            if not isinstance(value, UrlSource | AssetSource | FileSource):
-                object.__setattr__(self, name, _coerce_source(value, field=name))
-
-    @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        """The names of every field, in the API's spelling."""
-        return tuple(f.name for f in fields(cls))
-
-    @classmethod
-    def from_dict(cls, body: Mapping[str, Any]) -> LipsyncRequest:
-        """Build from the API's JSON shape; video/audio may also be plain strings.
-
-        Raises:
-            ValidationError: unknown keys, missing video/audio, or values of the wrong type.
-        """
-        if not isinstance(body, Mapping):
-            raise ValidationError("request", f"expected an object, got {type(body).__name__}")
-        known = set(cls.field_names())
-        unknown = sorted(set(body) - known)
-        if unknown:
-            names = ", ".join(unknown)
-            raise ValidationError(unknown[0], f"unknown field(s) {names}; known: {', '.join(sorted(known))}")
-        for required in ("video", "audio"):
-            if body.get(required) is None:
-                raise ValidationError(required, "is required")
-        kwargs: dict[str, Any] = {
-            "video": _coerce_source(body["video"], field="video"),
-            "audio": _coerce_source(body["audio"], field="audio"),
-        }
-        for name in _BOOL_FIELDS:
-            value = body.get(name)
-            if value is not None and not isinstance(value, bool):
-                raise ValidationError(name, f"must be true or false, got {value!r}")
-            kwargs[name] = value
-        for name in _STR_FIELDS:
-            value = body.get(name)
-            if value is not None and not isinstance(value, str):
-                raise ValidationError(name, f"must be a string, got {value!r}")
-            kwargs[name] = value
-        for name in ("start_time", "end_time"):
-            value = body.get(name)
-            kwargs[name] = None if value is None else _number(value, name)
-        return cls(**kwargs)
-
-    def validate(self) -> LipsyncRequest:
-        """Check the request locally; returns self so calls can chain.
-
-        Raises:
-            ValidationError: naming the first bad field (URLs, files and their media type,
-                mode, fps_mode, title, start_time/end_time, booleans).
-        """
-        self._validate_source(self.video, "video", VIDEO_MEDIA_TYPES, "a video (mp4, mov or webm)")
-        self._validate_source(
-            self.audio, "audio", AUDIO_MEDIA_TYPES | VIDEO_MEDIA_TYPES, "audio (mp3, wav, m4a) or a video with sound"
-        )
-        if self.title is not None:
-            if not isinstance(self.title, str) or not self.title.strip():
-                raise ValidationError("title", "must be a non-empty string")
-            if len(self.title) > MAX_TITLE_LENGTH:
-                raise ValidationError("title", f"must be at most {MAX_TITLE_LENGTH} characters, got {len(self.title)}")
-        if self.mode is not None and self.mode not in MODES:
-            raise ValidationError("mode", f"must be one of {', '.join(MODES)}, got {self.mode!r}")
-        if self.fps_mode is not None and self.fps_mode not in FPS_MODES:
-            raise ValidationError("fps_mode", f"must be one of {', '.join(FPS_MODES)}, got {self.fps_mode!r}")
-        if self.callback_url is not None:
-            validate_url(self.callback_url, field="callback_url")
-        for name in ("callback_id", "folder_id"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, str):
-                raise ValidationError(name, f"must be a string, got {value!r}")
-        for name in _BOOL_FIELDS:
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, bool):
-                raise ValidationError(name, f"must be true or false, got {value!r}")
-        start = None if self.start_time is None else _number(self.start_time, "start_time")
-        end = None if self.end_time is None else _number(self.end_time, "end_time")
-        if start is not None and start < 0:
-            raise ValidationError("start_time", f"must be 0 or more, got {start:g}")
-        if end is not None and end < 0:
-            raise ValidationError("end_time", f"must be 0 or more, got {end:g}")
-        if start is not None and end is not None and start >= end:
-            raise ValidationError("end_time", f"must be after start_time ({start:g}), got {end:g}")
-        return self
-
-    @staticmethod
-    def _validate_source(source: MediaSource, field: str, allowed: frozenset[str], kind: str) -> None:
-        if isinstance(source, UrlSource):
-            validate_url(source.url, field=field)
-        elif isinstance(source, AssetSource):
-            if not source.asset_id.strip() or any(c.isspace() for c in source.asset_id):
-                raise ValidationError(field, f"not a valid asset id: {source.asset_id!r}")
-        else:
-            _check_media_file(source.path, field=field, allowed=allowed, kind=kind)
-
-    @property
-    def file_sources(self) -> dict[str, FileSource]:
-        """The fields whose source is a local file that must be uploaded first."""
-        return {name: src for name in ("video", "audio") if isinstance(src := getattr(self, name), FileSource)}
-
-    def with_sources(self, **sources: MediaSource) -> LipsyncRequest:
-        """A copy with video and/or audio replaced (e.g. by the uploaded asset)."""
-        import dataclasses
-
-        return dataclasses.replace(self, **sources)  # type: ignore[arg-type]
-
-    def to_api_dict(self) -> dict[str, Any]:
-        """The API's JSON body (only fields that are set).
-
-        Raises:
-            ValidationError: video or audio is still a local file (upload it first).
-        """
-        out: dict[str, Any] = {}
-        for name in ("video", "audio"):
-            src = getattr(self, name)
-            if isinstance(src, FileSource):
-                raise ValidationError(name, f"local file {src.path} must be uploaded first (LipsyncClient.create does)")
-            out[name] = src.to_api_dict()
-        for f in fields(self):
-            if f.name in ("video", "audio"):
-                continue
-            value = getattr(self, f.name)
-            if value is not None:
-                out[f.name] = value
-        return out
+        return LipsyncRequest
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..sources import MAX_BATCH_SIZE, LipsyncRequest
+from ..fields import request_fields
+from ..request import LipsyncRequest
+from ..sources import MAX_BATCH_SIZE
+from ._fields import convert_cell
 from ._output import UsageProblem
-from ._schema import component_schema
 
 __all__ = [
     "build_request",
@@ -113,8 +115,8 @@ def read_manifest(name: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     JSON: a list of create bodies, or ``{"lipsyncs": [...], "title": ..., "callback_url": ...}``
     (the API's own batch body). CSV: a header row of field names, one job per row; empty
     cells are left out; ``true``/``false`` and numbers are converted by the field's type in
-    the spec. In both, a ``video``/``audio`` value naming a file relative to the manifest's
-    directory is taken from there.
+    the field table (``heygen_lipsync.fields``). In both, a ``video``/``audio`` value naming
+    a file relative to the manifest's directory is taken from there.
 
     Raises:
         UsageProblem: unreadable, malformed, empty, or more than 100 jobs.
@@ -161,7 +163,7 @@ def read_manifest(name: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 def _csv_jobs(text: str, path: Path) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
-    types = _field_types()
+    table = {spec.name: spec for spec in request_fields()}
     jobs = []
     for row_number, row in enumerate(reader, start=2):
         if None in row:
@@ -171,33 +173,7 @@ def _csv_jobs(text: str, path: Path) -> list[dict[str, Any]]:
             value = (cell or "").strip()
             if key and value:
                 where = f"{path.name} line {row_number}, column {key.strip()}"
-                job[key.strip()] = _convert(value, types.get(key.strip(), set()), where)
+                job[key.strip()] = convert_cell(table.get(key.strip()), value, where)
         if job:
             jobs.append(job)
     return jobs
-
-
-def _field_types() -> dict[str, set[str]]:
-    """JSON types each CreateLipsyncRequest field accepts, from the vendored spec."""
-    properties = component_schema("CreateLipsyncRequest").get("properties", {})
-    types: dict[str, set[str]] = {}
-    for name, schema in properties.items():
-        options = schema.get("anyOf", [schema])
-        types[name] = {option.get("type") for option in options if isinstance(option.get("type"), str)}
-    return types
-
-
-def _convert(value: str, types: set[str], where: str) -> Any:
-    if "boolean" in types:
-        lowered = value.lower()
-        if lowered in ("true", "yes", "1"):
-            return True
-        if lowered in ("false", "no", "0"):
-            return False
-        raise UsageProblem(f"{where}: {value!r} is not true or false", param="manifest")
-    if "number" in types or "integer" in types:
-        try:
-            return float(value) if "number" in types else int(value)
-        except ValueError:
-            raise UsageProblem(f"{where}: {value!r} is not a number", param="manifest") from None
-    return value

@@ -9,7 +9,8 @@ import typer
 
 from ..client import LipsyncClient
 from ..errors import ValidationError
-from ..sources import LipsyncRequest, validate_idempotency_key
+from ..request import LipsyncRequest
+from ..sources import validate_idempotency_key
 from ._input import build_request, read_manifest
 from ._output import emit, error_boundary, note, run_client, state
 from ._schema import schema_option

@@ -12,9 +12,10 @@ import typer
 
 from ..client import LipsyncClient
 from ..errors import HeyGenError
-from ..models import FPS_MODES, MODES, Lipsync
+from ..models import Lipsync
 from ..sources import validate_idempotency_key
 from ..waiting import DEFAULT_POLL_INTERVAL
+from ._fields import field_flags, request_field_options
 from ._group import CompactFlagsCommand
 from ._input import build_request, local_path, merge_body, parse_duration, read_body
 from ._output import (
@@ -51,49 +52,13 @@ _LIPSYNC_COLUMNS = ("id", "status", "title", "duration", "created_at")
 _DETAIL = "LipsyncDetail"
 
 
-def _flag(help_text: str, *names: str) -> Any:
-    return typer.Option(*names, help=help_text, show_default=False, rich_help_panel="Request fields")
-
-
+@request_field_options(after="data")
 def create(
     ctx: typer.Context,
     data: Annotated[
         str | None,
         typer.Option("-d", "--data", help="Request body: inline JSON, a file path, or - for stdin. Flags override it."),
     ] = None,
-    video: Annotated[
-        str | None, _flag("Source video: https URL, asset id, or local file (uploaded first).", "--video")
-    ] = None,
-    audio: Annotated[
-        str | None, _flag("New audio: https URL, asset id, or local file (uploaded first).", "--audio")
-    ] = None,
-    title: Annotated[str | None, _flag("Title of the job.", "--title")] = None,
-    mode: Annotated[str | None, _flag(f"Quality mode: {' or '.join(MODES)} (API default speed).", "--mode")] = None,
-    callback_url: Annotated[str | None, _flag("Webhook URL called when the job finishes.", "--callback-url")] = None,
-    callback_id: Annotated[str | None, _flag("Id echoed in the webhook payload.", "--callback-id")] = None,
-    enable_caption: Annotated[
-        bool | None, _flag("Generate captions (SRT).", "--enable-caption/--no-enable-caption")
-    ] = None,
-    keep_the_same_format: Annotated[
-        bool | None,
-        _flag("Keep the source's resolution and bitrate.", "--keep-the-same-format/--no-keep-the-same-format"),
-    ] = None,
-    enable_dynamic_duration: Annotated[
-        bool | None, _flag("Allow dynamic duration.", "--enable-dynamic-duration/--no-enable-dynamic-duration")
-    ] = None,
-    disable_music_track: Annotated[
-        bool | None, _flag("Remove background music.", "--disable-music-track/--no-disable-music-track")
-    ] = None,
-    enable_speech_enhancement: Annotated[
-        bool | None, _flag("Enhance speech.", "--enable-speech-enhancement/--no-enable-speech-enhancement")
-    ] = None,
-    enable_watermark: Annotated[
-        bool | None, _flag("Add a watermark.", "--enable-watermark/--no-enable-watermark")
-    ] = None,
-    start_time: Annotated[float | None, _flag("Start of the part to dub, in seconds.", "--start-time")] = None,
-    end_time: Annotated[float | None, _flag("End of the part to dub, in seconds.", "--end-time")] = None,
-    fps_mode: Annotated[str | None, _flag(f"Frame-rate mode: {', '.join(FPS_MODES)}.", "--fps-mode")] = None,
-    folder_id: Annotated[str | None, _flag("Folder to file the job in.", "--folder-id")] = None,
     idempotency_key: _IdemKey = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait until the job finishes; print the finished job.")] = False,
     timeout: _Timeout = "20m",
@@ -105,17 +70,12 @@ def create(
     overwrite: _Overwrite = False,
     request_schema: Annotated[bool, schema_option("request", "CreateLipsyncRequest")] = False,
     response_schema: Annotated[bool, schema_option("response", "create")] = False,
+    **fields: Any,
 ) -> None:
     """Create a lipsync job: dub VIDEO with AUDIO. Prints {"lipsync_id"}, or the finished job with --wait."""
     st = state(ctx)
-    flags = {
-        "video": video, "audio": audio, "title": title, "mode": mode, "callback_url": callback_url,
-        "callback_id": callback_id, "enable_caption": enable_caption, "keep_the_same_format": keep_the_same_format,
-        "enable_dynamic_duration": enable_dynamic_duration, "disable_music_track": disable_music_track,
-        "enable_speech_enhancement": enable_speech_enhancement, "enable_watermark": enable_watermark,
-        "start_time": start_time, "end_time": end_time, "fps_mode": fps_mode, "folder_id": folder_id,
-    }  # fmt: skip
     with error_boundary(st):
+        flags = field_flags(fields)  # one flag per request field of the spec (see _fields.py)
         request = build_request(merge_body(read_body(data) if data is not None else None, flags))
         save_to = local_path(download, param="--download") if download is not None else None
         if save_to is not None:

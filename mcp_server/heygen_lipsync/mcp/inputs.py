@@ -15,7 +15,8 @@ from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.spend import CONFIRM_SPEND_DESCRIPTION, OutputLength
 
 if TYPE_CHECKING:
-    from heygen_lipsync.sources import LipsyncRequest, MediaSource
+    from heygen_lipsync.request import LipsyncRequest
+    from heygen_lipsync.sources import MediaSource
 
 
 __all__ = [
@@ -185,7 +186,8 @@ def build_request(files: FileSandbox, values: dict[str, Any], prefix: str = "") 
     Raises:
         ToolFailure: a source is missing or doubled, a path is refused, or a value is invalid.
     """
-    from heygen_lipsync.sources import FileSource, LipsyncRequest
+    from heygen_lipsync.request import LipsyncRequest
+    from heygen_lipsync.sources import FileSource
 
     video, video_arg = _source(files, "video", values, prefix)
     audio, audio_arg = _source(files, "audio", values, prefix)

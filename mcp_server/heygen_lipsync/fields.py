@@ -1,0 +1,252 @@
+"""The create request's fields: one table, read from the spec the client was generated from.
+
+Every front-end builds its view of POST /v3/lipsyncs from ``REQUEST_FIELDS``:
+
+- the library's ``LipsyncRequest`` (which names it accepts, their types, their checks),
+- the CLI's ``create`` flags and the columns of a batch manifest,
+- the MCP ``create_lipsync`` arguments and the items of ``create_lipsync_batch``.
+
+The table is read from the normalised spec that ``scripts/regenerate.py`` writes into the
+generated package (``heygen_lipsync_api/openapi.json``) and checked against the generated
+``CreateLipsyncRequest`` model, so a field HeyGen adds, removes or describes anew reaches
+every front-end by regenerating, with nothing edited by hand.
+
+What is deliberately ours, not the spec's, is listed once, in ``LOCAL_RULES`` below, each
+with why:
+
+========================  =================================================================
+``video``, ``audio``      Sources. The API takes ``{type: url|asset_id, ...}``; users give a
+                          URL, an asset id or a local file. The CLI takes one string
+                          (``--video``), MCP flattens each into ``*_url`` / ``*_asset_id`` /
+                          ``*_path`` (a model fills flat arguments far more reliably than a
+                          tagged union), the library accepts strings, paths and sources.
+``title``                 1-255 characters: HeyGen refuses longer titles; the spec says none.
+``callback_url``          https only (plain http for loopback hosts): HeyGen calls it from
+                          the internet, and a plain-http webhook leaks the payload.
+``start_time``            0 or more, and before ``end_time``: the spec gives no bounds, and a
+``end_time``              reversed segment fails only after the job was queued.
+``fps_mode``              ``vfr``, ``cfr`` or ``passthrough``: the spec lists them only in
+                          its prose, as an open string.
+========================  =================================================================
+
+The Idempotency-Key's pattern is the spec's too (its ``IdempotencyKey`` parameter).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+__all__ = [
+    "IDEMPOTENCY_KEY_PATTERN",
+    "LOCAL_RULES",
+    "MAX_TITLE_LENGTH",
+    "REQUEST_MODEL",
+    "SOURCE_FIELDS",
+    "FieldKind",
+    "LocalRule",
+    "RequestField",
+    "field_choices",
+    "idempotency_key_pattern",
+    "normalised_spec",
+    "request_fields",
+]
+
+GENERATED_PACKAGE = "heygen_lipsync_api"
+REQUEST_MODEL = "CreateLipsyncRequest"
+SOURCE_FIELDS = ("video", "audio")
+MAX_TITLE_LENGTH = 255
+
+FieldKind = Literal["source", "bool", "str", "number", "integer", "json"]
+
+
+@dataclass(frozen=True)
+class LocalRule:
+    """A check or shape of ours laid over a spec field (see the table in the module docstring)."""
+
+    why: str
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: float | None = None
+    choices: tuple[str, ...] = ()
+    https_only: bool = False
+    flattened: bool = False
+
+
+LOCAL_RULES: dict[str, LocalRule] = {
+    "video": LocalRule("a URL, an asset id or a local file, flattened per front-end", flattened=True),
+    "audio": LocalRule("a URL, an asset id or a local file, flattened per front-end", flattened=True),
+    "title": LocalRule("HeyGen refuses longer titles; the spec sets no limit", min_length=1, max_length=255),
+    "callback_url": LocalRule("HeyGen calls it from the internet: https only", https_only=True),
+    "start_time": LocalRule("a segment starts at 0 or later, before end_time", minimum=0),
+    "end_time": LocalRule("a segment ends after its start", minimum=0),
+    "fps_mode": LocalRule("the spec lists the values only in prose", choices=("vfr", "cfr", "passthrough")),
+}
+
+
+@dataclass(frozen=True)
+class RequestField:
+    """One field of the create request, as the spec and our local rules describe it."""
+
+    name: str
+    kind: FieldKind
+    description: str
+    required: bool = False
+    default: Any = None
+    """HeyGen's default when the field is left out (None: the spec names none)."""
+    choices: tuple[str, ...] = ()
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    https_only: bool = False
+    rule: LocalRule | None = field(default=None, compare=False)
+
+    @property
+    def is_source(self) -> bool:
+        """Whether this is a media source (video or audio) rather than a plain value."""
+        return self.kind == "source"
+
+    @property
+    def option(self) -> str:
+        """The CLI spelling: ``--start-time`` for ``start_time``."""
+        return "--" + self.name.replace("_", "-")
+
+    def help_text(self) -> str:
+        """The spec's description, with the allowed values and the default said plainly."""
+        text = self.description.strip().rstrip(".") if self.description else self.name.replace("_", " ")
+        extras = []
+        if self.choices and not all(f"'{choice}'" in text for choice in self.choices):
+            extras.append("one of " + ", ".join(self.choices))
+        if self.minimum is not None:
+            extras.append(f"{self.minimum:g} or more")
+        if self.max_length is not None:
+            extras.append(f"at most {self.max_length} characters")
+        if self.default is not None and not isinstance(self.default, bool):
+            extras.append(f"HeyGen's default {self.default}")
+        elif isinstance(self.default, bool):
+            extras.append(f"HeyGen's default {'true' if self.default else 'false'}")
+        return text + (f" ({'; '.join(extras)})" if extras else "") + "."
+
+
+@cache
+def normalised_spec() -> dict[str, Any]:
+    """The normalised OpenAPI document shipped inside the generated package.
+
+    Raises:
+        RuntimeError: the generated package has no ``openapi.json`` (regenerate it).
+    """
+    try:
+        text = resources.files(GENERATED_PACKAGE).joinpath("openapi.json").read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError) as exc:  # pragma: no cover - a broken install
+        raise RuntimeError(f"{GENERATED_PACKAGE}/openapi.json is missing; run scripts/regenerate.py") from exc
+    spec = json.loads(text)
+    if not isinstance(spec, dict):  # pragma: no cover - a broken install
+        raise RuntimeError(f"{GENERATED_PACKAGE}/openapi.json is not an OpenAPI document")
+    return spec
+
+
+def _resolve(spec: dict[str, Any], node: Any) -> Any:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+_KINDS: dict[str, FieldKind] = {"boolean": "bool", "string": "str", "number": "number", "integer": "integer"}
+
+
+def _kind_and_choices(spec: dict[str, Any], schema: dict[str, Any]) -> tuple[FieldKind, tuple[str, ...]]:
+    if "oneOf" in schema or "discriminator" in schema:
+        return "source", ()
+    options = [_resolve(spec, option) for option in schema.get("anyOf", [schema])]
+    options = [option for option in options if option.get("type") != "null"]
+    if len(options) != 1:
+        return "json", ()
+    option = options[0]
+    choices = tuple(str(value) for value in option.get("enum", ()))
+    return _KINDS.get(str(option.get("type")), "json"), choices
+
+
+def _from_schema(spec: dict[str, Any], name: str, raw: Any, required: bool) -> RequestField:
+    schema = _resolve(spec, raw)
+    kind, choices = _kind_and_choices(spec, schema)
+    found = RequestField(
+        name=name,
+        kind=kind,
+        description=str(schema.get("description") or ""),
+        required=required,
+        default=schema.get("default"),
+        choices=choices,
+        min_length=schema.get("minLength"),
+        max_length=schema.get("maxLength"),
+        minimum=schema.get("minimum"),
+        maximum=schema.get("maximum"),
+    )
+    rule = LOCAL_RULES.get(name)
+    if rule is None:
+        return found
+    return replace(
+        found,
+        choices=found.choices or rule.choices,
+        min_length=rule.min_length if rule.min_length is not None else found.min_length,
+        max_length=rule.max_length if rule.max_length is not None else found.max_length,
+        minimum=rule.minimum if rule.minimum is not None else found.minimum,
+        https_only=rule.https_only,
+        rule=rule,
+    )
+
+
+def _generated_field_names() -> tuple[str, ...]:
+    import attrs
+
+    from heygen_lipsync_api import models
+
+    return tuple(a.name for a in attrs.fields(getattr(models, REQUEST_MODEL)))
+
+
+@cache
+def request_fields() -> tuple[RequestField, ...]:
+    """Every field of the create request, in the spec's order.
+
+    Raises:
+        RuntimeError: the spec and the generated model disagree (the client is stale).
+    """
+    spec = normalised_spec()
+    schema = spec["components"]["schemas"][REQUEST_MODEL]
+    required = set(schema.get("required", ()))
+    table = tuple(
+        _from_schema(spec, name, raw, name in required) for name, raw in (schema.get("properties") or {}).items()
+    )
+    generated = _generated_field_names()
+    if {f.name for f in table} != set(generated):
+        raise RuntimeError(
+            f"{REQUEST_MODEL}: the spec's fields {sorted(f.name for f in table)} differ from the generated "
+            f"model's {sorted(generated)}; run scripts/regenerate.py"
+        )
+    return table
+
+
+def field_choices(name: str) -> tuple[str, ...]:
+    """The allowed values of one field (``mode``, ``fps_mode``), from the table."""
+    for f in request_fields():
+        if f.name == name:
+            return f.choices
+    return ()
+
+
+@cache
+def idempotency_key_pattern() -> re.Pattern[str]:
+    """The Idempotency-Key header's pattern, from the spec's ``IdempotencyKey`` parameter."""
+    parameter = normalised_spec().get("components", {}).get("parameters", {}).get("IdempotencyKey", {})
+    pattern = parameter.get("schema", {}).get("pattern") or r"^[A-Za-z0-9_\-:.]{1,255}$"
+    return re.compile(pattern)
+
+
+IDEMPOTENCY_KEY_PATTERN = idempotency_key_pattern()
