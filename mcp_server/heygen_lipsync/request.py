@@ -218,9 +218,7 @@ class LipsyncRequest:
             ValidationError: a name the API does not define.
         """
         values = {**self._values, **{k: v for k, v in changes.items() if k not in ("video", "audio")}}
-        return LipsyncRequest(
-            video=changes.get("video", self.video), audio=changes.get("audio", self.audio), **values
-        )
+        return LipsyncRequest(video=changes.get("video", self.video), audio=changes.get("audio", self.audio), **values)
 
     def with_sources(self, **sources: MediaSource) -> LipsyncRequest:
         """A copy with video and/or audio replaced (e.g. by the uploaded asset)."""
@@ -250,4 +248,3 @@ def _validate_source(source: MediaSource, field: str, allowed: frozenset[str], k
             raise ValidationError(field, f"not a valid asset id: {source.asset_id!r}")
     else:
         check_media_file(source.path, field=field, allowed=allowed, kind=kind)
-

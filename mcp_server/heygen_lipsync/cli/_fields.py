@@ -46,7 +46,7 @@ def _option(spec: RequestField) -> inspect.Parameter:
         spec.name,
         inspect.Parameter.KEYWORD_ONLY,
         default=None,
-        annotation=Annotated[python_type | None, option],  # type: ignore[valid-type]
+        annotation=Annotated[python_type | None, option],
     )
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import pydantic
 from mcp.server.mcpserver.tools import Tool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from heygen_lipsync.errors import ValidationError
+from heygen_lipsync.fields import IDEMPOTENCY_KEY_PATTERN, RequestField, request_fields
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.spend import CONFIRM_SPEND_DESCRIPTION, OutputLength
@@ -21,124 +24,128 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ID_PATTERN",
-    "AudioAssetId",
-    "AudioPath",
-    "AudioUrl",
+    "REQUEST_ARGUMENTS",
+    "BatchCallbackUrl",
     "BatchItemInput",
-    "CallbackId",
-    "CallbackUrl",
     "ConfirmSpend",
-    "DisableMusicTrack",
-    "EnableCaption",
-    "EnableDynamicDuration",
-    "EnableSpeechEnhancement",
-    "EnableWatermark",
-    "EndTime",
-    "FolderId",
-    "FpsMode",
     "IdempotencyKey",
-    "KeepTheSameFormat",
     "LipsyncId",
-    "Mode",
-    "StartTime",
-    "Title",
-    "VideoAssetId",
-    "VideoPath",
-    "VideoUrl",
     "argument_failure",
     "build_request",
+    "request_arguments",
 ]
 
-# Argument types shared by create_lipsync and the batch items.
+# Arguments that are not request fields.
 ID_PATTERN = r"^[^/\\?#\s]*[^/\\?#\s.][^/\\?#\s]*$"
 LipsyncId = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, description="The lipsync id.")]
 IdempotencyKey = Annotated[
     str | None,
     Field(
         default=None,
-        pattern=r"^[A-Za-z0-9_:.-]{1,255}$",
+        pattern=IDEMPOTENCY_KEY_PATTERN.pattern,
         description="Optional key (1-255 of A-Z a-z 0-9 _ : . -). Reuse the same key when retrying after a network "
         "error or timeout, so the request is not run twice.",
     ),
 ]
 ConfirmSpend = Annotated[bool, Field(default=False, description=CONFIRM_SPEND_DESCRIPTION)]
-VideoUrl = Annotated[str | None, Field(default=None, description="Public https URL of the source video.")]
-VideoAssetId = Annotated[str | None, Field(default=None, description="HeyGen asset id of the video (upload_asset).")]
-VideoPath = Annotated[
-    str | None,
-    Field(default=None, description="Local video file (mp4, mov, webm) in the allowed directories; uploaded first."),
+BatchCallbackUrl = Annotated[
+    str | None, Field(default=None, description="https URL HeyGen POSTs to once every job of the batch has finished.")
 ]
-AudioUrl = Annotated[str | None, Field(default=None, description="Public https URL of the new audio.")]
-AudioAssetId = Annotated[str | None, Field(default=None, description="HeyGen asset id of the audio (upload_asset).")]
-AudioPath = Annotated[
-    str | None,
-    Field(
-        default=None,
-        description="Local audio file (mp3, wav, m4a, or a video with sound) inside the allowed directories; "
-        "uploaded first. A local file lets the server estimate the cost.",
-    ),
-]
-Title = Annotated[str | None, Field(default=None, min_length=1, max_length=255, description="A name for the job.")]
-Mode = Annotated[
-    Literal["speed", "precision"] | None,
-    Field(default=None, description="speed (default, cheaper) or precision (better lips, about twice the price)."),
-]
-CallbackUrl = Annotated[
-    str | None, Field(default=None, description="https URL HeyGen POSTs to when the job completes or fails.")
-]
-CallbackId = Annotated[str | None, Field(default=None, description="Your id, echoed back in the callback.")]
-EnableCaption = Annotated[bool | None, Field(default=None, description="Also produce SRT captions.")]
-KeepTheSameFormat = Annotated[bool | None, Field(default=None, description="Keep the source's resolution/format.")]
-EnableDynamicDuration = Annotated[
-    bool | None,
-    Field(
-        default=None,
-        description="Default true: the output is as long as the audio. false: as long as the video segment "
-        "(start_time..end_time). HeyGen charges per second of output, so this sets the price.",
-    ),
-]
-DisableMusicTrack = Annotated[bool | None, Field(default=None, description="Drop the source's music track.")]
-EnableSpeechEnhancement = Annotated[bool | None, Field(default=None, description="Clean up the new audio's speech.")]
-EnableWatermark = Annotated[bool | None, Field(default=None, description="Add HeyGen's watermark.")]
-StartTime = Annotated[float | None, Field(default=None, ge=0, description="Start of the video segment, seconds.")]
-EndTime = Annotated[float | None, Field(default=None, ge=0, description="End of the video segment, seconds.")]
-FpsMode = Annotated[
-    Literal["vfr", "cfr", "passthrough"] | None, Field(default=None, description="Frame-rate handling of the output.")
-]
-FolderId = Annotated[str | None, Field(default=None, description="HeyGen folder to file the result in.")]
 
+# The request's fields, built from the one field table (heygen_lipsync.fields). The sources are
+# its one deliberate exception: a model fills three flat arguments per source (url, asset id,
+# local path) far more reliably than a tagged union, so each is flattened here.
 _SOURCE_KINDS = ("url", "asset_id", "path")
+_SOURCE_HELP = {
+    ("video", "url"): "Public https URL of the source video.",
+    ("video", "asset_id"): "HeyGen asset id of the video (upload_asset).",
+    ("video", "path"): "Local video file (mp4, mov, webm) in the allowed directories; uploaded first.",
+    ("audio", "url"): "Public https URL of the new audio.",
+    ("audio", "asset_id"): "HeyGen asset id of the audio (upload_asset).",
+    ("audio", "path"): "Local audio file (mp3, wav, m4a, or a video with sound) inside the allowed directories; "
+    "uploaded first. A local file lets the server estimate the cost.",
+}
+# What a model needs to know beyond the spec's words: both decide the price.
+_HINTS = {
+    "mode": "precision gives better lips at about twice the price of speed.",
+    "enable_dynamic_duration": "true: the output is as long as the audio; false: as long as the video segment "
+    "(start_time..end_time). HeyGen charges per second of output, so this sets the price.",
+}
+_PLAIN_TYPES: dict[str, Any] = {"bool": bool, "number": float, "integer": int, "str": str, "json": Any}
+
+
+def _argument(spec: RequestField) -> Any:
+    description = spec.help_text() + (f" {_HINTS[spec.name]}" if spec.name in _HINTS else "")
+    constraints: dict[str, Any] = {}
+    if spec.min_length is not None:
+        constraints["min_length"] = spec.min_length
+    if spec.max_length is not None:
+        constraints["max_length"] = spec.max_length
+    if spec.minimum is not None:
+        constraints["ge"] = spec.minimum
+    if spec.maximum is not None:
+        constraints["le"] = spec.maximum
+    value_type = Literal[spec.choices] if spec.choices else _PLAIN_TYPES[spec.kind]
+    return Annotated[value_type | None, Field(default=None, description=description, **constraints)]
+
+
+def _request_arguments() -> dict[str, Any]:
+    arguments: dict[str, Any] = {}
+    for spec in request_fields():
+        if spec.is_source:
+            for how in _SOURCE_KINDS:
+                description = _SOURCE_HELP.get((spec.name, how), f"{spec.name} as a {how.replace('_', ' ')}.")
+                arguments[f"{spec.name}_{how}"] = Annotated[str | None, Field(default=None, description=description)]
+        else:
+            arguments[spec.name] = _argument(spec)
+    return arguments
+
+
+REQUEST_ARGUMENTS: dict[str, Any] = _request_arguments()
+"""Every create argument, by name, in the spec's order: the flattened sources, then the plain fields."""
+
+_REQUEST_FIELDS = tuple(spec.name for spec in request_fields() if not spec.is_source)
+
+if TYPE_CHECKING:
+
+    class BatchItemInput(BaseModel):
+        """One video of a batch: the same inputs as create_lipsync (built from the field table)."""
+
+        def __getattr__(self, name: str) -> Any: ...
+
+else:
+    BatchItemInput = create_model(
+        "BatchItemInput",
+        __config__=ConfigDict(extra="forbid"),
+        __doc__="One video of a batch: the same inputs as create_lipsync.",
+        **{name: (annotation, None) for name, annotation in REQUEST_ARGUMENTS.items()},
+    )
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
-
-class BatchItemInput(BaseModel):
-    """One video of a batch: the same inputs as create_lipsync."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    video_url: VideoUrl = None
-    video_asset_id: VideoAssetId = None
-    video_path: VideoPath = None
-    audio_url: AudioUrl = None
-    audio_asset_id: AudioAssetId = None
-    audio_path: AudioPath = None
-    title: Title = None
-    mode: Mode = None
-    callback_url: CallbackUrl = None
-    callback_id: CallbackId = None
-    enable_caption: EnableCaption = None
-    keep_the_same_format: KeepTheSameFormat = None
-    enable_dynamic_duration: EnableDynamicDuration = None
-    disable_music_track: DisableMusicTrack = None
-    enable_speech_enhancement: EnableSpeechEnhancement = None
-    enable_watermark: EnableWatermark = None
-    start_time: StartTime = None
-    end_time: EndTime = None
-    fps_mode: FpsMode = None
-    folder_id: FolderId = None
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-_REQUEST_FIELDS = tuple(name for name in BatchItemInput.model_fields if not name.startswith(("video_", "audio_")))
+def request_arguments(after: str | None = None) -> Callable[[F], F]:
+    """Give a tool (or resolver) that takes ``**arguments`` every create argument, after ``after``.
+
+    MCPServer reads a tool's input schema and a resolver's inputs from the signature, so the
+    arguments are laid into ``__signature__`` and arrive by name in ``**arguments``.
+    """
+
+    def decorate(func: F) -> F:
+        signature = inspect.signature(func, eval_str=True)
+        params = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        at = [p.name for p in params].index(after) + 1 if after else len(params)
+        fields = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+            for name, annotation in REQUEST_ARGUMENTS.items()
+        ]
+        head = params[:at]
+        tail = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in params[at:]]
+        func.__signature__ = signature.replace(parameters=[*head, *fields, *tail])  # type: ignore[attr-defined]
+        return func
+
+    return decorate
 
 
 def _source(files: FileSandbox, kind: str, values: dict[str, Any], prefix: str) -> tuple[MediaSource, str]:

@@ -20,31 +20,13 @@ from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.gate import NotAsked, ask_user, batch_estimate, check_approval, estimate_for
 from heygen_lipsync.mcp.inputs import (
     ID_PATTERN,
-    AudioAssetId,
-    AudioPath,
-    AudioUrl,
+    BatchCallbackUrl,
     BatchItemInput,
-    CallbackId,
-    CallbackUrl,
     ConfirmSpend,
-    DisableMusicTrack,
-    EnableCaption,
-    EnableDynamicDuration,
-    EnableSpeechEnhancement,
-    EnableWatermark,
-    EndTime,
-    FolderId,
-    FpsMode,
     IdempotencyKey,
-    KeepTheSameFormat,
     LipsyncId,
-    Mode,
-    StartTime,
-    Title,
-    VideoAssetId,
-    VideoPath,
-    VideoUrl,
     build_request,
+    request_arguments,
 )
 from heygen_lipsync.mcp.progress import with_upload_progress
 from heygen_lipsync.mcp.results import (
@@ -68,66 +50,25 @@ from heygen_lipsync.mcp.state import AppState, guarded, ok, session_key, state_o
 __all__ = ["TOOLS", "dub_video"]
 
 
-async def _ask_before_create(
-    ctx: Context,
-    video_url: str | None,
-    video_asset_id: str | None,
-    video_path: str | None,
-    audio_url: str | None,
-    audio_asset_id: str | None,
-    audio_path: str | None,
-    mode: str | None,
-    enable_dynamic_duration: bool | None,
-    start_time: float | None,
-    end_time: float | None,
-) -> Elicit[SpendApproval] | NotAsked:
-    values = dict(
-        video_url=video_url,
-        video_asset_id=video_asset_id,
-        video_path=video_path,
-        audio_url=audio_url,
-        audio_asset_id=audio_asset_id,
-        audio_path=audio_path,
-        enable_dynamic_duration=enable_dynamic_duration,
-        start_time=start_time,
-        end_time=end_time,
-    )
-
+@request_arguments()
+async def _ask_before_create(ctx: Context, **values: Any) -> Elicit[SpendApproval] | NotAsked:
     async def build(state: AppState) -> CostEstimate:
         _, length = build_request(state.files, values)
-        return await estimate_for(state, [length], mode)
+        return await estimate_for(state, [length], values.get("mode"))
 
     return await ask_user(ctx, 1, build)
 
 
 @guarded
+@request_arguments(after="approval")
 async def create_lipsync(
     ctx: Context,
     approval: Annotated[ElicitationResult[SpendApproval], Resolve(_ask_before_create)],
-    video_url: VideoUrl = None,
-    video_asset_id: VideoAssetId = None,
-    video_path: VideoPath = None,
-    audio_url: AudioUrl = None,
-    audio_asset_id: AudioAssetId = None,
-    audio_path: AudioPath = None,
-    title: Title = None,
-    mode: Mode = None,
-    callback_url: CallbackUrl = None,
-    callback_id: CallbackId = None,
-    enable_caption: EnableCaption = None,
-    keep_the_same_format: KeepTheSameFormat = None,
-    enable_dynamic_duration: EnableDynamicDuration = None,
-    disable_music_track: DisableMusicTrack = None,
-    enable_speech_enhancement: EnableSpeechEnhancement = None,
-    enable_watermark: EnableWatermark = None,
-    start_time: StartTime = None,
-    end_time: EndTime = None,
-    fps_mode: FpsMode = None,
-    folder_id: FolderId = None,
     idempotency_key: IdempotencyKey = None,
     confirm_spend: ConfirmSpend = False,
+    **values: Any,  # every create argument, from the field table (request_arguments)
 ) -> Annotated[CallToolResult, LipsyncCreated]:
-    values = dict(locals())
+    mode = values.get("mode")
     state = state_of(ctx)
     client = await state.require_client()
     request, length = build_request(state.files, values)
@@ -378,7 +319,7 @@ async def create_lipsync_batch(
         Field(min_length=1, max_length=100, description="1-100 jobs, each with the same inputs as create_lipsync."),
     ],
     title: Annotated[str | None, Field(min_length=1, max_length=255, description="A name for the batch.")] = None,
-    callback_url: CallbackUrl = None,
+    callback_url: BatchCallbackUrl = None,
     idempotency_key: IdempotencyKey = None,
     confirm_spend: ConfirmSpend = False,
 ) -> Annotated[CallToolResult, BatchCreated]:
