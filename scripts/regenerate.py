@@ -90,7 +90,7 @@ def _run(cmd: list[str], cwd: Path) -> None:
     # carries on; a client silently missing an operation is worse than a failure.
     if "Warning(s) encountered" in proc.stdout or "Unable to parse" in proc.stdout:
         sys.stderr.write(proc.stdout)
-        raise SystemExit("openapi-python-client reported warnings; fix them in normalise()")
+        raise SystemExit("openapi-python-client reported warnings; fix them in heygen_lipsync/spec.py")
 
 
 def generate(spec: Spec, workdir: Path) -> Path:

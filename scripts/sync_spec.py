@@ -852,7 +852,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_regenerate:
         ok, changed = regenerate(args.spec, args.target)
         if not ok:
-            todo.append("regeneration FAILED (output above): fix it in normalise() in scripts/regenerate.py")
+            todo.append("regeneration FAILED (output above): fix it in normalise() in heygen_lipsync/spec.py")
             status = EXIT_FOLLOW_UP
         elif changed:
             todo.append(f"review {len(changed)} changed file(s) in {args.target}:")
