@@ -48,19 +48,24 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# This checkout's spec walker (see regenerate.py for why the path is inserted first).
+sys.path.insert(0, str(ROOT / "mcp_server"))
+
+import heygen_lipsync.spec as spec_walker  # noqa: E402
+from heygen_lipsync.spec import METHODS, REQUEST, RESPONSE, component_refs, operations, resolve, wire_usage  # noqa: E402
+
 SPEC = ROOT / "openapi" / "heygen-lipsync.yaml"
 README = ROOT / "openapi" / "README.md"
 TARGET = ROOT / "generated_client" / "heygen_lipsync_api"
 
 TAGS = ("Lipsync", "Assets")
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 COMPONENT_KINDS = ("schemas", "parameters", "responses", "securitySchemes", "requestBodies", "headers")
 
 EXIT_OK, EXIT_BREAKING, EXIT_USAGE, EXIT_FOLLOW_UP = 0, 1, 2, 3
@@ -154,53 +159,8 @@ def dump_spec(spec: Spec) -> str:
 # --------------------------------------------------------------------------
 
 
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
-
-
-def _component_refs(node: Any) -> set[tuple[str, str]]:
-    """(kind, name) of every `#/components/...` reference under node.
-
-    Discriminator mappings count too: their values are references written as strings.
-    """
-    found: set[str] = set()
-    for item in _walk(node):
-        if not isinstance(item, dict):
-            continue
-        if isinstance(item.get("$ref"), str):
-            found.add(item["$ref"])
-        mapping = item.get("mapping") if isinstance(item.get("propertyName"), str) else None
-        if isinstance(mapping, dict):
-            found |= {v for v in mapping.values() if isinstance(v, str)}
-    refs = set()
-    for ref in found:
-        parts = ref.split("/")
-        if len(parts) == 4 and parts[:2] == ["#", "components"]:
-            refs.add((parts[2], parts[3]))
-    return refs
-
-
 def _security_refs(node: Iterable[Any] | None) -> set[tuple[str, str]]:
     return {("securitySchemes", name) for req in node or [] if isinstance(req, dict) for name in req}
-
-
-def operations(spec: Spec) -> dict[str, tuple[str, str, dict[str, Any]]]:
-    """Operations by key (operationId, else `METHOD path`): key -> (method, path, operation)."""
-    ops: dict[str, tuple[str, str, dict[str, Any]]] = {}
-    for path, item in (spec.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in item:
-            op = item[method]
-            if method in METHODS and isinstance(op, dict):
-                ops[_op_key(method, path, op)] = (method, path, op)
-    return ops
 
 
 def _op_key(method: str, path: str, op: dict[str, Any]) -> str:
@@ -218,25 +178,16 @@ def reachable(spec: Spec, roots: set[tuple[str, str]]) -> set[tuple[str, str]]:
     Raises:
         InputError: a reference points at a component the spec does not define.
     """
-    components = spec.get("components") or {}
-    seen: set[tuple[str, str]] = set()
-    todo = sorted(roots)
-    while todo:
-        kind, name = todo.pop()
-        if (kind, name) in seen:
-            continue
-        target = (components.get(kind) or {}).get(name)
-        if target is None:
-            raise InputError(f"dangling reference #/components/{kind}/{name}: the spec does not define it")
-        seen.add((kind, name))
-        todo.extend(sorted(_component_refs(target) - seen))
-    return seen
+    try:
+        return spec_walker.reachable(spec, roots, strict=True)
+    except spec_walker.SpecError as exc:
+        raise InputError(str(exc)) from exc
 
 
 def _op_roots(spec: Spec, path: str, op: dict[str, Any]) -> set[tuple[str, str]]:
     shared = (spec["paths"][path] or {}).get("parameters", [])
     security = op.get("security", spec.get("security"))
-    return _component_refs(op) | _component_refs(shared) | _security_refs(security)
+    return component_refs(op) | component_refs(shared) | _security_refs(security)
 
 
 def _with_reached_components(spec: Spec, paths: dict[str, Any]) -> Spec:
@@ -339,24 +290,10 @@ def merge_schema(ours: Any, theirs: Any, prune: bool = False) -> Any:
 
 
 def _param_identity(spec: Spec, param: Any) -> tuple[str, str]:
-    resolved = _resolve(spec, param)
+    resolved = resolve(spec, param)
     if isinstance(resolved, dict):
         return (str(resolved.get("in")), str(resolved.get("name")))
     return ("?", json.dumps(param, sort_keys=True))
-
-
-def _resolve(spec: Spec, node: Any) -> Any:
-    seen = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
-        seen.add(node["$ref"])
-        parts = node["$ref"].split("/")
-        if len(parts) != 4 or parts[:2] != ["#", "components"]:
-            return node
-        target = ((spec.get("components") or {}).get(parts[2]) or {}).get(parts[3])
-        if target is None:
-            return node
-        node = target
-    return node
 
 
 def _merge_response(ours: Any, theirs: Any, prune: bool) -> Any:
@@ -443,39 +380,9 @@ def merge_specs(ours: Spec, source: Spec, prune: bool = False) -> Spec:
 # Drift
 # --------------------------------------------------------------------------
 
-REQUEST, RESPONSE = "request", "response"
-
-
-def _usage(spec: Spec) -> dict[str, set[str]]:
-    """schema name -> {"request", "response"}: where it can appear on the wire."""
-    req_roots: set[tuple[str, str]] = set()
-    resp_roots: set[tuple[str, str]] = set()
-    for _, path, op in operations(spec).values():
-        shared = (spec["paths"][path] or {}).get("parameters", [])
-        req_roots |= (
-            _component_refs(op.get("requestBody")) | _component_refs(op.get("parameters")) | _component_refs(shared)
-        )
-        resp_roots |= _component_refs(op.get("responses"))
-    usage: dict[str, set[str]] = {}
-    for side, roots in ((REQUEST, req_roots), (RESPONSE, resp_roots)):
-        for kind, name in _reachable_lenient(spec, roots):
-            if kind == "schemas":
-                usage.setdefault(name, set()).add(side)
-    return usage
-
 
 def _reachable_lenient(spec: Spec, roots: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    components = spec.get("components") or {}
-    seen: set[tuple[str, str]] = set()
-    todo = list(roots)
-    while todo:
-        kind, name = todo.pop()
-        target = (components.get(kind) or {}).get(name)
-        if (kind, name) in seen or target is None:
-            continue
-        seen.add((kind, name))
-        todo.extend(_component_refs(target))
-    return seen
+    return spec_walker.reachable(spec, roots)
 
 
 def _types(schema: Any) -> set[str]:
@@ -616,7 +523,7 @@ def _params(spec: Spec, path: str, op: dict[str, Any]) -> dict[tuple[str, str], 
     shared = (spec["paths"][path] or {}).get("parameters", [])
     found = {}
     for param in [*shared, *op.get("parameters", [])]:
-        resolved = _resolve(spec, param)
+        resolved = resolve(spec, param)
         if isinstance(resolved, dict):
             found[_param_identity(spec, param)] = resolved
     return found
@@ -649,7 +556,7 @@ def diff_specs(old: Spec, new: Spec) -> list[Change]:
         _diff_operation(sd, label, (old, p, op), (new, np_, nop))
     old_s = (old.get("components") or {}).get("schemas") or {}
     new_s = (new.get("components") or {}).get("schemas") or {}
-    usage_old, usage_new = _usage(old), _usage(new)
+    usage_old, usage_new = wire_usage(old), wire_usage(new)
     for name in new_s:
         if name not in old_s:
             changes.append(Change("schema-added", f"schema {name}", "new schema (a new model in the client)", False))
@@ -698,7 +605,7 @@ def _diff_operation(sd: _SchemaDiff, label: str, old: tuple[Spec, str, dict], ne
         if ident not in new_params:
             where = f"{label} {ident[0]} parameter {ident[1]}"
             changes.append(Change("parameter-removed", where, "parameter removed: callers passing it break", True))
-    old_body, new_body = _resolve(old_spec, op.get("requestBody")), _resolve(new_spec, nop.get("requestBody"))
+    old_body, new_body = resolve(old_spec, op.get("requestBody")), resolve(new_spec, nop.get("requestBody"))
     if new_body and not old_body:
         required = bool(new_body.get("required"))
         changes.append(Change("request-body-added", f"{label} request body", "body added", required))
@@ -724,7 +631,7 @@ def _diff_operation(sd: _SchemaDiff, label: str, old: tuple[Spec, str, dict], ne
         if status not in old_r:
             changes.append(Change("response-added", where, "new documented response", False))
             continue
-        old_resp, new_resp = _resolve(old_spec, old_r[status]), _resolve(new_spec, new_r[status])
+        old_resp, new_resp = resolve(old_spec, old_r[status]), resolve(new_spec, new_r[status])
         old_h = (old_resp or {}).get("headers") or {}
         new_h = (new_resp or {}).get("headers") or {}
         for header in new_h:
@@ -945,7 +852,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_regenerate:
         ok, changed = regenerate(args.spec, args.target)
         if not ok:
-            todo.append("regeneration FAILED (output above): fix it in normalise() in scripts/regenerate.py")
+            todo.append("regeneration FAILED (output above): fix it in normalise() in heygen_lipsync/spec.py")
             status = EXIT_FOLLOW_UP
         elif changed:
             todo.append(f"review {len(changed)} changed file(s) in {args.target}:")

@@ -1,15 +1,78 @@
-"""Shared test configuration."""
+"""Shared test configuration: which code is under test, hypothesis profiles, logging hygiene.
+
+Hypothesis profiles (the tests' randomness):
+
+* ``ci``: derandomized, no example database, so a run explores the same examples every
+  time and CI cannot go red by chance. Selected when the environment sets ``CI`` (CI
+  systems do, and ``.ci/run`` does explicitly), or with ``--hypothesis-profile=ci``.
+* ``default`` (hypothesis's own), used locally when ``CI`` is unset: random exploration,
+  failures remembered in ``.hypothesis/`` and replayed first next time.
+* ``explore``: random and longer (tests that set no ``max_examples`` get 10x more), for
+  hunting bugs: ``python -m pytest --hypothesis-profile=explore`` (also with ``CI`` set).
+  A failure it finds prints the ``@reproduce_failure`` blob to pin it down.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+# The packages under test and where this checkout keeps them.
+CHECKOUT_PACKAGES = {
+    "heygen_lipsync": ROOT / "mcp_server" / "heygen_lipsync",
+    "heygen_lipsync_api": ROOT / "generated_client" / "heygen_lipsync_api",
+}
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    # A shared CI machine is slow at random; "too slow" there says nothing about the code.
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("explore", max_examples=1000, derandomize=False)
+if os.environ.get("CI"):
+    # Loaded here, before any test module builds its @settings; --hypothesis-profile still wins.
+    settings.load_profile("ci")
+
+
+def _imported_from(package: str) -> Path | None:
+    found = importlib.util.find_spec(package)
+    if found is None or not found.submodule_search_locations:
+        return None
+    return Path(next(iter(found.submodule_search_locations))).resolve()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to run when the packages would be imported from somewhere else than this checkout.
+
+    An editable install of another clone (or a stale wheel) on the path otherwise makes
+    every test silently test that code.
+
+    Raises:
+        pytest.UsageError: a package is not importable, or resolves outside this checkout.
+    """
+    for package, expected in CHECKOUT_PACKAGES.items():
+        actual = _imported_from(package)
+        if actual == expected.resolve():
+            continue
+        where = "is not importable" if actual is None else f"would be imported from {actual}"
+        raise pytest.UsageError(
+            f"{package} {where}, not from the checkout under test ({expected}), so the tests would not "
+            f"test this code. In this checkout run `python -m pip install -e '.[dev]'`, or set "
+            f"PYTHONPATH={ROOT / 'mcp_server'}{os.pathsep}{ROOT / 'generated_client'}"
+        )
 
 
 @pytest.fixture(autouse=True)

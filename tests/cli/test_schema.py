@@ -68,15 +68,23 @@ def test_batch_request_schema_inlines_nested_requests() -> None:
 
 
 def test_the_wheel_ships_the_spec_where_the_cli_looks_for_it() -> None:
+    """The CLI reads the generated package's openapi.json, which the wheel carries with that package."""
     import tomllib
 
-    from heygen_lipsync.cli import _schema
     from tests.conftest import ROOT
 
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    force_include = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    assert force_include["openapi/heygen-lipsync.yaml"] == f"heygen_lipsync/_spec/{_schema._SPEC_NAME}"
-    assert _schema._REPO_SPEC == ROOT / "openapi" / _schema._SPEC_NAME  # the editable-install fallback
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert "generated_client/heygen_lipsync_api" in build["packages"]
+    assert "force-include" not in build  # no second copy of the spec to drift from the generated one
+    assert (ROOT / "generated_client" / "heygen_lipsync_api" / "openapi.json").is_file()
+
+
+def test_printed_schemas_are_the_normalised_ones() -> None:
+    """What the client follows: a response-only enum is open (the normalisation), a request enum is not."""
+    detail = _schema("get", "--response-schema")
+    assert detail["properties"]["status"]["type"] == "string" and "enum" not in detail["properties"]["status"]
+    create = _schema("create", "--request-schema")
+    assert create["properties"]["mode"]["enum"] == ["speed", "precision"]
 
 
 def test_shell_completion_is_available() -> None:
@@ -85,17 +93,14 @@ def test_shell_completion_is_available() -> None:
 
 
 def test_schemas_print_from_an_installed_layout_without_the_repository(tmp_path: Path) -> None:
-    """Lay the package out as the wheel does (spec under heygen_lipsync/_spec/), away from the repo."""
+    """Lay the packages out as the wheel does (the spec inside heygen_lipsync_api/), away from the repo."""
     from tests.conftest import ROOT
 
     site = tmp_path / "a" / "b" / "site-packages"  # deep enough that no openapi/ is three levels up
     shutil.copytree(ROOT / "mcp_server" / "heygen_lipsync", site / "heygen_lipsync")
     shutil.copytree(ROOT / "generated_client" / "heygen_lipsync_api", site / "heygen_lipsync_api")
-    (site / "heygen_lipsync" / "_spec").mkdir()
-    shutil.copy(ROOT / "openapi" / "heygen-lipsync.yaml", site / "heygen_lipsync" / "_spec" / "heygen-lipsync.yaml")
     code = (
-        "import sys, json; from heygen_lipsync.cli import _schema as s; "
-        "assert not s._REPO_SPEC.exists(), s._REPO_SPEC; "
+        "import sys; "
         "sys.argv = ['heygen-lipsync', 'get', '--response-schema']; "
         "from heygen_lipsync.cli import main; main()"
     )

@@ -1,69 +1,50 @@
-"""JSON Schemas for `--request-schema` / `--response-schema`, read from the vendored spec.
+"""JSON Schemas for `--request-schema` / `--response-schema`, read from the normalised spec.
 
-The spec ships inside the wheel as `heygen_lipsync/_spec/heygen-lipsync.yaml` (a hatch
-force-include); in an editable install that file is not there, so the repository's
-`openapi/heygen-lipsync.yaml` is used instead. Printing needs no API key and sends no request.
+The schemas come from `heygen_lipsync_api/openapi.json`, the normalised spec the generated
+client was built from (it ships inside that package, in the wheel and in a checkout
+alike), with every `$ref` inlined by the shared spec walker (`heygen_lipsync.spec`), so
+the printed schema is the one the client follows, upstream defects already fixed. The
+file is read on the first schema printed, never at start-up. Printing needs no API key
+and sends no request.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
-import importlib.resources
 import json
-from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
+
+from .. import spec as _spec
 
 __all__ = ["SchemaError", "cli_schema", "component_schema", "load_spec", "operation_response_schema", "schema_option"]
 
-_SPEC_NAME = "heygen-lipsync.yaml"
-# mcp_server/heygen_lipsync/cli/_schema.py -> the repository root is three levels above the package.
-_REPO_SPEC = Path(__file__).resolve().parents[3] / "openapi" / _SPEC_NAME
-_REF_PREFIX = "#/components/schemas/"
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
+SchemaError = _spec.SpecError
+"""The spec could not be found or does not define the requested schema (the spec walker's error)."""
 
-class SchemaError(Exception):
-    """The vendored spec could not be found or does not define the requested schema."""
 
-
-@functools.cache
 def load_spec() -> dict[str, Any]:
-    """Load the vendored OpenAPI spec: the copy in the installed package, else the repository's.
+    """The normalised OpenAPI spec shipped in the generated package (read once, then cached).
 
     Raises:
-        SchemaError: neither copy exists or it is not a YAML mapping.
+        SchemaError: the generated package's `openapi.json` is missing or not a JSON object.
     """
-    packaged = importlib.resources.files("heygen_lipsync").joinpath("_spec", _SPEC_NAME)
-    if packaged.is_file():
-        text = packaged.read_text(encoding="utf-8")
-    elif _REPO_SPEC.is_file():
-        text = _REPO_SPEC.read_text(encoding="utf-8")
-    else:
-        raise SchemaError(f"the vendored spec {_SPEC_NAME} is missing from this installation; reinstall heygen-lipsync")
-    spec = yaml.safe_load(text)
-    if not isinstance(spec, dict):
-        raise SchemaError(f"{_SPEC_NAME} is not an OpenAPI document")
-    return spec
+    return _spec.load_normalised()
 
 
 def component_schema(name: str) -> dict[str, Any]:
     """Return `components.schemas.<name>` with every `$ref` inlined, so it stands on its own.
 
-    The seed's discriminators map each value to a `{$ref: ...}` object where OpenAPI wants a
-    string; once the refs are inlined the mapping points nowhere, so each value becomes the
-    target schema's name (which is also the inlined subschema's `title`).
-
     Raises:
         SchemaError: the spec has no schema of that name, or a `$ref` cannot be resolved.
     """
-    schemas = load_spec().get("components", {}).get("schemas", {})
+    spec = load_spec()
+    schemas = spec.get("components", {}).get("schemas", {})
     if name not in schemas:
-        raise SchemaError(f"the vendored spec defines no schema named {name!r}")
-    resolved = _inline(copy.deepcopy(schemas[name]), schemas, (name,))
+        raise SchemaError(f"the spec defines no schema named {name!r}")
+    resolved = _spec.inline(spec, {"$ref": _spec.SCHEMA_PREFIX + name})
     if not isinstance(resolved, dict):
         raise SchemaError(f"schema {name!r} is not an object")
     return {"$schema": _DIALECT, **resolved}
@@ -76,46 +57,13 @@ def operation_response_schema(operation_id: str) -> dict[str, Any]:
         SchemaError: no such operation, or it has no JSON success response.
     """
     spec = load_spec()
-    schemas = spec.get("components", {}).get("schemas", {})
-    for path_item in spec.get("paths", {}).values():
-        for operation in path_item.values():
-            if not isinstance(operation, dict) or operation.get("operationId") != operation_id:
-                continue
-            for status, response in sorted(operation.get("responses", {}).items()):
-                schema = response.get("content", {}).get("application/json", {}).get("schema")
-                if str(status).startswith("2") and isinstance(schema, dict):
-                    return {"$schema": _DIALECT, **_inline(copy.deepcopy(schema), schemas, ())}
-    raise SchemaError(f"the vendored spec has no operation {operation_id!r} with a JSON success response")
-
-
-def _ref_name(ref: object) -> str:
-    if not isinstance(ref, str) or not ref.startswith(_REF_PREFIX):
-        raise SchemaError(f"cannot resolve $ref {ref!r}: only {_REF_PREFIX}<name> is supported")
-    return ref.removeprefix(_REF_PREFIX)
-
-
-def _inline(node: Any, schemas: dict[str, Any], seen: tuple[str, ...]) -> Any:
-    if isinstance(node, list):
-        return [_inline(item, schemas, seen) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if "discriminator" in node and isinstance(node["discriminator"].get("mapping"), dict):
-        mapping = node["discriminator"]["mapping"]
-        node["discriminator"]["mapping"] = {
-            key: _ref_name(value["$ref"]) if isinstance(value, dict) and "$ref" in value else value
-            for key, value in mapping.items()
-        }
-    if "$ref" in node:
-        target = _ref_name(node["$ref"])
-        if target in seen:
-            raise SchemaError(f"schema {target!r} refers to itself; it cannot be inlined")
-        if target not in schemas:
-            raise SchemaError(f"cannot resolve $ref {node['$ref']!r}")
-        siblings = {key: value for key, value in node.items() if key != "$ref"}
-        body = _inline(copy.deepcopy(schemas[target]), schemas, (*seen, target))
-        # Keywords beside the $ref (description, default) describe this use and win over the target's.
-        return {**body, **{key: _inline(value, schemas, seen) for key, value in siblings.items()}}
-    return {key: _inline(value, schemas, seen) for key, value in node.items()}
+    found = _spec.operations(spec).get(operation_id)
+    responses = found[2].get("responses", {}) if found else {}
+    for status, response in sorted(responses.items()):
+        schema = _spec.resolve(spec, response).get("content", {}).get("application/json", {}).get("schema")
+        if str(status).startswith("2") and isinstance(schema, dict):
+            return {"$schema": _DIALECT, **_spec.inline(spec, schema)}
+    raise SchemaError(f"the spec has no operation {operation_id!r} with a JSON success response")
 
 
 def cli_schema(name: str) -> dict[str, Any]:
@@ -165,7 +113,7 @@ def schema_option(kind: str, name: str) -> Any:
     what = "request body" if kind == "request" else "output"
     return typer.Option(
         f"--{kind}-schema",
-        help=f"Print the JSON Schema of this command's {what} (from the vendored spec) and exit.",
+        help=f"Print the JSON Schema of this command's {what} (from the API spec) and exit.",
         is_eager=True,
         callback=show,
         rich_help_panel="Schemas",
