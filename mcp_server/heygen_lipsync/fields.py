@@ -34,12 +34,12 @@ The Idempotency-Key's pattern is the spec's too (its ``IdempotencyKey`` paramete
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
+
+from .spec import load_normalised, resolve
 
 __all__ = [
     "IDEMPOTENCY_KEY_PATTERN",
@@ -56,7 +56,6 @@ __all__ = [
     "request_fields",
 ]
 
-GENERATED_PACKAGE = "heygen_lipsync_api"
 REQUEST_MODEL = "CreateLipsyncRequest"
 SOURCE_FIELDS = ("video", "audio")
 MAX_TITLE_LENGTH = 255
@@ -133,30 +132,23 @@ class RequestField:
         return text + (f" ({'; '.join(extras)})" if extras else "") + "."
 
 
-@cache
 def normalised_spec() -> dict[str, Any]:
-    """The normalised OpenAPI document shipped inside the generated package.
+    """The normalised OpenAPI document shipped inside the generated package (``spec.load_normalised``).
 
     Raises:
-        RuntimeError: the generated package has no ``openapi.json`` (regenerate it).
+        SpecError: the generated package has no readable ``openapi.json`` (regenerate it).
     """
-    try:
-        text = resources.files(GENERATED_PACKAGE).joinpath("openapi.json").read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError) as exc:  # pragma: no cover - a broken install
-        raise RuntimeError(f"{GENERATED_PACKAGE}/openapi.json is missing; run scripts/regenerate.py") from exc
-    spec = json.loads(text)
-    if not isinstance(spec, dict):  # pragma: no cover - a broken install
-        raise RuntimeError(f"{GENERATED_PACKAGE}/openapi.json is not an OpenAPI document")
-    return spec
+    return load_normalised()
 
 
 def _resolve(spec: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    return node
+    # A property may be a $ref with siblings (``mode``: the enum, plus its own default and
+    # description): the siblings describe this use of the component and win over it.
+    if not isinstance(node, dict) or "$ref" not in node:
+        return node
+    target = resolve(spec, node)
+    siblings = {key: value for key, value in node.items() if key != "$ref"}
+    return {**target, **siblings} if isinstance(target, dict) else node
 
 
 _KINDS: dict[str, FieldKind] = {"boolean": "bool", "string": "str", "number": "number", "integer": "integer"}
@@ -206,7 +198,7 @@ def _from_schema(spec: dict[str, Any], name: str, raw: Any, required: bool) -> R
 def _generated_field_names() -> tuple[str, ...]:
     import attrs
 
-    from heygen_lipsync_api import models
+    from heygen_lipsync_api import models  # the package the spec above was read from
 
     return tuple(a.name for a in attrs.fields(getattr(models, REQUEST_MODEL)))
 
