@@ -14,7 +14,6 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,17 +101,7 @@ class JobRow:
     caption: str | None
     failure_message: str | None
     batch_id: str | None
-    item_index: int | None
-
-    def phase(self, now: float) -> str:
-        """pending / running / completed / failed, or "due": finished by the clock, not yet produced."""
-        if self.status is not None:
-            return self.status
-        if now < self.run_at:
-            return "pending"
-        if now < self.done_at:
-            return "running"
-        return "due"
+    item_index: int | None  # the job's status is decided in `status`, from these fields
 
 
 @dataclass(frozen=True)
@@ -227,6 +216,11 @@ class Store:
     def asset_path(self, asset_id: str) -> Path:
         return self.root / "assets" / asset_id
 
+    def remove_outputs(self, lipsync_id: str) -> None:
+        """Delete a job's output files (video and caption), if any."""
+        for ext in ("mp4", "srt"):
+            self.output_path(lipsync_id, ext).unlink(missing_ok=True)
+
     # ------------------------------------------------------------------ jobs
 
     def insert_jobs(
@@ -336,15 +330,9 @@ class Store:
         )
         return [(r["item_index"], r["lipsync_id"]) for r in rows]
 
-    def finished_batch_counts(self, batch_id: str) -> dict[str, int] | None:
-        """Final statuses of a batch's jobs once none is left unfinished; None before that."""
-        rows = self._all("SELECT status FROM jobs WHERE batch_id = ?", (batch_id,))
-        if any(r["status"] is None for r in rows):
-            return None
-        counts = {"completed": 0, "failed": 0}
-        for r in rows:
-            counts[r["status"]] = counts.get(r["status"], 0) + 1
-        return counts
+    def batch_final_statuses(self, batch_id: str) -> list[str | None]:
+        """The stored final status of each (not deleted) job of a batch; None for one not produced yet."""
+        return [r["status"] for r in self._all("SELECT status FROM jobs WHERE batch_id = ?", (batch_id,))]
 
     def claim_once(self, name: str) -> bool:
         """True the first time `name` is claimed, in any process sharing this store."""
@@ -417,8 +405,3 @@ class Store:
     def release_key(self, scope: str, key: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM idempotency WHERE scope = ? AND key = ? AND state = 'in_flight'", (scope, key))
-
-
-def now() -> float:
-    """The sandbox's clock (seconds since the epoch)."""
-    return time.time()
