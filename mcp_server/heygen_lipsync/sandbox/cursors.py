@@ -15,6 +15,9 @@ from .errors import ApiError, invalid
 
 __all__ = ["decode_offset", "decode_position", "encode"]
 
+# Every position or offset the sandbox issues fits SQLite's signed 64-bit integer.
+_MAX_VALUE = 2**63 - 1
+
 
 def encode(kind: str, value: int) -> str:
     """A token continuing the list `kind` at `value` (an offset or a row sequence number)."""
@@ -31,7 +34,7 @@ def _decode(kind: str, token: str | None) -> Any:
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except ValueError:
+    except (ValueError, RecursionError):  # not base64 or JSON, or nested too deeply to parse
         data = None
     if not isinstance(data, dict) or data.get("k") != kind or "v" not in data:
         raise _foreign()
@@ -45,7 +48,7 @@ def decode_position(kind: str, token: str | None) -> int | None:
         ApiError: 400 param `token` for a token this endpoint did not issue.
     """
     value = _decode(kind, token)
-    if value is not None and not isinstance(value, int):
+    if value is not None and (not isinstance(value, int) or not 0 <= value <= _MAX_VALUE):
         raise _foreign()
     return value
 
@@ -57,6 +60,6 @@ def decode_offset(kind: str, token: str | None) -> int:
         ApiError: 400 param `token` for a token this endpoint did not issue.
     """
     offset = _decode(kind, token) or 0
-    if not isinstance(offset, int) or offset < 0:
+    if not isinstance(offset, int) or not 0 <= offset <= _MAX_VALUE:
         raise _foreign()
     return offset

@@ -113,8 +113,10 @@ async def read_json(request: Request, *, optional: bool = False) -> Any:
         return {}
     try:
         return json.loads(raw)
-    except ValueError:
+    except ValueError:  # numbers of more than 4,300 digits included
         raise invalid(None, "The request body must be valid JSON.") from None
+    except RecursionError:
+        raise invalid(None, "The request body nests arrays or objects too deeply; no field needs that.") from None
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
