@@ -4,6 +4,15 @@ A direct upload is three requests: `POST /v3/assets/direct-uploads` reserves an 
 hands out a presigned `upload_url`; the client PUTs the bytes there (no API key, the
 declared Content-Type, exactly `size_bytes`); `POST /v3/assets/{id}/complete` checks them
 (type, optional SHA-256) and makes the asset usable.
+
+Retrying is safe at every step. A repeated create or multipart upload with the same
+Idempotency-Key replays its first answer (its URLs on the address the repeat reached, so
+they work after a restart on another port). A PUT after the upload is complete is a 409
+`conflict` ("already complete"): the bytes are there, go on to complete. A complete of an
+upload that is already complete succeeds again, with the same data; with the same
+Idempotency-Key it replays the first success (`Idempotent-Replayed: true`). A complete
+that was refused (bytes not there yet, checksum mismatch) is not recorded under its key,
+so the same key works once the problem is fixed.
 """
 
 from __future__ import annotations
@@ -210,6 +219,9 @@ class AssetRoutes:
 
     async def complete(self, request: Request) -> Response:
         self.sb.authenticate(request)
+        return await self.sb.idempotency.run(request, lambda: self._complete(request), record_errors=False)
+
+    async def _complete(self, request: Request) -> Response:
         store = self.sb.store
         asset = store.get_asset(request.path_params["asset_id"])
         body = check_object(await read_json(request, optional=True), {"checksum_sha256"})
