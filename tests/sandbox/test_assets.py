@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import socket
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -175,3 +178,68 @@ def test_an_oversized_json_body_is_refused_without_being_kept(client: httpx.Clie
     response = client.post("/v3/lipsyncs", content=b"[" + b"0," * (3 * 1024 * 1024) + b"0]")
     assert response.status_code == 400
     assert "exceeds" in response.json()["error"]["message"]
+
+
+def _direct_upload(client: httpx.Client, content: bytes, key: str | None = None) -> dict[str, Any]:
+    body = {"filename": "v.mp4", "content_type": "video/mp4", "size_bytes": len(content)}
+    headers = {"Idempotency-Key": key} if key else {}
+    response = client.post("/v3/assets/direct-uploads", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return dict(response.json()["data"])
+
+
+def test_a_replayed_upload_points_at_the_restarted_sandbox_on_its_new_port(tmp_path: Path) -> None:
+    video = SAMPLE_VIDEO.read_bytes()
+    with (
+        EmbeddedSandbox(fast_config(data_dir=tmp_path)) as first,
+        httpx.Client(base_url=first.base_url, headers=AUTH) as client,
+    ):
+        direct = _direct_upload(client, video, key="direct-1")
+        multipart = client.post("/v3/assets", files={"file": ("v.mp4", video)}, headers={"Idempotency-Key": "mp-1"})
+        first_port = urlsplit(first.base_url).port
+    with socket.socket() as busy:  # the old port stays taken, so the restart gets another one
+        busy.bind(("127.0.0.1", first_port or 0))
+        with (
+            EmbeddedSandbox(fast_config(data_dir=tmp_path)) as second,
+            httpx.Client(base_url=second.base_url, headers=AUTH) as client,
+        ):
+            replay = client.post(
+                "/v3/assets/direct-uploads",
+                json={"filename": "v.mp4", "content_type": "video/mp4", "size_bytes": len(video)},
+                headers={"Idempotency-Key": "direct-1"},
+            )
+            assert replay.headers["idempotent-replayed"] == "true"
+            data = replay.json()["data"]
+            assert data["asset_id"] == direct["asset_id"]
+            assert data["upload_url"].startswith(f"{second.base_url}/_sandbox/uploads/")
+            assert httpx.put(data["upload_url"], content=video, headers=data["upload_headers"]).status_code == 200
+            assert client.post(f"/v3/assets/{data['asset_id']}/complete", json={}).status_code == 200
+            again = client.post("/v3/assets", files={"file": ("v.mp4", video)}, headers={"Idempotency-Key": "mp-1"})
+            assert again.json()["data"]["asset_id"] == multipart.json()["data"]["asset_id"]
+            assert again.json()["data"]["url"].startswith(f"{second.base_url}/_sandbox/assets/")
+            assert httpx.get(again.json()["data"]["url"]).content == video
+
+
+def test_a_repeated_complete_with_its_key_replays_the_first_success(client: httpx.Client) -> None:
+    content = SAMPLE_AUDIO.read_bytes()
+    upload = _direct_upload(client, content)
+    assert httpx.put(upload["upload_url"], content=content, headers=upload["upload_headers"]).status_code == 200
+    key = {"Idempotency-Key": "complete-1"}
+    checksum = {"checksum_sha256": hashlib.sha256(content).hexdigest()}
+    first = client.post(f"/v3/assets/{upload['asset_id']}/complete", json=checksum, headers=key)
+    again = client.post(f"/v3/assets/{upload['asset_id']}/complete", json=checksum, headers=key)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+
+
+def test_a_complete_refused_before_the_bytes_arrived_is_not_replayed_once_they_have(client: httpx.Client) -> None:
+    content = SAMPLE_AUDIO.read_bytes()
+    upload = _direct_upload(client, content)
+    key = {"Idempotency-Key": "complete-early"}
+    early = client.post(f"/v3/assets/{upload['asset_id']}/complete", json={}, headers=key)
+    assert early.status_code == 400
+    assert httpx.put(upload["upload_url"], content=content, headers=upload["upload_headers"]).status_code == 200
+    later = client.post(f"/v3/assets/{upload['asset_id']}/complete", json={}, headers=key)
+    assert later.status_code == 200
+    assert later.json()["data"]["status"] == "uploaded"

@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from heygen_lipsync.sandbox import SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig, create_app
-from heygen_lipsync.sandbox import app as sandbox_app
+from heygen_lipsync.sandbox import clock as sandbox_clock
 from tests.sandbox.conftest import AUTH, create, fast_config, sample_request, wait
 
 
@@ -55,7 +55,7 @@ def test_a_batch_is_queued_behind_the_cap_not_started_all_at_once(monkeypatch: p
     # HeyGen accepts a batch larger than the concurrency cap and queues it: items wait in
     # "queued" and start as earlier jobs finish, first come first served.
     clock = [1_000_000.0]
-    monkeypatch.setattr(sandbox_app, "now", lambda: clock[0])
+    monkeypatch.setattr(sandbox_clock, "now", lambda: clock[0])
     app = create_app(SandboxConfig(pending_seconds=0, running_seconds=100, max_concurrent_jobs=3))
     # No lifespan: the background worker stays off, so nothing produces outputs behind the fake clock.
     client = TestClient(app, base_url="http://sandbox", headers=AUTH)

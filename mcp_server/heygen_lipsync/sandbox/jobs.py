@@ -21,7 +21,10 @@ import httpx
 from . import media
 from .store import JobRow, Store
 
-__all__ = ["Outcome", "is_loopback", "produce"]
+__all__ = ["SANDBOX_NOTE", "Outcome", "is_loopback", "produce"]
+
+#: What every lipsync detail and `/_sandbox/info` say about the outputs made here.
+SANDBOX_NOTE = "HeyGen Lipsync sandbox: the replacement audio is muxed onto the source video; lips are NOT re-animated."
 
 _LOCAL_ASSET = re.compile(r"/_sandbox/assets/([A-Za-z0-9_]+)")
 _LOCAL_OUTPUT = re.compile(r"/_sandbox/outputs/([A-Za-z0-9_]+)\.mp4")

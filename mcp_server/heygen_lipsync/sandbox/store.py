@@ -1,26 +1,32 @@
 """The sandbox's persistence: one SQLite database plus a files directory.
 
 Every write commits before the HTTP response is sent, so a sandbox killed and started
-again on the same data directory has everything it acknowledged. A job's progress is
+again on the same data directory has everything it acknowledged. Several processes may
+share a data directory: in-flight Idempotency-Key records and temporary files carry
+their owner (`owners`), and a store clears only those whose owner is gone, on opening
+(what a killed process left behind: a half-received PUT, a request that never finished)
+and when a later request meets them. A job's progress is
 never stored as it happens: it is derived from the timestamps stored at creation, so any
 process reading the database sees the same state at the same moment.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import shutil
 import sqlite3
 import tempfile
 import threading
-import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from . import owners
 
 __all__ = ["AssetRow", "BatchRow", "IdempotencyRow", "JobRow", "Store"]
 
@@ -80,9 +86,14 @@ CREATE TABLE IF NOT EXISTS idempotency (
     body BLOB,
     headers TEXT,
     created_at REAL NOT NULL,
+    owner_pid INTEGER,
+    owner_start TEXT,
+    owner_store TEXT,
     PRIMARY KEY (scope, key)
 );
 """
+# Columns added after the first release, for data directories made before them.
+_ADDED_COLUMNS = {"idempotency": ("owner_pid INTEGER", "owner_start TEXT", "owner_store TEXT")}
 
 
 @dataclass(frozen=True)
@@ -102,17 +113,7 @@ class JobRow:
     caption: str | None
     failure_message: str | None
     batch_id: str | None
-    item_index: int | None
-
-    def phase(self, now: float) -> str:
-        """pending / running / completed / failed, or "due": finished by the clock, not yet produced."""
-        if self.status is not None:
-            return self.status
-        if now < self.run_at:
-            return "pending"
-        if now < self.done_at:
-            return "running"
-        return "due"
+    item_index: int | None  # the job's status is decided in `status`, from these fields
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,21 @@ class IdempotencyRow:
     created_at: float
 
 
+def _add_columns(db: sqlite3.Connection) -> None:
+    for table, columns in _ADDED_COLUMNS.items():
+        present = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column.split()[0] not in present:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
+def _row_owner(row: sqlite3.Row) -> owners.Owner | None:
+    """The owner recorded on an idempotency row; None for a row written before owners were."""
+    if row["owner_pid"] is None or row["owner_store"] is None:
+        return None
+    return owners.Owner(pid=row["owner_pid"], started=row["owner_start"] or "", store=row["owner_store"])
+
+
 def _job(row: sqlite3.Row) -> JobRow:
     values = dict(row)
     values["request"] = json.loads(values["request"])
@@ -179,12 +195,19 @@ class Store:
         if self.persistent:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
+        self.owner = owners.claim()
+        self._closed = False
         with self._lock:
             self._db.executescript(_SCHEMA)
         with self._tx() as db:
-            # A request in flight when a previous process died will never finish.
-            db.execute("DELETE FROM idempotency WHERE state = 'in_flight'")
+            _add_columns(db)
+            # A request in flight in a process that died (or closed this store) will never finish;
+            # one in flight in another live process is still running there.
+            for row in db.execute("SELECT * FROM idempotency WHERE state = 'in_flight'").fetchall():
+                if not owners.is_alive(_row_owner(row)):
+                    db.execute("DELETE FROM idempotency WHERE scope = ? AND key = ?", (row["scope"], row["key"]))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('secret', ?)", (secrets.token_hex(32),))
+        self._remove_abandoned_tmp_files()
         secret = self._one("SELECT value FROM meta WHERE key = 'secret'")
         assert secret is not None
         self.secret: bytes = secret["value"].encode()
@@ -212,20 +235,39 @@ class Store:
             return list(self._db.execute(sql, params).fetchall())
 
     def close(self) -> None:
-        """Close the database; an in-memory store also deletes its files."""
+        """Close the database (once; again is a no-op); an in-memory store also deletes its files."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._tx() as db:  # nothing of ours is in flight any more
+            db.execute("DELETE FROM idempotency WHERE state = 'in_flight' AND owner_store = ?", (self.owner.store,))
+        self.owner.release()
         with self._lock:
             self._db.close()
         if self._finalizer is not None:
             self._finalizer()
 
     def tmp_path(self, suffix: str = "") -> Path:
-        return self.root / "tmp" / (secrets.token_hex(8) + suffix)
+        """A new temporary file name in `tmp/`, named after its owner so that a later start can tell it abandoned."""
+        return self.root / "tmp" / f"{self.owner.tag}.{secrets.token_hex(8)}{suffix}"
+
+    def _remove_abandoned_tmp_files(self) -> None:
+        """Delete temporary files whose owner is gone (a PUT or a fetch killed midway); tmp/ is ours alone."""
+        for path in (self.root / "tmp").iterdir():
+            if not owners.is_alive(owners.parse_tag(path.name)):
+                with contextlib.suppress(OSError):  # another process starting may remove it first
+                    path.unlink()
 
     def output_path(self, lipsync_id: str, ext: str) -> Path:
         return self.root / "outputs" / f"{lipsync_id}.{ext}"
 
     def asset_path(self, asset_id: str) -> Path:
         return self.root / "assets" / asset_id
+
+    def remove_outputs(self, lipsync_id: str) -> None:
+        """Delete a job's output files (video and caption), if any."""
+        for ext in ("mp4", "srt"):
+            self.output_path(lipsync_id, ext).unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ jobs
 
@@ -336,15 +378,9 @@ class Store:
         )
         return [(r["item_index"], r["lipsync_id"]) for r in rows]
 
-    def finished_batch_counts(self, batch_id: str) -> dict[str, int] | None:
-        """Final statuses of a batch's jobs once none is left unfinished; None before that."""
-        rows = self._all("SELECT status FROM jobs WHERE batch_id = ?", (batch_id,))
-        if any(r["status"] is None for r in rows):
-            return None
-        counts = {"completed": 0, "failed": 0}
-        for r in rows:
-            counts[r["status"]] = counts.get(r["status"], 0) + 1
-        return counts
+    def batch_final_statuses(self, batch_id: str) -> list[str | None]:
+        """The stored final status of each (not deleted) job of a batch; None for one not produced yet."""
+        return [r["status"] for r in self._all("SELECT status FROM jobs WHERE batch_id = ?", (batch_id,))]
 
     def claim_once(self, name: str) -> bool:
         """True the first time `name` is claimed, in any process sharing this store."""
@@ -387,7 +423,8 @@ class Store:
         """Reserve `key` for a new request, or return the existing record (in flight or done)."""
         with self._tx() as db:
             row = db.execute("SELECT * FROM idempotency WHERE scope = ? AND key = ?", (scope, key)).fetchone()
-            if row is not None and row["created_at"] + ttl > now:
+            abandoned = row is not None and row["state"] == "in_flight" and not owners.is_alive(_row_owner(row))
+            if row is not None and row["created_at"] + ttl > now and not abandoned:
                 return IdempotencyRow(
                     state=row["state"],
                     status=row["status"],
@@ -396,8 +433,9 @@ class Store:
                     created_at=row["created_at"],
                 )
             db.execute(
-                "INSERT OR REPLACE INTO idempotency (scope, key, state, created_at) VALUES (?, ?, 'in_flight', ?)",
-                (scope, key, now),
+                "INSERT OR REPLACE INTO idempotency (scope, key, state, created_at,"
+                " owner_pid, owner_start, owner_store) VALUES (?, ?, 'in_flight', ?, ?, ?, ?)",
+                (scope, key, now, self.owner.pid, self.owner.started, self.owner.store),
             )
             return None
 
@@ -417,8 +455,3 @@ class Store:
     def release_key(self, scope: str, key: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM idempotency WHERE scope = ? AND key = ? AND state = 'in_flight'", (scope, key))
-
-
-def now() -> float:
-    """The sandbox's clock (seconds since the epoch)."""
-    return time.time()

@@ -40,7 +40,12 @@ def check_object(body: Any, allowed: set[str], prefix: str = "") -> Mapping[str,
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float (JSON allows 10**400)
+        return False
 
 
 def _optional(kind: Callable[[Any], bool], what: str) -> Callable[[str, Any], None]:

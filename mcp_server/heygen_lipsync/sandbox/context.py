@@ -1,0 +1,68 @@
+"""What every route needs from its sandbox: settings, store, signer, replay records, scheduler.
+
+One `Services` per sandbox, built by `app.SandboxApp` and handed to each route module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from . import web
+from .config import SandboxConfig
+from .idempotency import Idempotency
+from .scheduler import Scheduler
+from .signing import Signer
+from .store import Store
+from .webhooks import Webhooks
+
+__all__ = ["Services"]
+
+
+@dataclass
+class Services:
+    """The parts of one sandbox, as the routes use them."""
+
+    config: SandboxConfig
+    store: Store
+    signer: Signer
+    idempotency: Idempotency
+    webhooks: Webhooks
+    scheduler: Scheduler
+
+    @classmethod
+    def build(cls, config: SandboxConfig) -> Services:
+        """Open the store of `config.data_dir` (or a temporary one) and wire everything to it."""
+        store = Store(config.data_dir)
+        signer = Signer(store.secret, config)
+        webhooks = Webhooks(store, config, signer)
+        return cls(
+            config=config,
+            store=store,
+            signer=signer,
+            idempotency=Idempotency(store, config),
+            webhooks=webhooks,
+            scheduler=Scheduler(store, config, webhooks),
+        )
+
+    def authenticate(self, request: Request) -> None:
+        """See `web.authenticate`.
+
+        Raises:
+            ApiError: 401 `authentication_failed`.
+        """
+        web.authenticate(request, self.config)
+
+    def base_url(self, request: Request) -> str:
+        """Where this request reached the sandbox (or `public_base_url`)."""
+        return web.base_url(request, self.config)
+
+    def presign(self, request: Request, path: str) -> str:
+        """A presigned URL for `path` on the address this request used."""
+        return self.signer.presign(self.base_url(request), path)
+
+    def asset_ready(self, asset_id: str) -> bool:
+        """True when the asset exists and its bytes are complete."""
+        asset = self.store.get_asset(asset_id)
+        return asset is not None and asset.status == "uploaded"

@@ -1,0 +1,34 @@
+"""The sandbox's routes, one module per resource; `build_routes` lists them in matching order.
+
+- `lipsyncs`: `/v3/lipsyncs`, `/v3/lipsyncs/{id}`
+- `batches`: `/v3/lipsyncs/batches`, `/v3/lipsyncs/batches/{id}`
+- `statuses`: `/v3/lipsyncs/statuses`
+- `assets`: `/v3/assets`, direct uploads, complete, and the presigned PUT `/_sandbox/uploads/{id}`
+- `internal`: `/_sandbox/assets/{id}`, `/_sandbox/outputs/{name}`, `/_sandbox/faults`, `/_sandbox/info`
+"""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from ..context import Services
+from .assets import AssetRoutes
+from .batches import BatchRoutes
+from .internal import InternalRoutes
+from .lipsyncs import LipsyncRoutes
+from .statuses import StatusRoutes
+
+__all__ = ["build_routes"]
+
+
+def build_routes(sb: Services) -> list[Route]:
+    """Every route of the sandbox; fixed sub-paths of /v3/lipsyncs come before `{lipsync_id}`."""
+    lipsyncs = LipsyncRoutes(sb)
+    return [
+        *lipsyncs.routes(),
+        *StatusRoutes(sb).routes(),
+        *BatchRoutes(sb).routes(),
+        *lipsyncs.item_routes(),
+        *AssetRoutes(sb).routes(),
+        *InternalRoutes(sb).routes(),
+    ]

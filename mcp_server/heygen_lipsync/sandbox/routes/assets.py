@@ -1,0 +1,256 @@
+"""`/v3/assets`: multipart uploads, direct uploads (presign, PUT, complete) and the presigned PUT target.
+
+A direct upload is three requests: `POST /v3/assets/direct-uploads` reserves an asset and
+hands out a presigned `upload_url`; the client PUTs the bytes there (no API key, the
+declared Content-Type, exactly `size_bytes`); `POST /v3/assets/{id}/complete` checks them
+(type, optional SHA-256) and makes the asset usable.
+
+Retrying is safe at every step. A repeated create or multipart upload with the same
+Idempotency-Key replays its first answer (its URLs on the address the repeat reached, so
+they work after a restart on another port). A PUT after the upload is complete is a 409
+`conflict` ("already complete"): the bytes are there, go on to complete. A complete of an
+upload that is already complete succeeds again, with the same data; with the same
+Idempotency-Key it replays the first success (`Idempotent-Replayed: true`). A complete
+that was refused (bytes not there yet, checksum mismatch) is not recorded under its key,
+so the same key works once the problem is fixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import anyio
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .. import clock, media
+from ..context import Services
+from ..errors import ApiError, invalid
+from ..store import AssetRow
+from ..validation import check_object, check_sha256
+from ..web import LimitedRequest, read_json, resource, too_large
+
+__all__ = ["AssetRoutes"]
+
+_CHUNK = 1024 * 1024
+_MULTIPART_OVERHEAD = 64 * 1024
+_UNSUPPORTED = "not a supported media type (png, jpeg, mp4, webm, mp3, wav, pdf or srt)"
+
+
+class AssetRoutes:
+    """Handlers of the asset resource and of the direct-upload PUT target."""
+
+    def __init__(self, sb: Services) -> None:
+        self.sb = sb
+
+    def routes(self) -> list[Route]:
+        """The asset routes, the presigned PUT target included."""
+        return [
+            resource("/v3/assets", POST=self.upload),
+            resource("/v3/assets/direct-uploads", POST=self.create_direct_upload),
+            resource("/v3/assets/{asset_id}/complete", POST=self.complete),
+            resource("/_sandbox/uploads/{asset_id}", PUT=self.put_upload),
+        ]
+
+    def _data(self, request: Request, asset: AssetRow) -> dict[str, Any]:
+        return {
+            "asset_id": asset.id,
+            "url": f"{self.sb.base_url(request)}/_sandbox/assets/{asset.id}",
+            "mime_type": asset.mime_type,
+            "size_bytes": asset.size_bytes,
+        }
+
+    async def upload(self, request: Request) -> Response:
+        self.sb.authenticate(request)
+        limit = self.sb.config.max_upload_bytes
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit + _MULTIPART_OVERHEAD:
+            raise too_large(limit)
+
+        async def work() -> Response:
+            limited = LimitedRequest(request.scope, request.receive)
+            limited.limit = limit + _MULTIPART_OVERHEAD
+            try:
+                form = await limited.form(max_files=1, max_fields=10)
+            except ApiError:
+                raise
+            except Exception:  # noqa: BLE001 - any malformed multipart body is the client's error
+                raise invalid("file", "The body must be multipart/form-data with a 'file' field.") from None
+            try:
+                upload = form.get("file")
+                if not isinstance(upload, UploadFile):
+                    raise invalid("file", "'file' is required: send the file as a multipart form field named 'file'.")
+                return await self._store_upload(request, upload, limit)
+            finally:
+                await form.close()
+
+        return await self.sb.idempotency.run(request, work)
+
+    async def _store_upload(self, request: Request, upload: UploadFile, limit: int) -> Response:
+        asset_id = "asset_" + secrets.token_hex(8)
+        path = self.sb.store.asset_path(asset_id)
+        size = 0
+        head = b""
+        try:
+            with path.open("wb") as out:
+                while chunk := await upload.read(_CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        raise too_large(limit)
+                    if len(head) < 64:
+                        head += chunk[:64]
+                    out.write(chunk)
+            mime_type = media.sniff_bytes(head)
+            if size == 0:
+                raise invalid("file", "'file' is empty.")
+            if mime_type is None:
+                raise invalid("file", f"'file' is {_UNSUPPORTED}.")
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        asset = AssetRow(
+            id=asset_id,
+            filename=upload.filename,
+            content_type=upload.content_type,
+            mime_type=mime_type,
+            size_bytes=size,
+            declared_size=size,
+            checksum=None,
+            status="uploaded",
+            path=str(path),
+            created_at=clock.now(),
+            expires_at=None,
+        )
+        self.sb.store.insert_asset(asset)
+        return JSONResponse({"data": self._data(request, asset)})
+
+    async def create_direct_upload(self, request: Request) -> Response:
+        self.sb.authenticate(request)
+        config = self.sb.config
+
+        async def work() -> Response:
+            body = check_object(await read_json(request), {"filename", "content_type", "size_bytes", "checksum_sha256"})
+            for name in ("filename", "content_type"):
+                if not isinstance(body.get(name), str) or not body[name]:
+                    raise invalid(name, f"'{name}' is required and must be a non-empty string.")
+            size = body.get("size_bytes")
+            if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+                raise invalid("size_bytes", "'size_bytes' must be a positive integer.")
+            if size > config.max_direct_upload_bytes:
+                raise invalid("size_bytes", f"'size_bytes' exceeds {config.max_direct_upload_bytes} bytes.")
+            checksum = check_sha256("checksum_sha256", body.get("checksum_sha256"))
+            asset_id = "asset_" + secrets.token_hex(8)
+            created = clock.now()
+            asset = AssetRow(
+                id=asset_id,
+                filename=body["filename"],
+                content_type=body["content_type"],
+                mime_type=None,
+                size_bytes=None,
+                declared_size=size,
+                checksum=checksum,
+                status="pending_upload",
+                path=str(self.sb.store.asset_path(asset_id)),
+                created_at=created,
+                expires_at=created + config.url_ttl_seconds,
+            )
+            self.sb.store.insert_asset(asset)
+            return JSONResponse(
+                {
+                    "data": {
+                        "asset_id": asset_id,
+                        "upload_url": self.sb.presign(request, f"/_sandbox/uploads/{asset_id}"),
+                        "upload_headers": {"Content-Type": body["content_type"]},
+                        "expires_in_seconds": config.url_ttl_seconds,
+                        "max_bytes": size,
+                        "status": "pending_upload",
+                    }
+                }
+            )
+
+        return await self.sb.idempotency.run(request, work)
+
+    async def put_upload(self, request: Request) -> Response:
+        """The presigned PUT of a direct upload: no auth header, the declared Content-Type, at most size_bytes."""
+        self.sb.signer.check(request)
+        store = self.sb.store
+        asset = store.get_asset(request.path_params["asset_id"])
+        if asset is None:
+            raise ApiError(404, "not_found", "Asset not found.")
+        if "authorization" in request.headers or "x-api-key" in request.headers:
+            raise invalid(None, "Send no authentication header with a presigned upload URL.")
+        if request.headers.get("content-type") != asset.content_type:
+            raise ApiError(
+                403,
+                "forbidden",
+                f"The Content-Type header must be exactly {asset.content_type!r}, as upload_headers say.",
+            )
+        if asset.status == "uploaded":
+            raise ApiError(409, "conflict", "This upload is already complete.")
+        limit = asset.declared_size or 0
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise ApiError(413, "payload_too_large", f"The upload may carry at most {limit} bytes.")
+        tmp = store.tmp_path()
+        size = 0
+        digest = hashlib.sha256()
+        try:
+            with tmp.open("wb") as out:
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise ApiError(413, "payload_too_large", f"The upload may carry at most {limit} bytes.")
+                    digest.update(chunk)
+                    out.write(chunk)
+            if size != limit:
+                raise invalid(None, f"Expected {limit} bytes (size_bytes), received {size}.")
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        os.replace(tmp, asset.path)
+        store.update_asset(asset.id, size_bytes=size)
+        return Response(status_code=200, headers={"ETag": f'"{digest.hexdigest()}"'})
+
+    async def complete(self, request: Request) -> Response:
+        self.sb.authenticate(request)
+        return await self.sb.idempotency.run(request, lambda: self._complete(request), record_errors=False)
+
+    async def _complete(self, request: Request) -> Response:
+        store = self.sb.store
+        asset = store.get_asset(request.path_params["asset_id"])
+        body = check_object(await read_json(request, optional=True), {"checksum_sha256"})
+        checksum = check_sha256("checksum_sha256", body.get("checksum_sha256"))
+        if asset is None:
+            raise ApiError(404, "not_found", "Asset not found.")
+        path = Path(asset.path)
+        if not path.exists():
+            raise invalid(None, "The file's bytes have not been uploaded yet: PUT them to upload_url first.")
+        expected = checksum or asset.checksum
+        if expected is not None or asset.status != "uploaded":
+            actual, head = await anyio.to_thread.run_sync(_hash_file, path)
+            if expected is not None and actual != expected:
+                raise invalid("checksum_sha256", "'checksum_sha256' does not match the uploaded bytes.")
+            if asset.status != "uploaded":
+                mime_type = media.sniff_bytes(head)
+                if mime_type is None:
+                    raise invalid("file", f"The uploaded file is {_UNSUPPORTED}.")
+                store.update_asset(asset.id, status="uploaded", mime_type=mime_type, checksum=actual)
+                asset = store.get_asset(asset.id) or asset
+        data = {**self._data(request, asset), "status": "uploaded"}
+        return JSONResponse({"data": data})
+
+
+def _hash_file(path: Path) -> tuple[str, bytes]:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        head = handle.read(64)
+        digest.update(head)
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest(), head

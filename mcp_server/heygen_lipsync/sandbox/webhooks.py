@@ -1,0 +1,103 @@
+"""Callback delivery: a job's `callback_url` and a batch's `callback_url` get one POST each.
+
+Only loopback URLs are called (the sandbox has no internet access); delivery is best
+effort, like a webhook that is down. A batch's callback is claimed in the store, so two
+processes sharing a data directory send it once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import jobs, status
+from .config import SandboxConfig
+from .signing import Signer
+from .store import JobRow, Store
+
+__all__ = ["Webhooks"]
+
+_TIMEOUT = 5.0
+
+
+class Webhooks:
+    """Sends the callbacks of finished jobs and batches, and waits for them on shutdown."""
+
+    def __init__(self, store: Store, config: SandboxConfig, signer: Signer) -> None:
+        self.store = store
+        self.config = config
+        self.signer = signer
+        self._sending: set[asyncio.Task[None]] = set()
+
+    def job_finished(self, job: JobRow) -> None:
+        """Called once per job, when its outcome is recorded: notify the job and, if last, its batch."""
+        if job.request.get("callback_url"):
+            self._spawn(self._notify_job(job))
+        if job.batch_id is not None:
+            self._maybe_notify_batch(job.batch_id)
+
+    async def drain(self) -> None:
+        """Wait for every callback still being sent."""
+        await asyncio.gather(*self._sending, return_exceptions=True)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._sending.add(task)  # a reference, so the task is not collected mid-flight
+        task.add_done_callback(self._sending.discard)
+
+    def _maybe_notify_batch(self, batch_id: str) -> None:
+        """Once a batch's last job is recorded, POST the batch's outcome to its callback_url (once)."""
+        batch = self.store.get_batch(batch_id)
+        if batch is None or not batch.callback_url:
+            return
+        counts = status.finished_batch_counts(self.store.batch_final_statuses(batch_id))
+        if counts is None or not self.store.claim_once(f"batch-callback:{batch_id}"):
+            return
+        outcome = status.batch_outcome(counts, batch.total)
+        payload = {
+            "event_type": f"lipsync_batch.{'fail' if outcome == 'failed' else 'success'}",
+            "event_data": {
+                "batch_id": batch.id,
+                "status": outcome,
+                "total_items": batch.total,
+                "counts_by_status": counts,
+                "title": batch.title,
+            },
+        }
+        self._spawn(_post(batch.callback_url, payload))
+
+    async def _notify_job(self, job: JobRow) -> None:
+        """POST the outcome to the job's callback_url."""
+        url = job.request["callback_url"]
+        if not jobs.is_loopback(urlsplit(url).hostname):
+            return  # the sandbox has no internet access: do not even sign a URL
+        completed = job.status == "completed"
+        base = self.config.public_base_url or f"http://{job.origin}"
+        video_url = self.signer.presign(base, f"/_sandbox/outputs/{job.id}.mp4") if completed else None
+        payload = {
+            "event_type": "lipsync.success" if completed else "lipsync.fail",
+            "event_data": {
+                "lipsync_id": job.id,
+                "callback_id": job.callback_id,
+                "status": job.status,
+                "video_url": video_url,
+                "duration": job.duration,
+                "failure_message": job.failure_message,
+            },
+        }
+        await _post(url, payload)
+
+
+async def _post(url: str, payload: dict[str, Any]) -> None:
+    """POST a webhook: loopback URLs only (the sandbox has no internet access), best effort."""
+    if not jobs.is_loopback(urlsplit(url).hostname):
+        return
+    try:
+        async with httpx.AsyncClient(timeout=_TIMEOUT, trust_env=False) as client:
+            await client.post(url, json=payload)
+    except Exception:  # noqa: BLE001, S110 - best effort, like a webhook that is down (or a malformed URL)
+        pass
