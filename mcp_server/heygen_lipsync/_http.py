@@ -13,16 +13,23 @@ uploads and downloads) goes through ``PolicyTransport``:
   means the first attempt is still running server-side: wait and send the same key again.
   A connection that could not be opened at all is retried for every method: nothing was sent.
 - Uploads (multipart POST /v3/assets, PUTs to storage) and downloads get the long upload timeouts.
+- Delivery is tracked: inside ``tracking_delivery()`` every attempt that may have reached
+  the server (a network failure after the connection opened, a 5xx, 408, or 409
+  ``request_in_progress``) is noted, so a create whose later attempts meet only 429s
+  still knows its outcome is unknown.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import json
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -39,12 +46,14 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "MAX_RETRY_AFTER",
     "USER_AGENT",
+    "Delivery",
     "PolicyTransport",
     "backoff_delay",
     "build_http_client",
     "new_idempotency_key",
     "origin_of",
     "timeouts_for",
+    "tracking_delivery",
 ]
 
 
@@ -59,6 +68,9 @@ MAX_RETRY_AFTER = 30.0
 POOL_TIMEOUT = 30.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
+# Answers after which the request may have been carried out (5xx: the server may have
+# failed after committing; 408: it may have read the whole request).
+_MAYBE_DONE_STATUSES = frozenset({408, *range(500, 600)})
 _UPLOAD_PATHS = frozenset({"/v3/assets"})
 # POSTs the API documents as idempotent, safe to resend without a key.
 _IDEMPOTENT_POST = re.compile(r"^/v3/assets/[^/]+/complete$")
@@ -73,6 +85,48 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 Sleep = Callable[[float], Awaitable[None]]
 # Looked up at call time so tests can swap in a fake clock (no real sleeping).
 _sleep: Sleep = asyncio.sleep
+
+
+@dataclass
+class Delivery:
+    """What the attempts of one logical call (a create, an upload) may have done server-side."""
+
+    # True once any attempt may have reached the server: its outcome is unknown from then on.
+    maybe_delivered: bool = False
+    # True while an attempt is on the wire (a cancellation then leaves the outcome unknown too).
+    in_flight: bool = False
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """Whether the call may have had its effect (the job or asset may exist)."""
+        return self.maybe_delivered or self.in_flight
+
+
+_delivery: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("heygen_lipsync_delivery", default=None)
+
+
+@contextlib.contextmanager
+def tracking_delivery() -> Iterator[Delivery]:
+    """Track whether the requests sent inside may have reached the server (per task).
+
+    Each use starts a fresh record, so a create's uploads do not mark the create itself.
+    """
+    delivery = Delivery()
+    token = _delivery.set(delivery)
+    try:
+        yield delivery
+    finally:
+        _delivery.reset(token)
+
+
+def _note_delivery(*, maybe: bool | None = None, in_flight: bool | None = None) -> None:
+    delivery = _delivery.get()
+    if delivery is None:
+        return
+    if maybe:
+        delivery.maybe_delivered = True
+    if in_flight is not None:
+        delivery.in_flight = in_flight
 
 
 def new_idempotency_key(prefix: str = "hl") -> str:
@@ -185,9 +239,11 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         attempt = 0
         where = f"{request.method} {_path_for_log(request)}"
         while True:
+            _note_delivery(in_flight=True)
             try:
                 response = await self._inner.handle_async_request(request)
             except httpx.TransportError as exc:
+                _note_delivery(maybe=not isinstance(exc, _NOT_SENT), in_flight=False)
                 retryable = isinstance(exc, _NOT_SENT) or self._may_resend(request)
                 if retryable and attempt < self.max_retries:
                     pause = self._delay(attempt)
@@ -197,6 +253,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                     continue
                 logger.debug("%s failed (%s) after %d attempt(s)", where, type(exc).__name__, attempt + 1)
                 raise
+            _note_delivery(maybe=response.status_code in _MAYBE_DONE_STATUSES, in_flight=False)
             request_id = response.headers.get("x-request-id")
             delay: float | None = None
             if attempt < self.max_retries:
@@ -231,6 +288,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         if status == 409 and "idempotency-key" in request.headers:
             response, code = await self._peek_error_code(request, response)
             if code == "request_in_progress":
+                _note_delivery(maybe=True)  # the first attempt is running server-side
                 return response, self._server_delay(response, attempt)
         return response, None
 
