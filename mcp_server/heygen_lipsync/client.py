@@ -185,7 +185,14 @@ class LipsyncClient:
         replaced: dict[str, MediaSource] = {}
         for name, source in request.file_sources.items():
             try:
-                asset = await self.upload(source.path, idempotency_key=_derived_key(key, name), on_progress=on_progress)
+                asset = await upload_file(
+                    self._http,
+                    self._api,
+                    source.path,
+                    idempotency_key=_derived_key(key, name),
+                    on_progress=on_progress,
+                    field=f"{field_prefix}{name}",
+                )
             except ValidationError as exc:
                 raise ValidationError(f"{field_prefix}{name}", exc.reason) from exc
             replaced[name] = AssetSource(asset.asset_id)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -17,10 +18,12 @@ from heygen_lipsync import (
     Lipsync,
     LipsyncClient,
     LipsyncRequest,
+    UploadEvent,
+    UploadEvents,
     ValidationError,
     files,
 )
-from tests.lib.fakeapi import FakeHeyGen, envelope_error
+from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen, envelope_error
 from tests.lib.test_sources import MP4, SAMPLES
 
 pytestmark = pytest.mark.anyio
@@ -255,3 +258,60 @@ async def test_a_failed_caption_download_leaves_no_video_so_the_retry_works(
     assert list(tmp_path.iterdir()) == []
     result = await client.download(job, tmp_path, captions=True)  # no overwrite needed
     assert result.video_path.exists() and result.caption_path is not None and result.caption_path.exists()
+
+
+class StreamingTransport(httpx.AsyncBaseTransport):
+    """Reads each attempt's body from its stream, as a network transport does (MockTransport
+    caches the first attempt's bytes, so a retry would not read the file again)."""
+
+    def __init__(self, fake: FakeHeyGen) -> None:
+        self.fake = fake
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = b"".join([chunk async for chunk in request.stream])  # type: ignore[union-attr]
+        return self.fake.handle(httpx.Request(request.method, request.url, headers=request.headers, content=body))
+
+
+@pytest.fixture
+async def streaming_client(fake: FakeHeyGen, clock: object) -> AsyncIterator[LipsyncClient]:
+    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=StreamingTransport(fake)) as c:
+        yield c
+
+
+async def test_upload_events_say_which_field_file_and_attempt(
+    streaming_client: LipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
+) -> None:
+    # A relay summing (sent, total) cannot tell a retry of the video from the audio starting;
+    # an event names the field, the file and the attempt.
+    audio = tmp_path / "dub.wav"
+    audio.write_bytes(SAMPLES["audio/wav"])
+    first = [True]
+
+    def fail_first_video_upload(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v3/assets" and first[0]:
+            first[0] = False
+            return envelope_error(503, "internal_error", "busy")
+        return None
+
+    fake.script.append(fail_first_video_upload)
+    events: list[UploadEvent] = []
+    request = LipsyncRequest(video=FileSource(video), audio=FileSource(audio))
+    await streaming_client.create(request, on_upload_progress=UploadEvents(events.append))
+    seen = [(e.field, e.path, e.attempt) for e in events]
+    assert list(dict.fromkeys(seen)) == [("video", video, 1), ("video", video, 2), ("audio", audio, 1)]
+    video_size, audio_size = video.stat().st_size, audio.stat().st_size
+    assert [(e.sent, e.total) for e in events if e.field == "video" and e.sent == e.total] == [
+        (video_size, video_size)
+    ] * 2
+    assert events[-1].sent == events[-1].total == audio_size
+
+
+async def test_direct_upload_events_count_a_retried_put_as_the_next_attempt(
+    streaming_client: LipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
+    fake.script.append(lambda r: httpx.Response(503) if r.method == "PUT" else None)
+    events: list[UploadEvent] = []
+    await streaming_client.upload(video, on_progress=UploadEvents(events.append))
+    assert {e.field for e in events} == {"file"}
+    assert [e.attempt for e in events if e.sent == e.total] == [1, 2]
