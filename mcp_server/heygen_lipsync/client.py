@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -34,7 +35,7 @@ from . import files, waiting
 from ._checks import check_id as _check_id
 from ._checks import check_limit as _check_limit
 from ._checks import check_title as _check_title
-from ._http import build_http_client, new_idempotency_key
+from ._http import build_http_client, new_idempotency_key, tracking_delivery
 from ._responses import call_generated, capture_response, data_of
 from .config import Settings, resolve_settings
 from .errors import APIConnectionError, APIError, ConflictError, ServerError, ValidationError
@@ -46,12 +47,22 @@ __all__ = ["DownloadProgress", "LipsyncClient", "UploadEvent", "UploadEvents", "
 
 DownloadProgress = Callable[[int, int | None], Any]
 
+logger = logging.getLogger("heygen_lipsync")
+
 
 def _unknown_outcome(exc: APIError) -> bool:
     """A create failed in a way that does not say whether the job was made."""
     return isinstance(exc, (APIConnectionError, ServerError)) or (
         isinstance(exc, ConflictError) and exc.code == "request_in_progress"
     )
+
+
+def _note_unknown_outcome(exc: BaseException, key: str, what: str) -> None:
+    # A cancellation must stay a cancellation (task groups and timeouts rely on it), so the
+    # key rides on the exception instead of replacing it: the caller can still retry safely.
+    exc.idempotency_key = key  # type: ignore[attr-defined]
+    exc.add_note(f"the {what} may have gone through: retry with idempotency_key={key} so it cannot make a second job")
+    logger.warning("%s interrupted with an unknown outcome; retry with idempotency_key=%s", what, key)
 
 
 def _derived_key(key: str, suffix: str) -> str:
@@ -136,12 +147,19 @@ class LipsyncClient:
             APIError: the create failed; when its outcome is unknown (the job may exist) the
                 error carries ``idempotency_key``, the only safe way to retry it.
         """
-        try:
-            result = await self._call(fn, body=body, idempotency_key=key)
-        except APIError as exc:
-            if _unknown_outcome(exc):
-                exc.idempotency_key = key
-            raise
+        with tracking_delivery() as delivery:
+            try:
+                result = await self._call(fn, body=body, idempotency_key=key)
+            except APIError as exc:
+                # Once an attempt may have reached the server, a later 429 or an exhausted
+                # retry says nothing about the job: it may exist, and only this key is safe.
+                if delivery.outcome_unknown or _unknown_outcome(exc):
+                    exc.idempotency_key = key
+                raise
+            except BaseException as exc:
+                if delivery.outcome_unknown:
+                    _note_unknown_outcome(exc, key, what)
+                raise
         data = data_of(result, what)
         new_id = data.get(id_field)
         if not isinstance(new_id, str) or not new_id:
@@ -180,8 +198,15 @@ class LipsyncClient:
         )
 
     async def _upload_sources(
-        self, request: LipsyncRequest, *, key: str, on_progress: UploadProgress | None, field_prefix: str = ""
+        self,
+        request: LipsyncRequest,
+        *,
+        key: str,
+        on_progress: UploadProgress | None,
+        field_prefix: str = "",
+        create_key: str | None = None,
     ) -> LipsyncRequest:
+        create_key = create_key or key
         replaced: dict[str, MediaSource] = {}
         for name, source in request.file_sources.items():
             try:
@@ -195,6 +220,11 @@ class LipsyncClient:
                 )
             except ValidationError as exc:
                 raise ValidationError(f"{field_prefix}{name}", exc.reason) from exc
+            except APIError as exc:
+                if exc.idempotency_key is not None:
+                    # The caller retries the create, whose key derives this upload's again.
+                    exc.idempotency_key = create_key
+                raise
             replaced[name] = AssetSource(asset.asset_id)
         return request.with_sources(**replaced) if replaced else request
 
@@ -314,7 +344,7 @@ class LipsyncClient:
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
         uploaded = [
             await self._upload_sources(
-                item, key=_derived_key(key, str(i)), on_progress=None, field_prefix=f"lipsyncs[{i}]."
+                item, key=_derived_key(key, str(i)), on_progress=None, field_prefix=f"lipsyncs[{i}].", create_key=key
             )
             for i, item in enumerate(requests)
         ]
