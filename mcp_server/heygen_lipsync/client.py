@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -66,8 +67,15 @@ def _note_unknown_outcome(exc: BaseException, key: str, what: str) -> None:
 
 
 def _derived_key(key: str, suffix: str) -> str:
-    # Keys for the uploads that belong to one create, stable across the caller's retries.
-    return f"{key[: 255 - len(suffix) - 1]}:{suffix}"
+    """The key of one upload (or batch item) of a create: stable across the caller's retries.
+
+    A hash of the caller's key and the suffix, not a prefix of the key: cutting a long key to
+    fit 255 characters made two items' keys equal, and the second replayed the first's upload.
+    The suffix stays readable at the end; the result matches the key pattern for any suffix
+    of letters, digits and ``_:.-``.
+    """
+    digest = hashlib.sha256(f"{key}\n{suffix}".encode()).hexdigest()
+    return f"hl-{digest}:{suffix}"
 
 
 class LipsyncClient:

@@ -23,6 +23,7 @@ from heygen_lipsync import (
     ValidationError,
     files,
 )
+from heygen_lipsync.sources import validate_idempotency_key
 from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen, envelope_error
 from tests.lib.test_sources import MP4, SAMPLES
 
@@ -113,14 +114,17 @@ async def test_create_uploads_local_files_first(
 ) -> None:
     audio = tmp_path / "dub.wav"
     audio.write_bytes(SAMPLES["audio/wav"])
-    lipsync_id = await client.create(LipsyncRequest(video=FileSource(video), audio=FileSource(audio)))
+    request = LipsyncRequest(video=FileSource(video), audio=FileSource(audio))
+    lipsync_id = await client.create(request)
     body = fake.jobs[lipsync_id]["_body"]
     assert body["video"]["type"] == "asset_id" and body["audio"]["type"] == "asset_id"
     assert fake.assets[body["video"]["asset_id"]]["content"] == video.read_bytes()
     # The uploads' keys derive from the create's key, so retrying the whole create reuses them.
     create_key = fake.calls("POST", "/v3/lipsyncs")[0].headers["idempotency-key"]
     upload_keys = [r.headers["idempotency-key"] for r in fake.calls("POST", "/v3/assets")]
-    assert upload_keys == [f"{create_key}:video", f"{create_key}:audio"]
+    assert [k.rsplit(":", 1)[1] for k in upload_keys] == ["video", "audio"] and create_key not in upload_keys
+    assert await client.create(request, idempotency_key=create_key) == lipsync_id
+    assert [r.headers["idempotency-key"] for r in fake.calls("POST", "/v3/assets")][2:] == upload_keys
 
 
 async def test_create_with_unsupported_local_file_names_field(
@@ -315,3 +319,26 @@ async def test_direct_upload_events_count_a_retried_put_as_the_next_attempt(
     await streaming_client.upload(video, on_progress=UploadEvents(events.append))
     assert {e.field for e in events} == {"file"}
     assert [e.attempt for e in events if e.sent == e.total] == [1, 2]
+
+
+async def test_a_long_key_still_gives_each_batch_item_its_own_uploads(
+    client: LipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
+) -> None:
+    # Keys derived by cutting the caller's key to 255 characters collided: item B's upload
+    # replayed item A's and B silently used A's video.
+    other = tmp_path / "other.mp4"
+    other.write_bytes(MP4 + bytes(reversed(range(256))) * 40)
+    audio = tmp_path / "dub.wav"
+    audio.write_bytes(SAMPLES["audio/wav"])
+    key = "k" * 255
+    items = [LipsyncRequest(video=FileSource(path), audio=FileSource(audio)) for path in (video, other)]
+    batch_id = await client.create_batch(items, idempotency_key=key)
+    sent = json.loads(fake.calls("POST", "/v3/lipsyncs/batches")[0].content)["lipsyncs"]
+    used = [fake.assets[item["video"]["asset_id"]]["content"] for item in sent]
+    assert used == [video.read_bytes(), other.read_bytes()]
+    upload_keys = [r.headers["idempotency-key"] for r in fake.calls("POST", "/v3/assets")]
+    assert len(set(upload_keys)) == 4 and all(len(k) <= 255 for k in upload_keys)
+    assert all(validate_idempotency_key(k) == k for k in upload_keys)
+    # Stable: the same caller key derives the same upload keys, so a retried batch replays them.
+    assert await client.create_batch(items, idempotency_key=key) == batch_id
+    assert [r.headers["idempotency-key"] for r in fake.calls("POST", "/v3/assets")][4:] == upload_keys
