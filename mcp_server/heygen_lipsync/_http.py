@@ -12,7 +12,10 @@ uploads and downloads) goes through ``PolicyTransport``:
   retried after a lost response never makes a second job); 409 ``request_in_progress``
   means the first attempt is still running server-side: wait and send the same key again.
   A connection that could not be opened at all is retried for every method: nothing was sent.
-- Uploads (multipart POST /v3/assets, PUTs to storage) and downloads get the long upload timeouts.
+- Timeouts by kind of request, as HeyGen's own CLI gives them: reads wait ``Settings.timeout``
+  (30 s) for an answer, writes (POST, PATCH, DELETE: creates included, which may take long
+  to answer) ``Settings.write_timeout`` (120 s), and uploads (multipart POST /v3/assets, PUTs
+  to storage) and downloads ``Settings.upload_timeout`` (10 min).
 - Delivery is tracked: inside ``tracking_delivery()`` every attempt that may have reached
   the server (a network failure after the connection opened, a 5xx, 408, or 409
   ``request_in_progress``) is noted, so a create whose later attempts meet only 429s
@@ -46,6 +49,7 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "MAX_RETRY_AFTER",
     "USER_AGENT",
+    "WRITE_METHODS",
     "Delivery",
     "PolicyTransport",
     "backoff_delay",
@@ -67,6 +71,8 @@ BACKOFF_MAX = 30.0
 MAX_RETRY_AFTER = 30.0
 POOL_TIMEOUT = 30.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Requests that change something: they get the write timeouts (120 s to answer).
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
 # Answers after which the request may have been carried out (5xx: the server may have
 # failed after committing; 408: it may have read the whole request).
@@ -151,8 +157,8 @@ def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
     return (url.scheme, url.host, port)
 
 
-def timeouts_for(settings: Settings, *, upload: bool = False) -> httpx.Timeout:
-    """The httpx timeouts for ordinary requests, or for uploads/downloads."""
+def timeouts_for(settings: Settings, *, upload: bool = False, write: bool = False) -> httpx.Timeout:
+    """The httpx timeouts for reads, for writes (``write``), or for uploads/downloads (``upload``)."""
     if upload:
         return httpx.Timeout(
             connect=settings.connect_timeout,
@@ -160,9 +166,8 @@ def timeouts_for(settings: Settings, *, upload: bool = False) -> httpx.Timeout:
             write=settings.upload_timeout,
             pool=POOL_TIMEOUT,
         )
-    return httpx.Timeout(
-        connect=settings.connect_timeout, read=settings.timeout, write=settings.write_timeout, pool=POOL_TIMEOUT
-    )
+    read = settings.write_timeout if write else settings.timeout
+    return httpx.Timeout(connect=settings.connect_timeout, read=read, write=settings.write_timeout, pool=POOL_TIMEOUT)
 
 
 def _path_for_log(request: httpx.Request) -> str:
@@ -188,6 +193,8 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         self._sleep_override = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._upload_timeouts = timeouts_for(settings, upload=True)
+        self._write_timeouts = timeouts_for(settings, write=True)
+        self._read_timeouts = timeouts_for(settings)
 
     def __repr__(self) -> str:
         return f"PolicyTransport(base_url={self._settings.base_url!r}, max_retries={self._settings.max_retries})"
@@ -212,6 +219,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         )
         if is_upload:
             request.extensions = {**request.extensions, "timeout": self._upload_timeouts.as_dict()}
+        elif request.method in WRITE_METHODS and request.extensions.get("timeout") == self._read_timeouts.as_dict():
+            # Only when the client's defaults are set: a per-request timeout from the caller stays.
+            request.extensions = {**request.extensions, "timeout": self._write_timeouts.as_dict()}
         request.headers.setdefault("User-Agent", USER_AGENT)
 
     @staticmethod

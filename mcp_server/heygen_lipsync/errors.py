@@ -520,16 +520,18 @@ def raise_for_response(response: httpx.Response) -> None:
 def error_from_transport(exc: httpx.TransportError, *, what: str = "the HeyGen API") -> APIConnectionError:
     """Map an httpx transport failure (after retries) to APIConnectionError / APITimeoutError."""
     url = ""
+    # The setting that bounds this request's wait (see _http.timeouts_for).
+    setting = "HEYGEN_LIPSYNC_TIMEOUT"
     try:
         req = exc.request
         url = f" ({req.method} {req.url.copy_with(query=None)})"
+        if req.method in ("POST", "PATCH", "DELETE"):
+            setting = "HEYGEN_LIPSYNC_WRITE_TIMEOUT"
     except RuntimeError:
         pass
     import httpx
 
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            f"timed out talking to {what}{url}: {type(exc).__name__}; retry later or raise HEYGEN_LIPSYNC_TIMEOUT"
-        )
+        return APITimeoutError(f"timed out talking to {what}{url}: {type(exc).__name__}; retry later or raise {setting}")
     detail = str(exc) or type(exc).__name__
     return APIConnectionError(f"could not reach {what}{url}: {detail}; check the network and HEYGEN_BASE_URL")
