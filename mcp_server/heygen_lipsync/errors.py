@@ -532,6 +532,7 @@ def error_from_transport(exc: httpx.TransportError, *, what: str = "the HeyGen A
     import httpx
 
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"timed out talking to {what}{url}: {type(exc).__name__}; retry later or raise {setting}")
+        name = type(exc).__name__
+        return APITimeoutError(f"timed out talking to {what}{url}: {name}; retry later or raise {setting}")
     detail = str(exc) or type(exc).__name__
     return APIConnectionError(f"could not reach {what}{url}: {detail}; check the network and HEYGEN_BASE_URL")
