@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         LipsyncPage,
         StatusEntry,
     )
+    from .redaction import redact
     from .request import LipsyncRequest
     from .sources import (
         AssetSource,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
         parse_source,
         sniff_media_type,
     )
+    from .uploads import UploadEvent, UploadEvents
 
 # Names are imported on first use (PEP 562), not with the package: `heygen-lipsync-mcp`
 # and the CLI import this package at start-up, and the client half (httpx, the generated
@@ -91,10 +93,13 @@ _LAZY: dict[str, str] = {
     "ServerError": "errors",
     "Settings": "config",
     "StatusEntry": "models",
+    "UploadEvent": "uploads",
+    "UploadEvents": "uploads",
     "UrlSource": "sources",
     "ValidationError": "errors",
     "WaitTimeoutError": "errors",
     "parse_source": "sources",
+    "redact": "redaction",
     "resolve_settings": "config",
     "sniff_media_type": "sources",
 }
@@ -149,11 +154,14 @@ __all__ = [
     "ServerError",
     "Settings",
     "StatusEntry",
+    "UploadEvent",
+    "UploadEvents",
     "UrlSource",
     "ValidationError",
     "WaitTimeoutError",
     "__version__",
     "parse_source",
+    "redact",
     "resolve_settings",
     "sniff_media_type",
 ]

@@ -12,17 +12,27 @@ uploads and downloads) goes through ``PolicyTransport``:
   retried after a lost response never makes a second job); 409 ``request_in_progress``
   means the first attempt is still running server-side: wait and send the same key again.
   A connection that could not be opened at all is retried for every method: nothing was sent.
-- Uploads (multipart POST /v3/assets, PUTs to storage) and downloads get the long upload timeouts.
+- Timeouts by kind of request, as HeyGen's own CLI gives them: reads wait ``Settings.timeout``
+  (30 s) for an answer, writes (POST, PATCH, DELETE: creates included, which may take long
+  to answer) ``Settings.write_timeout`` (120 s), and uploads (multipart POST /v3/assets, PUTs
+  to storage) and downloads ``Settings.upload_timeout`` (10 min).
+- Delivery is tracked: inside ``tracking_delivery()`` every attempt that may have reached
+  the server (a network failure after the connection opened, a 5xx, 408, or 409
+  ``request_in_progress``) is noted, so a create whose later attempts meet only 429s
+  still knows its outcome is unknown.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import json
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -39,12 +49,15 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "MAX_RETRY_AFTER",
     "USER_AGENT",
+    "WRITE_METHODS",
+    "Delivery",
     "PolicyTransport",
     "backoff_delay",
     "build_http_client",
     "new_idempotency_key",
     "origin_of",
     "timeouts_for",
+    "tracking_delivery",
 ]
 
 
@@ -58,7 +71,12 @@ BACKOFF_MAX = 30.0
 MAX_RETRY_AFTER = 30.0
 POOL_TIMEOUT = 30.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Requests that change something: they get the write timeouts (120 s to answer).
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
+# Answers after which the request may have been carried out (5xx: the server may have
+# failed after committing; 408: it may have read the whole request).
+_MAYBE_DONE_STATUSES = frozenset({408, *range(500, 600)})
 _UPLOAD_PATHS = frozenset({"/v3/assets"})
 # POSTs the API documents as idempotent, safe to resend without a key.
 _IDEMPOTENT_POST = re.compile(r"^/v3/assets/[^/]+/complete$")
@@ -73,6 +91,48 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 Sleep = Callable[[float], Awaitable[None]]
 # Looked up at call time so tests can swap in a fake clock (no real sleeping).
 _sleep: Sleep = asyncio.sleep
+
+
+@dataclass
+class Delivery:
+    """What the attempts of one logical call (a create, an upload) may have done server-side."""
+
+    # True once any attempt may have reached the server: its outcome is unknown from then on.
+    maybe_delivered: bool = False
+    # True while an attempt is on the wire (a cancellation then leaves the outcome unknown too).
+    in_flight: bool = False
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """Whether the call may have had its effect (the job or asset may exist)."""
+        return self.maybe_delivered or self.in_flight
+
+
+_delivery: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("heygen_lipsync_delivery", default=None)
+
+
+@contextlib.contextmanager
+def tracking_delivery() -> Iterator[Delivery]:
+    """Track whether the requests sent inside may have reached the server (per task).
+
+    Each use starts a fresh record, so a create's uploads do not mark the create itself.
+    """
+    delivery = Delivery()
+    token = _delivery.set(delivery)
+    try:
+        yield delivery
+    finally:
+        _delivery.reset(token)
+
+
+def _note_delivery(*, maybe: bool | None = None, in_flight: bool | None = None) -> None:
+    delivery = _delivery.get()
+    if delivery is None:
+        return
+    if maybe:
+        delivery.maybe_delivered = True
+    if in_flight is not None:
+        delivery.in_flight = in_flight
 
 
 def new_idempotency_key(prefix: str = "hl") -> str:
@@ -97,8 +157,8 @@ def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
     return (url.scheme, url.host, port)
 
 
-def timeouts_for(settings: Settings, *, upload: bool = False) -> httpx.Timeout:
-    """The httpx timeouts for ordinary requests, or for uploads/downloads."""
+def timeouts_for(settings: Settings, *, upload: bool = False, write: bool = False) -> httpx.Timeout:
+    """The httpx timeouts for reads, for writes (``write``), or for uploads/downloads (``upload``)."""
     if upload:
         return httpx.Timeout(
             connect=settings.connect_timeout,
@@ -106,9 +166,8 @@ def timeouts_for(settings: Settings, *, upload: bool = False) -> httpx.Timeout:
             write=settings.upload_timeout,
             pool=POOL_TIMEOUT,
         )
-    return httpx.Timeout(
-        connect=settings.connect_timeout, read=settings.timeout, write=settings.write_timeout, pool=POOL_TIMEOUT
-    )
+    read = settings.write_timeout if write else settings.timeout
+    return httpx.Timeout(connect=settings.connect_timeout, read=read, write=settings.write_timeout, pool=POOL_TIMEOUT)
 
 
 def _path_for_log(request: httpx.Request) -> str:
@@ -134,6 +193,8 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         self._sleep_override = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._upload_timeouts = timeouts_for(settings, upload=True)
+        self._write_timeouts = timeouts_for(settings, write=True)
+        self._read_timeouts = timeouts_for(settings)
 
     def __repr__(self) -> str:
         return f"PolicyTransport(base_url={self._settings.base_url!r}, max_retries={self._settings.max_retries})"
@@ -158,6 +219,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         )
         if is_upload:
             request.extensions = {**request.extensions, "timeout": self._upload_timeouts.as_dict()}
+        elif request.method in WRITE_METHODS and request.extensions.get("timeout") == self._read_timeouts.as_dict():
+            # Only when the client's defaults are set: a per-request timeout from the caller stays.
+            request.extensions = {**request.extensions, "timeout": self._write_timeouts.as_dict()}
         request.headers.setdefault("User-Agent", USER_AGENT)
 
     @staticmethod
@@ -185,9 +249,11 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         attempt = 0
         where = f"{request.method} {_path_for_log(request)}"
         while True:
+            _note_delivery(in_flight=True)
             try:
                 response = await self._inner.handle_async_request(request)
             except httpx.TransportError as exc:
+                _note_delivery(maybe=not isinstance(exc, _NOT_SENT), in_flight=False)
                 retryable = isinstance(exc, _NOT_SENT) or self._may_resend(request)
                 if retryable and attempt < self.max_retries:
                     pause = self._delay(attempt)
@@ -197,6 +263,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                     continue
                 logger.debug("%s failed (%s) after %d attempt(s)", where, type(exc).__name__, attempt + 1)
                 raise
+            _note_delivery(maybe=response.status_code in _MAYBE_DONE_STATUSES, in_flight=False)
             request_id = response.headers.get("x-request-id")
             delay: float | None = None
             if attempt < self.max_retries:
@@ -231,6 +298,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         if status == 409 and "idempotency-key" in request.headers:
             response, code = await self._peek_error_code(request, response)
             if code == "request_in_progress":
+                _note_delivery(maybe=True)  # the first attempt is running server-side
                 return response, self._server_delay(response, attempt)
         return response, None
 

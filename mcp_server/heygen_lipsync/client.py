@@ -8,20 +8,17 @@ models cannot parse is read leniently instead, so new fields and values never cr
 
 from __future__ import annotations
 
-import asyncio
 import builtins
-import contextvars
 import dataclasses
-import json
-import os
+import hashlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO, Self, cast
+from typing import Any, Self
 
 import httpx
 
-from heygen_lipsync_api.api.assets import complete_asset_direct_upload, create_asset_direct_upload, upload_asset
 from heygen_lipsync_api.api.lipsync import (
     create_lipsync_batch_v3,
     create_lipsync_v3,
@@ -33,93 +30,26 @@ from heygen_lipsync_api.api.lipsync import (
     update_lipsync_v3,
 )
 from heygen_lipsync_api.client import AuthenticatedClient
-from heygen_lipsync_api.models import (
-    CompleteDirectUploadRequest,
-    CreateDirectUploadRequest,
-    CreateLipsyncBatchRequest,
-    CreateLipsyncRequest,
-    ErrorEnvelope,
-    UpdateLipsyncRequest,
-    UploadAssetBody,
-)
-from heygen_lipsync_api.types import File
+from heygen_lipsync_api.models import CreateLipsyncBatchRequest, CreateLipsyncRequest, UpdateLipsyncRequest
 
 from . import files, waiting
-from ._http import EXT_NO_AUTH, EXT_UPLOAD, build_http_client, new_idempotency_key
+from ._checks import check_id as _check_id
+from ._checks import check_limit as _check_limit
+from ._http import build_http_client, new_idempotency_key, tracking_delivery
+from ._responses import call_generated, capture_response, data_of
 from .config import Settings, resolve_settings
-from .errors import (
-    APIConnectionError,
-    APIError,
-    ConflictError,
-    DownloadError,
-    HeyGenError,
-    ServerError,
-    ValidationError,
-    error_from_transport,
-    raise_for_response,
-)
+from .errors import APIConnectionError, APIError, ConflictError, ServerError, ValidationError
 from .models import Asset, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
-from .sources import (
-    MAX_BATCH_SIZE,
-    MAX_TITLE_LENGTH,
-    SUPPORTED_MEDIA_TYPES,
-    AssetSource,
-    LipsyncRequest,
-    MediaSource,
-    check_file,
-    sniff_media_type,
-    validate_idempotency_key,
-    validate_url,
-)
+from .request import LipsyncRequest
+from .request import check_title as _check_title
+from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, validate_idempotency_key, validate_url
+from .uploads import UploadEvent, UploadEvents, UploadProgress, upload_file
 
-__all__ = ["LipsyncClient"]
+__all__ = ["DownloadProgress", "LipsyncClient", "UploadEvent", "UploadEvents", "UploadProgress"]
 
-# The response of the generated call in flight, per task: lets us map errors and read
-# bodies from the real httpx.Response even when the generated parser gives up.
-_captured: contextvars.ContextVar[list[httpx.Response] | None] = contextvars.ContextVar(
-    "heygen_lipsync_captured", default=None
-)
-
-
-async def _capture_response(response: httpx.Response) -> None:
-    holder = _captured.get()
-    if holder is not None:
-        holder.append(response)
-
-
-UploadProgress = Callable[[int, int], Any]
 DownloadProgress = Callable[[int, int | None], Any]
 
-
-# Characters no HeyGen id contains and that mean something in a URL path or query: "/"
-# and "\\" would make a path that a normalising proxy could route to another resource
-# (delete "x/../ls_other"), "?" and "#" would cut the path short, "," splits id lists.
-_ID_FORBIDDEN = frozenset("/\\?#%,")
-
-
-def _check_id(value: str, field: str) -> str:
-    # "." and ".." would be resolved as path segments and reach another endpoint.
-    if not isinstance(value, str) or value.strip() in ("", ".", ".."):
-        raise ValidationError(field, f"not a valid id: {value!r}")
-    if any(c.isspace() or c in _ID_FORBIDDEN or not c.isprintable() for c in value.strip()):
-        raise ValidationError(field, f"not a valid id: {value!r} (ids have no spaces, '/', '\\', '?', '#', '%' or ',')")
-    return value.strip()
-
-
-def _check_limit(limit: int | None, field: str = "limit") -> int | None:
-    if limit is None:
-        return None
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
-        raise ValidationError(field, f"must be a whole number from 1 to 100, got {limit!r}")
-    return limit
-
-
-def _check_title(title: str, field: str = "title") -> str:
-    if not isinstance(title, str) or not title.strip():
-        raise ValidationError(field, "must be a non-empty string")
-    if len(title) > MAX_TITLE_LENGTH:
-        raise ValidationError(field, f"must be at most {MAX_TITLE_LENGTH} characters, got {len(title)}")
-    return title
+logger = logging.getLogger("heygen_lipsync")
 
 
 def _unknown_outcome(exc: APIError) -> bool:
@@ -129,9 +59,24 @@ def _unknown_outcome(exc: APIError) -> bool:
     )
 
 
+def _note_unknown_outcome(exc: BaseException, key: str, what: str) -> None:
+    # A cancellation must stay a cancellation (task groups and timeouts rely on it), so the
+    # key rides on the exception instead of replacing it: the caller can still retry safely.
+    exc.idempotency_key = key  # type: ignore[attr-defined]
+    exc.add_note(f"the {what} may have gone through: retry with idempotency_key={key} so it cannot make a second job")
+    logger.warning("%s interrupted with an unknown outcome; retry with idempotency_key=%s", what, key)
+
+
 def _derived_key(key: str, suffix: str) -> str:
-    # Keys for the uploads that belong to one create, stable across the caller's retries.
-    return f"{key[: 255 - len(suffix) - 1]}:{suffix}"
+    """The key of one upload (or batch item) of a create: stable across the caller's retries.
+
+    A hash of the caller's key and the suffix, not a prefix of the key: cutting a long key to
+    fit 255 characters made two items' keys equal, and the second replayed the first's upload.
+    The suffix stays readable at the end; the result matches the key pattern for any suffix
+    of letters, digits and ``_:.-``.
+    """
+    digest = hashlib.sha256(f"{key}\n{suffix}".encode()).hexdigest()
+    return f"hl-{digest}:{suffix}"
 
 
 class LipsyncClient:
@@ -179,7 +124,7 @@ class LipsyncClient:
                 max_retries=settings.max_retries if max_retries is None else int(max_retries),
             )
         self.settings = settings
-        self._http = build_http_client(settings, transport=transport, event_hooks={"response": [_capture_response]})
+        self._http = build_http_client(settings, transport=transport, event_hooks={"response": [capture_response]})
         # The token is unused: credentials are added per request by the policy transport.
         self._api = AuthenticatedClient(base_url=settings.base_url, token="").set_async_httpx_client(self._http)
 
@@ -202,32 +147,7 @@ class LipsyncClient:
 
     async def _call(self, fn: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Run one generated ``asyncio_detailed`` function; return the 2xx JSON body as a dict."""
-        holder: list[httpx.Response] = []
-        token = _captured.set(holder)
-        parse_error: Exception | None = None
-        result: Any = None
-        try:
-            result = await fn(*args, client=self._api, **kwargs)
-        except HeyGenError:
-            raise
-        except httpx.TransportError as exc:
-            raise error_from_transport(exc) from exc
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            # The generated parser rejected the body (non-JSON error page, odd shape,
-            # undocumented status code): fall back to the raw response below.
-            parse_error = exc
-        finally:
-            _captured.reset(token)
-        raw = holder[-1] if holder else None
-        if raw is None:
-            raise APIError(f"no response received ({parse_error or 'unknown error'})") from parse_error
-        raise_for_response(raw)
-        parsed = getattr(result, "parsed", None)
-        if parsed is not None and not isinstance(parsed, ErrorEnvelope) and hasattr(parsed, "to_dict"):
-            body = parsed.to_dict()
-            if isinstance(body, dict):
-                return body
-        return self._lenient_body(raw)
+        return await call_generated(self._api, fn, *args, **kwargs)
 
     async def _create(self, fn: Callable[..., Awaitable[Any]], body: Any, *, key: str, what: str, id_field: str) -> str:
         """Send one create (lipsync or batch) with its Idempotency-Key; return the new id.
@@ -236,43 +156,24 @@ class LipsyncClient:
             APIError: the create failed; when its outcome is unknown (the job may exist) the
                 error carries ``idempotency_key``, the only safe way to retry it.
         """
-        try:
-            result = await self._call(fn, body=body, idempotency_key=key)
-        except APIError as exc:
-            if _unknown_outcome(exc):
-                exc.idempotency_key = key
-            raise
-        data = self._data(result, what)
+        with tracking_delivery() as delivery:
+            try:
+                result = await self._call(fn, body=body, idempotency_key=key)
+            except APIError as exc:
+                # Once an attempt may have reached the server, a later 429 or an exhausted
+                # retry says nothing about the job: it may exist, and only this key is safe.
+                if delivery.outcome_unknown or _unknown_outcome(exc):
+                    exc.idempotency_key = key
+                raise
+            except BaseException as exc:
+                if delivery.outcome_unknown:
+                    _note_unknown_outcome(exc, key, what)
+                raise
+        data = data_of(result, what)
         new_id = data.get(id_field)
         if not isinstance(new_id, str) or not new_id:
             raise APIError(f"{what} returned no {id_field}: {dict(data)}", code="unexpected_response")
         return new_id
-
-    @staticmethod
-    def _lenient_body(raw: httpx.Response) -> dict[str, Any]:
-        request_id = raw.headers.get("x-request-id")
-        try:
-            body = json.loads(raw.content) if raw.content else None
-        except (ValueError, UnicodeDecodeError):
-            body = None
-        if not isinstance(body, dict):
-            snippet = " ".join(raw.text.split())[:200] if raw.content else "(empty)"
-            raise APIError(
-                f"unexpected response from {raw.request.method} {raw.request.url.path}: HTTP {raw.status_code} "
-                f"with a body that is not a JSON object: {snippet}",
-                code="unexpected_response",
-                request_id=request_id,
-            )
-        return body
-
-    @staticmethod
-    def _data(body: Mapping[str, Any], what: str) -> Mapping[str, Any]:
-        data = body.get("data")
-        if not isinstance(data, Mapping):
-            raise APIError(
-                f"unexpected response for {what}: no 'data' object in {str(body)[:200]}", code="unexpected_response"
-            )
-        return data
 
     # -- lipsyncs -----------------------------------------------------------------------
 
@@ -306,14 +207,33 @@ class LipsyncClient:
         )
 
     async def _upload_sources(
-        self, request: LipsyncRequest, *, key: str, on_progress: UploadProgress | None, field_prefix: str = ""
+        self,
+        request: LipsyncRequest,
+        *,
+        key: str,
+        on_progress: UploadProgress | None,
+        field_prefix: str = "",
+        create_key: str | None = None,
     ) -> LipsyncRequest:
+        create_key = create_key or key
         replaced: dict[str, MediaSource] = {}
         for name, source in request.file_sources.items():
             try:
-                asset = await self.upload(source.path, idempotency_key=_derived_key(key, name), on_progress=on_progress)
+                asset = await upload_file(
+                    self._http,
+                    self._api,
+                    source.path,
+                    idempotency_key=_derived_key(key, name),
+                    on_progress=on_progress,
+                    field=f"{field_prefix}{name}",
+                )
             except ValidationError as exc:
                 raise ValidationError(f"{field_prefix}{name}", exc.reason) from exc
+            except APIError as exc:
+                if exc.idempotency_key is not None:
+                    # The caller retries the create, whose key derives this upload's again.
+                    exc.idempotency_key = create_key
+                raise
             replaced[name] = AssetSource(asset.asset_id)
         return request.with_sources(**replaced) if replaced else request
 
@@ -327,7 +247,7 @@ class LipsyncClient:
         """
         lipsync_id = _check_id(lipsync_id, "lipsync_id")
         body = await self._call(get_lipsync_v3.asyncio_detailed, lipsync_id)
-        return Lipsync.from_api(self._data(body, "get"))
+        return Lipsync.from_api(data_of(body, "get"))
 
     async def list(self, *, limit: int | None = None, token: str | None = None) -> LipsyncPage:
         """One page of the account's lipsyncs, newest first; pass ``next_token`` for the next.
@@ -384,7 +304,7 @@ class LipsyncClient:
         body = await self._call(
             update_lipsync_v3.asyncio_detailed, lipsync_id, body=UpdateLipsyncRequest(title=_check_title(title))
         )
-        return Lipsync.from_api(self._data(body, "update"))
+        return Lipsync.from_api(data_of(body, "update"))
 
     async def delete(self, lipsync_id: str) -> str:
         """Delete a lipsync and its outputs (cannot be undone); returns the deleted id.
@@ -395,7 +315,7 @@ class LipsyncClient:
             APIStatusError, APIConnectionError: as for every call.
         """
         lipsync_id = _check_id(lipsync_id, "lipsync_id")
-        data = self._data(await self._call(delete_lipsync_v3.asyncio_detailed, lipsync_id), "delete")
+        data = data_of(await self._call(delete_lipsync_v3.asyncio_detailed, lipsync_id), "delete")
         deleted = data.get("id")
         return deleted if isinstance(deleted, str) and deleted else lipsync_id
 
@@ -433,7 +353,7 @@ class LipsyncClient:
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
         uploaded = [
             await self._upload_sources(
-                item, key=_derived_key(key, str(i)), on_progress=None, field_prefix=f"lipsyncs[{i}]."
+                item, key=_derived_key(key, str(i)), on_progress=None, field_prefix=f"lipsyncs[{i}].", create_key=key
             )
             for i, item in enumerate(requests)
         ]
@@ -462,7 +382,7 @@ class LipsyncClient:
         if token:
             kwargs["token"] = token
         body = await self._call(get_lipsync_batch_v3.asyncio_detailed, batch_id, **kwargs)
-        data = dict(self._data(body, "get_batch"))
+        data = dict(data_of(body, "get_batch"))
         # has_more / next_token may sit beside data (like list) or inside it.
         for key in ("has_more", "next_token"):
             if key not in data and key in body:
@@ -485,7 +405,7 @@ class LipsyncClient:
         if not lipsyncs and not batches:
             raise ValidationError("lipsync_ids", "give at least one lipsync id or batch id")
         entries: builtins.list[StatusEntry] = []
-        size = waiting.STATUS_QUERY_MAX_IDS
+        size = waiting.STATUS_QUERY_MAX_IDS  # the one place ids are split into requests
         groups: builtins.list[tuple[str, builtins.list[str]]] = [
             ("lipsync_ids", lipsyncs[i : i + size]) for i in range(0, len(lipsyncs), size)
         ] + [("batch_ids", batches[i : i + size]) for i in range(0, len(batches), size)]
@@ -597,79 +517,7 @@ class LipsyncClient:
             ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.
             APIStatusError, APIConnectionError: as for every call.
         """
-        path = check_file(Path(path).expanduser(), field="file")
-        key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
-        try:
-            mime = sniff_media_type(path)
-            size = path.stat().st_size
-        except OSError as exc:
-            raise ValidationError("file", f"cannot read {path}: {exc.strerror or exc}") from None
-        if mime is None or mime not in SUPPORTED_MEDIA_TYPES:
-            raise ValidationError(
-                "file", f"{path} is not a supported file type (mp4, mov, webm, mp3, wav, png, jpeg, pdf, srt)"
-            )
-        if size <= files.MULTIPART_MAX_BYTES:
-            return await self._upload_multipart(path, mime, size, key, on_progress)
-        return await self._upload_direct(path, mime, size, key, on_progress)
-
-    async def _upload_multipart(
-        self, path: Path, mime: str, size: int, key: str, on_progress: UploadProgress | None
-    ) -> Asset:
-        with files.ProgressFile(path, size, on_progress) as payload:
-            body = UploadAssetBody(file=File(payload=cast(BinaryIO, payload), file_name=path.name, mime_type=mime))
-            result = await self._call(upload_asset.asyncio_detailed, body=body, idempotency_key=key)
-        return self._asset(result, "upload")
-
-    async def _upload_direct(
-        self, path: Path, mime: str, size: int, key: str, on_progress: UploadProgress | None
-    ) -> Asset:
-        checksum = await asyncio.to_thread(files.sha256_file, path)
-        presign = CreateDirectUploadRequest(
-            filename=path.name, content_type=mime, size_bytes=size, checksum_sha256=checksum
-        )
-        data = self._data(
-            await self._call(create_asset_direct_upload.asyncio_detailed, body=presign, idempotency_key=key),
-            "direct upload",
-        )
-        asset_id, upload_url = data.get("asset_id"), data.get("upload_url")
-        if not isinstance(asset_id, str) or not isinstance(upload_url, str):
-            raise APIError(f"direct upload returned no asset_id/upload_url: {dict(data)}", code="unexpected_response")
-        max_bytes = data.get("max_bytes")
-        if isinstance(max_bytes, int) and not isinstance(max_bytes, bool) and size > max_bytes:
-            raise ValidationError("file", f"{path} is {size} bytes; HeyGen accepts at most {max_bytes}")
-        raw_headers = data.get("upload_headers")
-        headers = {str(k): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, Mapping) else {}
-        if not any(k.lower() == "content-length" for k in headers):
-            headers["Content-Length"] = str(size)
-        # build_request adds Host, User-Agent and timeouts; the body is then swapped for a
-        # stream read from disk in chunks (re-readable for retries), never loaded into memory.
-        template = self._http.build_request(
-            "PUT", upload_url, headers=headers, extensions={EXT_NO_AUTH: True, EXT_UPLOAD: True}
-        )
-        request = httpx.Request(
-            "PUT",
-            template.url,
-            headers=template.headers,
-            stream=files.FileByteStream(path, size, on_progress),
-            extensions=template.extensions,
-        )
-        try:
-            response = await self._http.send(request)
-        except httpx.TransportError as exc:
-            raise error_from_transport(exc, what="HeyGen's upload storage") from exc
-        raise_for_response(response)
-        done = await self._call(
-            complete_asset_direct_upload.asyncio_detailed,
-            asset_id,
-            body=CompleteDirectUploadRequest(checksum_sha256=checksum),
-        )
-        return self._asset(done, "complete upload")
-
-    def _asset(self, body: Mapping[str, Any], what: str) -> Asset:
-        asset = Asset.from_api(self._data(body, what))
-        if not asset.asset_id:
-            raise APIError(f"{what} returned no asset_id", code="unexpected_response")
-        return asset
+        return await upload_file(self._http, self._api, path, idempotency_key=idempotency_key, on_progress=on_progress)
 
     async def download(
         self,
@@ -695,49 +543,6 @@ class LipsyncClient:
         """
         if isinstance(lipsync, str):
             lipsync = await self.get(lipsync)
-        if not lipsync.is_completed or not lipsync.video_url:
-            raise DownloadError(
-                f"lipsync {lipsync.id} is {lipsync.status}, not completed: nothing to download yet"
-                + (f" ({lipsync.failure_message})" if lipsync.failure_message else "; wait for it first")
-            )
-        if captions and not lipsync.caption_url:
-            raise DownloadError(f"lipsync {lipsync.id} has no captions; create it with enable_caption=True to get them")
-        if isinstance(dest, str) and dest.endswith(("/", os.sep)) and not Path(dest).expanduser().is_dir():
-            raise DownloadError(f"directory {dest} does not exist; create it first")
-        dest = Path(dest).expanduser()
-        video_path = files.resolve_destination(dest, lipsync.id, ".mp4")
-        caption_path = video_path.with_suffix(".srt") if captions else None
-        for target in (video_path, caption_path):
-            if target is not None and target.exists() and not overwrite:
-                raise DownloadError(f"{target} already exists; pass overwrite=True (CLI: --overwrite) to replace it")
-        extensions = {EXT_NO_AUTH: True, EXT_UPLOAD: True}
-        video_existed = video_path.exists()
-        try:
-            written = await files.atomic_download(
-                self._http,
-                lipsync.video_url,
-                video_path,
-                overwrite=overwrite,
-                lipsync_id=lipsync.id,
-                extensions=extensions,
-                on_progress=on_progress,
-            )
-            if caption_path is not None and lipsync.caption_url:
-                try:
-                    written += await files.atomic_download(
-                        self._http,
-                        lipsync.caption_url,
-                        caption_path,
-                        overwrite=overwrite,
-                        lipsync_id=lipsync.id,
-                        extensions=extensions,
-                    )
-                except BaseException:
-                    # All or nothing: a video left behind would make the retry fail with
-                    # "already exists" unless the caller knew to pass overwrite.
-                    if not video_existed:
-                        video_path.unlink(missing_ok=True)
-                    raise
-        except httpx.TransportError as exc:
-            raise error_from_transport(exc, what="HeyGen's file storage") from exc
-        return DownloadResult(video_path=video_path, caption_path=caption_path, bytes_written=written)
+        return await files.download_outputs(
+            self._http, lipsync, dest, overwrite=overwrite, captions=captions, on_progress=on_progress
+        )

@@ -7,8 +7,8 @@ Environment variables read (and nothing else):
 | ``HEYGEN_API_KEY`` | API key, sent as ``x-api-key`` | none |
 | ``HEYGEN_BEARER_TOKEN`` | OAuth access token, sent as ``Authorization: Bearer`` (used when no API key) | none |
 | ``HEYGEN_BASE_URL`` | API base URL | ``https://api.heygen.com`` |
-| ``HEYGEN_LIPSYNC_TIMEOUT`` | read timeout, seconds | 30 |
-| ``HEYGEN_LIPSYNC_WRITE_TIMEOUT`` | write timeout for ordinary requests, seconds | 120 |
+| ``HEYGEN_LIPSYNC_TIMEOUT`` | time a read (GET) has to answer, seconds | 30 |
+| ``HEYGEN_LIPSYNC_WRITE_TIMEOUT`` | time a write (create, update, delete) has to answer or send, seconds | 120 |
 | ``HEYGEN_LIPSYNC_UPLOAD_TIMEOUT`` | read/write timeout for uploads and downloads, seconds | 600 |
 | ``HEYGEN_LIPSYNC_MAX_RETRIES`` | retries after the first attempt | 2 |
 """

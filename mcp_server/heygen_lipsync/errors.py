@@ -28,12 +28,16 @@ API status errors (unknown codes are kept as they are), otherwise one of
 
 Messages never contain a secret: they are built from HeyGen's error body, the status and
 the request id, never from request headers.
+
+``HeyGenError.to_dict()`` is an error's JSON form for every front-end (the CLI's
+``--json`` errors, the MCP tools' error objects); ``wait_timeout_message`` words the
+wait-timeout message, with each front-end's own way to resume.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -66,6 +70,7 @@ __all__ = [
     "error_from_transport",
     "parse_retry_after",
     "raise_for_response",
+    "wait_timeout_message",
 ]
 
 _MAX_BODY_SNIPPET = 200
@@ -88,6 +93,30 @@ class HeyGenError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
 
+    def to_dict(self, *, secrets: Iterable[str | None] = ()) -> dict[str, Any]:
+        """The error's JSON form: ``type``, ``code``, ``message`` and whichever of these apply.
+
+        ``param`` (the field at fault), ``status_code``, ``doc_url``, ``retry_after``
+        (seconds), ``request_id``, ``idempotency_key`` with ``outcome_unknown: true`` (a
+        create that may have gone through: retry with that key only), ``lipsync_id``,
+        ``failure_message``, ``last_status``, ``elapsed`` and ``pending_ids``. ``message``
+        is the bare message (``str(error)`` adds the hints); every string is passed through
+        ``redact`` with ``secrets`` and the environment's secrets. Values are None when
+        unknown, so each front-end drops or keeps them as it likes.
+
+        Raises:
+            Nothing.
+        """
+        from .redaction import redact
+
+        secrets = list(secrets)
+        body: dict[str, Any] = {"type": type(self).__name__, "code": self.code, "message": self.message}
+        body.update(self._details())
+        return {k: redact(v, secrets) if isinstance(v, str) else v for k, v in body.items()}
+
+    def _details(self) -> dict[str, Any]:
+        return {}
+
 
 class ConfigurationError(HeyGenError):
     """The library is not configured well enough to make a request (e.g. no API key)."""
@@ -106,6 +135,9 @@ class ValidationError(HeyGenError, ValueError):
         # The bare reason, without the field prefix, for front-ends that show the field separately.
         self.reason = message
 
+    def _details(self) -> dict[str, Any]:
+        return {"param": self.field}
+
 
 class APIError(HeyGenError):
     """Anything that came back from, or failed talking to, the API.
@@ -122,6 +154,12 @@ class APIError(HeyGenError):
 
     def __str__(self) -> str:
         return self.message + self._retry_hint()
+
+    def _details(self) -> dict[str, Any]:
+        details: dict[str, Any] = {"request_id": self.request_id}
+        if self.idempotency_key:
+            details.update(idempotency_key=self.idempotency_key, outcome_unknown=True)
+        return details
 
     def _retry_hint(self) -> str:
         if not self.idempotency_key:
@@ -184,6 +222,15 @@ class APIStatusError(APIError):
             parts.append(f"[request id {self.request_id}]")
         return " ".join(parts) + self._retry_hint()
 
+    def _details(self) -> dict[str, Any]:
+        return {
+            "status_code": self.status_code,
+            "param": self.param,
+            "doc_url": self.doc_url,
+            "retry_after": self.retry_after,
+            **super()._details(),
+        }
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(status_code={self.status_code}, code={self.code!r}, "
@@ -243,6 +290,9 @@ class JobFailedError(HeyGenError):
         self.lipsync_id = lipsync.id
         self.failure_message = lipsync.failure_message
 
+    def _details(self) -> dict[str, Any]:
+        return {"lipsync_id": self.lipsync_id, "failure_message": self.failure_message}
+
 
 class WaitTimeoutError(HeyGenError):
     """Waiting gave up; the job itself is still running and has not failed.
@@ -263,23 +313,52 @@ class WaitTimeoutError(HeyGenError):
         results: Mapping[str, Lipsync] | None = None,
     ) -> None:
         pending = list(pending_ids) or [lipsync_id]
-        if len(pending) == 1:
-            message = (
-                f"lipsync {lipsync_id} is still running, not failed (last status: {last_status or 'unknown'}, "
-                f"waited {elapsed:.0f}s); resume with wait {lipsync_id}"
-            )
-        else:
-            # `wait` takes one id (library and CLI alike): name the call that takes them all.
-            message = (
-                f"{len(pending)} lipsyncs are still running, not failed (waited {elapsed:.0f}s): "
-                f"{' '.join(pending)}; resume with wait_many on these ids (.pending_ids), or wait <id> for one"
-            )
+        message = wait_timeout_message(lipsync_id, last_status=last_status, elapsed=elapsed, pending_ids=pending)
         super().__init__(message)
         self.lipsync_id = lipsync_id
         self.last_status = last_status
         self.elapsed = elapsed
         self.pending_ids = pending
         self.results: dict[str, Lipsync] = dict(results or {})
+
+    def _details(self) -> dict[str, Any]:
+        return {
+            "lipsync_id": self.lipsync_id,
+            "last_status": self.last_status,
+            "elapsed": self.elapsed,
+            "pending_ids": list(self.pending_ids),
+        }
+
+
+def wait_timeout_message(
+    lipsync_id: str,
+    *,
+    last_status: str | None,
+    elapsed: float,
+    pending_ids: Sequence[str] = (),
+    resume: str = "resume with wait {id}",
+    resume_many: str = "resume with wait_many on these ids (.pending_ids), or wait <id> for one",
+) -> str:
+    """The message of a wait that gave up: the job is still running, not failed, and how to resume.
+
+    ``resume`` (one job) and ``resume_many`` (several) are each front-end's own wording of
+    the next step; ``{id}`` in ``resume`` becomes the job's id. The library's wording names
+    its own calls; the CLI passes e.g. ``"resume with: heygen-lipsync wait {id}"``.
+
+    Raises:
+        Nothing.
+    """
+    pending = list(pending_ids) or [lipsync_id]
+    if len(pending) == 1:
+        return (
+            f"lipsync {lipsync_id} is still running, not failed (last status: {last_status or 'unknown'}, "
+            f"waited {elapsed:.0f}s); {resume.format(id=lipsync_id)}"
+        )
+    # `wait` takes one id (library and CLI alike): the default names the call that takes them all.
+    return (
+        f"{len(pending)} lipsyncs are still running, not failed (waited {elapsed:.0f}s): "
+        f"{' '.join(pending)}; {resume_many}"
+    )
 
 
 class DownloadError(HeyGenError):
@@ -441,16 +520,19 @@ def raise_for_response(response: httpx.Response) -> None:
 def error_from_transport(exc: httpx.TransportError, *, what: str = "the HeyGen API") -> APIConnectionError:
     """Map an httpx transport failure (after retries) to APIConnectionError / APITimeoutError."""
     url = ""
+    # The setting that bounds this request's wait (see _http.timeouts_for).
+    setting = "HEYGEN_LIPSYNC_TIMEOUT"
     try:
         req = exc.request
         url = f" ({req.method} {req.url.copy_with(query=None)})"
+        if req.method in ("POST", "PATCH", "DELETE"):
+            setting = "HEYGEN_LIPSYNC_WRITE_TIMEOUT"
     except RuntimeError:
         pass
     import httpx
 
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            f"timed out talking to {what}{url}: {type(exc).__name__}; retry later or raise HEYGEN_LIPSYNC_TIMEOUT"
-        )
+        name = type(exc).__name__
+        return APITimeoutError(f"timed out talking to {what}{url}: {name}; retry later or raise {setting}")
     detail = str(exc) or type(exc).__name__
     return APIConnectionError(f"could not reach {what}{url}: {detail}; check the network and HEYGEN_BASE_URL")

@@ -1,9 +1,10 @@
-"""Moving bytes: file bodies streamed from disk for uploads, and atomic downloads.
+"""Moving bytes: file bodies streamed from disk for uploads, and downloads of finished jobs.
 
 Memory stays flat whatever the file size: uploads read fixed-size chunks from disk
 (re-readable, so a retried request sends the same bytes again), the SHA-256 for a direct
 upload is computed in its own streaming pass, and downloads are written chunk by chunk to
-a temporary file in the destination directory, renamed into place only when complete.
+a temporary file in the destination directory, renamed into place only when complete
+(``download_outputs`` does so for a job's video and, if asked, its captions, all or nothing).
 """
 
 from __future__ import annotations
@@ -21,15 +22,19 @@ from typing import Any
 
 import httpx
 
-from .errors import DownloadError
+from ._http import EXT_NO_AUTH, EXT_UPLOAD
+from .errors import DownloadError, error_from_transport
+from .models import DownloadResult, Lipsync
 
 __all__ = [
     "CHUNK_SIZE",
     "MULTIPART_MAX_BYTES",
+    "ByteReport",
     "FileByteStream",
     "ProgressCallback",
     "ProgressFile",
     "atomic_download",
+    "download_outputs",
     "resolve_destination",
     "sha256_file",
 ]
@@ -39,6 +44,8 @@ MULTIPART_MAX_BYTES = 32 * 1024 * 1024
 CHUNK_SIZE = 1024 * 1024
 
 ProgressCallback = Callable[[int, int], Any]
+# What the upload streams report: (bytes sent in this attempt, total, attempt number from 1).
+ByteReport = Callable[[int, int, int], Any]
 
 
 def sha256_file(path: Path, *, chunk_size: int = CHUNK_SIZE) -> str:
@@ -57,14 +64,16 @@ def sha256_file(path: Path, *, chunk_size: int = CHUNK_SIZE) -> str:
 class ProgressFile(io.RawIOBase):
     """A read-only file that reports bytes read; given to httpx as a multipart file.
 
-    httpx seeks it back to 0 before each attempt, so the count restarts on a retry.
+    httpx seeks it back to 0 before each attempt, so the count restarts on a retry; a read
+    from position 0 starts the next attempt.
     """
 
-    def __init__(self, path: Path, total: int, on_progress: ProgressCallback | None) -> None:
+    def __init__(self, path: Path, total: int, on_progress: ByteReport | None) -> None:
         super().__init__()
         self._fh = open(path, "rb")  # noqa: SIM115 - closed by close()
         self._total = total
         self._sent = 0
+        self._attempt = 0
         self._on_progress = on_progress
 
     def readable(self) -> bool:
@@ -85,11 +94,14 @@ class ProgressFile(io.RawIOBase):
         return pos
 
     def read(self, size: int = -1) -> bytes:
+        starts_attempt = self._fh.tell() == 0
         data = self._fh.read(size)
         if data:
+            if starts_attempt:
+                self._attempt += 1
             self._sent += len(data)
             if self._on_progress is not None:
-                self._on_progress(min(self._sent, self._total), self._total)
+                self._on_progress(min(self._sent, self._total), self._total, self._attempt)
         return data
 
     def readinto(self, buffer: Any) -> int:
@@ -103,17 +115,19 @@ class ProgressFile(io.RawIOBase):
 
 
 class FileByteStream(httpx.AsyncByteStream):
-    """A request body streamed from disk in chunks; iterable again for retries."""
+    """A request body streamed from disk in chunks; iterable again for retries (one attempt each)."""
 
     def __init__(
-        self, path: Path, size: int, on_progress: ProgressCallback | None = None, chunk_size: int = CHUNK_SIZE
+        self, path: Path, size: int, on_progress: ByteReport | None = None, chunk_size: int = CHUNK_SIZE
     ) -> None:
         self._path = path
         self._size = size
         self._on_progress = on_progress
         self._chunk_size = chunk_size
+        self._attempt = 0
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        self._attempt += 1
         sent = 0
         fh = await asyncio.to_thread(open, self._path, "rb")
         try:
@@ -123,7 +137,7 @@ class FileByteStream(httpx.AsyncByteStream):
                     break
                 sent += len(chunk)
                 if self._on_progress is not None:
-                    self._on_progress(sent, self._size)
+                    self._on_progress(sent, self._size, self._attempt)
                 yield chunk
         finally:
             fh.close()
@@ -235,3 +249,67 @@ def _move_into_place(tmp: Path, target: Path, *, overwrite: bool) -> None:
                 f"{target} already exists; pass overwrite=True (CLI: --overwrite) to replace it"
             ) from None
         os.replace(tmp, target)
+
+
+async def download_outputs(
+    http: httpx.AsyncClient,
+    lipsync: Lipsync,
+    dest: Path | str,
+    *,
+    overwrite: bool = False,
+    captions: bool = False,
+    on_progress: Callable[[int, int | None], Any] | None = None,
+) -> DownloadResult:
+    """Download a completed job's video (and, with ``captions``, its SRT); see ``LipsyncClient.download``.
+
+    Raises:
+        DownloadError: not completed, destination exists, expired URL (fetch the job again),
+            short read, or a local write failure.
+        APIConnectionError: storage unreachable after retries.
+    """
+    if not lipsync.is_completed or not lipsync.video_url:
+        raise DownloadError(
+            f"lipsync {lipsync.id} is {lipsync.status}, not completed: nothing to download yet"
+            + (f" ({lipsync.failure_message})" if lipsync.failure_message else "; wait for it first")
+        )
+    if captions and not lipsync.caption_url:
+        raise DownloadError(f"lipsync {lipsync.id} has no captions; create it with enable_caption=True to get them")
+    if isinstance(dest, str) and dest.endswith(("/", os.sep)) and not Path(dest).expanduser().is_dir():
+        raise DownloadError(f"directory {dest} does not exist; create it first")
+    dest = Path(dest).expanduser()
+    video_path = resolve_destination(dest, lipsync.id, ".mp4")
+    caption_path = video_path.with_suffix(".srt") if captions else None
+    for target in (video_path, caption_path):
+        if target is not None and target.exists() and not overwrite:
+            raise DownloadError(f"{target} already exists; pass overwrite=True (CLI: --overwrite) to replace it")
+    extensions = {EXT_NO_AUTH: True, EXT_UPLOAD: True}
+    video_existed = video_path.exists()
+    try:
+        written = await atomic_download(
+            http,
+            lipsync.video_url,
+            video_path,
+            overwrite=overwrite,
+            lipsync_id=lipsync.id,
+            extensions=extensions,
+            on_progress=on_progress,
+        )
+        if caption_path is not None and lipsync.caption_url:
+            try:
+                written += await atomic_download(
+                    http,
+                    lipsync.caption_url,
+                    caption_path,
+                    overwrite=overwrite,
+                    lipsync_id=lipsync.id,
+                    extensions=extensions,
+                )
+            except BaseException:
+                # All or nothing: a video left behind would make the retry fail with
+                # "already exists" unless the caller knew to pass overwrite.
+                if not video_existed:
+                    video_path.unlink(missing_ok=True)
+                raise
+    except httpx.TransportError as exc:
+        raise error_from_transport(exc, what="HeyGen's file storage") from exc
+    return DownloadResult(video_path=video_path, caption_path=caption_path, bytes_written=written)

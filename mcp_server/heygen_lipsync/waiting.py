@@ -5,6 +5,10 @@ one request per round for up to 100 ids, and fetches each job's full detail once
 finished. Once the first poll has reached the API, transient failures (rate limits, 5xx,
 network) do not abort a long wait: the next round tries again, until the overall timeout.
 A first poll that fails raises at once, so a wrong base URL or an outage does not hang.
+
+Both take a ``JobSource``: anything with the client's ``get`` and ``statuses`` (the client
+itself, or a fake in tests), so this module does not import the client. ``statuses`` is
+the one place ids are split into requests of ``STATUS_QUERY_MAX_IDS``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import inspect
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .errors import (
     APIConnectionError,
@@ -23,10 +27,7 @@ from .errors import (
     ServerError,
     WaitTimeoutError,
 )
-from .models import Lipsync
-
-if TYPE_CHECKING:
-    from .client import LipsyncClient
+from .models import Lipsync, StatusEntry
 
 __all__ = [
     "DEFAULT_POLL_INTERVAL",
@@ -35,6 +36,7 @@ __all__ = [
     "MAX_WAIT_MANY_POLL_INTERVAL",
     "STATUS_QUERY_MAX_IDS",
     "STATUS_TO_LIPSYNC",
+    "JobSource",
     "ProgressHandler",
     "poll_delays",
     "wait_one",
@@ -53,6 +55,19 @@ STATUS_TO_LIPSYNC = {"queued": "pending", "processing": "running", "completed": 
 _TRANSIENT = (APIConnectionError, ServerError, RateLimitError)
 
 ProgressHandler = Callable[[Lipsync, float], Awaitable[None] | None]
+
+
+class JobSource(Protocol):
+    """What waiting needs from a client: one job's detail, and many jobs' statuses."""
+
+    async def get(self, lipsync_id: str, /) -> Lipsync:
+        """One job's detail (``LipsyncClient.get``)."""
+        ...
+
+    async def statuses(self, *, lipsync_ids: Sequence[str] = ...) -> list[StatusEntry]:
+        """Statuses of any number of jobs, every page (``LipsyncClient.statuses``)."""
+        ...
+
 
 # Indirections so tests can run waits on a fake clock without real sleeping.
 _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
@@ -77,7 +92,7 @@ async def _report(on_progress: ProgressHandler | None, lipsync: Lipsync, elapsed
 
 
 async def wait_one(
-    client: LipsyncClient,
+    client: JobSource,
     lipsync_id: str,
     *,
     timeout: float = DEFAULT_WAIT_TIMEOUT,
@@ -117,7 +132,7 @@ async def wait_one(
 
 
 async def wait_several(
-    client: LipsyncClient,
+    client: JobSource,
     lipsync_ids: Sequence[str],
     *,
     timeout: float = DEFAULT_WAIT_TIMEOUT,
@@ -140,37 +155,35 @@ async def wait_several(
     first_round = True
     while True:
         pending = [i for i in ids if i not in results]
-        for chunk_start in range(0, len(pending), STATUS_QUERY_MAX_IDS):
-            chunk = pending[chunk_start : chunk_start + STATUS_QUERY_MAX_IDS]
-            try:
-                entries = await client.statuses(lipsync_ids=chunk)
-            except _TRANSIENT:
-                if first_round:
-                    raise  # never reached the API: do not hang for the timeout
+        try:
+            entries = await client.statuses(lipsync_ids=pending)
+        except _TRANSIENT:
+            if first_round:
+                raise  # never reached the API: do not hang for the timeout
+            entries = []
+        seen = {e.lipsync_id: e for e in entries}
+        for lipsync_id in pending:
+            entry = seen.get(lipsync_id)
+            if entry is None:
                 continue
-            seen = {e.lipsync_id: e for e in entries if e.lipsync_id in chunk}
-            for lipsync_id in chunk:
-                entry = seen.get(lipsync_id)
-                if entry is None:
+            if entry.status == "not_found" or entry.is_finished:
+                # Full detail once it is final (and a 404 here means the id is wrong).
+                try:
+                    detail = await client.get(lipsync_id)
+                except _TRANSIENT:
                     continue
-                if entry.status == "not_found" or entry.is_finished:
-                    # Full detail once it is final (and a 404 here means the id is wrong).
-                    try:
-                        detail = await client.get(lipsync_id)
-                    except _TRANSIENT:
-                        continue
-                    last[lipsync_id] = detail.status
-                    if detail.is_finished:
-                        results[lipsync_id] = detail
-                    await _report(on_progress, detail, _monotonic() - start)
-                    continue
-                status = STATUS_TO_LIPSYNC.get(entry.status, entry.status)
-                last[lipsync_id] = status
-                await _report(
-                    on_progress,
-                    Lipsync(id=lipsync_id, status=status, failure_message=entry.error),
-                    _monotonic() - start,
-                )
+                last[lipsync_id] = detail.status
+                if detail.is_finished:
+                    results[lipsync_id] = detail
+                await _report(on_progress, detail, _monotonic() - start)
+                continue
+            status = STATUS_TO_LIPSYNC.get(entry.status, entry.status)
+            last[lipsync_id] = status
+            await _report(
+                on_progress,
+                Lipsync(id=lipsync_id, status=status, failure_message=entry.error),
+                _monotonic() - start,
+            )
         first_round = False
         pending = [i for i in ids if i not in results]
         if not pending:

@@ -6,9 +6,13 @@
 - restart: N creates, the sandbox stopped once some are acknowledged and started again on
   the same data; every acknowledged job must be there, and re-sent keys must replay.
 - kill: the same with the sandbox's process killed outright (SIGKILL) instead of stopped.
+- unknown outcome: N concurrent creates under the same ~30% faults plus lost-then-429
+  sequences (a create's response lost, then only 429s until the library's retries run out),
+  callers retrying only with the key a failure hands them: exactly N jobs, 0 failures
+  without a key.
 
     python scripts/bench/reliability.py                 # N=1000 creates, restart with 200
-    python scripts/bench/reliability.py --creates 200 --restart-jobs 50
+    python scripts/bench/reliability.py --creates 200 --restart-jobs 50 --unknown-outcome 300
 
 Exits 1 if any property fails.
 """
@@ -26,11 +30,33 @@ import anyio
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.reliability.scenarios import exactly_once, kill_mid_run, restart_mid_run, titles_of  # noqa: E402
+from tests.reliability.scenarios import (  # noqa: E402
+    exactly_once,
+    kill_mid_run,
+    restart_mid_run,
+    titles_of,
+    unknown_outcome_creates,
+)
 
 
-async def run(creates: int, restart_jobs: int, concurrency: int) -> bool:
-    ok = True
+async def run_unknown_outcome(creates: int) -> bool:
+    start = time.perf_counter()
+    report = await unknown_outcome_creates(creates, concurrency=creates)
+    seconds = time.perf_counter() - start
+    exact = report.jobs_made == creates and report.failures_without_key == 0 and not report.duplicated
+    share = report.faulted_attempts / max(1, report.attempts)
+    print(f"\n## Unknown outcomes stay unknown ({creates} concurrent creates, {seconds:.1f} s)\n")
+    print(f"- jobs made: {report.jobs_made} of {creates} intended; duplicated titles: {len(report.duplicated)}")
+    print(f"- failures without a key: {report.failures_without_key} {dict(report.keyless) or ''}")
+    print(f"- failures carrying the key (retried with it): {report.failures_with_key}")
+    print(f"- refusals before any attempt reached the server (429 on every attempt): {report.refused_before_reaching}")
+    print(f"- lost-then-429 sequences: {report.lost_then_429}; attempts faulted: {share:.0%} of {report.attempts}")
+    print(f"- verdict: {'OK' if exact else 'FAILED'}")
+    return exact
+
+
+async def run(creates: int, restart_jobs: int, concurrency: int, unknown_outcome: int) -> bool:
+    ok = await run_unknown_outcome(unknown_outcome)
     start = time.perf_counter()
     report = await exactly_once(creates, concurrency=concurrency)
     seconds = time.perf_counter() - start
@@ -85,8 +111,11 @@ def main(argv: list[str] | None = None) -> bool:
     parser.add_argument("--creates", type=int, default=1000, help="creates under faults (default 1000)")
     parser.add_argument("--restart-jobs", type=int, default=200, help="creates around the restart (default 200)")
     parser.add_argument("--concurrency", type=int, default=20, help="creates in flight at once (default 20)")
+    parser.add_argument(
+        "--unknown-outcome", type=int, default=300, help="concurrent creates with lost-then-429 faults (default 300)"
+    )
     args = parser.parse_args(argv)
-    return anyio.run(run, args.creates, args.restart_jobs, args.concurrency)
+    return anyio.run(run, args.creates, args.restart_jobs, args.concurrency, args.unknown_outcome)
 
 
 if __name__ == "__main__":

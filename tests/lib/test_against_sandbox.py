@@ -41,6 +41,17 @@ async def test_direct_upload_streams_to_sandbox_storage(
     assert asset.mime_type == "video/mp4"
 
 
+async def test_a_direct_upload_run_twice_with_one_key_gives_the_same_asset(
+    sandbox_client: LipsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The second run replays the presign, whose upload is already complete: the sandbox's
+    # storage answers the PUT with 409 "already complete", which means there is nothing to do.
+    monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
+    first = await sandbox_client.upload(SAMPLE_VIDEO, idempotency_key="direct-upload-twice")
+    again = await sandbox_client.upload(SAMPLE_VIDEO, idempotency_key="direct-upload-twice")
+    assert again.asset_id == first.asset_id and again.size_bytes == SAMPLE_VIDEO.stat().st_size
+
+
 async def test_errors_carry_request_ids(sandbox_client: LipsyncClient) -> None:
     with pytest.raises(NotFoundError) as info:
         await sandbox_client.get("ls_does_not_exist")

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -17,10 +18,13 @@ from heygen_lipsync import (
     Lipsync,
     LipsyncClient,
     LipsyncRequest,
+    UploadEvent,
+    UploadEvents,
     ValidationError,
     files,
 )
-from tests.lib.fakeapi import FakeHeyGen, envelope_error
+from heygen_lipsync.sources import validate_idempotency_key
+from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen, envelope_error
 from tests.lib.test_sources import MP4, SAMPLES
 
 pytestmark = pytest.mark.anyio
@@ -110,14 +114,17 @@ async def test_create_uploads_local_files_first(
 ) -> None:
     audio = tmp_path / "dub.wav"
     audio.write_bytes(SAMPLES["audio/wav"])
-    lipsync_id = await client.create(LipsyncRequest(video=FileSource(video), audio=FileSource(audio)))
+    request = LipsyncRequest(video=FileSource(video), audio=FileSource(audio))
+    lipsync_id = await client.create(request)
     body = fake.jobs[lipsync_id]["_body"]
     assert body["video"]["type"] == "asset_id" and body["audio"]["type"] == "asset_id"
     assert fake.assets[body["video"]["asset_id"]]["content"] == video.read_bytes()
     # The uploads' keys derive from the create's key, so retrying the whole create reuses them.
     create_key = fake.calls("POST", "/v3/lipsyncs")[0].headers["idempotency-key"]
     upload_keys = [r.headers["idempotency-key"] for r in fake.calls("POST", "/v3/assets")]
-    assert upload_keys == [f"{create_key}:video", f"{create_key}:audio"]
+    assert [k.rsplit(":", 1)[1] for k in upload_keys] == ["video", "audio"] and create_key not in upload_keys
+    assert await client.create(request, idempotency_key=create_key) == lipsync_id
+    assert [r.headers["idempotency-key"] for r in fake.calls("POST", "/v3/assets")][2:] == upload_keys
 
 
 async def test_create_with_unsupported_local_file_names_field(
@@ -255,3 +262,83 @@ async def test_a_failed_caption_download_leaves_no_video_so_the_retry_works(
     assert list(tmp_path.iterdir()) == []
     result = await client.download(job, tmp_path, captions=True)  # no overwrite needed
     assert result.video_path.exists() and result.caption_path is not None and result.caption_path.exists()
+
+
+class StreamingTransport(httpx.AsyncBaseTransport):
+    """Reads each attempt's body from its stream, as a network transport does (MockTransport
+    caches the first attempt's bytes, so a retry would not read the file again)."""
+
+    def __init__(self, fake: FakeHeyGen) -> None:
+        self.fake = fake
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = b"".join([chunk async for chunk in request.stream])  # type: ignore[union-attr]
+        return self.fake.handle(httpx.Request(request.method, request.url, headers=request.headers, content=body))
+
+
+@pytest.fixture
+async def streaming_client(fake: FakeHeyGen, clock: object) -> AsyncIterator[LipsyncClient]:
+    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=StreamingTransport(fake)) as c:
+        yield c
+
+
+async def test_upload_events_say_which_field_file_and_attempt(
+    streaming_client: LipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
+) -> None:
+    # A relay summing (sent, total) cannot tell a retry of the video from the audio starting;
+    # an event names the field, the file and the attempt.
+    audio = tmp_path / "dub.wav"
+    audio.write_bytes(SAMPLES["audio/wav"])
+    first = [True]
+
+    def fail_first_video_upload(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v3/assets" and first[0]:
+            first[0] = False
+            return envelope_error(503, "internal_error", "busy")
+        return None
+
+    fake.script.append(fail_first_video_upload)
+    events: list[UploadEvent] = []
+    request = LipsyncRequest(video=FileSource(video), audio=FileSource(audio))
+    await streaming_client.create(request, on_upload_progress=UploadEvents(events.append))
+    seen = [(e.field, e.path, e.attempt) for e in events]
+    assert list(dict.fromkeys(seen)) == [("video", video, 1), ("video", video, 2), ("audio", audio, 1)]
+    video_size, audio_size = video.stat().st_size, audio.stat().st_size
+    assert [(e.sent, e.total) for e in events if e.field == "video" and e.sent == e.total] == [
+        (video_size, video_size)
+    ] * 2
+    assert events[-1].sent == events[-1].total == audio_size
+
+
+async def test_direct_upload_events_count_a_retried_put_as_the_next_attempt(
+    streaming_client: LipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
+    fake.script.append(lambda r: httpx.Response(503) if r.method == "PUT" else None)
+    events: list[UploadEvent] = []
+    await streaming_client.upload(video, on_progress=UploadEvents(events.append))
+    assert {e.field for e in events} == {"file"}
+    assert [e.attempt for e in events if e.sent == e.total] == [1, 2]
+
+
+async def test_a_long_key_still_gives_each_batch_item_its_own_uploads(
+    client: LipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
+) -> None:
+    # Keys derived by cutting the caller's key to 255 characters collided: item B's upload
+    # replayed item A's and B silently used A's video.
+    other = tmp_path / "other.mp4"
+    other.write_bytes(MP4 + bytes(reversed(range(256))) * 40)
+    audio = tmp_path / "dub.wav"
+    audio.write_bytes(SAMPLES["audio/wav"])
+    key = "k" * 255
+    items = [LipsyncRequest(video=FileSource(path), audio=FileSource(audio)) for path in (video, other)]
+    batch_id = await client.create_batch(items, idempotency_key=key)
+    sent = json.loads(fake.calls("POST", "/v3/lipsyncs/batches")[0].content)["lipsyncs"]
+    used = [fake.assets[item["video"]["asset_id"]]["content"] for item in sent]
+    assert used == [video.read_bytes(), other.read_bytes()]
+    upload_keys = [r.headers["idempotency-key"] for r in fake.calls("POST", "/v3/assets")]
+    assert len(set(upload_keys)) == 4 and all(len(k) <= 255 for k in upload_keys)
+    assert all(validate_idempotency_key(k) == k for k in upload_keys)
+    # Stable: the same caller key derives the same upload keys, so a retried batch replays them.
+    assert await client.create_batch(items, idempotency_key=key) == batch_id
+    assert [r.headers["idempotency-key"] for r in fake.calls("POST", "/v3/assets")][4:] == upload_keys

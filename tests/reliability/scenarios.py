@@ -7,6 +7,8 @@ it observed; the caller asserts on it.
 from __future__ import annotations
 
 import contextlib
+import json
+import random
 import signal
 import socket
 import subprocess
@@ -21,7 +23,7 @@ import anyio
 import httpx
 
 from heygen_lipsync import AssetSource, FileSource, LipsyncClient, LipsyncRequest
-from heygen_lipsync.errors import APIConnectionError, ConflictError, HeyGenError, RateLimitError, ServerError
+from heygen_lipsync.errors import APIConnectionError, APIError, ConflictError, HeyGenError, RateLimitError, ServerError
 from heygen_lipsync.sandbox import (
     DEFAULT_SANDBOX_KEY as DEFAULT_KEY,
 )
@@ -38,13 +40,16 @@ __all__ = [
     "CountingTransport",
     "ExactlyOnceReport",
     "KillReport",
+    "LostThen429Transport",
     "RestartReport",
+    "UnknownOutcomeReport",
     "exactly_once",
     "kill_mid_run",
     "restart_mid_run",
     "sandbox_child",
     "sandbox_config",
     "stored_jobs",
+    "unknown_outcome_creates",
 ]
 
 # 429 bursts, 500s, dropped connections and commit-then-drop: about 30% of responses in all
@@ -366,3 +371,150 @@ async def kill_mid_run(data_dir: Path, n: int, *, kill_after: int, concurrency: 
 
 def titles_of(stored: Sequence[tuple[str, str | None]]) -> Counter[str | None]:
     return Counter(title for _, title in stored)
+
+
+# The POSTs that make something (a job, a batch, an asset): the ones whose outcome matters.
+_CREATE_PATHS = frozenset({"/v3/lipsyncs", "/v3/lipsyncs/batches", "/v3/assets", "/v3/assets/direct-uploads"})
+
+
+class LostThen429Transport(httpx.AsyncBaseTransport):
+    """Client-side faults on top of the sandbox's: after a create's attempt fails on the network
+    (the sandbox dropped it, perhaps after doing the work), answer the next `burst` attempts with
+    the same Idempotency-Key with 429 themselves, so the library's retries run out on 429s."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, *, rate: float, burst: int, seed: int = 7) -> None:
+        self.inner = inner
+        self.rate = rate
+        self.burst = burst
+        self._rng = random.Random(seed)
+        self._limited: dict[str, int] = {}
+        self.sequences = 0  # lost-then-429 sequences started
+        # Title of a job create -> whether an attempt may have reached the server (the sandbox
+        # did or may have done the work); the caller resets it before each of its calls.
+        self.reached: dict[str, bool] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        key = request.headers.get("idempotency-key")
+        is_create = request.method == "POST" and request.url.path in _CREATE_PATHS and key is not None
+        if is_create and self._limited.get(key or "", 0) > 0:
+            self._limited[key or ""] -= 1
+            body = b'{"error":{"code":"rate_limit_exceeded","message":"Too many requests (injected).","param":null}}'
+            return httpx.Response(429, headers={"retry-after": "0", "content-type": "application/json"}, content=body)
+        title = _title_of(request) if is_create and request.url.path == "/v3/lipsyncs" else None
+        try:
+            response = await self.inner.handle_async_request(request)
+        except httpx.TransportError as exc:
+            if title is not None and not isinstance(exc, httpx.ConnectError):
+                self.reached[title] = True
+            if is_create and self._rng.random() < self.rate:
+                self._limited[key or ""] = self.burst
+                self.sequences += 1
+            raise
+        if title is not None and (response.status_code >= 500 or response.status_code in (200, 201, 409)):
+            self.reached[title] = True
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _title_of(request: httpx.Request) -> str | None:
+    try:
+        title = json.loads(request.content).get("title")
+    except (ValueError, AttributeError, httpx.RequestNotRead):
+        return None
+    return title if isinstance(title, str) else None
+
+
+@dataclass
+class UnknownOutcomeReport:
+    intended: int
+    stored: list[tuple[str, str | None]] = field(default_factory=list)
+    acknowledged: dict[str, str] = field(default_factory=dict)
+    failures_with_key: int = 0
+    # Failures without a key after an attempt that may have reached the server: the caller
+    # reads "not created" when the job may exist. Must be 0.
+    failures_without_key: int = 0
+    keyless: Counter[str] = field(default_factory=Counter)  # their type and code
+    # Failures without a key where no attempt reached the server (429 on every attempt):
+    # truly "not created", so a fresh create is right.
+    refused_before_reaching: int = 0
+    lost_then_429: int = 0
+    attempts: int = 0
+    faulted_attempts: int = 0
+
+    @property
+    def jobs_made(self) -> int:
+        return len(self.stored)
+
+    @property
+    def duplicated(self) -> dict[str, int]:
+        counts = Counter(title for _, title in self.stored)
+        return {title: n for title, n in counts.items() if title is not None and n > 1}
+
+
+async def unknown_outcome_creates(
+    n: int,
+    *,
+    faults: FaultConfig = FAULTS_30,
+    concurrency: int = 10,
+    max_retries: int = 4,
+    lost_then_429_rate: float = 0.5,
+    caller_attempts: int = 30,
+    with_files: bool = False,
+) -> UnknownOutcomeReport:
+    """N creates whose callers never choose a key: they retry with the key a failure hands them, else anew.
+
+    A failure without a key tells the caller "not created", so it creates again with a fresh key:
+    if that was wrong, the store holds a second job for the same title. Such a failure is
+    counted as one without a key when an attempt of that call may have reached the server.
+    """
+    report = UnknownOutcomeReport(intended=n)
+    async with EmbeddedSandbox(sandbox_config()) as sandbox:
+        if with_files:
+            video_source: AssetSource | FileSource = FileSource(SAMPLE_VIDEO)
+            audio_source: AssetSource | FileSource = FileSource(SAMPLE_AUDIO)
+        else:
+            async with LipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
+                video, audio = await _upload_samples(setup)
+            video_source, audio_source = AssetSource(video), AssetSource(audio)
+        counter = CountingTransport()
+        # Enough 429s to outlast the library's own retries of the same call.
+        transport = LostThen429Transport(counter, rate=lost_then_429_rate, burst=max_retries + 1)
+        limiter = anyio.Semaphore(concurrency)
+        sandbox.set_faults(faults)
+        try:
+            async with LipsyncClient(
+                base_url=sandbox.base_url, api_key=sandbox.api_key, max_retries=max_retries, transport=transport
+            ) as client:
+
+                async def one(index: int) -> None:
+                    title = f"unknown-outcome-{index:06d}"
+                    request = LipsyncRequest(video=video_source, audio=audio_source, title=title)
+                    key: str | None = None
+                    async with limiter:
+                        for _ in range(caller_attempts):
+                            transport.reached.pop(title, None)
+                            try:
+                                report.acknowledged[title] = await client.create(request, idempotency_key=key)
+                                return
+                            except APIError as exc:
+                                key = exc.idempotency_key  # None: "not created", so a fresh create
+                                if key is None and not transport.reached.get(title):
+                                    report.refused_before_reaching += 1
+                                elif key is None:
+                                    report.failures_without_key += 1
+                                    report.keyless[f"{type(exc).__name__}:{exc.code}"] += 1
+                                else:
+                                    report.failures_with_key += 1
+
+                async with anyio.create_task_group() as group:
+                    for index in range(n):
+                        group.start_soon(one, index)
+        finally:
+            sandbox.set_faults()
+        report.stored = [(i, t) for i, t in stored_jobs(sandbox) if t and t.startswith("unknown-outcome-")]
+        report.lost_then_429 = transport.sequences
+        report.attempts = counter.attempts
+        report.faulted_attempts = counter.faulted
+    return report
