@@ -62,9 +62,9 @@ def test_ctrl_c_during_wait_ends_with_the_resume_hint_on_a_terminal(
 
     from rich.console import Console
 
-    from heygen_lipsync.cli import _output, lipsyncs
+    from heygen_lipsync.cli import _progress, lipsyncs
 
-    monkeypatch.setattr(_output, "stderr_console", lambda: Console(file=sys.stderr, force_terminal=True, width=100))
+    monkeypatch.setattr(_progress, "stderr_console", lambda: Console(file=sys.stderr, force_terminal=True, width=100))
 
     class Interrupted:
         async def wait(self, lipsync_id: str, **kwargs: Any) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..sources import MAX_BATCH_SIZE, LipsyncRequest
-from ._output import UsageProblem
+from ._errors import UsageProblem
 from ._schema import component_schema
 
 __all__ = [

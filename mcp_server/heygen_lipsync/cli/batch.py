@@ -10,9 +10,12 @@ import typer
 from ..client import LipsyncClient
 from ..errors import ValidationError
 from ..sources import LipsyncRequest, validate_idempotency_key
+from ._errors import error_boundary
 from ._input import build_request, read_manifest
-from ._output import emit, error_boundary, note, run_client, state
+from ._render import emit, note
+from ._run import run_client
 from ._schema import schema_option
+from ._state import state
 
 __all__ = ["app"]
 

@@ -15,19 +15,14 @@ from ..errors import HeyGenError
 from ..models import FPS_MODES, MODES, Lipsync
 from ..sources import validate_idempotency_key
 from ..waiting import DEFAULT_POLL_INTERVAL
+from ._errors import UsageProblem, error_boundary
 from ._group import CompactFlagsCommand
 from ._input import build_request, local_path, merge_body, parse_duration, read_body
-from ._output import (
-    UsageProblem,
-    WaitReporter,
-    emit,
-    error_boundary,
-    note,
-    run_client,
-    state,
-    transfer_progress,
-)
+from ._progress import WaitReporter, transfer_progress
+from ._render import emit, note
+from ._run import run_client
 from ._schema import schema_option
+from ._state import state
 
 __all__ = ["register"]
 

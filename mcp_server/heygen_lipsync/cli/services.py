@@ -7,8 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import HeyGenError
+from ._errors import UsageProblem, error_boundary
 from ._input import local_path
-from ._output import UsageProblem, error_boundary, state
+from ._state import state
 
 __all__ = ["register"]
 
