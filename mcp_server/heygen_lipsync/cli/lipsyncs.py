@@ -18,6 +18,7 @@ from ..waiting import DEFAULT_POLL_INTERVAL
 from ._errors import UsageProblem, error_boundary
 from ._group import CompactFlagsCommand
 from ._input import build_request, local_path, merge_body, parse_duration, read_body
+from ._limits import check_id, check_ids
 from ._progress import WaitReporter, transfer_progress
 from ._render import emit, note
 from ._run import run_client
@@ -27,7 +28,10 @@ from ._state import state
 __all__ = ["register"]
 
 # Shared option types.
-_Id = Annotated[str, typer.Argument(help="The lipsync's id (e.g. ls_abc123).", show_default=False, metavar="ID")]
+_Id = Annotated[
+    str,
+    typer.Argument(help="The lipsync's id (e.g. ls_abc123).", show_default=False, metavar="ID", callback=check_id),
+]
 _Timeout = Annotated[
     str, typer.Option("--timeout", help="How long to wait: seconds, or forms like 90s, 20m, 1h.", show_default=True)
 ]
@@ -270,9 +274,11 @@ def upload(
 def status(
     ctx: typer.Context,
     lipsync_ids: Annotated[
-        list[str] | None, typer.Argument(help="Lipsync ids.", show_default=False, metavar="ID...")
+        list[str] | None, typer.Argument(help="Lipsync ids.", show_default=False, metavar="ID...", callback=check_ids)
     ] = None,
-    batch_ids: Annotated[list[str] | None, typer.Option("--batch", help="A batch id (repeatable).")] = None,
+    batch_ids: Annotated[
+        list[str] | None, typer.Option("--batch", help="A batch id (repeatable).", callback=check_ids)
+    ] = None,
     response_schema: Annotated[bool, schema_option("response", "statuses")] = False,
 ) -> None:
     """Statuses of many jobs (and batches) in one request; unknown ids say not_found."""
