@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,19 +9,19 @@ from typing import Annotated, Any
 import typer
 
 from ..client import LipsyncClient
-from ..errors import HeyGenError
-from ..models import FPS_MODES, MODES, Lipsync
-from ..sources import validate_idempotency_key
+from ..models import FPS_MODES, MODES
 from ..waiting import DEFAULT_POLL_INTERVAL
+from ._destinations import check_folder_named
 from ._errors import UsageProblem, error_boundary
 from ._group import CompactFlagsCommand
 from ._input import build_request, local_path, merge_body, parse_duration, read_body
 from ._limits import check_id, check_ids
-from ._progress import WaitReporter, transfer_progress
+from ._progress import transfer_progress
 from ._render import emit, note
 from ._run import run_client
 from ._schema import schema_option
 from ._state import state
+from ._workflows import CreatePlan, create_job, download_job, wait_for_job
 
 __all__ = ["register"]
 
@@ -122,31 +120,15 @@ def create(
     }  # fmt: skip
     with error_boundary(st):
         request = build_request(merge_body(read_body(data) if data is not None else None, flags))
-        save_to = local_path(download, param="--download") if download is not None else None
-        if save_to is not None:
-            _check_download_target(save_to, download or "", overwrite=overwrite)
-        seconds = parse_duration(timeout)
-        if idempotency_key is not None:
-            validate_idempotency_key(idempotency_key, field="idempotency_key")
-
-    async def work(client: LipsyncClient) -> dict[str, Any]:
-        with transfer_progress("uploading") as progress:
-            lipsync_id = await client.create(request, idempotency_key=idempotency_key, on_upload_progress=progress)
-        if not (wait or save_to):
-            note(f"created {lipsync_id}; next: heygen-lipsync wait {lipsync_id}")
-            return {"lipsync_id": lipsync_id}
-        lipsync = await _wait(client, lipsync_id, seconds, poll_interval)
-        if save_to is not None:
-            try:
-                await _download(client, lipsync, save_to, overwrite=overwrite, captions=False)
-            except HeyGenError:
-                # The job is done (and paid for): keep its JSON on stdout and say how to fetch it again.
-                emit(st, lipsync.to_dict())
-                note(f"{lipsync.id} completed but was not saved; retry with: heygen-lipsync download {lipsync.id} PATH")
-                raise
-        return lipsync.to_dict()
-
-    emit(st, run_client(ctx, work))
+        plan = CreatePlan.of(
+            idempotency_key=idempotency_key,
+            wait=wait,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            download=download,
+            overwrite=overwrite,
+        )
+    emit(st, run_client(ctx, lambda client: create_job(st, client, request, plan)))
 
 
 def get(
@@ -230,7 +212,7 @@ def wait(
         seconds = parse_duration(timeout)
 
     async def work(client: LipsyncClient) -> dict[str, Any]:
-        return (await _wait(client, lipsync_id, seconds, poll_interval)).to_dict()
+        return (await wait_for_job(client, lipsync_id, seconds, poll_interval)).to_dict()
 
     emit(st, run_client(ctx, work))
 
@@ -250,10 +232,10 @@ def download(
     with error_boundary(st):
         dest = local_path(path, param="PATH") if path is not None else Path.cwd()
         if path is not None:
-            _check_folder_named(dest, path, param="PATH")
+            check_folder_named(dest, path, param="PATH")
 
     async def work(client: LipsyncClient) -> dict[str, Any]:
-        return await _download(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
+        return await download_job(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
 
     emit(st, run_client(ctx, work))
 
@@ -300,36 +282,6 @@ def status(
     emit(st, run_client(ctx, work), title="statuses")
 
 
-def _check_download_target(save_to: Path, typed: str, *, overwrite: bool) -> None:
-    """Refuse a ``--download`` destination that cannot be written, before the job is created.
-
-    Finding out after the wait would cost a finished, paid-for job.
-
-    Raises:
-        UsageProblem: the file exists (without ``--overwrite``) or its folder does not.
-    """
-    if save_to.is_dir():
-        return
-    _check_folder_named(save_to, typed, param="--download")
-    if save_to.exists() and not overwrite:
-        raise UsageProblem(f"--download: {typed} already exists; pass --overwrite to replace it", param="download")
-    if not save_to.parent.is_dir():
-        raise UsageProblem(f"--download: {save_to.parent} is not an existing folder; create it first", param="download")
-
-
-def _check_folder_named(path: Path, typed: str, *, param: str) -> None:
-    """A destination typed with a trailing slash means a folder: it must exist.
-
-    ``Path("out/")`` is ``Path("out")``, so without this the video would be saved as a file
-    named ``out``.
-
-    Raises:
-        UsageProblem: ``typed`` ends with a slash and names no existing folder.
-    """
-    if typed.endswith(("/", os.sep)) and not path.is_dir():
-        raise UsageProblem(f"{param}: {typed} is not an existing folder; create it first", param=param.lstrip("-"))
-
-
 def stdin_is_terminal() -> bool:
     """Whether a person can answer a prompt (a seam for tests)."""
     return sys.stdin.isatty()
@@ -338,25 +290,6 @@ def stdin_is_terminal() -> bool:
 async def _dict(result: Any) -> dict[str, Any]:
     value = await result
     return value.to_dict()  # type: ignore[no-any-return]
-
-
-async def _wait(client: LipsyncClient, lipsync_id: str, seconds: float, poll_interval: float) -> Lipsync:
-    try:
-        with WaitReporter() as reporter:
-            return await client.wait(lipsync_id, timeout=seconds, poll_interval=poll_interval, on_progress=reporter)
-    except asyncio.CancelledError:  # Ctrl-C: stopping the wait does not stop the job
-        # After the reporter has closed, so the hint is the last line, below the status line it leaves.
-        note(f"interrupted; {lipsync_id} keeps running: resume with heygen-lipsync wait {lipsync_id}")
-        raise
-
-
-async def _download(
-    client: LipsyncClient, lipsync: str | Lipsync, dest: Path, *, overwrite: bool, captions: bool
-) -> dict[str, Any]:
-    with transfer_progress("downloading") as progress:
-        result = await client.download(lipsync, dest, overwrite=overwrite, captions=captions, on_progress=progress)
-    note(f"saved {result.video_path}" + (f" and {result.caption_path}" if result.caption_path else ""))
-    return result.to_dict()
 
 
 _EXAMPLES = {
