@@ -114,7 +114,11 @@ def _redact(text: str) -> str:
 
 
 def fail(st: CliState, exc: BaseException) -> NoReturn:
-    """Report ``exc`` on stderr (one line, plus JSON when asked or not a terminal) and exit with its code."""
+    """Report ``exc`` on stderr (one line, plus JSON when asked or not a terminal) and exit with its code.
+
+    Raises:
+        typer.Exit: always, with ``exit_code_for(exc)``.
+    """
     code = exit_code_for(exc)
     if isinstance(exc, WaitTimeoutError):
         line = (
@@ -158,6 +162,9 @@ def error_boundary(st: CliState) -> Iterator[None]:
     ``--debug`` is asked for when something needs explaining: an API or network error's chain
     (the httpx cause behind a connection error) helps as much as an unexpected one's, so every
     error gets its traceback, and the one actionable line still ends the output.
+
+    Raises:
+        typer.Exit: for any error raised inside (130 for Ctrl-C); ``typer.Exit``/``Abort`` pass through.
     """
     try:
         yield

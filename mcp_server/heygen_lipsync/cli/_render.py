@@ -44,27 +44,36 @@ def emit(st: CliState, data: Any, *, columns: Sequence[str] | None = None, title
     console = _stdout_console()
     if isinstance(data, list):
         rows = [row for row in data if isinstance(row, Mapping)]
-        cols = list(columns) if columns else _columns_of(rows)
-        # Ids are never cut (they are copied into the next command); other cells wrap.
-        table = Table(
-            *(Column(col, overflow="fold", no_wrap=col in _ID_COLUMNS) for col in cols),
-            title=title,
-            title_justify="left",
-        )
-        for row in rows:
-            table.add_row(*(Text(_cell(row.get(col), col)) for col in cols))
-        console.print(table if rows else f"{title or 'result'}: nothing")
+        console.print(_table(rows, columns, title) if rows else f"{title or 'result'}: nothing")
     elif isinstance(data, Mapping):
-        table = Table(show_header=False, box=None, title=title, title_justify="left")
-        table.add_column(style="bold")
-        table.add_column(overflow="fold")  # URLs must stay whole to be copied
-        for key, value in data.items():
-            if value is None or value == {} or value == []:
-                continue
-            table.add_row(key, Text(_cell(value, key)))  # Text: API values are never markup
-        console.print(table)
+        console.print(_summary(data, title))
     else:
         console.print(Text(str(data)))
+
+
+def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None, title: str | None) -> Table:
+    """Rows as a table; ids are never cut (they are copied into the next command), other cells wrap."""
+    cols = list(columns) if columns else _columns_of(rows)
+    table = Table(
+        *(Column(col, overflow="fold", no_wrap=col in _ID_COLUMNS) for col in cols),
+        title=title,
+        title_justify="left",
+    )
+    for row in rows:
+        table.add_row(*(Text(_cell(row.get(col), col)) for col in cols))
+    return table
+
+
+def _summary(data: Mapping[str, Any], title: str | None) -> Table:
+    """An object as field/value lines, leaving out empty values."""
+    table = Table(show_header=False, box=None, title=title, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")  # URLs must stay whole to be copied
+    for key, value in data.items():
+        if value is None or value == {} or value == []:
+            continue
+        table.add_row(key, Text(_cell(value, key)))  # Text: API values are never markup
+    return table
 
 
 _ID_COLUMNS = frozenset({"id", "video_id", "batch_id", "asset_id"})

@@ -24,6 +24,9 @@ def run_client(ctx: typer.Context, work: Callable[[LipsyncClient], Awaitable[T]]
     """Run ``work(client)`` against the configured API (or an embedded sandbox) and map every error.
 
     Library errors become one stderr line (plus JSON) and the documented exit code; see ``fail``.
+
+    Raises:
+        typer.Exit: with the documented exit code, after the error report, when anything failed.
     """
     st = state(ctx)
     with error_boundary(st), _endpoint(st) as (base_url, api_key):

@@ -20,7 +20,7 @@ from ._progress import transfer_progress
 from ._render import emit, note
 from ._run import run_client
 from ._schema import schema_option
-from ._state import state
+from ._state import CliState, state
 from ._workflows import CreatePlan, create_job, download_job, wait_for_job
 
 __all__ = ["register"]
@@ -157,14 +157,18 @@ def list_(
             return {"data": items, "has_more": False, "next_token": None}
         return (await client.list(limit=limit, token=token)).to_dict()
 
-    page = run_client(ctx, work)
-    if st.is_human:
-        emit(st, page["data"], columns=_LIPSYNC_COLUMNS, title="lipsyncs")
-        if page["has_more"]:
-            same_size = f"--limit {limit} " if limit is not None else ""  # the next page as long as this one
-            note(f"more: heygen-lipsync list {same_size}--token {page['next_token']}")
-    else:
+    _emit_page(st, run_client(ctx, work), limit)
+
+
+def _emit_page(st: CliState, page: dict[str, Any], limit: int | None) -> None:
+    """A page as JSON, or for a person its jobs as a table and the command for the next page."""
+    if not st.is_human:
         emit(st, page)
+        return
+    emit(st, page["data"], columns=_LIPSYNC_COLUMNS, title="lipsyncs")
+    if page["has_more"]:
+        same_size = f"--limit {limit} " if limit is not None else ""  # the next page as long as this one
+        note(f"more: heygen-lipsync list {same_size}--token {page['next_token']}")
 
 
 def update(
