@@ -145,3 +145,11 @@ def test_a_csv_cell_longer_than_the_csv_reader_takes_exits_2_naming_the_manifest
     result = cli("batch", "create", tmp_path / "jobs.csv")
     assert result.exit_code == 2 and error_json(result)["param"] == "manifest"
     assert "jobs.csv" in result.stderr.splitlines()[0]
+
+
+@pytest.mark.parametrize("args", [["list", "--token", "T"], ["batch", "get", "b_1", "--token", "T"]])
+def test_a_100000_character_page_token_exits_2_naming_it(cli: Cli, args: list[str]) -> None:
+    result = cli(*("t" * 100_000 if arg == "T" else arg for arg in args))
+    assert result.exit_code == 2, result.stderr
+    assert error_json(result)["code"] == "usage_error"
+    assert result.stderr.startswith("error: --token: ") and "t" * 1000 not in result.stderr

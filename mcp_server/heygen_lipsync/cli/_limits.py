@@ -26,12 +26,24 @@ import typer
 from ._errors import UsageProblem, error_boundary
 from ._state import state
 
-__all__ = ["MAX_ID_LENGTH", "MAX_INPUT_BYTES", "check_id", "check_ids", "load_json", "read_stdin", "read_text_file"]
+__all__ = [
+    "MAX_ID_LENGTH",
+    "MAX_INPUT_BYTES",
+    "MAX_TOKEN_LENGTH",
+    "check_id",
+    "check_ids",
+    "check_token",
+    "load_json",
+    "read_stdin",
+    "read_text_file",
+]
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 # HeyGen's ids are a few dozen characters; a longer one is a paste gone wrong, and at
 # tens of thousands of characters httpx refuses the URL ("URL too long").
 MAX_ID_LENGTH = 255
+# A next_token is an opaque cursor, longer than an id but never anywhere near this.
+MAX_TOKEN_LENGTH = 4096
 # Beyond this many digits an integer cannot even become a float (about 1.8e308).
 _MAX_INT_DIGITS = 308
 _CAP_TEXT = f"{MAX_INPUT_BYTES // (1024 * 1024)} MB"
@@ -133,16 +145,7 @@ def check_id(ctx: typer.Context, param: typer.CallbackParam, value: str | None) 
     Raises:
         typer.Exit: with code 2, after the error line (and JSON) on stderr.
     """
-    if value is not None and len(value) > MAX_ID_LENGTH:
-        flag = next((opt for opt in param.opts if opt.startswith("--")), None)
-        label = flag or param.metavar or (param.name or "id").upper()
-        with error_boundary(state(ctx)):
-            raise UsageProblem(
-                f"{label}: {value[:20]}... ({len(value)} characters) is not an id; "
-                f"ids are at most {MAX_ID_LENGTH} characters",
-                param=param.name,
-            )
-    return value
+    return _check_length(ctx, param, value, MAX_ID_LENGTH, "id")
 
 
 def check_ids(ctx: typer.Context, param: typer.CallbackParam, values: list[str] | None) -> list[str] | None:
@@ -154,3 +157,27 @@ def check_ids(ctx: typer.Context, param: typer.CallbackParam, values: list[str] 
     for value in values or ():
         check_id(ctx, param, value)
     return values
+
+
+def check_token(ctx: typer.Context, param: typer.CallbackParam, value: str | None) -> str | None:
+    """A typer callback: refuse a page token longer than ``MAX_TOKEN_LENGTH``.
+
+    Raises:
+        typer.Exit: with code 2, after the error line (and JSON) on stderr.
+    """
+    return _check_length(ctx, param, value, MAX_TOKEN_LENGTH, "page token")
+
+
+def _check_length(
+    ctx: typer.Context, param: typer.CallbackParam, value: str | None, limit: int, what: str
+) -> str | None:
+    if value is not None and len(value) > limit:
+        flag = next((opt for opt in param.opts if opt.startswith("--")), None)
+        label = flag or param.metavar or (param.name or "value").upper()
+        with error_boundary(state(ctx)):
+            raise UsageProblem(
+                f"{label}: {value[:20]}... ({len(value)} characters) is not a valid {what}; "
+                f"{what}s are at most {limit} characters",
+                param=param.name,
+            )
+    return value

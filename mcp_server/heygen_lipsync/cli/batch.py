@@ -12,7 +12,7 @@ from ..errors import ValidationError
 from ..sources import LipsyncRequest, validate_idempotency_key
 from ._errors import error_boundary
 from ._input import build_request, read_manifest
-from ._limits import check_id
+from ._limits import check_id, check_token
 from ._render import emit, note
 from ._run import run_client
 from ._schema import schema_option
@@ -90,7 +90,10 @@ def get(
     ctx: typer.Context,
     batch_id: Annotated[str, typer.Argument(help="The batch id.", show_default=False, metavar="ID", callback=check_id)],
     limit: Annotated[int | None, typer.Option("--limit", min=1, max=100, help="Items per page.")] = None,
-    token: Annotated[str | None, typer.Option("--token", help="The next_token of the previous page of items.")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", help="The next_token of the previous page of items.", callback=check_token),
+    ] = None,
     response_schema: Annotated[bool, schema_option("response", "LipsyncBatchDetail")] = False,
 ) -> None:
     """Show a batch: its status, counts by status, and one page of its items (video_id = lipsync id)."""

@@ -15,7 +15,7 @@ from ._destinations import check_folder_named
 from ._errors import UsageProblem, error_boundary
 from ._group import CompactFlagsCommand
 from ._input import build_request, local_path, merge_body, parse_duration, read_body
-from ._limits import check_id, check_ids
+from ._limits import check_id, check_ids, check_token
 from ._progress import transfer_progress
 from ._render import emit, note
 from ._run import run_client
@@ -141,7 +141,9 @@ def get(
 def list_(
     ctx: typer.Context,
     limit: Annotated[int | None, typer.Option("--limit", min=1, max=100, help="Jobs per page (1-100).")] = None,
-    token: Annotated[str | None, typer.Option("--token", help="The next_token of the previous page.")] = None,
+    token: Annotated[
+        str | None, typer.Option("--token", help="The next_token of the previous page.", callback=check_token)
+    ] = None,
     all_pages: Annotated[bool, typer.Option("--all", help="Follow every page; prints all jobs as one page.")] = False,
     response_schema: Annotated[bool, schema_option("response", "list")] = False,
 ) -> None:
