@@ -15,6 +15,7 @@ import pytest
 import vcr
 from vcr.cassette import Cassette
 
+from heygen_lipsync import waiting
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO
 from tests.cassettes.scenarios import CASSETTE_DIR, SANDBOX_BASE_URL
 
@@ -30,6 +31,12 @@ SAMPLES = ("--video", str(SAMPLE_VIDEO), "--audio", str(SAMPLE_AUDIO))
 @pytest.fixture
 def replay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Cli, Any]]:
     monkeypatch.chdir(tmp_path)
+
+    async def no_wait(seconds: float) -> None:
+        return None  # a replayed job advances by its recorded answers, not by the clock
+
+    # The CLI's 1 s poll floor would otherwise make a replayed wait sleep for real.
+    monkeypatch.setattr(waiting, "_sleep", no_wait)
     cli = Cli(
         env={
             "HEYGEN_BASE_URL": SANDBOX_BASE_URL,

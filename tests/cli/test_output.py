@@ -62,9 +62,9 @@ def test_ctrl_c_during_wait_ends_with_the_resume_hint_on_a_terminal(
 
     from rich.console import Console
 
-    from heygen_lipsync.cli import _output, lipsyncs
+    from heygen_lipsync.cli import _progress, _workflows
 
-    monkeypatch.setattr(_output, "stderr_console", lambda: Console(file=sys.stderr, force_terminal=True, width=100))
+    monkeypatch.setattr(_progress, "stderr_console", lambda: Console(file=sys.stderr, force_terminal=True, width=100))
 
     class Interrupted:
         async def wait(self, lipsync_id: str, **kwargs: Any) -> None:
@@ -72,7 +72,7 @@ def test_ctrl_c_during_wait_ends_with_the_resume_hint_on_a_terminal(
             raise asyncio.CancelledError  # what asyncio.run turns Ctrl-C into inside the task
 
     with pytest.raises(asyncio.CancelledError):
-        asyncio.run(lipsyncs._wait(Interrupted(), "ls_1", 60, 1))  # type: ignore[arg-type]
+        asyncio.run(_workflows.wait_for_job(Interrupted(), "ls_1", 60, 1))  # type: ignore[arg-type]
     err = capsys.readouterr().err
     assert "ls_1: running (3s)" in err
     assert err.rstrip().endswith("resume with heygen-lipsync wait ls_1")

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,8 +17,9 @@ from typing import Any
 from ..fields import request_fields
 from ..request import LipsyncRequest
 from ..sources import MAX_BATCH_SIZE
+from ._errors import UsageProblem
 from ._fields import convert_cell
-from ._output import UsageProblem
+from ._limits import load_json, read_stdin, read_text_file
 
 __all__ = [
     "build_request",
@@ -66,26 +65,25 @@ def read_body(data: str) -> dict[str, Any]:
     """The JSON object given to ``-d/--data``: inline JSON, ``-`` for stdin, or a file path (``@path`` too).
 
     Raises:
-        UsageProblem: the file is missing, or the text is not a JSON object.
+        UsageProblem: the file is missing, not a regular file, over the size cap or not
+            UTF-8, or the text is not a JSON object (or is JSON the parser cannot take).
     """
     stripped = data.strip()
     if stripped == "-":
-        text, origin = sys.stdin.read(), "stdin"
+        text, origin = read_stdin(param="data"), "stdin"
     elif stripped.startswith(("{", "[")):
         text, origin = stripped, "the inline JSON"
     else:
         path = local_path(stripped.removeprefix("@"), param="--data")
-        if not path.is_file():
+        if not path.exists():
             raise UsageProblem(
                 f"--data: {data!r} is neither inline JSON nor an existing file; "
                 "pass a JSON object, a path, or - for stdin",
                 param="data",
             )
-        text, origin = path.read_text(encoding="utf-8"), str(path)
-    try:
-        body = json.loads(text)
-    except ValueError as exc:
-        raise UsageProblem(f"--data: {origin} is not valid JSON ({exc})", param="data") from None
+        origin = str(path)
+        text = read_text_file(path, name=f"--data: {origin}", param="data")
+    body = load_json(text, name=f"--data: {origin}", param="data")
     if not isinstance(body, dict):
         raise UsageProblem(f"--data: {origin} must hold a JSON object (a create-lipsync body)", param="data")
     return body
@@ -119,25 +117,16 @@ def read_manifest(name: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     a file relative to the manifest's directory is taken from there.
 
     Raises:
-        UsageProblem: unreadable, malformed, empty, or more than 100 jobs.
+        UsageProblem: unreadable, not a regular file, over the size cap, malformed, empty,
+            or more than 100 jobs.
     """
     path = local_path(name, param="manifest")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageProblem(
-            f"cannot read manifest {name!r}: {getattr(exc, 'strerror', None) or exc}", param="manifest"
-        ) from None
+    text = read_text_file(path, name=f"manifest {name!r}", param="manifest", encoding="utf-8-sig")
     settings: dict[str, Any] = {}
     if path.suffix.lower() == ".csv":
         jobs = _csv_jobs(text, path)
     else:
-        try:
-            loaded = json.loads(text)
-        except ValueError as exc:
-            raise UsageProblem(
-                f"manifest {path.name} is not valid JSON ({exc}); use .csv for CSV", param="manifest"
-            ) from None
+        loaded = load_json(text, name=f"manifest {path.name}", param="manifest", hint="; use .csv for CSV")
         if isinstance(loaded, dict):
             settings = {key: loaded[key] for key in ("title", "callback_url") if loaded.get(key) is not None}
             loaded = loaded.get("lipsyncs")
@@ -162,10 +151,9 @@ def read_manifest(name: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def _csv_jobs(text: str, path: Path) -> list[dict[str, Any]]:
-    reader = csv.DictReader(io.StringIO(text))
     table = {spec.name: spec for spec in request_fields()}
     jobs = []
-    for row_number, row in enumerate(reader, start=2):
+    for row_number, row in enumerate(_csv_rows(text, path), start=2):
         if None in row:
             raise UsageProblem(f"{path.name} line {row_number}: more cells than header columns", param="manifest")
         job = {}
@@ -177,3 +165,11 @@ def _csv_jobs(text: str, path: Path) -> list[dict[str, Any]]:
         if job:
             jobs.append(job)
     return jobs
+
+
+def _csv_rows(text: str, path: Path) -> list[dict[str | None, Any]]:
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return list(reader)
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field size limit
+        raise UsageProblem(f"{path.name} line {reader.line_num}: {exc}", param="manifest") from None

@@ -9,7 +9,7 @@ import typer
 from .. import __version__
 from . import batch, lipsyncs, services
 from ._group import GlobalOptionsGroup
-from ._output import CliState
+from ._state import CliState
 
 __all__ = ["app", "main"]
 

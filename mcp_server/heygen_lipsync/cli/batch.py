@@ -11,9 +11,13 @@ from ..client import LipsyncClient
 from ..errors import ValidationError
 from ..request import LipsyncRequest
 from ..sources import validate_idempotency_key
+from ._errors import error_boundary
 from ._input import build_request, read_manifest
-from ._output import emit, error_boundary, note, run_client, state
+from ._limits import check_id, check_token
+from ._render import emit, note
+from ._run import run_client
 from ._schema import schema_option
+from ._state import state
 
 __all__ = ["app"]
 
@@ -85,9 +89,12 @@ def _job_request(job: dict[str, Any], index: int, manifest: str) -> LipsyncReque
 @app.command("get", epilog="Examples:\n\n  heygen-lipsync batch get b_123\n\n  heygen-lipsync --human batch get b_123")
 def get(
     ctx: typer.Context,
-    batch_id: Annotated[str, typer.Argument(help="The batch id.", show_default=False, metavar="ID")],
+    batch_id: Annotated[str, typer.Argument(help="The batch id.", show_default=False, metavar="ID", callback=check_id)],
     limit: Annotated[int | None, typer.Option("--limit", min=1, max=100, help="Items per page.")] = None,
-    token: Annotated[str | None, typer.Option("--token", help="The next_token of the previous page of items.")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", help="The next_token of the previous page of items.", callback=check_token),
+    ] = None,
     response_schema: Annotated[bool, schema_option("response", "LipsyncBatchDetail")] = False,
 ) -> None:
     """Show a batch: its status, counts by status, and one page of its items (video_id = lipsync id)."""

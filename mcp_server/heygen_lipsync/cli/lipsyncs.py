@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,35 +9,39 @@ from typing import Annotated, Any
 import typer
 
 from ..client import LipsyncClient
-from ..errors import HeyGenError
-from ..models import Lipsync
-from ..sources import validate_idempotency_key
 from ..waiting import DEFAULT_POLL_INTERVAL
+from ._destinations import check_folder_named
+from ._errors import UsageProblem, error_boundary
 from ._fields import field_flags, request_field_options
 from ._group import CompactFlagsCommand
 from ._input import build_request, local_path, merge_body, parse_duration, read_body
-from ._output import (
-    UsageProblem,
-    WaitReporter,
-    emit,
-    error_boundary,
-    note,
-    run_client,
-    state,
-    transfer_progress,
-)
+from ._limits import check_id, check_ids, check_token
+from ._progress import transfer_progress
+from ._render import emit, note
+from ._run import run_client
 from ._schema import schema_option
+from ._state import CliState, state
+from ._workflows import CreatePlan, create_job, download_job, wait_for_job
 
 __all__ = ["register"]
 
 # Shared option types.
-_Id = Annotated[str, typer.Argument(help="The lipsync's id (e.g. ls_abc123).", show_default=False, metavar="ID")]
+_Id = Annotated[
+    str,
+    typer.Argument(help="The lipsync's id (e.g. ls_abc123).", show_default=False, metavar="ID", callback=check_id),
+]
 _Timeout = Annotated[
     str, typer.Option("--timeout", help="How long to wait: seconds, or forms like 90s, 20m, 1h.", show_default=True)
 ]
 _PollInterval = Annotated[
     float,
-    typer.Option("--poll-interval", min=0, help="Seconds before the first status check; doubles up to 30 s."),
+    # The floor: 0 made a 3-second job cost 2,258 polls (clamped, so scripts passing 0 keep working).
+    typer.Option(
+        "--poll-interval",
+        min=1,
+        clamp=True,
+        help="Seconds before the first status check, at least 1 s (less counts as 1); doubles up to 30 s.",
+    ),
 ]
 _Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace an existing file at the destination.")]
 _IdemKey = Annotated[
@@ -77,31 +79,15 @@ def create(
     with error_boundary(st):
         flags = field_flags(fields)  # one flag per request field of the spec (see _fields.py)
         request = build_request(merge_body(read_body(data) if data is not None else None, flags))
-        save_to = local_path(download, param="--download") if download is not None else None
-        if save_to is not None:
-            _check_download_target(save_to, download or "", overwrite=overwrite)
-        seconds = parse_duration(timeout)
-        if idempotency_key is not None:
-            validate_idempotency_key(idempotency_key, field="idempotency_key")
-
-    async def work(client: LipsyncClient) -> dict[str, Any]:
-        with transfer_progress("uploading") as progress:
-            lipsync_id = await client.create(request, idempotency_key=idempotency_key, on_upload_progress=progress)
-        if not (wait or save_to):
-            note(f"created {lipsync_id}; next: heygen-lipsync wait {lipsync_id}")
-            return {"lipsync_id": lipsync_id}
-        lipsync = await _wait(client, lipsync_id, seconds, poll_interval)
-        if save_to is not None:
-            try:
-                await _download(client, lipsync, save_to, overwrite=overwrite, captions=False)
-            except HeyGenError:
-                # The job is done (and paid for): keep its JSON on stdout and say how to fetch it again.
-                emit(st, lipsync.to_dict())
-                note(f"{lipsync.id} completed but was not saved; retry with: heygen-lipsync download {lipsync.id} PATH")
-                raise
-        return lipsync.to_dict()
-
-    emit(st, run_client(ctx, work))
+        plan = CreatePlan.of(
+            idempotency_key=idempotency_key,
+            wait=wait,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            download=download,
+            overwrite=overwrite,
+        )
+    emit(st, run_client(ctx, lambda client: create_job(st, client, request, plan)))
 
 
 def get(
@@ -114,7 +100,9 @@ def get(
 def list_(
     ctx: typer.Context,
     limit: Annotated[int | None, typer.Option("--limit", min=1, max=100, help="Jobs per page (1-100).")] = None,
-    token: Annotated[str | None, typer.Option("--token", help="The next_token of the previous page.")] = None,
+    token: Annotated[
+        str | None, typer.Option("--token", help="The next_token of the previous page.", callback=check_token)
+    ] = None,
     all_pages: Annotated[bool, typer.Option("--all", help="Follow every page; prints all jobs as one page.")] = False,
     response_schema: Annotated[bool, schema_option("response", "list")] = False,
 ) -> None:
@@ -130,14 +118,18 @@ def list_(
             return {"data": items, "has_more": False, "next_token": None}
         return (await client.list(limit=limit, token=token)).to_dict()
 
-    page = run_client(ctx, work)
-    if st.is_human:
-        emit(st, page["data"], columns=_LIPSYNC_COLUMNS, title="lipsyncs")
-        if page["has_more"]:
-            same_size = f"--limit {limit} " if limit is not None else ""  # the next page as long as this one
-            note(f"more: heygen-lipsync list {same_size}--token {page['next_token']}")
-    else:
+    _emit_page(st, run_client(ctx, work), limit)
+
+
+def _emit_page(st: CliState, page: dict[str, Any], limit: int | None) -> None:
+    """A page as JSON, or for a person its jobs as a table and the command for the next page."""
+    if not st.is_human:
         emit(st, page)
+        return
+    emit(st, page["data"], columns=_LIPSYNC_COLUMNS, title="lipsyncs")
+    if page["has_more"]:
+        same_size = f"--limit {limit} " if limit is not None else ""  # the next page as long as this one
+        note(f"more: heygen-lipsync list {same_size}--token {page['next_token']}")
 
 
 def update(
@@ -185,7 +177,7 @@ def wait(
         seconds = parse_duration(timeout)
 
     async def work(client: LipsyncClient) -> dict[str, Any]:
-        return (await _wait(client, lipsync_id, seconds, poll_interval)).to_dict()
+        return (await wait_for_job(client, lipsync_id, seconds, poll_interval)).to_dict()
 
     emit(st, run_client(ctx, work))
 
@@ -205,10 +197,10 @@ def download(
     with error_boundary(st):
         dest = local_path(path, param="PATH") if path is not None else Path.cwd()
         if path is not None:
-            _check_folder_named(dest, path, param="PATH")
+            check_folder_named(dest, path, param="PATH")
 
     async def work(client: LipsyncClient) -> dict[str, Any]:
-        return await _download(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
+        return await download_job(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
 
     emit(st, run_client(ctx, work))
 
@@ -235,9 +227,11 @@ def upload(
 def status(
     ctx: typer.Context,
     lipsync_ids: Annotated[
-        list[str] | None, typer.Argument(help="Lipsync ids.", show_default=False, metavar="ID...")
+        list[str] | None, typer.Argument(help="Lipsync ids.", show_default=False, metavar="ID...", callback=check_ids)
     ] = None,
-    batch_ids: Annotated[list[str] | None, typer.Option("--batch", help="A batch id (repeatable).")] = None,
+    batch_ids: Annotated[
+        list[str] | None, typer.Option("--batch", help="A batch id (repeatable).", callback=check_ids)
+    ] = None,
     response_schema: Annotated[bool, schema_option("response", "statuses")] = False,
 ) -> None:
     """Statuses of many jobs (and batches) in one request; unknown ids say not_found."""
@@ -253,36 +247,6 @@ def status(
     emit(st, run_client(ctx, work), title="statuses")
 
 
-def _check_download_target(save_to: Path, typed: str, *, overwrite: bool) -> None:
-    """Refuse a ``--download`` destination that cannot be written, before the job is created.
-
-    Finding out after the wait would cost a finished, paid-for job.
-
-    Raises:
-        UsageProblem: the file exists (without ``--overwrite``) or its folder does not.
-    """
-    if save_to.is_dir():
-        return
-    _check_folder_named(save_to, typed, param="--download")
-    if save_to.exists() and not overwrite:
-        raise UsageProblem(f"--download: {typed} already exists; pass --overwrite to replace it", param="download")
-    if not save_to.parent.is_dir():
-        raise UsageProblem(f"--download: {save_to.parent} is not an existing folder; create it first", param="download")
-
-
-def _check_folder_named(path: Path, typed: str, *, param: str) -> None:
-    """A destination typed with a trailing slash means a folder: it must exist.
-
-    ``Path("out/")`` is ``Path("out")``, so without this the video would be saved as a file
-    named ``out``.
-
-    Raises:
-        UsageProblem: ``typed`` ends with a slash and names no existing folder.
-    """
-    if typed.endswith(("/", os.sep)) and not path.is_dir():
-        raise UsageProblem(f"{param}: {typed} is not an existing folder; create it first", param=param.lstrip("-"))
-
-
 def stdin_is_terminal() -> bool:
     """Whether a person can answer a prompt (a seam for tests)."""
     return sys.stdin.isatty()
@@ -291,25 +255,6 @@ def stdin_is_terminal() -> bool:
 async def _dict(result: Any) -> dict[str, Any]:
     value = await result
     return value.to_dict()  # type: ignore[no-any-return]
-
-
-async def _wait(client: LipsyncClient, lipsync_id: str, seconds: float, poll_interval: float) -> Lipsync:
-    try:
-        with WaitReporter() as reporter:
-            return await client.wait(lipsync_id, timeout=seconds, poll_interval=poll_interval, on_progress=reporter)
-    except asyncio.CancelledError:  # Ctrl-C: stopping the wait does not stop the job
-        # After the reporter has closed, so the hint is the last line, below the status line it leaves.
-        note(f"interrupted; {lipsync_id} keeps running: resume with heygen-lipsync wait {lipsync_id}")
-        raise
-
-
-async def _download(
-    client: LipsyncClient, lipsync: str | Lipsync, dest: Path, *, overwrite: bool, captions: bool
-) -> dict[str, Any]:
-    with transfer_progress("downloading") as progress:
-        result = await client.download(lipsync, dest, overwrite=overwrite, captions=captions, on_progress=progress)
-    note(f"saved {result.video_path}" + (f" and {result.caption_path}" if result.caption_path else ""))
-    return result.to_dict()
 
 
 _EXAMPLES = {

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..errors import HeyGenError
+from ._errors import UsageProblem, error_boundary
 from ._input import local_path
-from ._output import UsageProblem, error_boundary, state
+from ._state import state
+
+if TYPE_CHECKING:
+    from ..sandbox import SandboxConfig
 
 __all__ = ["register"]
 
@@ -59,37 +63,52 @@ def serve(
     ] = None,
 ) -> None:
     """Run the sandbox in the foreground until Ctrl-C. Settings: flags > HEYGEN_LIPSYNC_SANDBOX_* > defaults."""
-    from ..sandbox import SandboxConfig, run_sandbox
-
-    st = state(ctx)
-    overrides: dict[str, Any] = {
-        key: value
-        for key, value in {
-            "pending_seconds": pending_seconds,
-            "running_seconds": running_seconds,
-            "max_concurrent_jobs": max_concurrent_jobs,
-        }.items()
-        if value is not None
+    flags = {
+        "pending_seconds": pending_seconds,
+        "running_seconds": running_seconds,
+        "max_concurrent_jobs": max_concurrent_jobs,
     }
-    with error_boundary(st):
-        if in_memory and data_dir is not None:
-            raise UsageProblem("--in-memory and --data-dir cannot be used together", param="data_dir")
-        if in_memory or data_dir is not None:
-            overrides["data_dir"] = local_path(data_dir, param="--data-dir") if data_dir is not None else None
-        try:
-            config = SandboxConfig.from_env(**overrides)
-        except ValueError as exc:
-            raise UsageProblem(str(exc)) from None
-        try:
-            run_sandbox(host=host, port=port, config=config)  # prints where it listens, the key and the data dir
-        except OSError as exc:
-            raise HeyGenError(f"cannot serve on {host}:{port}: {exc.strerror or exc}", code="sandbox_error") from None
-        except SystemExit as exc:  # uvicorn exits 3 when it cannot bind; 3 means "authentication" here
-            if exc.code not in (0, None):
-                raise HeyGenError(
-                    f"cannot serve on {host}:{port}: the server did not start (is the port in use? try --port)",
-                    code="sandbox_error",
-                ) from None
+    with error_boundary(state(ctx)):
+        _serve(host, port, _sandbox_config(flags, data_dir=data_dir, in_memory=in_memory))
+
+
+def _sandbox_config(flags: dict[str, Any], *, data_dir: str | None, in_memory: bool) -> SandboxConfig:
+    """The sandbox's settings: the flags given, over HEYGEN_LIPSYNC_SANDBOX_*, over the defaults.
+
+    Raises:
+        UsageProblem: ``--in-memory`` with ``--data-dir``, or a setting out of range.
+    """
+    from ..sandbox import SandboxConfig
+
+    if in_memory and data_dir is not None:
+        raise UsageProblem("--in-memory and --data-dir cannot be used together", param="data_dir")
+    overrides = {key: value for key, value in flags.items() if value is not None}
+    if in_memory or data_dir is not None:
+        overrides["data_dir"] = local_path(data_dir, param="--data-dir") if data_dir is not None else None
+    try:
+        return SandboxConfig.from_env(**overrides)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+def _serve(host: str, port: int, config: SandboxConfig) -> None:
+    """Run the sandbox until Ctrl-C; a server that cannot start is a ``sandbox_error`` (exit 1).
+
+    Raises:
+        HeyGenError: the address cannot be bound, or uvicorn exited without serving.
+    """
+    from ..sandbox import run_sandbox
+
+    try:
+        run_sandbox(host=host, port=port, config=config)  # prints where it listens, the key and the data dir
+    except OSError as exc:
+        raise HeyGenError(f"cannot serve on {host}:{port}: {exc.strerror or exc}", code="sandbox_error") from None
+    except SystemExit as exc:  # uvicorn exits 3 when it cannot bind; 3 means "authentication" here
+        if exc.code not in (0, None):
+            raise HeyGenError(
+                f"cannot serve on {host}:{port}: the server did not start (is the port in use? try --port)",
+                code="sandbox_error",
+            ) from None
 
 
 def mcp(ctx: typer.Context) -> None:

@@ -1,0 +1,183 @@
+"""How errors end a command: one line on stderr, the JSON error when asked, the exit code.
+
+One line on stderr (``error: ...``) a person can act on; then, when ``--json-errors`` is
+given or stderr is not a terminal, the same error as one JSON object
+``{"error": {code, message, param, request_id, ..., exit_code}}`` on the next line. No
+traceback unless ``--debug``; no secret ever (library messages never hold one, and the key
+from the environment is masked in anything else printed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import IntEnum
+from typing import Any, NoReturn
+
+import typer
+
+from ..config import ENV_API_KEY, ENV_BEARER_TOKEN
+from ..errors import (
+    APIError,
+    APIStatusError,
+    AuthenticationError,
+    ConfigurationError,
+    HeyGenError,
+    JobFailedError,
+    PermissionDeniedError,
+    ValidationError,
+    WaitTimeoutError,
+)
+from ._render import emit
+from ._state import CliState
+
+__all__ = ["ExitCode", "NoCredentials", "UsageProblem", "error_boundary", "error_payload", "exit_code_for", "fail"]
+
+
+class ExitCode(IntEnum):
+    """The documented exit codes (README, "Command-line tool")."""
+
+    OK = 0
+    ERROR = 1  # API or network error, failed job, failed download
+    USAGE = 2  # bad arguments or input, including the library's local validation errors
+    AUTH = 3  # no credentials, key rejected (401) or not allowed (403)
+    WAIT_TIMEOUT = 4  # gave up waiting; the job is still running
+
+
+class UsageProblem(Exception):
+    """A CLI-level input error (bad body, bad manifest): exit 2, shown like a validation error."""
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+class NoCredentials(ConfigurationError):
+    """No API key nor token: an authentication problem (exit 3), not a malformed setting (exit 2)."""
+
+
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """The documented exit code for an error."""
+    if isinstance(exc, WaitTimeoutError):
+        return ExitCode.WAIT_TIMEOUT
+    if isinstance(exc, AuthenticationError | PermissionDeniedError | NoCredentials):
+        return ExitCode.AUTH
+    if isinstance(exc, ValidationError | ConfigurationError | UsageProblem):
+        return ExitCode.USAGE
+    return ExitCode.ERROR
+
+
+def error_payload(exc: BaseException, code: ExitCode) -> dict[str, Any]:
+    """The JSON form of an error: code, message, param, request id and the exit code."""
+    body: dict[str, Any] = {"code": getattr(exc, "code", "usage_error"), "message": _redact(_message(exc))}
+    if isinstance(exc, ValidationError):
+        body["param"] = exc.field
+    elif isinstance(exc, UsageProblem):
+        body["code"] = "usage_error"
+        body["param"] = exc.param
+    elif isinstance(exc, APIStatusError):
+        body.update(status_code=exc.status_code, param=exc.param, doc_url=exc.doc_url, retry_after=exc.retry_after)
+    if isinstance(exc, APIError):
+        body["request_id"] = exc.request_id
+        if exc.idempotency_key:  # a create whose outcome is unknown: retry with this key, never without
+            body["idempotency_key"] = exc.idempotency_key
+    if isinstance(exc, JobFailedError | WaitTimeoutError):
+        body["lipsync_id"] = exc.lipsync_id
+    if isinstance(exc, WaitTimeoutError):
+        body["last_status"] = exc.last_status
+        body["resume"] = f"heygen-lipsync wait {exc.lipsync_id}"
+    if not isinstance(exc, HeyGenError | UsageProblem):
+        body["code"] = "internal_error"
+    body["exit_code"] = int(code)
+    return {"error": body}
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, APIStatusError):
+        return exc.message
+    if isinstance(exc, UsageProblem):
+        return exc.message
+    return str(exc)
+
+
+def _redact(text: str) -> str:
+    for name in (ENV_API_KEY, ENV_BEARER_TOKEN):
+        secret = os.environ.get(name, "").strip()
+        if len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+def fail(st: CliState, exc: BaseException) -> NoReturn:
+    """Report ``exc`` on stderr (one line, plus JSON when asked or not a terminal) and exit with its code.
+
+    Raises:
+        typer.Exit: always, with ``exit_code_for(exc)``.
+    """
+    code = exit_code_for(exc)
+    if isinstance(exc, WaitTimeoutError):
+        line = (
+            f"lipsync {exc.lipsync_id} is still running, not failed (last status: {exc.last_status or 'unknown'}, "
+            f"waited {exc.elapsed:.0f}s); resume with: heygen-lipsync wait {exc.lipsync_id}"
+        )
+    elif isinstance(exc, ValidationError):
+        line = _with_flag(str(exc), exc.field, st.command)
+    elif isinstance(exc, HeyGenError | UsageProblem):
+        line = str(exc)
+    else:
+        line = f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
+    err = sys.stderr
+    err.write(f"error: {_redact(line)}\n")
+    if st.json_errors or not err.isatty():
+        err.write(json.dumps(error_payload(exc, code), ensure_ascii=False) + "\n")
+    err.flush()
+    raise typer.Exit(int(code))
+
+
+def _with_flag(line: str, field: str | None, command: Any) -> str:
+    """``video: is required`` as ``video (--video): is required`` when the command has that flag.
+
+    The library names request fields (``idempotency_key``); the person typed, or can type,
+    the command's flag (``--idempotency-key``), so the line names both.
+    """
+    if command is None or not field or not line.startswith(f"{field}:"):
+        return line
+    top = re.split(r"[.\[]", field, maxsplit=1)[0]
+    for param in getattr(command, "params", []):
+        if getattr(param, "param_type_name", "") == "option" and param.name == top:
+            flag = next((opt for opt in param.opts if opt.startswith("--")), param.opts[0])
+            return f"{field} ({flag}){line[len(field) :]}"
+    return line
+
+
+@contextmanager
+def error_boundary(st: CliState) -> Iterator[None]:
+    """Turn every error raised inside into ``fail``; with ``--debug``, the traceback of any error comes first.
+
+    ``--debug`` is asked for when something needs explaining: an API or network error's chain
+    (the httpx cause behind a connection error) helps as much as an unexpected one's, so every
+    error gets its traceback, and the one actionable line still ends the output.
+
+    Raises:
+        typer.Exit: for any error raised inside (130 for Ctrl-C); ``typer.Exit``/``Abort`` pass through.
+    """
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None  # the shell's convention for Ctrl-C
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line: no traceback for users unless --debug
+        if st.debug:
+            import traceback
+
+            sys.stderr.write(_redact("".join(traceback.format_exception(exc))))
+        if isinstance(exc, JobFailedError) and exc.lipsync is not None:
+            # The failed job is still a result: scripts get its JSON on stdout, with exit 1.
+            emit(st, exc.lipsync.to_dict())
+        fail(st, exc)

@@ -1,0 +1,102 @@
+"""Progress on stderr: upload/download bars and the live status line of a wait."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.text import Text
+
+from ._render import stderr_console
+
+__all__ = ["WaitReporter", "transfer_progress"]
+
+
+@contextmanager
+def transfer_progress(label: str) -> Iterator[Callable[[int, int | None], None]]:
+    """Progress of uploads/downloads on stderr; yields ``on_progress(done, total_or_None)``.
+
+    On a terminal it is a live bar; otherwise one line when a transfer starts and one when it
+    ends. ``done`` going backwards means the next file (``create`` uploads video, then audio).
+    """
+    console = stderr_console()
+    last: dict[str, int | None] = {}
+    if not console.is_terminal:
+
+        def log(done: int, total: int | None) -> None:
+            if _next_file(last, done, total):
+                console.print(f"{label}: {total if total is not None else 'unknown'} bytes", markup=False)
+            if total and done >= total:
+                console.print(f"{label}: done", markup=False)
+
+        yield log
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        tasks: list[TaskID] = []
+
+        def update(done: int, total: int | None) -> None:
+            if _next_file(last, done, total) or not tasks:
+                tasks.append(progress.add_task(label, total=None))
+            progress.update(tasks[-1], completed=done, total=total or None)
+
+        yield update
+
+
+def _next_file(last: dict[str, int | None], done: int, total: int | None) -> bool:
+    """Whether this progress report starts a new file (the first, or one after a finished file)."""
+    new = not last or last["total"] != total or (last["done"] or 0) > done or last["finished"] == 1
+    last.update(done=done, total=total, finished=int(bool(total) and done >= (total or 0)))
+    return new
+
+
+class WaitReporter:
+    """The live status line of ``wait`` / ``create --wait`` on stderr.
+
+    On a terminal, a spinner line that is rewritten each poll; otherwise one line per
+    change of status, so logs stay short. Use as ``on_progress(lipsync, elapsed)``.
+    """
+
+    def __init__(self) -> None:
+        self._console = stderr_console()
+        self._last: str | None = None
+        self._line = ""
+        self._status: Any = None
+
+    def __enter__(self) -> WaitReporter:
+        if self._console.is_terminal:
+            self._status = self._console.status("waiting for the job ...")
+            self._status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.__exit__(None, None, None)
+            if self._line:
+                self._console.print(self._line, markup=False)  # the spinner vanishes; its last word stays
+
+    def __call__(self, lipsync: Any, elapsed: float) -> None:
+        status = str(getattr(lipsync, "status", "unknown"))
+        line = f"{getattr(lipsync, 'id', '?')}: {status} ({elapsed:.0f}s)"
+        self._line = line
+        if self._status is not None:
+            self._status.update(Text(line))
+        elif status != self._last:
+            self._console.print(line, markup=False)
+        self._last = status

@@ -1,0 +1,101 @@
+"""What a command prints: its result on stdout (JSON, or tables for a person) and notices on stderr.
+
+stdout carries the result only: JSON (the API's ``data``, unwrapped) unless the output is
+for a person, which is when ``--human`` is given or, with neither ``--human`` nor
+``--json``, when stdout is a terminal. Progress bars, status lines, prompts and errors go
+to stderr, so ``heygen-lipsync ... > out.json`` always leaves valid JSON in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Column, Table
+from rich.text import Text
+
+from ._state import CliState
+
+__all__ = ["emit", "note", "stderr_console"]
+
+
+def stderr_console() -> Console:
+    """A rich console on the current stderr (made per call: tests swap sys.stderr)."""
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+
+
+def _stdout_console() -> Console:
+    return Console(file=sys.stdout, highlight=False)
+
+
+def emit(st: CliState, data: Any, *, columns: Sequence[str] | None = None, title: str | None = None) -> None:
+    """Print a result on stdout: JSON, or for a person a table (list) or a field/value summary (dict).
+
+    ``columns`` picks and orders the table's columns when ``data`` is a list of dicts.
+    """
+    if not st.is_human:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.flush()
+        return
+    console = _stdout_console()
+    if isinstance(data, list):
+        rows = [row for row in data if isinstance(row, Mapping)]
+        console.print(_table(rows, columns, title) if rows else f"{title or 'result'}: nothing")
+    elif isinstance(data, Mapping):
+        console.print(_summary(data, title))
+    else:
+        console.print(Text(str(data)))
+
+
+def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None, title: str | None) -> Table:
+    """Rows as a table; ids are never cut (they are copied into the next command), other cells wrap."""
+    cols = list(columns) if columns else _columns_of(rows)
+    table = Table(
+        *(Column(col, overflow="fold", no_wrap=col in _ID_COLUMNS) for col in cols),
+        title=title,
+        title_justify="left",
+    )
+    for row in rows:
+        table.add_row(*(Text(_cell(row.get(col), col)) for col in cols))
+    return table
+
+
+def _summary(data: Mapping[str, Any], title: str | None) -> Table:
+    """An object as field/value lines, leaving out empty values."""
+    table = Table(show_header=False, box=None, title=title, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")  # URLs must stay whole to be copied
+    for key, value in data.items():
+        if value is None or value == {} or value == []:
+            continue
+        table.add_row(key, Text(_cell(value, key)))  # Text: API values are never markup
+    return table
+
+
+_ID_COLUMNS = frozenset({"id", "video_id", "batch_id", "asset_id"})
+
+
+def _columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    cols: list[str] = []
+    for row in rows:
+        cols.extend(key for key in row if key not in cols and not isinstance(row[key], dict | list))
+    return cols
+
+
+def _cell(value: Any, key: str = "") -> str:
+    if value is None:
+        return ""
+    if key == "created_at" and isinstance(value, int):
+        return datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def note(message: str) -> None:
+    """A hint or notice for the person at the terminal, on stderr (never on stdout)."""
+    stderr_console().print(message, markup=False)

@@ -1,0 +1,65 @@
+"""Running a command's work against the API: the client, the endpoint (or an embedded sandbox), errors mapped."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import typer
+
+from ..client import LipsyncClient
+from ..config import resolve_settings
+from ..errors import ConfigurationError
+from ._errors import NoCredentials, UsageProblem, error_boundary
+from ._state import CliState, state
+
+__all__ = ["run_client"]
+
+T = TypeVar("T")
+
+
+def run_client(ctx: typer.Context, work: Callable[[LipsyncClient], Awaitable[T]]) -> T:
+    """Run ``work(client)`` against the configured API (or an embedded sandbox) and map every error.
+
+    Library errors become one stderr line (plus JSON) and the documented exit code; see ``fail``.
+
+    Raises:
+        typer.Exit: with the documented exit code, after the error report, when anything failed.
+    """
+    st = state(ctx)
+    with error_boundary(st), _endpoint(st) as (base_url, api_key):
+
+        async def main() -> T:
+            async with LipsyncClient(base_url=base_url, api_key=api_key) as client:
+                return await work(client)
+
+        return asyncio.run(main())
+    raise AssertionError("unreachable")  # pragma: no cover - error_boundary always raises on error
+
+
+@contextmanager
+def _endpoint(st: CliState) -> Iterator[tuple[str | None, str | None]]:
+    """Where requests go: an embedded sandbox for ``--sandbox``, else ``--base-url``/environment."""
+    if st.sandbox:
+        if st.base_url:
+            raise UsageProblem("--sandbox and --base-url cannot be used together", param="--base-url")
+        from ..sandbox import EmbeddedSandbox, SandboxConfig
+
+        # Same settings and data directory as `sandbox serve`, so `--sandbox get ID` finds the job
+        # an earlier `--sandbox create` made (jobs advance by the clock, not by a running server).
+        try:
+            config = SandboxConfig.from_env()
+        except ValueError as exc:
+            raise UsageProblem(f"sandbox settings: {exc}") from None
+        with EmbeddedSandbox(config) as sandbox:
+            yield sandbox.base_url, sandbox.api_key
+        return
+    settings = resolve_settings(base_url=st.base_url)
+    try:
+        settings.auth_headers()
+    except ConfigurationError as exc:
+        # No credentials is an authentication problem (exit 3), not a malformed setting (exit 2).
+        raise NoCredentials(exc.message) from None
+    yield st.base_url, None

@@ -1,0 +1,147 @@
+"""The library workflows as commands run them: with progress on stderr, and `create`'s wait-then-save.
+
+``create --download`` pays for a job before it saves it, so once the job has finished
+nothing may lose it: whatever stops the save, the finished job's JSON still goes to stdout
+and stderr says the exact command that fetches it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..client import LipsyncClient
+from ..errors import DownloadError
+from ..models import Lipsync
+from ..sources import LipsyncRequest, validate_idempotency_key
+from ._destinations import check_download_target
+from ._input import local_path, parse_duration
+from ._progress import WaitReporter, transfer_progress
+from ._render import emit, note
+from ._state import CliState
+
+__all__ = ["CreatePlan", "create_job", "download_job", "save_finished", "wait_for_job"]
+
+
+@dataclass(frozen=True)
+class CreatePlan:
+    """What ``create`` does once the job exists: nothing, wait, or wait and save."""
+
+    idempotency_key: str | None
+    wait: bool
+    seconds: float
+    poll_interval: float
+    download: str | None  # as typed, for the retry command
+    save_to: Path | None
+    overwrite: bool
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        idempotency_key: str | None,
+        wait: bool,
+        timeout: str,
+        poll_interval: float,
+        download: str | None,
+        overwrite: bool,
+    ) -> CreatePlan:
+        """The checked options of ``create``; every check runs before anything is sent.
+
+        Raises:
+            UsageProblem: a bad ``--timeout`` or an unusable ``--download`` destination.
+            ValidationError: a malformed ``--idempotency-key``.
+        """
+        save_to = local_path(download, param="--download") if download is not None else None
+        if save_to is not None:
+            check_download_target(save_to, download or "", overwrite=overwrite)
+        seconds = parse_duration(timeout)
+        if idempotency_key is not None:
+            validate_idempotency_key(idempotency_key, field="idempotency_key")
+        return cls(idempotency_key, wait or save_to is not None, seconds, poll_interval, download, save_to, overwrite)
+
+
+async def create_job(st: CliState, client: LipsyncClient, request: LipsyncRequest, plan: CreatePlan) -> dict[str, Any]:
+    """Create the job (uploads with progress), then wait for it and save it as ``plan`` says.
+
+    Raises:
+        HeyGenError: the create, the wait or the save failed (see ``save_finished``).
+    """
+    with transfer_progress("uploading") as progress:
+        lipsync_id = await client.create(request, idempotency_key=plan.idempotency_key, on_upload_progress=progress)
+    if not plan.wait:
+        note(f"created {lipsync_id}; next: heygen-lipsync wait {lipsync_id}")
+        return {"lipsync_id": lipsync_id}
+    lipsync = await wait_for_job(client, lipsync_id, plan.seconds, plan.poll_interval)
+    if plan.save_to is not None:
+        await save_finished(st, client, lipsync, plan.save_to, plan)
+    return lipsync.to_dict()
+
+
+async def save_finished(st: CliState, client: LipsyncClient, lipsync: Lipsync, save_to: Path, plan: CreatePlan) -> None:
+    """Save a finished (paid) job; if that fails, print its JSON and how to fetch it again, then fail.
+
+    Raises:
+        DownloadError: the save failed, a local OSError included (disk full, no permission).
+        HeyGenError, asyncio.CancelledError: as raised by the download.
+    """
+    try:
+        await download_job(client, lipsync, save_to, overwrite=plan.overwrite, captions=False)
+    except (Exception, asyncio.CancelledError) as exc:
+        emit(st, lipsync.to_dict())
+        note(
+            f"{lipsync.id} completed but was not saved; retry with: heygen-lipsync download {lipsync.id} PATH "
+            f"(to the same destination: {_download_command(st, lipsync.id, plan)})"
+        )
+        if isinstance(exc, OSError):
+            raise DownloadError(
+                f"lipsync {lipsync.id} completed but could not be saved to {plan.download}: {exc.strerror or exc}"
+            ) from exc
+        raise
+
+
+def _download_command(st: CliState, lipsync_id: str, plan: CreatePlan) -> str:
+    """The command that downloads the job to the same destination, against the same API."""
+    words = ["heygen-lipsync"]
+    if st.sandbox:
+        words.append("--sandbox")
+    if st.base_url:
+        words += ["--base-url", st.base_url]
+    words += ["download", lipsync_id, plan.download or str(plan.save_to)]
+    if plan.overwrite:
+        words.append("--overwrite")
+    return shlex.join(words)
+
+
+async def wait_for_job(client: LipsyncClient, lipsync_id: str, seconds: float, poll_interval: float) -> Lipsync:
+    """Wait for the job with the live status line on stderr; on Ctrl-C, say how to resume.
+
+    Raises:
+        JobFailedError, WaitTimeoutError: as ``LipsyncClient.wait``.
+        asyncio.CancelledError: interrupted (the job keeps running).
+    """
+    try:
+        with WaitReporter() as reporter:
+            return await client.wait(lipsync_id, timeout=seconds, poll_interval=poll_interval, on_progress=reporter)
+    except asyncio.CancelledError:  # Ctrl-C: stopping the wait does not stop the job
+        # After the reporter has closed, so the hint is the last line, below the status line it leaves.
+        note(f"interrupted; {lipsync_id} keeps running: resume with heygen-lipsync wait {lipsync_id}")
+        raise
+
+
+async def download_job(
+    client: LipsyncClient, lipsync: str | Lipsync, dest: Path, *, overwrite: bool, captions: bool
+) -> dict[str, Any]:
+    """Download with a progress bar on stderr; say where the files went.
+
+    Raises:
+        DownloadError, NotFoundError, APIConnectionError: as ``LipsyncClient.download``.
+        OSError: a local write failed in a way the library does not map.
+    """
+    with transfer_progress("downloading") as progress:
+        result = await client.download(lipsync, dest, overwrite=overwrite, captions=captions, on_progress=progress)
+    note(f"saved {result.video_path}" + (f" and {result.caption_path}" if result.caption_path else ""))
+    return result.to_dict()
