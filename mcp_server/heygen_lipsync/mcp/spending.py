@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 from heygen_lipsync.errors import APIError, APIStatusError, ConfigurationError, ConflictError, ValidationError
 from heygen_lipsync.mcp.cost import CostEstimate, OutputLength, estimate_cost
 from heygen_lipsync.mcp.errors import ToolFailure
+from heygen_lipsync.mcp.files import off_loop
 from heygen_lipsync.mcp.state import AppState, session_key, state_of
 
 __all__ = [
@@ -190,7 +191,7 @@ async def ask_user(ctx: Context, plan: Callable[[AppState], PaidJobs]) -> Elicit
     if state.sandbox or not _can_elicit(ctx):
         return NotAsked()
     try:
-        jobs = plan(state)
+        jobs = await off_loop(plan, state)  # it checks the paths: off the event loop
         state.jobs.check(session_key(ctx), len(jobs.lengths))
         estimate = await estimate_for(state, jobs)
     except Exception:  # noqa: BLE001 - the tool body meets the same failure and reports it properly

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from heygen_lipsync.errors import ValidationError, WaitTimeoutError
 from heygen_lipsync.mcp.errors import ToolFailure
+from heygen_lipsync.mcp.files import FileSandbox, off_loop
 from heygen_lipsync.mcp.inputs import (
     ID_PATTERN,
     AudioAssetId,
@@ -59,9 +60,10 @@ from heygen_lipsync.mcp.results import (
     WaitResult,
 )
 from heygen_lipsync.mcp.spending import NotAsked, PaidJobs, SpendApproval, ask_user, spending
-from heygen_lipsync.mcp.state import guarded, ok, state_of
+from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
 
 if TYPE_CHECKING:
+    from heygen_lipsync.mcp.cost import OutputLength
     from heygen_lipsync.models import DownloadResult, Lipsync
     from heygen_lipsync.sources import LipsyncRequest
 
@@ -119,13 +121,13 @@ async def create_lipsync(
     values = dict(locals())
     state = state_of(ctx)
     client = await state.require_client()
-    request, length = build_request(state.files, values)
+    request, length = await off_loop(build_request, state.files, values)
     async with spending(
         ctx, PaidJobs([length], [mode]), approval, confirm_spend=confirm_spend, idempotency_key=idempotency_key
     ) as spend:
         lipsync_id = await with_upload_progress(
             ctx,
-            _upload_size(request),
+            await off_loop(_upload_size, request),
             state.settings.poll_interval,
             lambda relay: client.create(request, idempotency_key=idempotency_key, on_upload_progress=relay),
         )
@@ -262,11 +264,11 @@ async def upload_asset(
 ) -> Annotated[CallToolResult, UploadInfo]:
     state = state_of(ctx)
     client = await state.require_client()
-    local = state.files.input_file(path, param="path")
+    local = await off_loop(state.files.input_file, path, param="path")
     try:
         asset = await with_upload_progress(
             ctx,
-            local.stat().st_size,
+            await off_loop(lambda: local.stat().st_size),
             state.settings.poll_interval,
             lambda relay: client.upload(local, idempotency_key=idempotency_key, on_progress=relay),
         )
@@ -282,6 +284,14 @@ def _with_extension(filename: str | None) -> str | None:
     if named and not named.endswith(("/", "\\", ".")) and not Path(named).suffix:
         return named + ".mp4"  # "dubbed_fr" would be a file no player recognises
     return filename
+
+
+def _destination(files: FileSandbox, filename: str | None, default: str, *, overwrite: bool, captions: bool) -> Path:
+    dest = files.output_file(filename, default_name=default, overwrite=overwrite, param="filename")
+    if captions:
+        files.output_file(str(dest.with_suffix(".srt")), default_name="", overwrite=overwrite, param="filename")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return dest
 
 
 def _saved(lipsync_id: str, result: DownloadResult) -> CallToolResult:
@@ -325,19 +335,20 @@ async def download_lipsync(
     filename, default = _with_extension(filename), f"{lipsync_id}.mp4"
     # Where it would go first (overwrite=True: only the location is checked), then the job: for an
     # unfinished job "wait" is the answer, not "that file exists, overwrite?".
-    state.files.output_file(filename, default_name=default, overwrite=True, param="filename")
+    await off_loop(state.files.output_file, filename, default_name=default, overwrite=True, param="filename")
     lipsync = await client.get(lipsync_id)
     if not lipsync.is_completed:
         failure = f": {lipsync.failure_message}" if lipsync.failure_message else ""
         message = f"lipsync {lipsync_id} is {lipsync.status}, not completed{failure}"
         raise ToolFailure("not_completed", message, param="lipsync_id", next_action=_next_for_status(lipsync))
-    dest = state.files.output_file(filename, default_name=default, overwrite=overwrite, param="filename")
     with_captions = bool(captions and lipsync.caption_url)
-    if with_captions:
-        state.files.output_file(str(dest.with_suffix(".srt")), default_name="", overwrite=overwrite, param="filename")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest = await off_loop(_destination, state.files, filename, default, overwrite=overwrite, captions=with_captions)
     result = await client.download(lipsync, dest, overwrite=overwrite, captions=with_captions)
     return _saved(lipsync_id, result)
+
+
+def _build_items(state: AppState, items: list[BatchItemInput]) -> list[tuple[LipsyncRequest, OutputLength]]:
+    return [build_request(state.files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
 
 
 async def _ask_before_batch(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
@@ -362,7 +373,7 @@ async def create_lipsync_batch(
 ) -> Annotated[CallToolResult, BatchCreated]:
     state = state_of(ctx)
     client = await state.require_client()
-    built = [build_request(state.files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
+    built = await off_loop(_build_items, state, items)
     jobs = PaidJobs([length for _, length in built], [item.mode for item in items])
     async with spending(ctx, jobs, approval, confirm_spend=confirm_spend, idempotency_key=idempotency_key) as spend:
         batch_id = await client.create_batch(
