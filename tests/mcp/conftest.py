@@ -76,12 +76,15 @@ def upstream() -> Iterator[EmbeddedSandbox]:
 def paid_server(
     settings: ServerSettings, upstream: EmbeddedSandbox
 ) -> Callable[..., tuple[MCPServer[Any], CountingTransport]]:
-    """A server in paid mode (spend gate on) pointed at ``upstream``, and its request counter."""
+    """A server in paid mode (spend gate on) pointed at ``upstream``, and its request counter.
 
-    def make(**changes: Any) -> tuple[MCPServer[Any], CountingTransport]:
+    ``make(transport=...)`` puts another ``CountingTransport`` (one that injects faults) in between.
+    """
+
+    def make(transport: CountingTransport | None = None, **changes: Any) -> tuple[MCPServer[Any], CountingTransport]:
         import dataclasses
 
-        counter = CountingTransport()
+        counter = transport or CountingTransport()
         server = build_server(
             dataclasses.replace(settings, **changes),
             library_settings=Settings(api_key=upstream.api_key, base_url=upstream.base_url, max_retries=0),

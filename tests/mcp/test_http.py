@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from heygen_lipsync.errors import ConfigurationError
 from heygen_lipsync.mcp import build_server
+from heygen_lipsync.mcp.http_server import uvicorn_config
 from heygen_lipsync.mcp.main import BearerTokenMiddleware, http_app
 from heygen_lipsync.mcp.settings import ServerSettings
 from tests.mcp.conftest import FAST
@@ -79,8 +81,8 @@ async def test_with_a_token_every_request_must_carry_it(settings: ServerSettings
 
 
 @asynccontextmanager
-async def listening(app: Any) -> AsyncIterator[str]:
-    """Serve ``app`` with uvicorn on a free loopback port; yield the MCP endpoint URL."""
+async def listening(app: Any, **options: Any) -> AsyncIterator[str]:
+    """Serve ``app`` as ``heygen-lipsync-mcp --transport http`` does, on a free loopback port; yield the MCP URL."""
     import socket
     import threading
 
@@ -90,7 +92,7 @@ async def listening(app: Any) -> AsyncIterator[str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=port, log_level="warning", **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:
@@ -166,3 +168,38 @@ async def test_stateless_http_runs_the_whole_workflow_with_progress(settings: Se
         saved = structured(await client.call_tool("download_lipsync", {"lipsync_id": created["lipsync_id"]}))
     assert progress and progress == sorted(progress)
     assert saved["bytes_written"] > 0
+
+
+SLOW_CLIENTS = {
+    "sends nothing": b"",
+    "stops in the headers": b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty",
+    "stops in the body": b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    b'Accept: application/json, text/event-stream\r\nContent-Length: 400\r\n\r\n{"jsonrpc": ',
+}
+
+
+async def test_http_closes_clients_that_send_their_request_too_slowly(settings: ServerSettings):
+    app = http_app(build_server(settings, sandbox=FAST), settings, host="127.0.0.1", stateless=True)
+    async with listening(app, request_read_seconds=0.3) as url:
+        port = httpx.URL(url).port
+        assert port is not None
+        streams = []
+        for _ in range(3):  # a few of each kind
+            for start in SLOW_CLIENTS.values():
+                stream = await anyio.connect_tcp("127.0.0.1", port)
+                if start:
+                    await stream.send(start)
+                streams.append(stream)
+        closed = 0
+        with anyio.fail_after(5):  # bounded: a server that keeps them open fails here
+            for stream in streams:
+                try:
+                    await stream.receive()
+                except (anyio.EndOfStream, anyio.BrokenResourceError, ConnectionResetError):
+                    closed += 1
+                await stream.aclose()
+        assert closed == len(streams)
+        # A client that sends at a normal pace is still served.
+        async with httpx.AsyncClient() as client:
+            response = await client.post(url, json=INITIALIZE, headers=HEADERS)
+        assert response.status_code == 200, response.text

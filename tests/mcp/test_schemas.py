@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 from mcp import Client
 from mcp.server import MCPServer
+
+from heygen_lipsync.mcp.results import BatchInfo, BatchItemInfo, FromLibrary, LipsyncInfo, LipsyncList, UploadInfo
+from heygen_lipsync.models import Asset, Batch, BatchItem, Lipsync, LipsyncPage
 
 pytestmark = pytest.mark.anyio
 
@@ -90,3 +94,20 @@ async def test_wait_says_its_default_and_warns_before_raising_the_bound(sandbox_
     description = tools["wait_for_lipsync"].description or ""
     assert "default 20 s" in description and "at most 600 s" in description  # the fixture's settings
     assert "60 s" in description  # the usual client timeout, before a model raises timeout_seconds
+
+
+@pytest.mark.parametrize(
+    ("model", "library"),
+    [
+        (LipsyncInfo, Lipsync),
+        (LipsyncList, LipsyncPage),
+        (UploadInfo, Asset),
+        (BatchInfo, Batch),
+        (BatchItemInfo, BatchItem),
+    ],
+)
+def test_result_models_show_every_field_the_library_reports(model: type[FromLibrary], library: type[Any]):
+    # The models are filled by name from the library's objects (FromLibrary.of): a field the
+    # library gains must reach the model's output schema too, not be dropped on the way.
+    fields = {f.name for f in dataclasses.fields(library)} - {"extra"}  # unknown API fields, kept by the library
+    assert fields <= set(model.model_fields), sorted(fields - set(model.model_fields))

@@ -1,4 +1,4 @@
-"""Every failure a tool can meet, turned into one shape of tool error (``isError``), in one place.
+"""Every failure a tool can meet, turned into one shape of tool error (``isError``) by ``error_result``.
 
 A tool error carries a stable ``code``, the message (HeyGen's own for API errors), the
 ``param`` at fault when known, and ``next_action``: what the model should do now. It is

@@ -3,22 +3,81 @@
 A model chooses the paths, so every path is resolved (``..`` and symlinks included) before
 it is checked, and the check is on the resolved path. Relative paths are taken relative to
 the first allowed directory (for downloads: the output directory).
+
+A file to read is opened without blocking (``O_NONBLOCK``: a FIFO or device put in its place
+does not hang the open) and the opened descriptor's type is what is checked. The checks touch
+the filesystem, which can be slow (a stalled network mount): tools run them through
+``off_loop``, in a worker thread, so a slow file delays only its own call.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from heygen_lipsync.mcp.errors import ToolFailure
 
-__all__ = ["FileSandbox"]
+__all__ = ["FileSandbox", "off_loop"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Opened only to look at what the path is: never waits for a writer (FIFO) or carrier
+# (tty), never becomes the controlling terminal, never follows a symlink swapped in.
+_PROBE_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+
+
+async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run ``fn`` (which touches the filesystem) in a worker thread, off the event loop.
+
+    A cancelled call returns at once; the thread finishes on its own.
+
+    Raises:
+        Exception: whatever ``fn`` raises.
+    """
+    import anyio.to_thread
+
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), abandon_on_cancel=True)
 
 
 def _refuse(param: str, message: str, next_action: str | None = None) -> ToolFailure:
     return ToolFailure("path_not_allowed", message, param=param, next_action=next_action or "Use another path.")
+
+
+def _impossible_name(exc: OSError, path: Path, param: str) -> ToolFailure | None:
+    """The argument error for a path no file can have (too long, or through a file), else None."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return ToolFailure(
+            "invalid_argument",
+            f"the path is too long for this system ({len(str(path))} characters; a file name may have at most "
+            f"{_name_max(path)} bytes)",
+            param=param,
+            next_action="Use a shorter file name.",
+        )
+    if exc.errno == errno.ENOTDIR:
+        blocker = next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()), None)
+        where = f"{blocker}, which is a file" if blocker is not None else "a file"
+        return ToolFailure(
+            "invalid_argument",
+            f"{path} goes through {where}, not a directory: nothing can be inside it",
+            param=param,
+            next_action="Check the path: a file name cannot be followed by '/'.",
+        )
+    return None
+
+
+def _name_max(path: Path) -> int:
+    for parent in path.parents:
+        try:
+            return os.pathconf(parent, "PC_NAME_MAX")
+        except (OSError, ValueError):
+            continue
+    return 255
 
 
 class FileSandbox:
@@ -64,38 +123,61 @@ class FileSandbox:
     def input_file(self, raw: str, *, param: str) -> Path:
         """Resolve a path the server will read, and check it is an allowed, regular, readable file.
 
+        Blocking: call it through ``off_loop`` from a tool.
+
         Raises:
-            ToolFailure: outside the allowed directories, missing, a directory, a device or
-                other special file, or unreadable.
+            ToolFailure: outside the allowed directories, missing, a name no file can have, a
+                directory, a device or other special file, or unreadable.
         """
         unresolved = self._absolute(raw, self.allowed_dirs[0], param)
         resolved = unresolved.resolve()
         self._check_inside(raw, unresolved, resolved, param)
+        self._check_regular(resolved, param, resolved.stat)
         try:
-            st = resolved.stat()
-        except FileNotFoundError:
-            raise ToolFailure(
+            fd = os.open(resolved, _PROBE_FLAGS)
+        except OSError as exc:
+            raise self._unreadable(exc, resolved, param) from None
+        try:
+            # The descriptor is what was opened: a path swapped after the check above shows here.
+            self._check_regular(resolved, param, lambda: os.fstat(fd))
+        finally:
+            os.close(fd)
+        return resolved
+
+    def _check_regular(self, path: Path, param: str, stat_of: Callable[[], os.stat_result]) -> None:
+        try:
+            st = stat_of()
+        except OSError as exc:
+            raise self._unreadable(exc, path, param) from None
+        if stat.S_ISDIR(st.st_mode):
+            raise _refuse(param, f"{path} is a directory, not a file", "Give the path of a media file.")
+        if not stat.S_ISREG(st.st_mode):
+            raise _refuse(param, f"{path} is a device or other special file, not a regular file")
+
+    def _unreadable(self, exc: OSError, path: Path, param: str) -> ToolFailure:
+        if isinstance(exc, FileNotFoundError):
+            return ToolFailure(
                 "file_not_found",
-                f"no such file: {resolved}",
+                f"no such file: {path}",
                 param=param,
                 next_action="Check the path (relative paths start at " + str(self.allowed_dirs[0]) + ").",
-            ) from None
-        except OSError as exc:
-            raise _refuse(param, f"cannot read {resolved}: {exc.strerror or type(exc).__name__}") from None
-        if stat.S_ISDIR(st.st_mode):
-            raise _refuse(param, f"{resolved} is a directory, not a file", "Give the path of a media file.")
-        if not stat.S_ISREG(st.st_mode):
-            raise _refuse(param, f"{resolved} is a device or other special file, not a regular file")
-        if not os.access(resolved, os.R_OK):
-            raise _refuse(param, f"{resolved} is not readable by the server")
-        return resolved
+            )
+        if exc.errno == errno.ELOOP:
+            return _refuse(param, f"{path} became a symbolic link after it was checked")
+        if isinstance(exc, PermissionError):
+            return _refuse(param, f"{path} is not readable by the server")
+        return _impossible_name(exc, path, param) or _refuse(
+            param, f"cannot read {path}: {exc.strerror or type(exc).__name__}"
+        )
 
     def output_file(self, filename: str | None, *, default_name: str, overwrite: bool, param: str) -> Path:
         """Resolve where a download goes: inside the output directory, never over a file unless asked.
 
+        Blocking: call it through ``off_loop`` from a tool.
+
         Raises:
-            ToolFailure: outside the output directory, a directory or special file, or an
-                existing file without ``overwrite``.
+            ToolFailure: outside the output directory, a name no file can have, a directory or
+                special file, or an existing file without ``overwrite``.
         """
         raw = filename if filename is not None else default_name
         unresolved = self._absolute(raw, self.output_dir, param)
@@ -112,6 +194,10 @@ class FileSandbox:
             st = resolved.lstat()
         except FileNotFoundError:
             return resolved
+        except OSError as exc:
+            raise _impossible_name(exc, resolved, param) or _refuse(
+                param, f"cannot use {resolved}: {exc.strerror or type(exc).__name__}"
+            ) from None
         if stat.S_ISDIR(st.st_mode):
             raise _refuse(param, f"{resolved} is a directory", "Give a file name such as 'dubbed.mp4'.")
         if not stat.S_ISREG(st.st_mode):

@@ -1,6 +1,7 @@
 """``heygen-lipsync-mcp``: run the MCP server over stdio (default) or streamable HTTP.
 
-stdout belongs to JSON-RPC on stdio, so every log line goes to stderr.
+stdout belongs to JSON-RPC on stdio, so every log line goes to stderr. How uvicorn serves
+the HTTP transport (slow clients disconnected) is ``http_server.py``'s.
 """
 
 from __future__ import annotations
@@ -205,6 +206,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(2) from None
     import uvicorn
 
+    from heygen_lipsync.mcp.http_server import uvicorn_config
+
     logger.info("listening on http://%s:%d/mcp%s", host, port, " (stateless)" if args.stateless else "")
-    # log_config=None: uvicorn's loggers go through ours, to stderr.
-    uvicorn.run(app, host=host, port=port, log_config=None, log_level=level.lower())
+    uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level=level)).run()

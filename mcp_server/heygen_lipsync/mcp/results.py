@@ -1,15 +1,19 @@
 """The tools' result models: each becomes a tool's outputSchema and its structuredContent.
 
-Every result carries ``next_step``, one sentence telling the model what to do now.
+Every result carries ``next_step``, one sentence telling the model what to do now. The
+models that show a library result (``Lipsync``, ``Asset``, ``Batch``, ``BatchItem``) are
+filled from it by one converter, ``FromLibrary.of``, which takes every field of the model
+from the attribute of the same name (nested objects included); a test checks that each such
+model keeps every field of its library type, so what HeyGen reports reaches the model.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from heygen_lipsync.mcp.spend import CostEstimate
+from heygen_lipsync.mcp.cost import CostEstimate
 
 __all__ = [
     "BatchCreated",
@@ -17,6 +21,7 @@ __all__ = [
     "BatchItemInfo",
     "DeleteResult",
     "DownloadInfo",
+    "FromLibrary",
     "LipsyncCreated",
     "LipsyncInfo",
     "LipsyncInfoResult",
@@ -26,7 +31,19 @@ __all__ = [
 ]
 
 
-class LipsyncInfo(BaseModel):
+class FromLibrary(BaseModel):
+    """A result model filled from a library object's attributes of the same names."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def of(cls, source: object, **values: Any) -> Self:
+        """From ``source`` (a library result), with ``values`` for the fields it does not have."""
+        taken = {name: getattr(source, name) for name in cls.model_fields if hasattr(source, name)}
+        return cls.model_validate({**taken, **values})
+
+
+class LipsyncInfo(FromLibrary):
     """A lipsync job as HeyGen reports it."""
 
     id: str = Field(description="The lipsync id.")
@@ -38,21 +55,6 @@ class LipsyncInfo(BaseModel):
     callback_id: str | None = None
     created_at: int | None = Field(default=None, description="Unix seconds.")
     failure_message: str | None = Field(default=None, description="Why it failed, when failed.")
-
-    @classmethod
-    def of(cls, lipsync: Any) -> LipsyncInfo:
-        """From the library's ``Lipsync``."""
-        return cls(
-            id=lipsync.id,
-            status=lipsync.status,
-            title=lipsync.title,
-            duration=lipsync.duration,
-            video_url=lipsync.video_url,
-            caption_url=lipsync.caption_url,
-            callback_id=lipsync.callback_id,
-            created_at=lipsync.created_at,
-            failure_message=lipsync.failure_message,
-        )
 
 
 class LipsyncInfoResult(BaseModel):
@@ -84,7 +86,7 @@ class WaitResult(BaseModel):
     next_step: str
 
 
-class LipsyncList(BaseModel):
+class LipsyncList(FromLibrary):
     """One page of the account's lipsync jobs, newest first."""
 
     items: list[LipsyncInfo]
@@ -100,7 +102,7 @@ class DeleteResult(BaseModel):
     next_step: str
 
 
-class UploadInfo(BaseModel):
+class UploadInfo(FromLibrary):
     """upload_asset's result: a HeyGen asset id usable as video_asset_id or audio_asset_id."""
 
     asset_id: str
@@ -132,7 +134,7 @@ class BatchCreated(BaseModel):
     next_step: str
 
 
-class BatchItemInfo(BaseModel):
+class BatchItemInfo(FromLibrary):
     """One item of a batch."""
 
     item_index: int
@@ -141,7 +143,7 @@ class BatchItemInfo(BaseModel):
     error: str | None = None
 
 
-class BatchInfo(BaseModel):
+class BatchInfo(FromLibrary):
     """A batch's progress."""
 
     batch_id: str
@@ -154,22 +156,3 @@ class BatchInfo(BaseModel):
     has_more: bool
     next_token: str | None = None
     next_step: str
-
-    @classmethod
-    def of(cls, batch: Any, next_step: str) -> BatchInfo:
-        """From the library's ``Batch``."""
-        return cls(
-            batch_id=batch.batch_id,
-            status=batch.status,
-            total_items=batch.total_items,
-            counts_by_status=dict(batch.counts_by_status),
-            created_at=batch.created_at,
-            title=batch.title,
-            items=[
-                BatchItemInfo(item_index=i.item_index, status=i.status, lipsync_id=i.lipsync_id, error=i.error)
-                for i in batch.items
-            ],
-            has_more=batch.has_more,
-            next_token=batch.next_token,
-            next_step=next_step,
-        )

@@ -1,10 +1,10 @@
 """``build_server()``: the heygen-lipsync MCP server, independent of the transport it runs on.
 
-A lifespan owns one ``LipsyncClient`` (and the embedded sandbox under ``--sandbox``). Each
-tool is a thin shell over one library call: check the arguments and paths, call, shape the
-result. Every failure goes through ``errors.error_result``. Heavy imports (the client, the
-generated package, PyAV, the sandbox) happen inside the lifespan and the tools, so that
-the server starts about as fast as an empty one.
+A lifespan owns one ``LipsyncClient`` (and the embedded sandbox under ``--sandbox``); the
+tools are in ``tools.py``, their arguments' checks in ``inputs.py``, the creates' spending
+gate in ``spending.py``. Every failure goes through ``errors.error_result``. Heavy imports
+(the client, the generated package, PyAV, the sandbox) happen inside the lifespan and the
+tools, so that the server starts about as fast as an empty one.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from heygen_lipsync.mcp.errors import ToolFailure, error_result
 from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.inputs import argument_failure
 from heygen_lipsync.mcp.settings import ServerSettings, load_server_settings
-from heygen_lipsync.mcp.spend import JobCounter
+from heygen_lipsync.mcp.spending import JobCounter
 from heygen_lipsync.mcp.state import AppState
 from heygen_lipsync.mcp.tools import TOOLS, dub_video
 
@@ -125,7 +125,7 @@ def build_server(
             annotations=hints.model_copy(update={"title": title}),
             structured_output=True,
         )
-        # Unknown arguments are refused (see _argument_failure); say so in the schema too.
+        # Unknown arguments are refused (inputs.argument_failure); say so in the schema too.
         tool.parameters["additionalProperties"] = False
         tools.append(tool)
 

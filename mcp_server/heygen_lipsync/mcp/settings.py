@@ -1,4 +1,4 @@
-"""The MCP server's own settings, resolved in one place: explicit argument > environment > default.
+"""The MCP server's own settings: explicit argument > environment > default.
 
 | variable | meaning | default |
 |---|---|---|
@@ -13,7 +13,8 @@
 | ``HEYGEN_LIPSYNC_LOG_LEVEL`` | log level (logs go to stderr) | INFO |
 
 The API key and base URL are the library's (``HEYGEN_API_KEY``, ``HEYGEN_BASE_URL``, see
-``heygen_lipsync.config``).
+``heygen_lipsync.config``); the HTTP transport's host, port and allowed hosts are read by
+``main.py``, the only place that uses them.
 """
 
 from __future__ import annotations

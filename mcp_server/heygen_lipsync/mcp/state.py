@@ -16,10 +16,10 @@ from pydantic import BaseModel
 from heygen_lipsync.mcp.errors import error_result
 from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.settings import ServerSettings
-from heygen_lipsync.mcp.spend import JobCounter
 
 if TYPE_CHECKING:
     from heygen_lipsync.client import LipsyncClient
+    from heygen_lipsync.mcp.spending import JobCounter  # which imports this module
 
 
 __all__ = ["AppState", "guarded", "ok", "session_key", "state_of"]

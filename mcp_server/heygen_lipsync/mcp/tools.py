@@ -1,15 +1,15 @@
-"""The tools and the dub_video prompt: each a thin shell over one library call.
+"""The tools and the dub_video prompt: each parses its arguments, makes one library call and shapes the result.
 
 What the model reads about each tool (title, description, annotations) is in ``TOOLS`` at
 the end; the functions carry no docstrings of their own. Nothing escapes a tool: ``guarded``
-turns every exception into a tool error.
+turns every exception into a tool error. The creates spend through ``spending.spending``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp_types import CallToolResult, ContentBlock, ResourceLink, ToolAnnotations
@@ -17,7 +17,7 @@ from pydantic import Field
 
 from heygen_lipsync.errors import ValidationError, WaitTimeoutError
 from heygen_lipsync.mcp.errors import ToolFailure
-from heygen_lipsync.mcp.gate import NotAsked, ask_user, batch_estimate, check_approval, estimate_for
+from heygen_lipsync.mcp.files import FileSandbox, off_loop
 from heygen_lipsync.mcp.inputs import (
     ID_PATTERN,
     BatchCallbackUrl,
@@ -41,22 +41,24 @@ from heygen_lipsync.mcp.results import (
     UploadInfo,
     WaitResult,
 )
-from heygen_lipsync.mcp.spend import (
-    CostEstimate,
-    SpendApproval,
-)
-from heygen_lipsync.mcp.state import AppState, guarded, ok, session_key, state_of
+from heygen_lipsync.mcp.spending import NotAsked, PaidJobs, SpendApproval, ask_user, spending
+from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
+
+if TYPE_CHECKING:
+    from heygen_lipsync.mcp.cost import OutputLength
+    from heygen_lipsync.models import DownloadResult, Lipsync
+    from heygen_lipsync.sources import LipsyncRequest
 
 __all__ = ["TOOLS", "dub_video"]
 
 
 @request_arguments()
 async def _ask_before_create(ctx: Context, **values: Any) -> Elicit[SpendApproval] | NotAsked:
-    async def build(state: AppState) -> CostEstimate:
-        _, length = build_request(state.files, values)
-        return await estimate_for(state, [length], values.get("mode"))
+    return await ask_user(ctx, lambda state: PaidJobs([build_request(state.files, values)[1]], [values.get("mode")]))
 
-    return await ask_user(ctx, 1, build)
+
+def _upload_size(request: LipsyncRequest) -> int:
+    return sum(source.path.stat().st_size for source in request.file_sources.values())
 
 
 @guarded
@@ -71,33 +73,21 @@ async def create_lipsync(
     mode = values.get("mode")
     state = state_of(ctx)
     client = await state.require_client()
-    request, length = build_request(state.files, values)
-    session = session_key(ctx)
-    state.jobs.check(session, 1)  # before the spend question: no point approving a job the cap refuses
-    estimate = None if state.sandbox else await estimate_for(state, [length], mode)
-    if estimate is not None:
-        check_approval(state, approval, confirm_spend, estimate)
-    state.jobs.check(session, 1)  # again: another call may have started a job while the user was asked
-    state.jobs.reserve(session, 1)
-    created = False
-    try:
+    request, length = await off_loop(build_request, state.files, values)
+    async with spending(
+        ctx, PaidJobs([length], [mode]), approval, confirm_spend=confirm_spend, idempotency_key=idempotency_key
+    ) as spend:
         lipsync_id = await with_upload_progress(
             ctx,
-            sum(source.path.stat().st_size for source in request.file_sources.values()),
+            await off_loop(_upload_size, request),
             state.settings.poll_interval,
             lambda relay: client.create(request, idempotency_key=idempotency_key, on_upload_progress=relay),
         )
-        created = True
-    finally:
-        state.jobs.settle(session, 1, created=created)
+        spend.created()
+    step = f"The job is running (it usually takes minutes). Call wait_for_lipsync with lipsync_id={lipsync_id!r}"
     return ok(
         LipsyncCreated(
-            lipsync_id=lipsync_id,
-            sandbox=state.sandbox,
-            estimate=estimate,
-            jobs_left_in_session=state.jobs.remaining(session),
-            next_step=f"The job is running (it usually takes minutes). Call wait_for_lipsync with "
-            f"lipsync_id={lipsync_id!r}; call it again while still_running is true.",
+            lipsync_id=lipsync_id, next_step=step + "; call it again while still_running is true.", **spend.outcome()
         )
     )
 
@@ -109,7 +99,7 @@ async def get_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallTool
     return ok(LipsyncInfoResult(lipsync=LipsyncInfo.of(lipsync), next_step=_next_for_status(lipsync)))
 
 
-def _next_for_status(lipsync: Any) -> str:
+def _next_for_status(lipsync: Lipsync) -> str:
     if lipsync.is_completed:
         return f"Completed: call download_lipsync with lipsync_id={lipsync.id!r} to save the video locally."
     if lipsync.is_failed:
@@ -125,16 +115,13 @@ async def list_lipsyncs(
 ) -> Annotated[CallToolResult, LipsyncList]:
     client = await state_of(ctx).require_client()
     page = await client.list(limit=limit, token=token)
+    more = page.has_more and page.next_token
     return ok(
-        LipsyncList(
-            items=[LipsyncInfo.of(item) for item in page.items],
-            has_more=page.has_more,
-            next_token=page.next_token,
-            next_step=(
-                "More jobs exist: call list_lipsyncs again with token=next_token."
-                if page.has_more and page.next_token
-                else "That is every job. Use get_lipsync, wait_for_lipsync or download_lipsync with an id."
-            ),
+        LipsyncList.of(
+            page,
+            next_step="More jobs exist: call list_lipsyncs again with token=next_token."
+            if more
+            else "That is every job. Use get_lipsync, wait_for_lipsync or download_lipsync with an id.",
         )
     )
 
@@ -162,6 +149,20 @@ async def delete_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallT
     )
 
 
+class _WaitProgress:
+    """wait_for_lipsync's progress notifications: increasing, bounded by the wait."""
+
+    def __init__(self, ctx: Context, bound: float) -> None:
+        self.ctx, self.bound, self.last = ctx, bound, -1.0
+
+    async def __call__(self, lipsync: Lipsync, elapsed: float) -> None:
+        # Progress must increase; the polls' elapsed times do, but guard against a repeat.
+        value = round(min(max(elapsed, self.last + 0.001), self.bound), 3)
+        if value > self.last:
+            self.last = value
+            await self.ctx.report_progress(value, self.bound, f"{lipsync.id}: {lipsync.status} after {elapsed:.0f} s")
+
+
 @guarded
 async def wait_for_lipsync(
     ctx: Context,
@@ -174,39 +175,35 @@ async def wait_for_lipsync(
     state = state_of(ctx)
     client = await state.require_client()
     bound = min(timeout_seconds or state.settings.wait_seconds, state.settings.max_wait_seconds)
-    last = -1.0
-
-    async def progress(lipsync: Any, elapsed: float) -> None:
-        nonlocal last
-        # Progress must increase; the polls' elapsed times do, but guard against a repeat.
-        value = round(min(max(elapsed, last + 0.001), bound), 3)
-        if value > last:
-            last = value
-            await ctx.report_progress(value, bound, f"{lipsync.id}: {lipsync.status} after {elapsed:.0f} s")
-
+    progress = _WaitProgress(ctx, bound)
     try:
         lipsync = await client.wait(
             lipsync_id, timeout=bound, on_progress=progress, poll_interval=state.settings.poll_interval
         )
     except WaitTimeoutError as exc:
-        return ok(
-            WaitResult(
-                lipsync_id=lipsync_id,
-                status=exc.last_status or "running",
-                still_running=True,
-                waited_seconds=round(exc.elapsed, 1),
-                next_step=f"Still running, not failed: this call waits at most {bound:g} s. Tell the user it is in "
-                f"progress, then call wait_for_lipsync again with lipsync_id={lipsync_id!r}.",
-            )
-        )
+        return _still_running(lipsync_id, exc, bound)
+    waited = round(max(progress.last, 0.0), 1)
+    finished = LipsyncInfo.of(lipsync)
+    result = WaitResult(
+        lipsync_id=lipsync.id,
+        status=lipsync.status,
+        still_running=False,
+        waited_seconds=waited,
+        lipsync=finished,
+        next_step=_next_for_status(lipsync),
+    )
+    return ok(result)
+
+
+def _still_running(lipsync_id: str, exc: WaitTimeoutError, bound: float) -> CallToolResult:
     return ok(
         WaitResult(
-            lipsync_id=lipsync.id,
-            status=lipsync.status,
-            still_running=False,
-            waited_seconds=round(max(last, 0.0), 1),
-            lipsync=LipsyncInfo.of(lipsync),
-            next_step=_next_for_status(lipsync),
+            lipsync_id=lipsync_id,
+            status=exc.last_status or "running",
+            still_running=True,
+            waited_seconds=round(exc.elapsed, 1),
+            next_step=f"Still running, not failed: this call waits at most {bound:g} s. Tell the user it is in "
+            f"progress, then call wait_for_lipsync again with lipsync_id={lipsync_id!r}.",
         )
     )
 
@@ -219,27 +216,56 @@ async def upload_asset(
 ) -> Annotated[CallToolResult, UploadInfo]:
     state = state_of(ctx)
     client = await state.require_client()
-    local = state.files.input_file(path, param="path")
+    local = await off_loop(state.files.input_file, path, param="path")
     try:
         asset = await with_upload_progress(
             ctx,
-            local.stat().st_size,
+            await off_loop(lambda: local.stat().st_size),
             state.settings.poll_interval,
             lambda relay: client.upload(local, idempotency_key=idempotency_key, on_progress=relay),
         )
     except ValidationError as exc:
         arg = "idempotency_key" if exc.field == "idempotency_key" else "path"
         raise ToolFailure("invalid_argument", exc.reason, param=arg, next_action=f"Fix {arg} and call again.") from None
-    return ok(
-        UploadInfo(
-            asset_id=asset.asset_id,
-            path=str(local),
-            mime_type=asset.mime_type,
-            size_bytes=asset.size_bytes,
-            url=asset.url,
-            next_step=f"Pass video_asset_id={asset.asset_id!r} or audio_asset_id={asset.asset_id!r} to create_lipsync.",
+    step = f"Pass video_asset_id={asset.asset_id!r} or audio_asset_id={asset.asset_id!r} to create_lipsync."
+    return ok(UploadInfo.of(asset, path=str(local), next_step=step))
+
+
+def _with_extension(filename: str | None) -> str | None:
+    named = (filename or "").strip()
+    if named and not named.endswith(("/", "\\", ".")) and not Path(named).suffix:
+        return named + ".mp4"  # "dubbed_fr" would be a file no player recognises
+    return filename
+
+
+def _destination(files: FileSandbox, filename: str | None, default: str, *, overwrite: bool, captions: bool) -> Path:
+    dest = files.output_file(filename, default_name=default, overwrite=overwrite, param="filename")
+    if captions:
+        files.output_file(str(dest.with_suffix(".srt")), default_name="", overwrite=overwrite, param="filename")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return dest
+
+
+def _saved(lipsync_id: str, result: DownloadResult) -> CallToolResult:
+    video = Path(result.video_path)
+    caption = Path(result.caption_path) if result.caption_path else None
+    links: list[ContentBlock] = [
+        ResourceLink(type="resource_link", uri=video.as_uri(), name=video.name, mime_type="video/mp4")
+    ]
+    if caption is not None:
+        links.append(
+            ResourceLink(
+                type="resource_link", uri=caption.as_uri(), name=caption.name, mime_type="application/x-subrip"
+            )
         )
+    info = DownloadInfo(
+        lipsync_id=lipsync_id,
+        video_path=str(video),
+        caption_path=str(caption) if caption else None,
+        bytes_written=result.bytes_written,
+        next_step=f"Saved. Tell the user where: {video}" + (f" (captions: {caption})." if caption else "."),
     )
+    return ok(info, *links)
 
 
 @guarded
@@ -258,56 +284,30 @@ async def download_lipsync(
 ) -> Annotated[CallToolResult, DownloadInfo]:
     state = state_of(ctx)
     client = await state.require_client()
-    named = (filename or "").strip()
-    if named and not named.endswith(("/", "\\", ".")) and not Path(named).suffix:
-        filename = named + ".mp4"  # "dubbed_fr" would be a file no player recognises
+    filename, default = _with_extension(filename), f"{lipsync_id}.mp4"
     # Where it would go first (overwrite=True: only the location is checked), then the job: for an
     # unfinished job "wait" is the answer, not "that file exists, overwrite?".
-    state.files.output_file(filename, default_name=f"{lipsync_id}.mp4", overwrite=True, param="filename")
+    await off_loop(state.files.output_file, filename, default_name=default, overwrite=True, param="filename")
     lipsync = await client.get(lipsync_id)
     if not lipsync.is_completed:
-        raise ToolFailure(
-            "not_completed",
-            f"lipsync {lipsync_id} is {lipsync.status}, not completed"
-            + (f": {lipsync.failure_message}" if lipsync.failure_message else ""),
-            param="lipsync_id",
-            next_action=_next_for_status(lipsync),
-        )
-    dest = state.files.output_file(filename, default_name=f"{lipsync_id}.mp4", overwrite=overwrite, param="filename")
+        failure = f": {lipsync.failure_message}" if lipsync.failure_message else ""
+        message = f"lipsync {lipsync_id} is {lipsync.status}, not completed{failure}"
+        raise ToolFailure("not_completed", message, param="lipsync_id", next_action=_next_for_status(lipsync))
     with_captions = bool(captions and lipsync.caption_url)
-    if with_captions:
-        state.files.output_file(str(dest.with_suffix(".srt")), default_name="", overwrite=overwrite, param="filename")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest = await off_loop(_destination, state.files, filename, default, overwrite=overwrite, captions=with_captions)
     result = await client.download(lipsync, dest, overwrite=overwrite, captions=with_captions)
-    video = Path(result.video_path)
-    links: list[ContentBlock] = [
-        ResourceLink(type="resource_link", uri=video.as_uri(), name=video.name, mime_type="video/mp4")
-    ]
-    caption = Path(result.caption_path) if result.caption_path else None
-    if caption is not None:
-        links.append(
-            ResourceLink(
-                type="resource_link", uri=caption.as_uri(), name=caption.name, mime_type="application/x-subrip"
-            )
-        )
-    return ok(
-        DownloadInfo(
-            lipsync_id=lipsync_id,
-            video_path=str(video),
-            caption_path=str(caption) if caption else None,
-            bytes_written=result.bytes_written,
-            next_step=f"Saved. Tell the user where: {video}" + (f" (captions: {caption})." if caption else "."),
-        ),
-        *links,
-    )
+    return _saved(lipsync_id, result)
+
+
+def _build_items(state: AppState, items: list[BatchItemInput]) -> list[tuple[LipsyncRequest, OutputLength]]:
+    return [build_request(state.files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
 
 
 async def _ask_before_batch(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
-    async def build(state: AppState) -> CostEstimate:
-        lengths = [build_request(state.files, item.model_dump())[1] for item in items]
-        return await batch_estimate(state, lengths, items)
-
-    return await ask_user(ctx, len(items), build)
+    return await ask_user(
+        ctx,
+        lambda state: PaidJobs([build_request(state.files, i.model_dump())[1] for i in items], [i.mode for i in items]),
+    )
 
 
 @guarded
@@ -325,33 +325,16 @@ async def create_lipsync_batch(
 ) -> Annotated[CallToolResult, BatchCreated]:
     state = state_of(ctx)
     client = await state.require_client()
-    built = [build_request(state.files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
-    session = session_key(ctx)
-    state.jobs.check(session, len(items))
-    estimate = None if state.sandbox else await batch_estimate(state, [length for _, length in built], items)
-    if estimate is not None:
-        check_approval(state, approval, confirm_spend, estimate)
-    state.jobs.check(session, len(items))
-    state.jobs.reserve(session, len(items))
-    created = False
-    try:
+    built = await off_loop(_build_items, state, items)
+    jobs = PaidJobs([length for _, length in built], [item.mode for item in items])
+    async with spending(ctx, jobs, approval, confirm_spend=confirm_spend, idempotency_key=idempotency_key) as spend:
         batch_id = await client.create_batch(
             [request for request, _ in built], title=title, callback_url=callback_url, idempotency_key=idempotency_key
         )
-        created = True
-    finally:
-        state.jobs.settle(session, len(items), created=created)
-    return ok(
-        BatchCreated(
-            batch_id=batch_id,
-            items=len(items),
-            sandbox=state.sandbox,
-            estimate=estimate,
-            jobs_left_in_session=state.jobs.remaining(session),
-            next_step=f"The batch is running. Call get_lipsync_batch with batch_id={batch_id!r} to follow it; each "
-            "item's lipsync_id works with wait_for_lipsync and download_lipsync.",
-        )
-    )
+        spend.created()
+    step = f"The batch is running. Call get_lipsync_batch with batch_id={batch_id!r} to follow it; each item's "
+    step += "lipsync_id works with wait_for_lipsync and download_lipsync."
+    return ok(BatchCreated(batch_id=batch_id, items=len(items), next_step=step, **spend.outcome()))
 
 
 @guarded
@@ -369,7 +352,7 @@ async def get_lipsync_batch(
         step = f"Still processing: call get_lipsync_batch with batch_id={batch_id!r} again in a minute."
     else:
         step = "Finished: call download_lipsync for each completed item's lipsync_id."
-    return ok(BatchInfo.of(batch, step))
+    return ok(BatchInfo.of(batch, next_step=step))
 
 
 def dub_video(
