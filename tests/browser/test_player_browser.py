@@ -100,7 +100,8 @@ async def test_the_player_plays_a_sandbox_job_in_step_with_its_source(
                 await frame.click("#redo-precision")
                 await page.wait_for_function("window.hostLog.messages.length === 1", timeout=15_000)
                 (message,) = await page.evaluate("window.hostLog.messages")
-                assert 'mode="precision"' in message["content"][0]["text"] and lipsync_id in message["content"][0]["text"]
+                asked = message["content"][0]["text"]
+                assert 'mode="precision"' in asked and lipsync_id in asked
 
                 await page.screenshot(path=str(tmp_path / "player.png"), full_page=True)
                 if os.environ.get("HEYGEN_LIPSYNC_UPDATE_SCREENSHOT"):
