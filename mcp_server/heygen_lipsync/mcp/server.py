@@ -24,6 +24,7 @@ from heygen_lipsync.errors import ConfigurationError, HeyGenError
 from heygen_lipsync.mcp.errors import ToolFailure, error_result
 from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.inputs import argument_failure
+from heygen_lipsync.mcp.player import PlayerApps, bind_player
 from heygen_lipsync.mcp.settings import ServerSettings, load_server_settings
 from heygen_lipsync.mcp.spending import JobCounter
 from heygen_lipsync.mcp.state import AppState
@@ -127,7 +128,7 @@ def build_server(
         )
         # Unknown arguments are refused (inputs.argument_failure); say so in the schema too.
         tool.parameters["additionalProperties"] = False
-        tools.append(tool)
+        tools.append(bind_player(tool))  # get/wait/download render the review player in MCP Apps hosts
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
@@ -188,6 +189,7 @@ def build_server(
         version=__version__,
         tools=tools,
         lifespan=lifespan,
+        extensions=[PlayerApps()],
         log_level=cast(Any, server_settings.log_level),
     )
     server.prompt(name="dub_video", title="Dub a video")(dub_video)
