@@ -22,7 +22,8 @@ class CompleteDirectUploadResponse:
     size_bytes: int
     """ Size of the file in bytes """
     status: str
-    """ Known values: pending_upload, uploaded; others may appear. """
+    """ Where the asset is, for example processing while HeyGen prepares it. HeyGen leaves it an open string: an
+    asset may not be ready when this call returns. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

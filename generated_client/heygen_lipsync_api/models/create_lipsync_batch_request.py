@@ -23,7 +23,7 @@ class CreateLipsyncBatchRequest:
     title: None | str | Unset = UNSET
     """ Title of the batch """
     callback_url: None | str | Unset = UNSET
-    """ Webhook URL notified as the batch progresses """
+    """ Webhook URL called once, when every item of the batch has reached a terminal state (completed or failed) """
 
     def to_dict(self) -> dict[str, Any]:
         lipsyncs = []

@@ -28,7 +28,7 @@ class DirectUploadResponse:
     max_bytes: int
     """ Largest number of bytes the PUT may carry """
     status: str
-    """ Known values: pending_upload, uploaded; others may appear. """
+    """ Where the upload is; pending_upload when the upload is created """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

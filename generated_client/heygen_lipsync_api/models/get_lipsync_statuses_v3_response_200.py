@@ -19,9 +19,9 @@ T = TypeVar("T", bound="GetLipsyncStatusesV3Response200")
 class GetLipsyncStatusesV3Response200:
     data: list[LipsyncStatusEntry] | Unset = UNSET
     has_more: bool | Unset = UNSET
-    """ True when another page follows this one """
+    """ Part of HeyGen's envelope; the endpoint takes no token parameter to ask for more """
     next_token: None | str | Unset = UNSET
-    """ Cursor to pass as token for the next page """
+    """ Part of HeyGen's envelope; there is no token parameter to pass it back """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.item_error import ItemError
+
 
 T = TypeVar("T", bound="LipsyncBatchItem")
 
@@ -22,11 +26,13 @@ class LipsyncBatchItem:
     failed; others may appear. """
     video_id: None | str | Unset = UNSET
     """ Identifier of the lipsync created for this item """
-    error: None | str | Unset = UNSET
-    """ Why the item failed; set only when failed """
+    error: ItemError | None | Unset = UNSET
+    """ Why the item failed (an object, not a string); set only when failed """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.item_error import ItemError
+
         item_index = self.item_index
 
         status = self.status
@@ -37,9 +43,11 @@ class LipsyncBatchItem:
         else:
             video_id = self.video_id
 
-        error: None | str | Unset
+        error: dict[str, Any] | None | Unset
         if isinstance(self.error, Unset):
             error = UNSET
+        elif isinstance(self.error, ItemError):
+            error = self.error.to_dict()
         else:
             error = self.error
 
@@ -60,6 +68,8 @@ class LipsyncBatchItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.item_error import ItemError
+
         d = dict(src_dict)
         item_index = d.pop("item_index")
 
@@ -74,12 +84,20 @@ class LipsyncBatchItem:
 
         video_id = _parse_video_id(d.pop("video_id", UNSET))
 
-        def _parse_error(data: object) -> None | str | Unset:
+        def _parse_error(data: object) -> ItemError | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                error_type_0 = ItemError.from_dict(data)
+
+                return error_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ItemError | None | Unset, data)
 
         error = _parse_error(d.pop("error", UNSET))
 

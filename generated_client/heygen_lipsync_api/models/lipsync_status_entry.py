@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.item_error import ItemError
+
 
 T = TypeVar("T", bound="LipsyncStatusEntry")
 
@@ -16,18 +20,21 @@ class LipsyncStatusEntry:
     """The status of one lipsync or batch item. Ids that were not found are reported with status not_found."""
 
     status: str
-    """ Known values: queued, processing, completed, failed, not_found; others may appear. """
+    """ Where the job is: queued, processing, completed or failed, or not_found for an id that does not exist or is
+    not the caller's. HeyGen leaves it an open string; other values may appear. """
     video_id: None | str | Unset = UNSET
     """ Identifier of the lipsync """
     batch_id: None | str | Unset = UNSET
     """ Identifier of the batch the entry belongs to """
     item_index: int | None | Unset = UNSET
     """ Position of the entry in its batch """
-    error: None | str | Unset = UNSET
-    """ Why the job failed; set only when failed """
+    error: ItemError | None | Unset = UNSET
+    """ Why the job failed (an object, not a string); set only when failed """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.item_error import ItemError
+
         status = self.status
 
         video_id: None | str | Unset
@@ -48,9 +55,11 @@ class LipsyncStatusEntry:
         else:
             item_index = self.item_index
 
-        error: None | str | Unset
+        error: dict[str, Any] | None | Unset
         if isinstance(self.error, Unset):
             error = UNSET
+        elif isinstance(self.error, ItemError):
+            error = self.error.to_dict()
         else:
             error = self.error
 
@@ -74,6 +83,8 @@ class LipsyncStatusEntry:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.item_error import ItemError
+
         d = dict(src_dict)
         status = d.pop("status")
 
@@ -104,12 +115,20 @@ class LipsyncStatusEntry:
 
         item_index = _parse_item_index(d.pop("item_index", UNSET))
 
-        def _parse_error(data: object) -> None | str | Unset:
+        def _parse_error(data: object) -> ItemError | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                error_type_0 = ItemError.from_dict(data)
+
+                return error_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ItemError | None | Unset, data)
 
         error = _parse_error(d.pop("error", UNSET))
 

@@ -16,7 +16,8 @@ T = TypeVar("T", bound="UploadAssetBody")
 @_attrs_define
 class UploadAssetBody:
     file: File
-    """ The file to upload (video, audio, image, PDF or SRT), at most 32 MB """
+    """ The file to upload, at most 32 MB: one of png, jpeg, mp4, webm, mp3, wav, pdf or srt (image, video, audio,
+    PDF or SRT subtitles) """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

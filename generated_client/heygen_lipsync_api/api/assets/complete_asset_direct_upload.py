@@ -58,6 +58,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = ErrorEnvelope.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 429:
         response_429 = ErrorEnvelope.from_dict(response.json())
 
@@ -90,6 +95,9 @@ def sync_detailed(
 
      Finishes a direct upload once its bytes have been PUT. When a SHA-256 checksum is given (here or
     when the upload was created) the stored bytes are verified against it. Calling it again is harmless.
+    The returned status may say the asset is still being processed (for example `processing`): poll GET
+    /v3/assets/{asset_id} or GET /v3/assets/statuses until it is ready before using it. A 409 means the
+    uploaded bytes are not visible yet; retrying shortly is safe.
 
     Args:
         asset_id (str):
@@ -126,6 +134,9 @@ def sync(
 
      Finishes a direct upload once its bytes have been PUT. When a SHA-256 checksum is given (here or
     when the upload was created) the stored bytes are verified against it. Calling it again is harmless.
+    The returned status may say the asset is still being processed (for example `processing`): poll GET
+    /v3/assets/{asset_id} or GET /v3/assets/statuses until it is ready before using it. A 409 means the
+    uploaded bytes are not visible yet; retrying shortly is safe.
 
     Args:
         asset_id (str):
@@ -157,6 +168,9 @@ async def asyncio_detailed(
 
      Finishes a direct upload once its bytes have been PUT. When a SHA-256 checksum is given (here or
     when the upload was created) the stored bytes are verified against it. Calling it again is harmless.
+    The returned status may say the asset is still being processed (for example `processing`): poll GET
+    /v3/assets/{asset_id} or GET /v3/assets/statuses until it is ready before using it. A 409 means the
+    uploaded bytes are not visible yet; retrying shortly is safe.
 
     Args:
         asset_id (str):
@@ -191,6 +205,9 @@ async def asyncio(
 
      Finishes a direct upload once its bytes have been PUT. When a SHA-256 checksum is given (here or
     when the upload was created) the stored bytes are verified against it. Calling it again is harmless.
+    The returned status may say the asset is still being processed (for example `processing`): poll GET
+    /v3/assets/{asset_id} or GET /v3/assets/statuses until it is ready before using it. A 409 means the
+    uploaded bytes are not visible yet; retrying shortly is safe.
 
     Args:
         asset_id (str):

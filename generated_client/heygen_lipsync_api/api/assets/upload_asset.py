@@ -91,8 +91,9 @@ def sync_detailed(
 ) -> Response[ErrorEnvelope | UploadAssetV3ResponseEnvelope]:
     """Upload Asset
 
-     Uploads a file of up to 32 MB as multipart form data. The file type is detected from its content.
-    Use the returned asset_id as an input of type asset_id. For larger files, use a direct upload.
+     Uploads a file as multipart form data; HeyGen's limit is 32 MB. The file type is detected from its
+    content; the types HeyGen lists are png, jpeg, mp4, webm, mp3, wav, pdf and srt. Use the returned
+    asset_id as an input of type asset_id. For larger files, use a direct upload.
 
     Args:
         idempotency_key (str | Unset):
@@ -126,8 +127,9 @@ def sync(
 ) -> ErrorEnvelope | UploadAssetV3ResponseEnvelope | None:
     """Upload Asset
 
-     Uploads a file of up to 32 MB as multipart form data. The file type is detected from its content.
-    Use the returned asset_id as an input of type asset_id. For larger files, use a direct upload.
+     Uploads a file as multipart form data; HeyGen's limit is 32 MB. The file type is detected from its
+    content; the types HeyGen lists are png, jpeg, mp4, webm, mp3, wav, pdf and srt. Use the returned
+    asset_id as an input of type asset_id. For larger files, use a direct upload.
 
     Args:
         idempotency_key (str | Unset):
@@ -156,8 +158,9 @@ async def asyncio_detailed(
 ) -> Response[ErrorEnvelope | UploadAssetV3ResponseEnvelope]:
     """Upload Asset
 
-     Uploads a file of up to 32 MB as multipart form data. The file type is detected from its content.
-    Use the returned asset_id as an input of type asset_id. For larger files, use a direct upload.
+     Uploads a file as multipart form data; HeyGen's limit is 32 MB. The file type is detected from its
+    content; the types HeyGen lists are png, jpeg, mp4, webm, mp3, wav, pdf and srt. Use the returned
+    asset_id as an input of type asset_id. For larger files, use a direct upload.
 
     Args:
         idempotency_key (str | Unset):
@@ -189,8 +192,9 @@ async def asyncio(
 ) -> ErrorEnvelope | UploadAssetV3ResponseEnvelope | None:
     """Upload Asset
 
-     Uploads a file of up to 32 MB as multipart form data. The file type is detected from its content.
-    Use the returned asset_id as an input of type asset_id. For larger files, use a direct upload.
+     Uploads a file as multipart form data; HeyGen's limit is 32 MB. The file type is detected from its
+    content; the types HeyGen lists are png, jpeg, mp4, webm, mp3, wav, pdf and srt. Use the returned
+    asset_id as an input of type asset_id. For larger files, use a direct upload.
 
     Args:
         idempotency_key (str | Unset):

@@ -14,8 +14,6 @@ def _get_kwargs(
     *,
     lipsync_ids: str | Unset = UNSET,
     batch_ids: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    token: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -23,10 +21,6 @@ def _get_kwargs(
     params["lipsync_ids"] = lipsync_ids
 
     params["batch_ids"] = batch_ids
-
-    params["limit"] = limit
-
-    params["token"] = token
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -84,19 +78,16 @@ def sync_detailed(
     client: AuthenticatedClient,
     lipsync_ids: str | Unset = UNSET,
     batch_ids: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    token: str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | GetLipsyncStatusesV3Response200]:
     """Get Lipsync Statuses
 
-     Returns the status of many lipsyncs and batch items in one request. Ids that do not exist are
-    reported with status `not_found` rather than failing the request.
+     Returns the status of many lipsyncs and batch items in one request, addressed by comma-separated
+    `lipsync_ids` and/or `batch_ids`, up to 100 ids in all. The endpoint takes no paging parameters. Ids
+    that do not exist are reported with status `not_found` rather than failing the request.
 
     Args:
         lipsync_ids (str | Unset):
         batch_ids (str | Unset):
-        limit (int | Unset):  Default: 100.
-        token (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -109,8 +100,6 @@ def sync_detailed(
     kwargs = _get_kwargs(
         lipsync_ids=lipsync_ids,
         batch_ids=batch_ids,
-        limit=limit,
-        token=token,
     )
 
     response = client.get_httpx_client().request(
@@ -125,19 +114,16 @@ def sync(
     client: AuthenticatedClient,
     lipsync_ids: str | Unset = UNSET,
     batch_ids: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    token: str | Unset = UNSET,
 ) -> ErrorEnvelope | GetLipsyncStatusesV3Response200 | None:
     """Get Lipsync Statuses
 
-     Returns the status of many lipsyncs and batch items in one request. Ids that do not exist are
-    reported with status `not_found` rather than failing the request.
+     Returns the status of many lipsyncs and batch items in one request, addressed by comma-separated
+    `lipsync_ids` and/or `batch_ids`, up to 100 ids in all. The endpoint takes no paging parameters. Ids
+    that do not exist are reported with status `not_found` rather than failing the request.
 
     Args:
         lipsync_ids (str | Unset):
         batch_ids (str | Unset):
-        limit (int | Unset):  Default: 100.
-        token (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,8 +137,6 @@ def sync(
         client=client,
         lipsync_ids=lipsync_ids,
         batch_ids=batch_ids,
-        limit=limit,
-        token=token,
     ).parsed
 
 
@@ -161,19 +145,16 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     lipsync_ids: str | Unset = UNSET,
     batch_ids: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    token: str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | GetLipsyncStatusesV3Response200]:
     """Get Lipsync Statuses
 
-     Returns the status of many lipsyncs and batch items in one request. Ids that do not exist are
-    reported with status `not_found` rather than failing the request.
+     Returns the status of many lipsyncs and batch items in one request, addressed by comma-separated
+    `lipsync_ids` and/or `batch_ids`, up to 100 ids in all. The endpoint takes no paging parameters. Ids
+    that do not exist are reported with status `not_found` rather than failing the request.
 
     Args:
         lipsync_ids (str | Unset):
         batch_ids (str | Unset):
-        limit (int | Unset):  Default: 100.
-        token (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -186,8 +167,6 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         lipsync_ids=lipsync_ids,
         batch_ids=batch_ids,
-        limit=limit,
-        token=token,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -200,19 +179,16 @@ async def asyncio(
     client: AuthenticatedClient,
     lipsync_ids: str | Unset = UNSET,
     batch_ids: str | Unset = UNSET,
-    limit: int | Unset = 100,
-    token: str | Unset = UNSET,
 ) -> ErrorEnvelope | GetLipsyncStatusesV3Response200 | None:
     """Get Lipsync Statuses
 
-     Returns the status of many lipsyncs and batch items in one request. Ids that do not exist are
-    reported with status `not_found` rather than failing the request.
+     Returns the status of many lipsyncs and batch items in one request, addressed by comma-separated
+    `lipsync_ids` and/or `batch_ids`, up to 100 ids in all. The endpoint takes no paging parameters. Ids
+    that do not exist are reported with status `not_found` rather than failing the request.
 
     Args:
         lipsync_ids (str | Unset):
         batch_ids (str | Unset):
-        limit (int | Unset):  Default: 100.
-        token (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -227,7 +203,5 @@ async def asyncio(
             client=client,
             lipsync_ids=lipsync_ids,
             batch_ids=batch_ids,
-            limit=limit,
-            token=token,
         )
     ).parsed
