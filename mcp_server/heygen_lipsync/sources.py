@@ -1,4 +1,4 @@
-"""Inputs: where a video or audio comes from, and a validated create-lipsync request.
+"""Inputs: where a video or audio comes from (a URL, an asset id or a local file), and what a file holds.
 
 A source is an https URL, an asset id already uploaded to HeyGen, or a local file that
 the client uploads first. Everything here is checked locally, before any request, and a
