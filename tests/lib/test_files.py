@@ -73,8 +73,7 @@ async def test_large_upload_uses_direct_flow(
         "filename": "talk.mp4",
         "content_type": "video/mp4",
         "size_bytes": len(data),
-        "checksum_sha256": digest,
-    }
+    }  # the checksum goes to complete, computed while sending: the file is read once
     assert fake.calls("POST", "/v3/assets/direct-uploads")[0].headers["idempotency-key"]
     put = next(r for r in fake.requests if r.method == "PUT")
     assert put.headers["x-amz-meta-asset"] == asset.asset_id  # upload_headers sent verbatim
