@@ -32,6 +32,7 @@ from heygen_lipsync_api.api.lipsync import (
 from heygen_lipsync_api.client import AuthenticatedClient
 from heygen_lipsync_api.models import CreateLipsyncBatchRequest, CreateLipsyncRequest, UpdateLipsyncRequest
 
+from . import dub as _dub
 from . import files, waiting
 from ._checks import check_id as _check_id
 from ._checks import check_limit as _check_limit
@@ -40,9 +41,10 @@ from ._responses import call_generated, capture_response, data_of
 from .config import Settings, resolve_settings
 from .errors import APIConnectionError, APIError, ConflictError, ServerError, ValidationError
 from .models import Asset, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
+from .raw import RawResponses, record_response
 from .request import LipsyncRequest
 from .request import check_title as _check_title
-from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, validate_idempotency_key, validate_url
+from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, SourceLike, validate_idempotency_key, validate_url
 from .uploads import UploadEvent, UploadEvents, UploadProgress, upload_file
 
 __all__ = ["AsyncLipsyncClient", "DownloadProgress", "UploadEvent", "UploadEvents", "UploadProgress"]
@@ -124,12 +126,25 @@ class AsyncLipsyncClient:
                 max_retries=settings.max_retries if max_retries is None else int(max_retries),
             )
         self.settings = settings
-        self._http = build_http_client(settings, transport=transport, event_hooks={"response": [capture_response]})
+        self._http = build_http_client(
+            settings, transport=transport, event_hooks={"response": [capture_response, record_response]}
+        )
         # The token is unused: credentials are added per request by the policy transport.
         self._api = AuthenticatedClient(base_url=settings.base_url, token="").set_async_httpx_client(self._http)
 
     def __repr__(self) -> str:
         return f"AsyncLipsyncClient(base_url={self.settings.base_url!r}, auth={self.settings.auth_description!r})"
+
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """The same methods, returning ``RawResponse`` (``.parsed``, ``.status_code``, ``.headers``, ``.request_id``).
+
+        ```python
+        raw = await client.with_raw_response.get(lipsync_id)
+        print(raw.request_id, raw.headers["x-ratelimit-remaining"], raw.parsed.status)
+        ```
+        """
+        return RawResponses(self)
 
     async def __aenter__(self) -> Self:
         return self
@@ -545,4 +560,51 @@ class AsyncLipsyncClient:
             lipsync = await self.get(lipsync)
         return await files.download_outputs(
             self._http, lipsync, dest, overwrite=overwrite, captions=captions, on_progress=on_progress
+        )
+
+    async def dub(
+        self,
+        /,
+        video: SourceLike,
+        audio: SourceLike,
+        output: Path | str,
+        *,
+        idempotency_key: str | None = None,
+        timeout: float = waiting.DEFAULT_WAIT_TIMEOUT,
+        overwrite: bool = False,
+        captions: bool = False,
+        on_upload_progress: UploadProgress | None = None,
+        on_progress: waiting.ProgressHandler | None = None,
+        on_download_progress: DownloadProgress | None = None,
+        **fields: Any,
+    ) -> _dub.DubResult:
+        """Dub ``video`` with ``audio`` in one call: upload, create, wait, download to ``output``.
+
+        ``fields`` are the other create fields (``title``, ``mode``, ...), as in ``LipsyncRequest``.
+        ``output`` is a file path or a directory (``<id>.mp4`` in it). The steps are
+        ``create``, ``wait`` and ``download``, so a rerun with the same ``idempotency_key``
+        never pays for a second job.
+
+        Returns:
+            The finished job and the saved paths (``.lipsync``, ``.files``, ``.video_path``).
+
+        Raises:
+            ValidationError: a bad field or file, before any request.
+            JobFailedError, WaitTimeoutError: as ``wait`` raises them.
+            DownloadError: as ``download`` raises it (the job is paid; download it again).
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        return await _dub.dub(
+            self,
+            video,
+            audio,
+            output,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            overwrite=overwrite,
+            captions=captions,
+            on_upload_progress=on_upload_progress,
+            on_progress=on_progress,
+            on_download_progress=on_download_progress,
+            **fields,
         )
