@@ -217,9 +217,11 @@ class AsyncLipsyncClient:
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
         request = await self._upload_sources(request, key=key, on_progress=on_upload_progress)
         body = CreateLipsyncRequest.from_dict(request.to_api_dict())
-        return await self._create(
+        new_id = await self._create(
             create_lipsync_v3.asyncio_detailed, body, key=key, what="create", id_field="lipsync_id"
         )
+        waiting.note_started(new_id)  # wait's schedule counts the job's age from here
+        return new_id
 
     async def _upload_sources(
         self,
@@ -453,7 +455,10 @@ class AsyncLipsyncClient:
         poll_interval: float = waiting.DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = waiting.MAX_POLL_INTERVAL,
     ) -> Lipsync:
-        """Poll until the job finishes (every 2 s doubling to 30 s, with jitter).
+        """Poll until the job finishes, at ~8% of the job's age between polls (2 s to 30 s).
+
+        The schedule follows the job's age (since this process created or first polled
+        it), so a second ``wait`` on the same job resumes it rather than restarting at 2 s.
 
         ``on_progress(lipsync, elapsed_seconds)`` is called after each poll (may be async).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     monkeypatch.setattr(_http, "_sleep", fake.sleep)
     monkeypatch.setattr(waiting, "_sleep", fake.sleep)
     monkeypatch.setattr(waiting, "_monotonic", fake.monotonic)
+    monkeypatch.setattr(waiting, "_started", OrderedDict())  # job ages are per clock
     return fake
 
 

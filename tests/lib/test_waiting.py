@@ -193,3 +193,37 @@ async def test_wait_many_timeout_with_several_pending_says_how_to_resume_them_al
     assert "still running, not failed" in message and all(i in message for i in ids)
     assert "resume with wait_many" in message
     assert f"wait {ids[0]} {ids[1]}" not in message  # `wait` takes one id
+
+
+async def test_wait_notices_a_finished_job_within_a_tenth_of_its_age(
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
+    # HeyGen's CLI schedule (2 s doubling to 30 s) reported a job done at ~21 s after 32.7 s.
+    fake.lifecycle = ["running"]
+    for duration in (5.0, 21.0, 120.0, 600.0):
+        job = fake.add_job()
+        finish_at = clock.now + duration
+
+        def finish_when_due(request: object, job: str = job, at: float = finish_at) -> None:
+            if clock.now >= at and fake.jobs[job]["status"] != "completed":
+                fake.finish(fake.jobs[job])
+
+        fake.script.append(finish_when_due)
+        done = await client.wait(job, timeout=3600)
+        fake.script.remove(finish_when_due)
+        assert done.is_completed
+        assert clock.now - finish_at <= max(2.0, 0.1 * duration), duration
+
+
+async def test_a_second_wait_resumes_the_schedule(
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
+    fake.lifecycle = ["pending", "running"]
+    job = fake.add_job()
+    with pytest.raises(WaitTimeoutError):
+        await client.wait(job, timeout=200)
+    first_wait_sleeps = len(clock.sleeps)
+    with pytest.raises(WaitTimeoutError):
+        await client.wait(job, timeout=50)
+    # The job is 200 s old: the next poll comes after ~16 s, not the 2 s of a fresh schedule.
+    assert clock.sleeps[first_wait_sleeps] >= 0.08 * 200 * 0.8
