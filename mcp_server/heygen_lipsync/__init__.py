@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .client import LipsyncClient
+    from .client import AsyncLipsyncClient
     from .config import DEFAULT_BASE_URL, Settings, resolve_settings
+    from .dub import DubResult
     from .errors import (
         APIConnectionError,
         APIError,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         LipsyncPage,
         StatusEntry,
     )
+    from .raw import RawResponse
     from .redaction import redact
     from .request import LipsyncRequest
     from .sources import (
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
         parse_source,
         sniff_media_type,
     )
+    from .sync_client import LipsyncClient, SyncClientInAsyncContextError
     from .uploads import UploadEvent, UploadEvents
 
 # Names are imported on first use (PEP 562), not with the package: `heygen-lipsync-mcp`
@@ -75,6 +78,7 @@ _LAZY: dict[str, str] = {
     "DEFAULT_BASE_URL": "config",
     "DownloadError": "errors",
     "DownloadResult": "models",
+    "DubResult": "dub",
     "FINISHED_STATUSES": "models",
     "FPS_MODES": "models",
     "FileSource": "sources",
@@ -82,7 +86,8 @@ _LAZY: dict[str, str] = {
     "InsufficientCreditError": "errors",
     "JobFailedError": "errors",
     "Lipsync": "models",
-    "LipsyncClient": "client",
+    "LipsyncClient": "sync_client",
+    "AsyncLipsyncClient": "client",
     "LipsyncPage": "models",
     "LipsyncRequest": "request",
     "MODES": "models",
@@ -90,9 +95,11 @@ _LAZY: dict[str, str] = {
     "NotFoundError": "errors",
     "PermissionDeniedError": "errors",
     "RateLimitError": "errors",
+    "RawResponse": "raw",
     "ServerError": "errors",
     "Settings": "config",
     "StatusEntry": "models",
+    "SyncClientInAsyncContextError": "sync_client",
     "UploadEvent": "uploads",
     "UploadEvents": "uploads",
     "UrlSource": "sources",
@@ -131,6 +138,7 @@ __all__ = [
     "APITimeoutError",
     "Asset",
     "AssetSource",
+    "AsyncLipsyncClient",
     "AuthenticationError",
     "BadRequestError",
     "Batch",
@@ -139,6 +147,7 @@ __all__ = [
     "ConflictError",
     "DownloadError",
     "DownloadResult",
+    "DubResult",
     "FileSource",
     "HeyGenError",
     "InsufficientCreditError",
@@ -151,9 +160,11 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "ServerError",
     "Settings",
     "StatusEntry",
+    "SyncClientInAsyncContextError",
     "UploadEvent",
     "UploadEvents",
     "UrlSource",

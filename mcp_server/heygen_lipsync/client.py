@@ -1,4 +1,4 @@
-"""``LipsyncClient``: every operation of the Lipsync API, async, over the generated client.
+"""``AsyncLipsyncClient``: every operation of the Lipsync API, async, over the generated client.
 
 Requests are built and sent by the generated ``*_detailed`` functions through the one
 ``httpx.AsyncClient`` whose transport applies the HTTP policy (``_http``). A non-2xx
@@ -32,6 +32,7 @@ from heygen_lipsync_api.api.lipsync import (
 from heygen_lipsync_api.client import AuthenticatedClient
 from heygen_lipsync_api.models import CreateLipsyncBatchRequest, CreateLipsyncRequest, UpdateLipsyncRequest
 
+from . import dub as _dub
 from . import files, waiting
 from ._checks import check_id as _check_id
 from ._checks import check_limit as _check_limit
@@ -40,12 +41,13 @@ from ._responses import call_generated, capture_response, data_of
 from .config import Settings, resolve_settings
 from .errors import APIConnectionError, APIError, ConflictError, ServerError, ValidationError
 from .models import Asset, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
+from .raw import RawResponses, record_response
 from .request import LipsyncRequest
 from .request import check_title as _check_title
-from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, validate_idempotency_key, validate_url
+from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, SourceLike, validate_idempotency_key, validate_url
 from .uploads import UploadEvent, UploadEvents, UploadProgress, upload_file
 
-__all__ = ["DownloadProgress", "LipsyncClient", "UploadEvent", "UploadEvents", "UploadProgress"]
+__all__ = ["AsyncLipsyncClient", "DownloadProgress", "UploadEvent", "UploadEvents", "UploadProgress"]
 
 DownloadProgress = Callable[[int, int | None], Any]
 
@@ -79,11 +81,11 @@ def _derived_key(key: str, suffix: str) -> str:
     return f"hl-{digest}:{suffix}"
 
 
-class LipsyncClient:
+class AsyncLipsyncClient:
     """An async client for HeyGen's Lipsync API; construct it once and reuse it.
 
     ```python
-    async with LipsyncClient() as client:
+    async with AsyncLipsyncClient() as client:
         lipsync_id = await client.create(LipsyncRequest(video="talk.mp4", audio="https://.../dub.mp3"))
         done = await client.wait(lipsync_id)
         await client.download(done, Path("."))  # ./<id>.mp4
@@ -124,12 +126,25 @@ class LipsyncClient:
                 max_retries=settings.max_retries if max_retries is None else int(max_retries),
             )
         self.settings = settings
-        self._http = build_http_client(settings, transport=transport, event_hooks={"response": [capture_response]})
+        self._http = build_http_client(
+            settings, transport=transport, event_hooks={"response": [capture_response, record_response]}
+        )
         # The token is unused: credentials are added per request by the policy transport.
         self._api = AuthenticatedClient(base_url=settings.base_url, token="").set_async_httpx_client(self._http)
 
     def __repr__(self) -> str:
-        return f"LipsyncClient(base_url={self.settings.base_url!r}, auth={self.settings.auth_description!r})"
+        return f"AsyncLipsyncClient(base_url={self.settings.base_url!r}, auth={self.settings.auth_description!r})"
+
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """The same methods, returning ``RawResponse`` (``.parsed``, ``.status_code``, ``.headers``, ``.request_id``).
+
+        ```python
+        raw = await client.with_raw_response.get(lipsync_id)
+        print(raw.request_id, raw.headers["x-ratelimit-remaining"], raw.parsed.status)
+        ```
+        """
+        return RawResponses(self)
 
     async def __aenter__(self) -> Self:
         return self
@@ -202,9 +217,11 @@ class LipsyncClient:
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
         request = await self._upload_sources(request, key=key, on_progress=on_upload_progress)
         body = CreateLipsyncRequest.from_dict(request.to_api_dict())
-        return await self._create(
+        new_id = await self._create(
             create_lipsync_v3.asyncio_detailed, body, key=key, what="create", id_field="lipsync_id"
         )
+        waiting.note_started(new_id)  # wait's schedule counts the job's age from here
+        return new_id
 
     async def _upload_sources(
         self,
@@ -438,7 +455,10 @@ class LipsyncClient:
         poll_interval: float = waiting.DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = waiting.MAX_POLL_INTERVAL,
     ) -> Lipsync:
-        """Poll until the job finishes (every 2 s doubling to 30 s, with jitter).
+        """Poll until the job finishes, at ~8% of the job's age between polls (2 s to 30 s).
+
+        The schedule follows the job's age (since this process created or first polled
+        it), so a second ``wait`` on the same job resumes it rather than restarting at 2 s.
 
         ``on_progress(lipsync, elapsed_seconds)`` is called after each poll (may be async).
 
@@ -545,4 +565,51 @@ class LipsyncClient:
             lipsync = await self.get(lipsync)
         return await files.download_outputs(
             self._http, lipsync, dest, overwrite=overwrite, captions=captions, on_progress=on_progress
+        )
+
+    async def dub(
+        self,
+        /,
+        video: SourceLike,
+        audio: SourceLike,
+        output: Path | str,
+        *,
+        idempotency_key: str | None = None,
+        timeout: float = waiting.DEFAULT_WAIT_TIMEOUT,
+        overwrite: bool = False,
+        captions: bool = False,
+        on_upload_progress: UploadProgress | None = None,
+        on_progress: waiting.ProgressHandler | None = None,
+        on_download_progress: DownloadProgress | None = None,
+        **fields: Any,
+    ) -> _dub.DubResult:
+        """Dub ``video`` with ``audio`` in one call: upload, create, wait, download to ``output``.
+
+        ``fields`` are the other create fields (``title``, ``mode``, ...), as in ``LipsyncRequest``.
+        ``output`` is a file path or a directory (``<id>.mp4`` in it). The steps are
+        ``create``, ``wait`` and ``download``, so a rerun with the same ``idempotency_key``
+        never pays for a second job.
+
+        Returns:
+            The finished job and the saved paths (``.lipsync``, ``.files``, ``.video_path``).
+
+        Raises:
+            ValidationError: a bad field or file, before any request.
+            JobFailedError, WaitTimeoutError: as ``wait`` raises them.
+            DownloadError: as ``download`` raises it (the job is paid; download it again).
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        return await _dub.dub(
+            self,
+            video,
+            audio,
+            output,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            overwrite=overwrite,
+            captions=captions,
+            on_upload_progress=on_upload_progress,
+            on_progress=on_progress,
+            on_download_progress=on_download_progress,
+            **fields,
         )

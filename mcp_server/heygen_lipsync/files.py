@@ -18,7 +18,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -126,13 +126,17 @@ class FileByteStream(httpx.AsyncByteStream):
         self._chunk_size = chunk_size
         self._attempt = 0
 
+    def _read(self, fh: BinaryIO, n: int) -> bytes:
+        """Read one chunk (in a worker thread); a subclass may also look at the bytes here."""
+        return fh.read(n)
+
     async def __aiter__(self) -> AsyncIterator[bytes]:
         self._attempt += 1
         sent = 0
         fh = await asyncio.to_thread(open, self._path, "rb")
         try:
             while sent < self._size:
-                chunk = await asyncio.to_thread(fh.read, min(self._chunk_size, self._size - sent))
+                chunk = await asyncio.to_thread(self._read, fh, min(self._chunk_size, self._size - sent))
                 if not chunk:
                     break
                 sent += len(chunk)
@@ -260,7 +264,7 @@ async def download_outputs(
     captions: bool = False,
     on_progress: Callable[[int, int | None], Any] | None = None,
 ) -> DownloadResult:
-    """Download a completed job's video (and, with ``captions``, its SRT); see ``LipsyncClient.download``.
+    """Download a completed job's video (and, with ``captions``, its SRT); see ``AsyncLipsyncClient.download``.
 
     Raises:
         DownloadError: not completed, destination exists, expired URL (fetch the job again),

@@ -1,8 +1,10 @@
 """Uploading local files as assets: multipart up to 32 MB, the direct-upload flow above.
 
 A multipart upload is one POST /v3/assets carrying the file. A direct upload presigns
-(POST /v3/assets/direct-uploads with the file's size and SHA-256), PUTs the bytes to the
-presigned storage URL without credentials, and completes (POST .../complete). Both carry
+(POST /v3/assets/direct-uploads with the file's size), PUTs the bytes to the presigned
+storage URL without credentials while hashing them, and completes (POST .../complete) with
+the SHA-256 of the bytes it sent: the file is read once, not once to hash and once to send
+(HeyGen takes the checksum at complete as well as at presign). Both carry
 one Idempotency-Key, so a retried upload never stores the file twice; once any attempt may
 have reached the server, a failure carries that key (``APIError.idempotency_key``).
 
@@ -14,6 +16,7 @@ bytes belong to and which attempt is sending them (a retry restarts at 0 with at
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +91,7 @@ async def upload_file(
     on_progress: UploadProgress | None = None,
     field: str = "file",
 ) -> Asset:
-    """Upload one local file; see ``LipsyncClient.upload``.
+    """Upload one local file; see ``AsyncLipsyncClient.upload``.
 
     Raises:
         ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.
@@ -138,10 +141,7 @@ async def _upload_direct(
     report: files.ByteReport | None,
     delivery: Delivery,
 ) -> Asset:
-    checksum = await asyncio.to_thread(files.sha256_file, path)
-    presign = CreateDirectUploadRequest(
-        filename=path.name, content_type=mime, size_bytes=size, checksum_sha256=checksum
-    )
+    presign = CreateDirectUploadRequest(filename=path.name, content_type=mime, size_bytes=size)
     data = data_of(
         await call_generated(api, create_asset_direct_upload.asyncio_detailed, body=presign, idempotency_key=key),
         "direct upload",
@@ -158,7 +158,11 @@ async def _upload_direct(
     headers = {str(k): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, Mapping) else {}
     if not any(k.lower() == "content-length" for k in headers):
         headers["Content-Length"] = str(size)
-    await _put_to_storage(http, upload_url, headers, path, size, report)
+    checksum = await _put_to_storage(http, upload_url, headers, path, size, report)
+    if checksum is None:
+        # Storage refused a replayed PUT (bytes already stored), so nothing was hashed:
+        # the one case that reads the file a second time.
+        checksum = await asyncio.to_thread(files.sha256_file, path)
     done = await call_generated(
         api,
         complete_asset_direct_upload.asyncio_detailed,
@@ -175,7 +179,15 @@ async def _put_to_storage(
     path: Path,
     size: int,
     report: files.ByteReport | None,
-) -> None:
+) -> str | None:
+    """PUT the file to storage; return the SHA-256 of the bytes the accepted attempt sent.
+
+    None when storage answered 409 (a replay whose bytes are already stored).
+
+    Raises:
+        APIStatusError: storage refused the bytes.
+        APIConnectionError: storage could not be reached after retries.
+    """
     # build_request adds Host, User-Agent and timeouts; the body is then swapped for a
     # stream read from disk in chunks (re-readable for retries), never loaded into memory.
     template = http.build_request("PUT", upload_url, headers=headers, extensions={EXT_NO_AUTH: True, EXT_UPLOAD: True})
@@ -183,7 +195,7 @@ async def _put_to_storage(
         "PUT",
         template.url,
         headers=template.headers,
-        stream=files.FileByteStream(path, size, report, chunk_size=files.CHUNK_SIZE),
+        stream=(stream := HashingFileStream(path, size, report, chunk_size=files.CHUNK_SIZE)),
         extensions=template.extensions,
     )
     try:
@@ -196,4 +208,36 @@ async def _put_to_storage(
         # A replayed upload (same key) whose bytes are already stored: storage answers 409
         # "already complete". Nothing is left to send; completing again returns the asset
         # (and checks the stored bytes against the checksum).
-        return
+        return None
+    return stream.hexdigest
+
+
+class HashingFileStream(files.FileByteStream):
+    """A file request body that hashes the bytes of each attempt as it sends them.
+
+    Each chunk is read and hashed in one worker-thread hop (hashlib releases the GIL), so
+    hashing costs no extra pass and no extra thread switch. A retry starts a new hash.
+    """
+
+    def __init__(
+        self, path: Path, size: int, on_progress: files.ByteReport | None = None, chunk_size: int = files.CHUNK_SIZE
+    ) -> None:
+        super().__init__(path, size, on_progress, chunk_size)
+        self._digest = hashlib.sha256()
+        self._hashed = 0
+        self._hashed_attempt = 0
+
+    @property
+    def hexdigest(self) -> str | None:
+        """The SHA-256 of the last attempt's bytes, once it read the whole file; else None."""
+        return self._digest.hexdigest() if self._hashed == self._size else None
+
+    def _read(self, fh: BinaryIO, n: int) -> bytes:
+        if self._hashed_attempt != self._attempt:  # a retry sends the file again from 0
+            self._hashed_attempt = self._attempt
+            self._digest = hashlib.sha256()
+            self._hashed = 0
+        chunk = fh.read(n)
+        self._digest.update(chunk)
+        self._hashed += len(chunk)
+        return chunk

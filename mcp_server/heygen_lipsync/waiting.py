@@ -1,6 +1,12 @@
 """Waiting for jobs to finish: polling with backoff, an overall timeout and progress reports.
 
-``wait_one`` polls GET /v3/lipsyncs/{id}; ``wait_several`` polls the statuses endpoint with
+``wait_one`` polls GET /v3/lipsyncs/{id} on a schedule chosen from the job's age, not the
+wait's: the next poll comes after ``AGE_FRACTION`` of the job's age so far (at least
+``poll_interval``, at most ``max_poll_interval``), so a job is noticed within about a tenth
+of its running time. The age is counted from when this process created (``note_started``)
+or first polled the job, and kept per job (``_started``), so repeated bounded waits (the
+MCP server's) resume the schedule instead of starting over at 2 s.
+``wait_several`` polls``wait_several`` polls the statuses endpoint with
 one request per round for up to 100 ids, and fetches each job's full detail once it has
 finished. Once the first poll has reached the API, transient failures (rate limits, 5xx,
 network) do not abort a long wait: the next round tries again, until the overall timeout.
@@ -17,6 +23,7 @@ import asyncio
 import inspect
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Protocol
 
@@ -30,6 +37,7 @@ from .errors import (
 from .models import Lipsync, StatusEntry
 
 __all__ = [
+    "AGE_FRACTION",
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_WAIT_TIMEOUT",
     "MAX_POLL_INTERVAL",
@@ -38,6 +46,8 @@ __all__ = [
     "STATUS_TO_LIPSYNC",
     "JobSource",
     "ProgressHandler",
+    "age_delay",
+    "note_started",
     "poll_delays",
     "wait_one",
     "wait_several",
@@ -50,6 +60,10 @@ MAX_POLL_INTERVAL = 30.0
 # often costs almost nothing and notices each finished job up to 20 s sooner.
 MAX_WAIT_MANY_POLL_INTERVAL = 10.0
 STATUS_QUERY_MAX_IDS = 100
+# The next poll of one job comes after this share of its age: with jitter and request time,
+# a job is reported within ~10% of its running time (2 s at least, the floor).
+AGE_FRACTION = 0.08
+_MAX_TRACKED_JOBS = 4096
 # The statuses endpoint's vocabulary, mapped onto a lipsync's own.
 STATUS_TO_LIPSYNC = {"queued": "pending", "processing": "running", "completed": "completed", "failed": "failed"}
 _TRANSIENT = (APIConnectionError, ServerError, RateLimitError)
@@ -61,11 +75,11 @@ class JobSource(Protocol):
     """What waiting needs from a client: one job's detail, and many jobs' statuses."""
 
     async def get(self, lipsync_id: str, /) -> Lipsync:
-        """One job's detail (``LipsyncClient.get``)."""
+        """One job's detail (``AsyncLipsyncClient.get``)."""
         ...
 
     async def statuses(self, *, lipsync_ids: Sequence[str] = ...) -> list[StatusEntry]:
-        """Statuses of any number of jobs, every page (``LipsyncClient.statuses``)."""
+        """Statuses of any number of jobs, every page (``AsyncLipsyncClient.statuses``)."""
         ...
 
 
@@ -73,6 +87,32 @@ class JobSource(Protocol):
 _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 _monotonic: Callable[[], float] = time.monotonic
 _rng = random.Random()  # noqa: S311 - jitter only
+
+
+# When each job started, as far as this process knows (monotonic): the per-job schedule state.
+_started: OrderedDict[str, float] = OrderedDict()
+
+
+def note_started(lipsync_id: str) -> None:
+    """Record that ``lipsync_id`` starts now (the client calls it right after a create)."""
+    _started[lipsync_id] = _monotonic()
+    _started.move_to_end(lipsync_id)
+    while len(_started) > _MAX_TRACKED_JOBS:
+        _started.popitem(last=False)
+
+
+def _job_age(lipsync_id: str) -> float:
+    if lipsync_id not in _started:
+        note_started(lipsync_id)
+    return max(0.0, _monotonic() - _started[lipsync_id])
+
+
+def age_delay(age: float, first: float = DEFAULT_POLL_INTERVAL, cap: float = MAX_POLL_INTERVAL) -> float:
+    """The wait before the next poll of a job ``age`` seconds old: ``AGE_FRACTION`` of it, in [first, cap].
+
+    Jitter only shortens it (x0.8..1.0), so the lateness bound holds.
+    """
+    return min(cap, max(first, AGE_FRACTION * age)) * (0.8 + 0.2 * _rng.random())
 
 
 def poll_delays(first: float = DEFAULT_POLL_INTERVAL, cap: float = MAX_POLL_INTERVAL) -> Iterable[float]:
@@ -100,7 +140,7 @@ async def wait_one(
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = MAX_POLL_INTERVAL,
 ) -> Lipsync:
-    """Poll one job until it finishes; see ``LipsyncClient.wait``.
+    """Poll one job until it finishes; see ``AsyncLipsyncClient.wait``.
 
     Raises:
         JobFailedError: the job failed (``failure_message`` says why).
@@ -108,7 +148,7 @@ async def wait_one(
         NotFoundError, AuthenticationError, ...: errors that polling again would not fix.
     """
     start = _monotonic()
-    delays = iter(poll_delays(poll_interval, max_poll_interval))
+    _job_age(lipsync_id)  # a job first seen here counts its age from now
     last_status: str | None = None
     while True:
         try:
@@ -128,7 +168,7 @@ async def wait_one(
         remaining = timeout - elapsed
         if remaining <= 0:
             raise WaitTimeoutError(lipsync_id, last_status=last_status, elapsed=elapsed)
-        await _sleep(min(next(delays), remaining))
+        await _sleep(min(age_delay(_job_age(lipsync_id), poll_interval, max_poll_interval), remaining))
 
 
 async def wait_several(
@@ -140,7 +180,7 @@ async def wait_several(
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = MAX_WAIT_MANY_POLL_INTERVAL,
 ) -> dict[str, Lipsync]:
-    """Poll many jobs through the statuses endpoint until all finish; see ``LipsyncClient.wait_many``.
+    """Poll many jobs through the statuses endpoint until all finish; see ``AsyncLipsyncClient.wait_many``.
 
     Raises:
         WaitTimeoutError: some jobs were still running at the timeout; ``.results`` holds the

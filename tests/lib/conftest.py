@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
 
-from heygen_lipsync import LipsyncClient, _http, waiting
+from heygen_lipsync import AsyncLipsyncClient, _http, waiting
 from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen
 
 
@@ -37,6 +38,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     monkeypatch.setattr(_http, "_sleep", fake.sleep)
     monkeypatch.setattr(waiting, "_sleep", fake.sleep)
     monkeypatch.setattr(waiting, "_monotonic", fake.monotonic)
+    monkeypatch.setattr(waiting, "_started", OrderedDict())  # job ages are per clock
     return fake
 
 
@@ -46,6 +48,6 @@ def fake() -> FakeHeyGen:
 
 
 @pytest.fixture
-async def client(fake: FakeHeyGen, clock: FakeClock) -> AsyncIterator[LipsyncClient]:
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=fake.transport()) as c:
+async def client(fake: FakeHeyGen, clock: FakeClock) -> AsyncIterator[AsyncLipsyncClient]:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=fake.transport()) as c:
         yield c
