@@ -41,9 +41,7 @@ class FingerprintedRequest:
 
     def __init__(self, request: LipsyncRequest) -> None:
         self.request = request
-        self.hashes: dict[str, str] = {
-            name: sha256_file(source.path) for name, source in request.file_sources.items()
-        }
+        self.hashes: dict[str, str] = {name: sha256_file(source.path) for name, source in request.file_sources.items()}
         placeholders = {name: AssetSource(f"sha256:{digest}") for name, digest in self.hashes.items()}
         self.body = request.with_sources(**placeholders).to_api_dict() if placeholders else request.to_api_dict()
         self.inputs: dict[str, Any] = {

@@ -169,8 +169,10 @@ async def create_once(
     except BaseException as exc:
         ledger.update(row, status="refused" if definitely_not_created(exc) else "unknown")
         raise
-    ids = {"batch_id": new_id} if kind == "batch" else {"lipsync_id": new_id}
-    ledger.update(row, status="pending", **ids)
+    if kind == "batch":
+        ledger.update(row, status="pending", batch_id=new_id)
+    else:
+        ledger.update(row, status="pending", lipsync_id=new_id)
     return CreateOutcome(new_id, False, key, time.time())
 
 
@@ -213,15 +215,15 @@ async def upload_once(
         return await upload()
     origin = origin_of(ledger, base_url)
     try:
-        digest = digest or await asyncio.to_thread(sha256_file, path)
+        content: str = digest or await asyncio.to_thread(sha256_file, path)
     except OSError:
         return await upload()  # the upload reports the unreadable file properly
-    known = ledger.asset_for(digest, base_url=origin, max_age_days=asset_reuse_days())
+    known = ledger.asset_for(content, base_url=origin, max_age_days=asset_reuse_days())
     collector = _reused_assets.get()
     if known is not None and collector is not None:  # reused only inside a create, which can recover
         collector.append(known)
         return Asset(asset_id=known)
-    row = ledger.record(kind="upload", base_url=origin, inputs={"file": str(path)}, hashes={"file": digest})
+    row = ledger.record(kind="upload", base_url=origin, inputs={"file": str(path)}, hashes={"file": content})
     try:
         asset = await upload()
     except BaseException as exc:
