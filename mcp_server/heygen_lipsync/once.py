@@ -215,7 +215,7 @@ async def upload_once(
         return await upload()
     origin = origin_of(ledger, base_url)
     try:
-        content: str = digest or await asyncio.to_thread(sha256_file, path)
+        content = digest if digest is not None else await asyncio.to_thread(sha256_file, path)
     except OSError:
         return await upload()  # the upload reports the unreadable file properly
     known = ledger.asset_for(content, base_url=origin, max_age_days=asset_reuse_days())
