@@ -50,7 +50,7 @@ def _jobs(box: EmbeddedSandbox) -> int:
 
 
 def _assets(box: EmbeddedSandbox) -> int:
-    return len(box.app.store._all("SELECT id FROM assets"))  # noqa: SLF001 - the sandbox's own table
+    return len(box.app.store._all("SELECT id FROM assets"))
 
 
 async def test_identical_create_reuses_the_job(
