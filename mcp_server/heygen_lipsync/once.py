@@ -1,6 +1,6 @@
 """Creates and uploads through the ledger: an identical create never pays twice, a file is uploaded once.
 
-``LipsyncClient`` calls ``create_once`` for every create (single or batch) and
+``AsyncLipsyncClient`` calls ``create_once`` for every create (single or batch) and
 ``upload_once`` for every local file; with no ledger both just send, as before.
 
 A create without a key gets the key derived from its fingerprint (``fingerprint.py``).

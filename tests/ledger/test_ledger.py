@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from heygen_lipsync import LipsyncClient
+from heygen_lipsync import AsyncLipsyncClient
 from heygen_lipsync.errors import APIConnectionError, ValidationError
 from heygen_lipsync.ledger import DailyCapError, DailyCaps, Ledger
 from heygen_lipsync.request import LipsyncRequest
@@ -41,8 +41,8 @@ def media(tmp_path: Path) -> tuple[Path, Path, Path]:
     return video, other, audio
 
 
-def _client(box: EmbeddedSandbox, ledger: Ledger | None, **kwargs: object) -> LipsyncClient:
-    return LipsyncClient(base_url=box.base_url, api_key=box.api_key, ledger=ledger, max_retries=0, **kwargs)  # type: ignore[arg-type]
+def _client(box: EmbeddedSandbox, ledger: Ledger | None, **kwargs: object) -> AsyncLipsyncClient:
+    return AsyncLipsyncClient(base_url=box.base_url, api_key=box.api_key, ledger=ledger, max_retries=0, **kwargs)  # type: ignore[arg-type]
 
 
 def _jobs(box: EmbeddedSandbox) -> int:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ..errors import ValidationError
 from ..ledger import JobRecord, Ledger
 from ._errors import UsageProblem, error_boundary
@@ -92,7 +92,7 @@ def show(
         if record is None:
             raise ValidationError("ID", f"{job_id} is not in the ledger; `heygen-lipsync jobs` lists what it holds")
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         out = record.to_dict()
         if record.lipsync_id:
             out["remote"] = (await client.get(record.lipsync_id)).to_dict()
