@@ -76,6 +76,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_user_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never write the user's job ledger; the ledger's own tests point it at a temporary file."""
+    monkeypatch.setenv("HEYGEN_LIPSYNC_LEDGER", "off")
+
+
+@pytest.fixture(autouse=True)
 def _restore_root_logging() -> Iterator[None]:
     """Undo what an in-process `main()` does to the root logger.
 

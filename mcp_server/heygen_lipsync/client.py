@@ -8,6 +8,7 @@ models cannot parse is read leniently instead, so new fields and values never cr
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import dataclasses
 import hashlib
@@ -15,7 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import httpx
 
@@ -36,11 +37,14 @@ from . import dub as _dub
 from . import files, waiting
 from ._checks import check_id as _check_id
 from ._checks import check_limit as _check_limit
-from ._http import build_http_client, new_idempotency_key, tracking_delivery
+from ._http import build_http_client, tracking_delivery
 from ._responses import call_generated, capture_response, data_of
 from .config import Settings, resolve_settings
-from .errors import APIConnectionError, APIError, ConflictError, ServerError, ValidationError
+from .errors import APIConnectionError, APIError, ConflictError, NotFoundError, ServerError, ValidationError
+from .fingerprint import fingerprint_batch, fingerprint_request
+from .ledger import DailyCaps, Ledger, open_default
 from .models import Asset, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
+from .once import CreateOutcome, create_once, upload_once
 from .raw import RawResponses, record_response
 from .request import LipsyncRequest
 from .request import check_title as _check_title
@@ -94,6 +98,8 @@ class AsyncLipsyncClient:
     Settings are resolved as explicit argument > environment > default (see ``config``);
     ``settings`` replaces resolution entirely, with explicit arguments still applied on top.
     ``transport`` lets tests and the sandbox substitute the network (e.g. ``httpx.MockTransport``).
+    ``ledger`` is the job ledger creates and uploads are recorded in (``ledger.py``): by default
+    the install's (``HEYGEN_LIPSYNC_LEDGER``), None for none.
     A missing API key raises ``ConfigurationError`` at the first request, not here.
 
     Raises:
@@ -111,6 +117,7 @@ class AsyncLipsyncClient:
         max_retries: int | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         settings: Settings | None = None,
+        ledger: Ledger | Literal["default"] | None = "default",
     ) -> None:
         if settings is None:
             settings = resolve_settings(
@@ -126,6 +133,8 @@ class AsyncLipsyncClient:
                 max_retries=settings.max_retries if max_retries is None else int(max_retries),
             )
         self.settings = settings
+        self.ledger = open_default() if ledger == "default" else ledger
+        self.caps = DailyCaps.from_env()
         self._http = build_http_client(
             settings, transport=transport, event_hooks={"response": [capture_response, record_response]}
         )
@@ -198,12 +207,15 @@ class AsyncLipsyncClient:
         *,
         idempotency_key: str | None = None,
         on_upload_progress: UploadProgress | None = None,
+        new_job: bool = False,
+        estimate_usd: float | None = None,
     ) -> str:
         """Create a lipsync job; local files in ``video``/``audio`` are uploaded first.
 
         One Idempotency-Key covers the whole call (and, derived from it, its uploads), so a
         retry after a lost response never makes a second job. Pass your own key to make a
-        retry of the whole call safe too.
+        retry of the whole call safe too. With the ledger on, an identical earlier create
+        returns its job instead (``new_job=True`` for another); see ``submit``.
 
         Returns:
             The new lipsync's id; follow with ``wait(id)``.
@@ -213,15 +225,81 @@ class AsyncLipsyncClient:
             APIStatusError: the API refused (BadRequestError, AuthenticationError, RateLimitError, ...).
             APIConnectionError: the API could not be reached after retries.
         """
-        request.validate()
-        key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
-        request = await self._upload_sources(request, key=key, on_progress=on_upload_progress)
-        body = CreateLipsyncRequest.from_dict(request.to_api_dict())
-        new_id = await self._create(
-            create_lipsync_v3.asyncio_detailed, body, key=key, what="create", id_field="lipsync_id"
+        outcome = await self.submit(
+            request,
+            idempotency_key=idempotency_key,
+            on_upload_progress=on_upload_progress,
+            new_job=new_job,
+            estimate_usd=estimate_usd,
         )
-        waiting.note_started(new_id)  # wait's schedule counts the job's age from here
-        return new_id
+        return outcome.id
+
+    async def submit(
+        self,
+        request: LipsyncRequest,
+        *,
+        idempotency_key: str | None = None,
+        on_upload_progress: UploadProgress | None = None,
+        new_job: bool = False,
+        estimate_usd: float | None = None,
+    ) -> CreateOutcome:
+        """``create``, saying also whether the job was an earlier identical one (``reused``).
+
+        With the ledger on and no key given, the key is derived from the request's
+        fingerprint, and an identical earlier create that has not failed is returned without
+        sending anything; ``new_job=True`` makes a fresh job (and key) deliberately.
+        ``estimate_usd`` (when known) is recorded and counted against the daily spend cap.
+
+        Raises:
+            ValidationError: the request is invalid, or the key was used for a different request.
+            DailyCapError: a daily cap would be passed (nothing sent).
+            APIStatusError, APIConnectionError: as for ``create``.
+        """
+        request.validate()
+        if idempotency_key is not None:
+            validate_idempotency_key(idempotency_key)
+        fingerprint, hashed = (None, None)
+        if self.ledger is not None:
+            fingerprint, hashed = await asyncio.to_thread(fingerprint_request, request, self.settings.base_url)
+
+        async def send(key: str) -> str:
+            uploaded = await self._upload_sources(
+                request, key=key, on_progress=on_upload_progress, digests=hashed.hashes if hashed else None
+            )
+            body = CreateLipsyncRequest.from_dict(uploaded.to_api_dict())
+            new_id = await self._create(
+                create_lipsync_v3.asyncio_detailed, body, key=key, what="create", id_field="lipsync_id"
+            )
+            waiting.note_started(new_id)  # wait's schedule counts the job's age from here
+            return new_id
+
+        return await create_once(
+            self.ledger,
+            self.caps,
+            kind="lipsync",
+            base_url=self.settings.base_url,
+            fingerprint=fingerprint,
+            idempotency_key=idempotency_key,
+            new_job=new_job,
+            jobs=1,
+            estimate_usd=estimate_usd,
+            inputs=hashed.inputs if hashed else {},
+            hashes=hashed.hashes if hashed else {},
+            send=send,
+            still_good=self._lipsync_status,
+        )
+
+    async def _lipsync_status(self, lipsync_id: str) -> str | None:
+        try:
+            return (await self.get(lipsync_id)).status
+        except NotFoundError:
+            return None
+
+    async def _batch_status(self, batch_id: str) -> str | None:
+        try:
+            return (await self.get_batch(batch_id, limit=1)).status
+        except NotFoundError:
+            return None
 
     async def _upload_sources(
         self,
@@ -231,18 +309,18 @@ class AsyncLipsyncClient:
         on_progress: UploadProgress | None,
         field_prefix: str = "",
         create_key: str | None = None,
+        digests: Mapping[str, str] | None = None,
     ) -> LipsyncRequest:
         create_key = create_key or key
         replaced: dict[str, MediaSource] = {}
         for name, source in request.file_sources.items():
             try:
-                asset = await upload_file(
-                    self._http,
-                    self._api,
+                asset = await self._upload_once(
                     source.path,
                     idempotency_key=_derived_key(key, name),
                     on_progress=on_progress,
                     field=f"{field_prefix}{name}",
+                    digest=(digests or {}).get(name),
                 )
             except ValidationError as exc:
                 raise ValidationError(f"{field_prefix}{name}", exc.reason) from exc
@@ -264,7 +342,10 @@ class AsyncLipsyncClient:
         """
         lipsync_id = _check_id(lipsync_id, "lipsync_id")
         body = await self._call(get_lipsync_v3.asyncio_detailed, lipsync_id)
-        return Lipsync.from_api(data_of(body, "get"))
+        lipsync = Lipsync.from_api(data_of(body, "get"))
+        if self.ledger is not None:
+            self.ledger.set_status(lipsync.id, lipsync.status)
+        return lipsync
 
     async def list(self, *, limit: int | None = None, token: str | None = None) -> LipsyncPage:
         """One page of the account's lipsyncs, newest first; pass ``next_token`` for the next.
@@ -345,8 +426,12 @@ class AsyncLipsyncClient:
         title: str | None = None,
         callback_url: str | None = None,
         idempotency_key: str | None = None,
+        new_job: bool = False,
+        estimate_usd: float | None = None,
     ) -> str:
         """Submit 1..100 lipsync jobs in one request; local files are uploaded first.
+
+        Through the ledger like ``submit``: an identical earlier batch is returned instead.
 
         Returns:
             The batch id; follow with ``get_batch`` or ``wait_many`` on its items' ids.
@@ -367,22 +452,53 @@ class AsyncLipsyncClient:
             _check_title(title)
         if callback_url is not None:
             validate_url(callback_url, field="callback_url")
-        key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
-        uploaded = [
-            await self._upload_sources(
-                item, key=_derived_key(key, str(i)), on_progress=None, field_prefix=f"lipsyncs[{i}].", create_key=key
+        if idempotency_key is not None:
+            validate_idempotency_key(idempotency_key)
+        fingerprint, hashed = (None, None)
+        if self.ledger is not None:
+            fingerprint, hashed = await asyncio.to_thread(
+                fingerprint_batch, requests, self.settings.base_url, title=title, callback_url=callback_url
             )
-            for i, item in enumerate(requests)
-        ]
-        body_dict: dict[str, Any] = {"lipsyncs": [item.to_api_dict() for item in uploaded]}
-        if title is not None:
-            body_dict["title"] = title
-        if callback_url is not None:
-            body_dict["callback_url"] = callback_url
-        body = CreateLipsyncBatchRequest.from_dict(body_dict)
-        return await self._create(
-            create_lipsync_batch_v3.asyncio_detailed, body, key=key, what="create_batch", id_field="batch_id"
+
+        async def send(key: str) -> str:
+            uploaded = [
+                await self._upload_sources(
+                    item,
+                    key=_derived_key(key, str(i)),
+                    on_progress=None,
+                    field_prefix=f"lipsyncs[{i}].",
+                    create_key=key,
+                    digests=hashed[i].hashes if hashed else None,
+                )
+                for i, item in enumerate(requests)
+            ]
+            body_dict: dict[str, Any] = {"lipsyncs": [item.to_api_dict() for item in uploaded]}
+            if title is not None:
+                body_dict["title"] = title
+            if callback_url is not None:
+                body_dict["callback_url"] = callback_url
+            body = CreateLipsyncBatchRequest.from_dict(body_dict)
+            return await self._create(
+                create_lipsync_batch_v3.asyncio_detailed, body, key=key, what="create_batch", id_field="batch_id"
+            )
+
+        items = [h.inputs for h in hashed] if hashed else []
+        outcome = await create_once(
+            self.ledger,
+            self.caps,
+            kind="batch",
+            base_url=self.settings.base_url,
+            fingerprint=fingerprint,
+            idempotency_key=idempotency_key,
+            new_job=new_job,
+            jobs=len(requests),
+            estimate_usd=estimate_usd,
+            inputs={"items": len(requests), "title": title, "lipsyncs": items},
+            hashes={f"{i}.{k}": v for i, h in enumerate(hashed or []) for k, v in h.hashes.items()},
+            send=send,
+            still_good=self._batch_status,
         )
+        return outcome.id
 
     async def get_batch(self, batch_id: str, *, limit: int | None = None, token: str | None = None) -> Batch:
         """A batch's progress and one page of its items (``next_token`` for more).
@@ -537,7 +653,28 @@ class AsyncLipsyncClient:
             ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.
             APIStatusError, APIConnectionError: as for every call.
         """
-        return await upload_file(self._http, self._api, path, idempotency_key=idempotency_key, on_progress=on_progress)
+        return await self._upload_once(Path(path), idempotency_key=idempotency_key, on_progress=on_progress)
+
+    async def _upload_once(
+        self,
+        path: Path,
+        *,
+        idempotency_key: str | None,
+        on_progress: UploadProgress | None,
+        field: str = "file",
+        digest: str | None = None,
+    ) -> Asset:
+        """Upload, or reuse the asset the ledger remembers for this content (see ``once.upload_once``)."""
+
+        return await upload_once(
+            self.ledger,
+            base_url=self.settings.base_url,
+            path=Path(path).expanduser(),
+            digest=digest,
+            upload=lambda: upload_file(
+                self._http, self._api, path, idempotency_key=idempotency_key, on_progress=on_progress, field=field
+            ),
+        )
 
     async def download(
         self,
@@ -563,9 +700,12 @@ class AsyncLipsyncClient:
         """
         if isinstance(lipsync, str):
             lipsync = await self.get(lipsync)
-        return await files.download_outputs(
+        result = await files.download_outputs(
             self._http, lipsync, dest, overwrite=overwrite, captions=captions, on_progress=on_progress
         )
+        if self.ledger is not None:
+            self.ledger.add_download(lipsync.id, result.video_path, bytes_written=result.bytes_written)
+        return result
 
     async def dub(
         self,

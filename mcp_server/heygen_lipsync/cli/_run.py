@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import typer
 
 from ..client import AsyncLipsyncClient
 from ..config import resolve_settings
 from ..errors import ConfigurationError
+from ..ledger import Ledger, sandbox_ledger
 from ._errors import NoCredentials, UsageProblem, error_boundary
 from ._state import CliState, state
 
@@ -29,10 +30,10 @@ def run_client(ctx: typer.Context, work: Callable[[AsyncLipsyncClient], Awaitabl
         typer.Exit: with the documented exit code, after the error report, when anything failed.
     """
     st = state(ctx)
-    with error_boundary(st), _endpoint(st) as (base_url, api_key):
+    with error_boundary(st), _endpoint(st) as (base_url, api_key, ledger):
 
         async def main() -> T:
-            async with AsyncLipsyncClient(base_url=base_url, api_key=api_key) as client:
+            async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, ledger=ledger) as client:
                 return await work(client)
 
         return asyncio.run(main())
@@ -40,8 +41,8 @@ def run_client(ctx: typer.Context, work: Callable[[AsyncLipsyncClient], Awaitabl
 
 
 @contextmanager
-def _endpoint(st: CliState) -> Iterator[tuple[str | None, str | None]]:
-    """Where requests go: an embedded sandbox for ``--sandbox``, else ``--base-url``/environment."""
+def _endpoint(st: CliState) -> Iterator[tuple[str | None, str | None, Ledger | Literal["default"] | None]]:
+    """Where requests go (and which ledger records them): an embedded sandbox for ``--sandbox``, else the API."""
     if st.sandbox:
         if st.base_url:
             raise UsageProblem("--sandbox and --base-url cannot be used together", param="--base-url")
@@ -54,7 +55,8 @@ def _endpoint(st: CliState) -> Iterator[tuple[str | None, str | None]]:
         except ValueError as exc:
             raise UsageProblem(f"sandbox settings: {exc}") from None
         with EmbeddedSandbox(config) as sandbox:
-            yield sandbox.base_url, sandbox.api_key
+            # The sandbox's own ledger, beside its data: sandbox jobs never mix with real ones.
+            yield sandbox.base_url, sandbox.api_key, sandbox_ledger(config.data_dir)
         return
     settings = resolve_settings(base_url=st.base_url)
     try:
@@ -62,4 +64,4 @@ def _endpoint(st: CliState) -> Iterator[tuple[str | None, str | None]]:
     except ConfigurationError as exc:
         # No credentials is an authentication problem (exit 3), not a malformed setting (exit 2).
         raise NoCredentials(exc.message) from None
-    yield st.base_url, None
+    yield st.base_url, None, "default"

@@ -3,11 +3,16 @@
 ``create --download`` pays for a job before it saves it, so once the job has finished
 nothing may lose it: whatever stops the save, the finished job's JSON still goes to stdout
 and stderr says the exact command that fetches it again.
+
+Run again, ``create`` resumes through the ledger: the identical request finds its job (no
+second one), waits on it, and saves it; a destination the ledger says holds that job's
+video already is left alone (``--overwrite`` downloads it again).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +20,9 @@ from typing import Any
 
 from ..client import AsyncLipsyncClient
 from ..errors import DownloadError
+from ..ledger import Ledger, default_ledger_path, sandbox_ledger
 from ..models import Lipsync
+from ..once import ago
 from ..sources import LipsyncRequest, validate_idempotency_key
 from ._destinations import check_download_target
 from ._input import local_path, parse_duration
@@ -37,6 +44,9 @@ class CreatePlan:
     download: str | None  # as typed, for the retry command
     save_to: Path | None
     overwrite: bool
+    new_job: bool = False
+    # The destination exists and the ledger says a job's video was saved there: maybe this rerun's.
+    resuming: bool = False
 
     @classmethod
     def of(
@@ -48,6 +58,8 @@ class CreatePlan:
         poll_interval: float,
         download: str | None,
         overwrite: bool,
+        new_job: bool = False,
+        st: CliState | None = None,
     ) -> CreatePlan:
         """The checked options of ``create``; every check runs before anything is sent.
 
@@ -56,12 +68,47 @@ class CreatePlan:
             ValidationError: a malformed ``--idempotency-key``.
         """
         save_to = local_path(download, param="--download") if download is not None else None
+        resuming = False
         if save_to is not None:
-            check_download_target(save_to, download or "", overwrite=overwrite)
+            resuming = not overwrite and save_to.is_file() and st is not None and _saved_before(st, save_to)
+            check_download_target(save_to, download or "", overwrite=overwrite or resuming)
         seconds = parse_duration(timeout)
         if idempotency_key is not None:
             validate_idempotency_key(idempotency_key, field="idempotency_key")
-        return cls(idempotency_key, wait or save_to is not None, seconds, poll_interval, download, save_to, overwrite)
+        return cls(
+            idempotency_key,
+            wait or save_to is not None,
+            seconds,
+            poll_interval,
+            download,
+            save_to,
+            overwrite,
+            new_job,
+            resuming,
+        )
+
+
+def ledger_of(st: CliState) -> Ledger | None:
+    """The ledger this invocation records in: the sandbox's own under --sandbox, else the install's."""
+    if st.sandbox:
+        from ..sandbox import SandboxConfig
+
+        try:
+            return sandbox_ledger(SandboxConfig.from_env().data_dir)
+        except ValueError:
+            return None
+    path = default_ledger_path()
+    return Ledger.open(path) if path is not None else None
+
+
+def _saved_before(st: CliState, path: Path) -> bool:
+    ledger = ledger_of(st)
+    if ledger is None:
+        return False
+    try:
+        return ledger.find_download(path) is not None
+    finally:
+        ledger.close()
 
 
 async def create_job(
@@ -73,7 +120,19 @@ async def create_job(
         HeyGenError: the create, the wait or the save failed (see ``save_finished``).
     """
     with transfer_progress("uploading") as progress:
-        lipsync_id = await client.create(request, idempotency_key=plan.idempotency_key, on_upload_progress=progress)
+        outcome = await client.submit(
+            request, idempotency_key=plan.idempotency_key, on_upload_progress=progress, new_job=plan.new_job
+        )
+    lipsync_id = outcome.id
+    if outcome.reused:
+        note(f"same request as {lipsync_id} created {ago(outcome.created_at)}; pass --new for another job")
+    if plan.resuming and plan.save_to is not None and client.ledger is not None:
+        saved = client.ledger.find_download(plan.save_to)
+        if saved is not None and saved.lipsync_id == lipsync_id:
+            note(f"{lipsync_id} was already downloaded to {plan.download}; pass --overwrite to download it again")
+            return {**saved.to_dict(), "lipsync_id": lipsync_id, "already_downloaded": True}
+        # The file there holds another job's video: never replace it without --overwrite.
+        plan = dataclasses.replace(plan, overwrite=False)
     if not plan.wait:
         note(f"created {lipsync_id}; next: heygen-lipsync wait {lipsync_id}")
         return {"lipsync_id": lipsync_id}

@@ -62,6 +62,10 @@ def create(
         typer.Option("-d", "--data", help="Request body: inline JSON, a file path, or - for stdin. Flags override it."),
     ] = None,
     idempotency_key: _IdemKey = None,
+    new: Annotated[
+        bool,
+        typer.Option("--new", help="Make a new job even if the ledger holds an identical earlier one (it is reused)."),
+    ] = False,
     wait: Annotated[bool, typer.Option("--wait", help="Wait until the job finishes; print the finished job.")] = False,
     timeout: _Timeout = "20m",
     poll_interval: _PollInterval = DEFAULT_POLL_INTERVAL,
@@ -86,6 +90,8 @@ def create(
             poll_interval=poll_interval,
             download=download,
             overwrite=overwrite,
+            new_job=new,
+            st=st,
         )
     emit(st, run_client(ctx, lambda client: create_job(st, client, request, plan)))
 

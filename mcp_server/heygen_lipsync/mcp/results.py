@@ -72,6 +72,10 @@ class LipsyncCreated(BaseModel):
     sandbox: bool = Field(description="True when the server runs against its local sandbox (no credits spent).")
     estimate: CostEstimate | None = Field(default=None, description="The cost estimate shown before creating.")
     jobs_left_in_session: int
+    reused: bool = Field(
+        default=False,
+        description="True when an identical earlier create's job was returned (nothing new was created or spent).",
+    )
     next_step: str
 
 

@@ -156,8 +156,16 @@ def build_server(
                         config = sandbox if isinstance(sandbox, SandboxConfig) else SandboxConfig.from_env()
                     except ValueError as exc:
                         raise ConfigurationError(str(exc)) from None
+                    from heygen_lipsync.ledger import sandbox_ledger
+
                     box = await stack.enter_async_context(EmbeddedSandbox(config))
-                    client = AsyncLipsyncClient(base_url=box.base_url, api_key=box.api_key, transport=http_transport)
+                    # The sandbox's own ledger, beside its data: sandbox jobs never mix with real ones.
+                    client = AsyncLipsyncClient(
+                        base_url=box.base_url,
+                        api_key=box.api_key,
+                        transport=http_transport,
+                        ledger=sandbox_ledger(config.data_dir),
+                    )
                 else:
                     settings = library_settings or resolve_settings()
                     if not settings.has_credentials and not settings.is_loopback:

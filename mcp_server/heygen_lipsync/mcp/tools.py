@@ -68,6 +68,13 @@ async def create_lipsync(
     approval: Annotated[ElicitationResult[SpendApproval], Resolve(_ask_before_create)],
     idempotency_key: IdempotencyKey = None,
     confirm_spend: ConfirmSpend = False,
+    new_job: Annotated[
+        bool,
+        Field(
+            description="Make a new job even when an identical earlier create exists (by default that job is "
+            "returned with reused=true). Only when the user wants another copy."
+        ),
+    ] = False,
     **values: Any,  # every create argument, from the field table (request_arguments)
 ) -> Annotated[CallToolResult, LipsyncCreated]:
     mode = values.get("mode")
@@ -77,17 +84,31 @@ async def create_lipsync(
     async with spending(
         ctx, PaidJobs([length], [mode]), approval, confirm_spend=confirm_spend, idempotency_key=idempotency_key
     ) as spend:
-        lipsync_id = await with_upload_progress(
+        estimate = spend.estimate.estimated_usd if spend.estimate is not None else None
+        outcome = await with_upload_progress(
             ctx,
             await off_loop(_upload_size, request),
             state.settings.poll_interval,
-            lambda relay: client.create(request, idempotency_key=idempotency_key, on_upload_progress=relay),
+            lambda relay: client.submit(
+                request,
+                idempotency_key=idempotency_key,
+                on_upload_progress=relay,
+                new_job=new_job,
+                estimate_usd=estimate,
+            ),
         )
         spend.created()
+    lipsync_id = outcome.id
     step = f"The job is running (it usually takes minutes). Call wait_for_lipsync with lipsync_id={lipsync_id!r}"
+    if outcome.reused:
+        step = "An identical request was made earlier: this is its job, nothing new was spent (new_job=true makes "
+        step += f"another). Call wait_for_lipsync with lipsync_id={lipsync_id!r}"
     return ok(
         LipsyncCreated(
-            lipsync_id=lipsync_id, next_step=step + "; call it again while still_running is true.", **spend.outcome()
+            lipsync_id=lipsync_id,
+            reused=outcome.reused,
+            next_step=step + "; call it again while still_running is true.",
+            **spend.outcome(),
         )
     )
 

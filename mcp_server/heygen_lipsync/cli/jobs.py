@@ -1,0 +1,104 @@
+"""`heygen-lipsync jobs` and `jobs show ID`: what the local ledger remembers of this install's jobs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ..client import AsyncLipsyncClient
+from ..errors import ValidationError
+from ..ledger import JobRecord, Ledger
+from ._errors import UsageProblem, error_boundary
+from ._limits import check_id
+from ._render import emit
+from ._run import run_client
+from ._state import CliState, state
+from ._workflows import ledger_of
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Jobs this install created, from the local ledger (newest first).",
+    invoke_without_command=True,
+)
+
+_COLUMNS = ("id", "title", "inputs", "mode", "estimate", "status", "output_path", "created_at")
+
+
+def _row(record: JobRecord) -> dict[str, Any]:
+    """One job as `jobs` lists it."""
+    inputs = record.inputs
+    shown = (
+        f"{inputs.get('items')} items"
+        if record.kind == "batch"
+        else " + ".join(str(_short(inputs.get(name))) for name in ("video", "audio"))
+    )
+    return {
+        "id": record.remote_id or f"(unknown outcome, row {record.id})",
+        "kind": record.kind,
+        "title": inputs.get("title"),
+        "inputs": shown,
+        "mode": inputs.get("mode"),
+        "estimate": record.estimate_usd,
+        "status": record.status,
+        "output_path": record.downloads[-1]["path"] if record.downloads else None,
+        "created_at": record.to_dict()["created_at"],
+        "base_url": record.base_url,
+    }
+
+
+def _short(source: Any) -> Any:
+    if isinstance(source, dict):
+        return source.get("url") or source.get("asset_id")
+    return source
+
+
+def _open(st: CliState) -> Ledger:
+    ledger = ledger_of(st)
+    if ledger is None:
+        raise UsageProblem("the job ledger is off or cannot be opened (HEYGEN_LIPSYNC_LEDGER); no jobs to show")
+    return ledger
+
+
+@app.callback()
+def jobs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many of the newest jobs to show.")] = 20,
+    all_jobs: Annotated[bool, typer.Option("--all", help="Every job in the ledger (ignores --limit).")] = False,
+) -> None:
+    """List the ledger's jobs, newest first: id, title, inputs, mode, estimate, status, output path."""
+    if ctx.invoked_subcommand is not None:
+        return
+    st = state(ctx)
+    with error_boundary(st):
+        ledger = _open(st)
+        rows = [_row(r) for r in ledger.recent(limit=None if all_jobs else limit)]
+        ledger.close()
+    emit(st, rows, columns=_COLUMNS, title="jobs")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    job_id: Annotated[str, typer.Argument(help="A lipsync or batch id from `jobs`.", metavar="ID", callback=check_id)],
+) -> None:
+    """One job's ledger record, with its status refreshed from the API."""
+    st = state(ctx)
+    with error_boundary(st):
+        ledger = _open(st)
+        record = ledger.find_by_id(job_id)
+        ledger.close()
+        if record is None:
+            raise ValidationError("ID", f"{job_id} is not in the ledger; `heygen-lipsync jobs` lists what it holds")
+
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
+        out = record.to_dict()
+        if record.lipsync_id:
+            out["remote"] = (await client.get(record.lipsync_id)).to_dict()
+            out["status"] = out["remote"].get("status", out["status"])
+        elif record.batch_id:
+            out["remote"] = (await client.get_batch(record.batch_id)).to_dict()
+        return out
+
+    emit(st, run_client(ctx, work))

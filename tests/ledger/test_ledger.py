@@ -1,0 +1,187 @@
+"""The job ledger: identical creates reuse their job, keys are not reused, files upload once, processes share it."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from heygen_lipsync import AsyncLipsyncClient
+from heygen_lipsync.errors import APIConnectionError, ValidationError
+from heygen_lipsync.ledger import DailyCapError, DailyCaps, Ledger
+from heygen_lipsync.request import LipsyncRequest
+from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
+
+pytestmark = pytest.mark.anyio
+
+FAST = SandboxConfig(pending_seconds=0.05, running_seconds=0.2)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def box() -> Iterator[EmbeddedSandbox]:
+    with EmbeddedSandbox(FAST) as sb:
+        yield sb
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> tuple[Path, Path, Path]:
+    video, other, audio = tmp_path / "talk.mp4", tmp_path / "clip_a.mp4", tmp_path / "dub.wav"
+    shutil.copy(SAMPLE_VIDEO, video)
+    shutil.copy(SAMPLE_AUDIO, audio)
+    other.write_bytes(Path(SAMPLE_VIDEO).read_bytes() + b"\0")  # different content, still an mp4
+    return video, other, audio
+
+
+def _client(box: EmbeddedSandbox, ledger: Ledger | None, **kwargs: object) -> AsyncLipsyncClient:
+    return AsyncLipsyncClient(base_url=box.base_url, api_key=box.api_key, ledger=ledger, max_retries=0, **kwargs)  # type: ignore[arg-type]
+
+
+def _jobs(box: EmbeddedSandbox) -> int:
+    return len(box.app.store.list_jobs(10_000_000, None))
+
+
+def _assets(box: EmbeddedSandbox) -> int:
+    return len(box.app.store._all("SELECT id FROM assets"))
+
+
+async def test_identical_create_reuses_the_job(
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    video, _, audio = media
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    async with _client(box, ledger) as client:
+        first = await client.submit(LipsyncRequest(video=video, audio=audio))
+        again = await client.submit(LipsyncRequest(video=video, audio=audio))
+        fresh = await client.submit(LipsyncRequest(video=video, audio=audio), new_job=True)
+    assert (again.id, again.reused) == (first.id, True)
+    assert not first.reused and fresh.id != first.id
+    assert _jobs(box) == 2
+
+
+async def test_lost_response_retried_makes_one_job(
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    video, _, audio = media
+    path = tmp_path / "ledger.sqlite3"
+    box.set_faults(commit_then_drop_rate=1.0, paths=("/v3/lipsyncs",))
+    async with _client(box, Ledger.open(path)) as client:
+        with pytest.raises(APIConnectionError):
+            await client.create(LipsyncRequest(video=video, audio=audio))
+    box.set_faults()
+    # A second process (its own client and connection to the same ledger file) retries with no key.
+    async with _client(box, Ledger.open(path)) as client:
+        lipsync_id = await client.create(LipsyncRequest(video=video, audio=audio))
+    assert _jobs(box) == 1
+    assert box.app.store.get_job(lipsync_id) is not None
+
+
+async def test_lost_response_retried_in_a_replica_with_its_own_ledger(
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    video, _, audio = media
+    box.set_faults(commit_then_drop_rate=1.0, paths=("/v3/lipsyncs",))
+    async with _client(box, Ledger.open(tmp_path / "a.sqlite3")) as client:
+        with pytest.raises(APIConnectionError):
+            await client.create(LipsyncRequest(video=video, audio=audio))
+    box.set_faults()
+    async with _client(box, Ledger.open(tmp_path / "b.sqlite3")) as client:
+        await client.create(LipsyncRequest(video=video, audio=audio))
+    assert _jobs(box) == 1  # the derived key is the same on every replica
+
+
+async def test_key_reused_for_another_video_is_refused_before_upload(
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    video, other, audio = media
+    async with _client(box, Ledger.open(tmp_path / "ledger.sqlite3")) as client:
+        first = await client.create(LipsyncRequest(video=video, audio=audio), idempotency_key="dub-sample-1")
+        uploads = _assets(box)
+        with pytest.raises(ValidationError) as caught:
+            await client.create(LipsyncRequest(video=other, audio=audio), idempotency_key="dub-sample-1")
+    assert caught.value.field == "idempotency_key" and first in caught.value.message
+    assert _assets(box) == uploads and _jobs(box) == 1
+
+
+async def test_same_file_in_ten_creates_is_uploaded_once(
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    video, _, audio = media
+    async with _client(box, Ledger.open(tmp_path / "ledger.sqlite3")) as client:
+        for i in range(10):
+            await client.create(LipsyncRequest(video=video, audio=audio, title=f"take {i}"))
+    assert _jobs(box) == 10
+    assert _assets(box) == 2  # the video once, the audio once
+
+
+async def test_a_failed_earlier_job_does_not_block(
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    video, _, audio = media
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    assert ledger is not None
+    async with _client(box, ledger) as client:
+        first = await client.create(LipsyncRequest(video=video, audio=audio))
+        await client.delete(first)
+        second = await client.submit(LipsyncRequest(video=video, audio=audio))
+    assert second.id != first and not second.reused
+
+
+def _write_records(path: str, n: int) -> None:
+    ledger = Ledger.open(path)
+    assert ledger is not None
+    for i in range(n):
+        row = ledger.record(kind="lipsync", base_url="https://api.example", fingerprint=f"fp{i}", idempotency_key=None)
+        ledger.update(row, lipsync_id=f"ls_{i}", status="pending")
+
+
+def test_two_processes_write_at_once(tmp_path: Path) -> None:
+    path = str(tmp_path / "ledger.sqlite3")
+    Ledger.open(path)
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_write_records, args=(path, 20)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    ledger = Ledger.open(path)
+    assert ledger is not None and len(ledger.recent(limit=None)) == 40
+
+
+async def test_corrupt_ledger_warns_and_creates_work(
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    video, _, audio = media
+    path = tmp_path / "corrupt.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with caplog.at_level(logging.WARNING, logger="heygen_lipsync.ledger"):
+        ledger = Ledger.open(path)
+        Ledger.open(path)
+    assert ledger is None
+    assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1
+    assert "cannot be used" in caplog.records[0].message
+    async with _client(box, ledger) as client:
+        assert await client.create(LipsyncRequest(video=video, audio=audio))
+
+
+async def test_daily_job_cap_counts_unknown_outcomes(
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    video, _, audio = media
+    monkeypatch.setenv("HEYGEN_LIPSYNC_MAX_JOBS_PER_DAY", "1")
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    assert ledger is not None
+    ledger.record(kind="lipsync", base_url="https://elsewhere.example", fingerprint="x")  # unknown outcome
+    async with _client(box, ledger) as client:
+        with pytest.raises(DailyCapError):
+            await client.create(LipsyncRequest(video=video, audio=audio))
+    assert _jobs(box) == 0 and DailyCaps.from_env().max_jobs == 1
