@@ -576,6 +576,7 @@ def test_upstream_lipsync_and_assets_operations_are_extracted() -> None:
         "updateLipsyncV3",
         "deleteLipsyncV3",
         "uploadAsset",
+        "getUserMeV3",
     }
     schemas = set(extracted["components"]["schemas"])
     assert {"CreateLipsyncRequest", "AssetUrl", "AssetId", "LipsyncDetail", "VideoTranslationStatus"} <= schemas
