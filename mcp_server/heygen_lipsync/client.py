@@ -392,9 +392,12 @@ class LipsyncClient:
     async def statuses(
         self, *, lipsync_ids: Sequence[str] = (), batch_ids: Sequence[str] = ()
     ) -> builtins.list[StatusEntry]:
-        """Statuses of many lipsyncs and/or batch items, every page (one request per 100 ids).
+        """Statuses of many lipsyncs and/or batch items (one request per 100 ids).
 
-        Statuses use the read-model vocabulary: queued, processing, completed, failed, not_found.
+        HeyGen's endpoint takes ``lipsync_ids`` and ``batch_ids`` only, up to 100 ids in all,
+        and no paging parameters: each request answers for every id it names. Statuses use
+        the read-model vocabulary (queued, processing, completed, failed, not_found; an open
+        string); a failed entry's ``error`` is an ``ItemError``.
 
         Raises:
             ValidationError: no ids, or a malformed id.
@@ -410,21 +413,10 @@ class LipsyncClient:
             ("lipsync_ids", lipsyncs[i : i + size]) for i in range(0, len(lipsyncs), size)
         ] + [("batch_ids", batches[i : i + size]) for i in range(0, len(batches), size)]
         for param, chunk in groups:
-            token: str | None = None
-            seen: set[str] = set()
-            while True:
-                kwargs: dict[str, Any] = {param: ",".join(chunk)}
-                if token:
-                    kwargs["token"] = token
-                body = await self._call(get_lipsync_statuses_v3.asyncio_detailed, **kwargs)
-                raw = body.get("data")
-                if isinstance(raw, builtins.list):
-                    entries.extend(StatusEntry.from_api(e) for e in raw if isinstance(e, Mapping))
-                next_token = body.get("next_token")
-                if body.get("has_more") is not True or not isinstance(next_token, str) or next_token in seen:
-                    break
-                seen.add(next_token)
-                token = next_token
+            body = await self._call(get_lipsync_statuses_v3.asyncio_detailed, **{param: ",".join(chunk)})
+            raw = body.get("data")
+            if isinstance(raw, builtins.list):
+                entries.extend(StatusEntry.from_api(e) for e in raw if isinstance(e, Mapping))
         return entries
 
     # -- waiting ------------------------------------------------------------------------

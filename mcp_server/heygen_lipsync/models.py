@@ -23,6 +23,7 @@ __all__ = [
     "Batch",
     "BatchItem",
     "DownloadResult",
+    "ItemError",
     "Lipsync",
     "LipsyncPage",
     "StatusEntry",
@@ -192,13 +193,54 @@ class Asset:
 
 
 @dataclass(frozen=True)
+class ItemError:
+    """Why a batch item or a statuses entry failed: HeyGen sends an object, kept whole here.
+
+    ``code`` and ``message`` are HeyGen's; every other property it holds is in ``extra``.
+    ``str(error)`` is the line to show a person.
+    """
+
+    code: str | None = None
+    message: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        if self.code and self.message:
+            return f"{self.message} ({self.code})"
+        return self.message or self.code or "failed (no reason given)"
+
+    @classmethod
+    def from_api(cls, value: Any) -> ItemError | None:
+        """The error of an item: None when there is none; a bare string becomes its message."""
+        if value is None or value == "" or value == {}:
+            return None
+        if isinstance(value, str):
+            return cls(message=value)
+        if not isinstance(value, Mapping):
+            return cls(message=str(value))
+        return cls(
+            code=_str(value.get("code")),
+            message=_str(value.get("message")),
+            extra={str(k): v for k, v in value.items() if k not in ("code", "message")},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict as HeyGen shapes it (``code``, ``message`` and the other properties)."""
+        return {**self.extra, "code": self.code, "message": self.message}
+
+
+def _error_dict(error: ItemError | None) -> dict[str, Any] | None:
+    return error.to_dict() if error is not None else None
+
+
+@dataclass(frozen=True)
 class BatchItem:
     """One job of a batch; ``lipsync_id`` is the API's ``video_id``."""
 
     item_index: int
     status: str
     lipsync_id: str | None = None
-    error: str | None = None
+    error: ItemError | None = None
 
     @property
     def is_finished(self) -> bool:
@@ -213,12 +255,17 @@ class BatchItem:
             item_index=_int(data.get("item_index")) or 0,
             status=_str(data.get("status")) or "unknown",
             lipsync_id=_str(data.get("video_id")),
-            error=_str(data.get("error")),
+            error=ItemError.from_api(data.get("error")),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with the API's field names (``video_id``)."""
-        return {"item_index": self.item_index, "status": self.status, "video_id": self.lipsync_id, "error": self.error}
+        return {
+            "item_index": self.item_index,
+            "status": self.status,
+            "video_id": self.lipsync_id,
+            "error": _error_dict(self.error),
+        }
 
 
 @dataclass(frozen=True)
@@ -283,7 +330,7 @@ class StatusEntry:
     lipsync_id: str | None = None
     batch_id: str | None = None
     item_index: int | None = None
-    error: str | None = None
+    error: ItemError | None = None
 
     @property
     def is_finished(self) -> bool:
@@ -299,7 +346,7 @@ class StatusEntry:
             lipsync_id=_str(data.get("video_id")),
             batch_id=_str(data.get("batch_id")),
             item_index=_int(data.get("item_index")),
-            error=_str(data.get("error")),
+            error=ItemError.from_api(data.get("error")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -309,7 +356,7 @@ class StatusEntry:
             "status": self.status,
             "batch_id": self.batch_id,
             "item_index": self.item_index,
-            "error": self.error,
+            "error": _error_dict(self.error),
         }
 
 
