@@ -124,7 +124,8 @@ async def test_statuses_refuse_paging_parameters_heygen_does_not_define(
 
 
 async def test_statuses_count_lipsync_and_batch_ids_together_up_to_100(client: httpx.AsyncClient) -> None:
-    query = {"lipsync_ids": ",".join(f"ls_{i}" for i in range(60)), "batch_ids": ",".join(f"lsb_{i}" for i in range(41))}
+    lipsync_ids, batch_ids = ",".join(f"ls_{i}" for i in range(60)), ",".join(f"lsb_{i}" for i in range(41))
+    query = {"lipsync_ids": lipsync_ids, "batch_ids": batch_ids}
     response = await client.get("/v3/lipsyncs/statuses", params=query)
     assert response.status_code == 400
 
