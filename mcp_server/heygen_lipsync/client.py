@@ -19,6 +19,7 @@ from typing import Any, Self
 
 import httpx
 
+from heygen_lipsync_api.api.assets import delete_asset_v3, get_asset_v3
 from heygen_lipsync_api.api.lipsync import (
     create_lipsync_batch_v3,
     create_lipsync_v3,
@@ -29,17 +30,18 @@ from heygen_lipsync_api.api.lipsync import (
     list_lipsyncs_v3,
     update_lipsync_v3,
 )
+from heygen_lipsync_api.api.user import get_user_me_v3
 from heygen_lipsync_api.client import AuthenticatedClient
 from heygen_lipsync_api.models import CreateLipsyncBatchRequest, CreateLipsyncRequest, UpdateLipsyncRequest
 
-from . import files, waiting
+from . import assets, files, waiting
 from ._checks import check_id as _check_id
 from ._checks import check_limit as _check_limit
 from ._http import build_http_client, new_idempotency_key, tracking_delivery
 from ._responses import call_generated, capture_response, data_of
 from .config import Settings, resolve_settings
 from .errors import APIConnectionError, APIError, ConflictError, ServerError, ValidationError
-from .models import Asset, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
+from .models import Account, Asset, AssetDetail, AssetStatus, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
 from .request import LipsyncRequest
 from .request import check_title as _check_title
 from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, validate_idempotency_key, validate_url
@@ -510,6 +512,51 @@ class LipsyncClient:
             APIStatusError, APIConnectionError: as for every call.
         """
         return await upload_file(self._http, self._api, path, idempotency_key=idempotency_key, on_progress=on_progress)
+
+    async def get_asset(self, asset_id: str) -> AssetDetail:
+        """One asset of the workspace: its name, type, owner, upload time and a URL when one can be made.
+
+        Raises:
+            ValidationError: the id is empty or malformed.
+            NotFoundError: no such asset (or not this workspace's).
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        asset_id = _check_id(asset_id, "asset_id")
+        return AssetDetail.from_api(data_of(await self._call(get_asset_v3.asyncio_detailed, asset_id), "get_asset"))
+
+    async def asset_statuses(self, asset_ids: Sequence[str]) -> builtins.list[AssetStatus]:
+        """Statuses of many assets (one request per 100 ids): ``processing`` means not usable yet.
+
+        Raises:
+            ValidationError: no ids, or a malformed id.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        ids = [_check_id(i, "asset_ids") for i in asset_ids]
+        if not ids:
+            raise ValidationError("asset_ids", "give at least one asset id")
+        return await assets.asset_statuses(self._api, ids)
+
+    async def delete_asset(self, asset_id: str) -> str:
+        """Delete an uploaded asset for good (it holds the user's face or voice); returns its id.
+
+        Raises:
+            ValidationError: the id is empty or malformed.
+            NotFoundError: no such asset, or already deleted.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        asset_id = _check_id(asset_id, "asset_id")
+        data = data_of(await self._call(delete_asset_v3.asyncio_detailed, asset_id), "delete_asset")
+        deleted = data.get("id")
+        return deleted if isinstance(deleted, str) and deleted else asset_id
+
+    async def account(self) -> Account:
+        """The account behind the API key: billing type and what is left to spend (``wallet``).
+
+        Raises:
+            AuthenticationError: the key is not valid.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        return Account.from_api(data_of(await self._call(get_user_me_v3.asyncio_detailed), "account"))
 
     async def download(
         self,
