@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from heygen_lipsync import LipsyncClient, LipsyncRequest, ValidationError, files
+from heygen_lipsync import AsyncLipsyncClient, LipsyncRequest, ValidationError, files
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO
 from tests.lib.fakeapi import FakeHeyGen, envelope_error
 
@@ -32,7 +32,7 @@ def ok(data: object) -> Callable[[httpx.Request], httpx.Response]:
     return lambda _request: httpx.Response(200, json={"data": data, "has_more": False, "next_token": None})
 
 
-async def test_a_failed_batch_items_error_object_is_kept(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_a_failed_batch_items_error_object_is_kept(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     fake.batches["lsb_1"] = {
         "batch_id": "lsb_1",
         "status": "failed",
@@ -47,7 +47,7 @@ async def test_a_failed_batch_items_error_object_is_kept(client: LipsyncClient, 
     assert str(item.error) == "No face was found in the video. (face_not_detected)"
 
 
-async def test_a_statuses_entrys_error_object_is_kept(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_a_statuses_entrys_error_object_is_kept(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     entry = {"video_id": "ls_9", "status": "failed", "error": ERROR}
     fake.script.append(answer("GET", "/v3/lipsyncs/statuses", ok([entry])))
     [status] = await client.statuses(lipsync_ids=["ls_9"])
@@ -55,7 +55,7 @@ async def test_a_statuses_entrys_error_object_is_kept(client: LipsyncClient, fak
     assert status.to_dict()["error"] == ERROR
 
 
-async def test_wait_many_keeps_the_error_object_of_a_failed_job(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_wait_many_keeps_the_error_object_of_a_failed_job(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     job = fake.add_job(status="failed")  # its own detail gives no failure_message
     fake.lifecycle = ["failed"]
     fake.script.append(
@@ -80,7 +80,7 @@ def _asset_status(status: str) -> Callable[[httpx.Request], httpx.Response]:
 
 
 async def test_a_processing_asset_is_waited_for_before_the_create_is_sent(
-    client: LipsyncClient, fake: FakeHeyGen, monkeypatch: pytest.MonkeyPatch
+    client: AsyncLipsyncClient, fake: FakeHeyGen, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
     fake.script += [
@@ -96,7 +96,7 @@ async def test_a_processing_asset_is_waited_for_before_the_create_is_sent(
 
 
 async def test_a_409_from_complete_is_retried(
-    client: LipsyncClient, fake: FakeHeyGen, monkeypatch: pytest.MonkeyPatch
+    client: AsyncLipsyncClient, fake: FakeHeyGen, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
     not_visible = lambda _r: envelope_error(409, "conflict", "The upload has not been received yet.")  # noqa: E731
@@ -106,7 +106,9 @@ async def test_a_409_from_complete_is_retried(
     assert len(fake.calls("POST", "/v3/assets/asset_1/complete")) == 3
 
 
-async def test_a_413_multipart_upload_falls_back_to_the_direct_upload(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_a_413_multipart_upload_falls_back_to_the_direct_upload(
+    client: AsyncLipsyncClient, fake: FakeHeyGen
+) -> None:
     fake.script.append(answer("POST", "/v3/assets", lambda _r: envelope_error(413, "payload_too_large", "Too large.")))
     asset = await client.upload(SAMPLE_VIDEO)
     assert asset.size_bytes == SAMPLE_VIDEO.stat().st_size
@@ -114,7 +116,7 @@ async def test_a_413_multipart_upload_falls_back_to_the_direct_upload(client: Li
 
 
 async def test_a_mov_heygen_refuses_names_the_types_heygen_lists(
-    client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path
+    client: AsyncLipsyncClient, fake: FakeHeyGen, tmp_path: Path
 ) -> None:
     mov = tmp_path / "clip.mov"
     mov.write_bytes(b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  " + b"\x00" * 64)
@@ -126,7 +128,7 @@ async def test_a_mov_heygen_refuses_names_the_types_heygen_lists(
     assert "png, jpeg, mp4, webm, mp3, wav, pdf, srt" in str(info.value)
 
 
-async def test_account_reads_the_wallet(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_account_reads_the_wallet(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     me = {"username": "u", "email": None, "first_name": None, "last_name": None, "billing_type": "wallet",
           "wallet": {"currency": "usd", "remaining_balance": 12.5}}  # fmt: skip
     fake.script.append(answer("GET", "/v3/users/me", ok(me)))

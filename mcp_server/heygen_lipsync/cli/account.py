@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ..models import Account
 from ._render import emit
 from ._run import run_client
@@ -43,7 +43,7 @@ def account(
     """Show the account: plan, billing type, and remaining balance or credits (--json: all of HeyGen's fields)."""
     st = state(ctx)
 
-    async def work(client: LipsyncClient) -> Account:
+    async def work(client: AsyncLipsyncClient) -> Account:
         return await client.account()
 
     result = run_client(ctx, work)

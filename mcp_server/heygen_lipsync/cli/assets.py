@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ._errors import UsageProblem, error_boundary
 from ._limits import check_id
 from ._render import emit, note
@@ -34,7 +34,7 @@ def get(
     """Show one asset: its name, type, owner, upload time and a URL when one can be made."""
     st = state(ctx)
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         return (await client.get_asset(asset_id)).to_dict()
 
     emit(st, run_client(ctx, work), title=f"asset {asset_id}")
@@ -61,7 +61,7 @@ def delete(
             note("not deleted")
             raise typer.Exit(1)
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         return {"id": await client.delete_asset(asset_id)}
 
     emit(st, run_client(ctx, work))
