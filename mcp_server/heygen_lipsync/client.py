@@ -20,6 +20,7 @@ from typing import Any, Literal, Self
 
 import httpx
 
+from heygen_lipsync_api.api.assets import delete_asset_v3, get_asset_v3
 from heygen_lipsync_api.api.lipsync import (
     create_lipsync_batch_v3,
     create_lipsync_v3,
@@ -30,11 +31,12 @@ from heygen_lipsync_api.api.lipsync import (
     list_lipsyncs_v3,
     update_lipsync_v3,
 )
+from heygen_lipsync_api.api.user import get_user_me_v3
 from heygen_lipsync_api.client import AuthenticatedClient
 from heygen_lipsync_api.models import CreateLipsyncBatchRequest, CreateLipsyncRequest, UpdateLipsyncRequest
 
+from . import assets, files, waiting
 from . import dub as _dub
-from . import files, waiting
 from ._checks import check_id as _check_id
 from ._checks import check_limit as _check_limit
 from ._http import build_http_client, tracking_delivery
@@ -43,7 +45,7 @@ from .config import Settings, resolve_settings
 from .errors import APIConnectionError, APIError, ConflictError, NotFoundError, ServerError, ValidationError
 from .fingerprint import fingerprint_batch, fingerprint_request
 from .ledger import DailyCaps, Ledger, open_default
-from .models import Asset, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
+from .models import Account, Asset, AssetDetail, AssetStatus, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
 from .once import CreateOutcome, create_once, upload_once
 from .raw import RawResponses, record_response
 from .request import LipsyncRequest
@@ -525,9 +527,12 @@ class AsyncLipsyncClient:
     async def statuses(
         self, *, lipsync_ids: Sequence[str] = (), batch_ids: Sequence[str] = ()
     ) -> builtins.list[StatusEntry]:
-        """Statuses of many lipsyncs and/or batch items, every page (one request per 100 ids).
+        """Statuses of many lipsyncs and/or batch items (one request per 100 ids).
 
-        Statuses use the read-model vocabulary: queued, processing, completed, failed, not_found.
+        HeyGen's endpoint takes ``lipsync_ids`` and ``batch_ids`` only, up to 100 ids in all,
+        and no paging parameters: each request answers for every id it names. Statuses use
+        the read-model vocabulary (queued, processing, completed, failed, not_found; an open
+        string); a failed entry's ``error`` is an ``ItemError``.
 
         Raises:
             ValidationError: no ids, or a malformed id.
@@ -543,21 +548,10 @@ class AsyncLipsyncClient:
             ("lipsync_ids", lipsyncs[i : i + size]) for i in range(0, len(lipsyncs), size)
         ] + [("batch_ids", batches[i : i + size]) for i in range(0, len(batches), size)]
         for param, chunk in groups:
-            token: str | None = None
-            seen: set[str] = set()
-            while True:
-                kwargs: dict[str, Any] = {param: ",".join(chunk)}
-                if token:
-                    kwargs["token"] = token
-                body = await self._call(get_lipsync_statuses_v3.asyncio_detailed, **kwargs)
-                raw = body.get("data")
-                if isinstance(raw, builtins.list):
-                    entries.extend(StatusEntry.from_api(e) for e in raw if isinstance(e, Mapping))
-                next_token = body.get("next_token")
-                if body.get("has_more") is not True or not isinstance(next_token, str) or next_token in seen:
-                    break
-                seen.add(next_token)
-                token = next_token
+            body = await self._call(get_lipsync_statuses_v3.asyncio_detailed, **{param: ",".join(chunk)})
+            raw = body.get("data")
+            if isinstance(raw, builtins.list):
+                entries.extend(StatusEntry.from_api(e) for e in raw if isinstance(e, Mapping))
         return entries
 
     # -- waiting ------------------------------------------------------------------------
@@ -675,6 +669,51 @@ class AsyncLipsyncClient:
                 self._http, self._api, path, idempotency_key=idempotency_key, on_progress=on_progress, field=field
             ),
         )
+
+    async def get_asset(self, asset_id: str) -> AssetDetail:
+        """One asset of the workspace: its name, type, owner, upload time and a URL when one can be made.
+
+        Raises:
+            ValidationError: the id is empty or malformed.
+            NotFoundError: no such asset (or not this workspace's).
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        asset_id = _check_id(asset_id, "asset_id")
+        return AssetDetail.from_api(data_of(await self._call(get_asset_v3.asyncio_detailed, asset_id), "get_asset"))
+
+    async def asset_statuses(self, asset_ids: Sequence[str]) -> builtins.list[AssetStatus]:
+        """Statuses of many assets (one request per 100 ids): ``processing`` means not usable yet.
+
+        Raises:
+            ValidationError: no ids, or a malformed id.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        ids = [_check_id(i, "asset_ids") for i in asset_ids]
+        if not ids:
+            raise ValidationError("asset_ids", "give at least one asset id")
+        return await assets.asset_statuses(self._api, ids)
+
+    async def delete_asset(self, asset_id: str) -> str:
+        """Delete an uploaded asset for good (it holds the user's face or voice); returns its id.
+
+        Raises:
+            ValidationError: the id is empty or malformed.
+            NotFoundError: no such asset, or already deleted.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        asset_id = _check_id(asset_id, "asset_id")
+        data = data_of(await self._call(delete_asset_v3.asyncio_detailed, asset_id), "delete_asset")
+        deleted = data.get("id")
+        return deleted if isinstance(deleted, str) and deleted else asset_id
+
+    async def account(self) -> Account:
+        """The account behind the API key: billing type and what is left to spend (``wallet``).
+
+        Raises:
+            AuthenticationError: the key is not valid.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        return Account.from_api(data_of(await self._call(get_user_me_v3.asyncio_detailed), "account"))
 
     async def download(
         self,

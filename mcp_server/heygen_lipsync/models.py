@@ -14,18 +14,24 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "ASSET_WAITING_STATUSES",
     "BATCH_ITEM_STATUSES",
     "FINISHED_STATUSES",
     "FPS_MODES",
     "LIPSYNC_STATUSES",
     "MODES",
+    "Account",
     "Asset",
+    "AssetDetail",
+    "AssetStatus",
     "Batch",
     "BatchItem",
     "DownloadResult",
+    "ItemError",
     "Lipsync",
     "LipsyncPage",
     "StatusEntry",
+    "Wallet",
 ]
 
 # A lipsync's own vocabulary (GET /v3/lipsyncs/{id}); others may appear.
@@ -34,6 +40,9 @@ LIPSYNC_STATUSES = ("pending", "running", "completed", "failed")
 BATCH_ITEM_STATUSES = ("queued", "processing", "completed", "failed", "not_found")
 # Shared by both vocabularies: a job in one of these will not change again.
 FINISHED_STATUSES = frozenset({"completed", "failed"})
+# An asset in one of these is not ready for a create yet; any other status is taken as ready
+# (HeyGen's status is an open string, and an unknown one must not block a create forever).
+ASSET_WAITING_STATUSES = frozenset({"pending_upload", "queued", "processing", "pending", "uploading"})
 MODES = ("speed", "precision")
 FPS_MODES = ("vfr", "cfr", "passthrough")
 
@@ -192,13 +201,54 @@ class Asset:
 
 
 @dataclass(frozen=True)
+class ItemError:
+    """Why a batch item or a statuses entry failed: HeyGen sends an object, kept whole here.
+
+    ``code`` and ``message`` are HeyGen's; every other property it holds is in ``extra``.
+    ``str(error)`` is the line to show a person.
+    """
+
+    code: str | None = None
+    message: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        if self.code and self.message:
+            return f"{self.message} ({self.code})"
+        return self.message or self.code or "failed (no reason given)"
+
+    @classmethod
+    def from_api(cls, value: Any) -> ItemError | None:
+        """The error of an item: None when there is none; a bare string becomes its message."""
+        if value is None or value == "" or value == {}:
+            return None
+        if isinstance(value, str):
+            return cls(message=value)
+        if not isinstance(value, Mapping):
+            return cls(message=str(value))
+        return cls(
+            code=_str(value.get("code")),
+            message=_str(value.get("message")),
+            extra={str(k): v for k, v in value.items() if k not in ("code", "message")},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict as HeyGen shapes it (``code``, ``message`` and the other properties)."""
+        return {**self.extra, "code": self.code, "message": self.message}
+
+
+def _error_dict(error: ItemError | None) -> dict[str, Any] | None:
+    return error.to_dict() if error is not None else None
+
+
+@dataclass(frozen=True)
 class BatchItem:
     """One job of a batch; ``lipsync_id`` is the API's ``video_id``."""
 
     item_index: int
     status: str
     lipsync_id: str | None = None
-    error: str | None = None
+    error: ItemError | None = None
 
     @property
     def is_finished(self) -> bool:
@@ -213,12 +263,17 @@ class BatchItem:
             item_index=_int(data.get("item_index")) or 0,
             status=_str(data.get("status")) or "unknown",
             lipsync_id=_str(data.get("video_id")),
-            error=_str(data.get("error")),
+            error=ItemError.from_api(data.get("error")),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with the API's field names (``video_id``)."""
-        return {"item_index": self.item_index, "status": self.status, "video_id": self.lipsync_id, "error": self.error}
+        return {
+            "item_index": self.item_index,
+            "status": self.status,
+            "video_id": self.lipsync_id,
+            "error": _error_dict(self.error),
+        }
 
 
 @dataclass(frozen=True)
@@ -283,7 +338,7 @@ class StatusEntry:
     lipsync_id: str | None = None
     batch_id: str | None = None
     item_index: int | None = None
-    error: str | None = None
+    error: ItemError | None = None
 
     @property
     def is_finished(self) -> bool:
@@ -299,7 +354,7 @@ class StatusEntry:
             lipsync_id=_str(data.get("video_id")),
             batch_id=_str(data.get("batch_id")),
             item_index=_int(data.get("item_index")),
-            error=_str(data.get("error")),
+            error=ItemError.from_api(data.get("error")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -309,8 +364,144 @@ class StatusEntry:
             "status": self.status,
             "batch_id": self.batch_id,
             "item_index": self.item_index,
-            "error": self.error,
+            "error": _error_dict(self.error),
         }
+
+
+@dataclass(frozen=True)
+class AssetDetail:
+    """One asset of the workspace (GET /v3/assets/{asset_id})."""
+
+    id: str
+    name: str | None = None
+    type: str | None = None
+    owner: str | None = None
+    space_id: str | None = None
+    uploaded_at: int | None = None
+    url: str | None = None
+    folder_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    _KNOWN = ("id", "name", "type", "owner", "space_id", "uploaded_at", "url", "folder_id")
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> AssetDetail:
+        """Build from the API's JSON object, unknown fields kept in ``extra``."""
+        data = _mapping(data)
+        return cls(
+            id=_str(data.get("id")) or "",
+            name=_str(data.get("name")),
+            type=_str(data.get("type")),
+            owner=_str(data.get("owner")),
+            space_id=_str(data.get("space_id")),
+            uploaded_at=_int(data.get("uploaded_at")),
+            url=_str(data.get("url")),
+            folder_id=_str(data.get("folder_id")),
+            extra={k: v for k, v in data.items() if k not in cls._KNOWN},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with the API's field names (unknown fields included)."""
+        out: dict[str, Any] = dict(self.extra)
+        out.update({name: getattr(self, name) for name in self._KNOWN})
+        return out
+
+
+@dataclass(frozen=True)
+class AssetStatus:
+    """One row of GET /v3/assets/statuses; ``asset_id`` is the API's ``video_id``."""
+
+    status: str
+    asset_id: str | None = None
+    batch_id: str | None = None
+    error: ItemError | None = None
+
+    @property
+    def is_waiting(self) -> bool:
+        """True while the asset is not ready for a create (still uploading or processing)."""
+        return self.status in ASSET_WAITING_STATUSES
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> AssetStatus:
+        """Build from the API's JSON object."""
+        data = _mapping(data)
+        return cls(
+            status=_str(data.get("status")) or "unknown",
+            asset_id=_str(data.get("video_id")),
+            batch_id=_str(data.get("batch_id")),
+            error=ItemError.from_api(data.get("error")),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with the API's field names (``video_id`` holds the asset id)."""
+        return {
+            "video_id": self.asset_id,
+            "status": self.status,
+            "batch_id": self.batch_id,
+            "error": _error_dict(self.error),
+        }
+
+
+@dataclass(frozen=True)
+class Wallet:
+    """A prepaid balance: ``currency`` is ``usd`` or ``credits`` (others may appear)."""
+
+    currency: str | None = None
+    remaining_balance: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with the API's field names."""
+        return {"currency": self.currency, "remaining_balance": self.remaining_balance}
+
+
+@dataclass(frozen=True)
+class Account:
+    """The account behind the credentials (GET /v3/users/me) and what it has left to spend.
+
+    ``billing_type`` says which of ``wallet`` (API keys: a prepaid balance),
+    ``subscription`` (a web plan's credit pools) and ``usage_based`` is set; the last two
+    are kept as HeyGen sends them, and ``raw`` is the whole ``data`` object.
+    """
+
+    username: str | None = None
+    email: str | None = None
+    billing_type: str | None = None
+    wallet: Wallet | None = None
+    subscription: dict[str, Any] | None = None
+    usage_based: dict[str, Any] | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def plan(self) -> str | None:
+        """The web plan's name, when billed by subscription."""
+        plan = (self.subscription or {}).get("plan")
+        if isinstance(plan, Mapping):
+            return _str(plan.get("name")) or _str(plan.get("tier"))
+        return _str(plan)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Account:
+        """Build from the API's JSON object, whatever billing it describes."""
+        data = _mapping(data)
+        raw_wallet = data.get("wallet")
+        wallet = None
+        if isinstance(raw_wallet, Mapping):
+            balance = _float(raw_wallet.get("remaining_balance"))
+            wallet = Wallet(currency=_str(raw_wallet.get("currency")), remaining_balance=balance)
+        subscription, usage = data.get("subscription"), data.get("usage_based")
+        return cls(
+            username=_str(data.get("username")),
+            email=_str(data.get("email")),
+            billing_type=_str(data.get("billing_type")),
+            wallet=wallet,
+            subscription=dict(subscription) if isinstance(subscription, Mapping) else None,
+            usage_based=dict(usage) if isinstance(usage, Mapping) else None,
+            raw=dict(data),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: HeyGen's fields as it sent them."""
+        return dict(self.raw)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 A multipart upload is one POST /v3/assets carrying the file. A direct upload presigns
 (POST /v3/assets/direct-uploads with the file's size), PUTs the bytes to the presigned
-storage URL without credentials while hashing them, and completes (POST .../complete) with
-the SHA-256 of the bytes it sent: the file is read once, not once to hash and once to send
-(HeyGen takes the checksum at complete as well as at presign). Both carry
+storage URL without credentials while hashing them, and completes (POST .../complete,
+retried on a 409 while the PUT becomes visible) with the SHA-256 of the bytes it sent: the
+file is read once, not once to hash and once to send (HeyGen takes the checksum at complete
+as well as at presign). It then waits while HeyGen says the asset is still ``processing``
+(see ``assets``), so a create that follows can use it. Both carry
 one Idempotency-Key, so a retried upload never stores the file twice; once any attempt may
 have reached the server, a failure carries that key (``APIError.idempotency_key``).
 
@@ -24,19 +26,31 @@ from typing import Any, BinaryIO, cast
 
 import httpx
 
-from heygen_lipsync_api.api.assets import complete_asset_direct_upload, create_asset_direct_upload, upload_asset
+from heygen_lipsync_api.api.assets import create_asset_direct_upload, upload_asset
 from heygen_lipsync_api.client import AuthenticatedClient
-from heygen_lipsync_api.models import CompleteDirectUploadRequest, CreateDirectUploadRequest, UploadAssetBody
+from heygen_lipsync_api.models import CreateDirectUploadRequest, UploadAssetBody
 from heygen_lipsync_api.types import File
 
-from . import files
+from . import assets, files
 from ._http import EXT_NO_AUTH, EXT_UPLOAD, Delivery, new_idempotency_key, tracking_delivery
 from ._responses import asset_of, call_generated, data_of
-from .errors import APIError, ConflictError, ValidationError, error_from_transport, raise_for_response
-from .models import Asset
+from .errors import (
+    APIError,
+    BadRequestError,
+    ConflictError,
+    ValidationError,
+    error_from_transport,
+    raise_for_response,
+)
+from .models import ASSET_WAITING_STATUSES, Asset
 from .sources import SUPPORTED_MEDIA_TYPES, check_file, sniff_media_type, validate_idempotency_key
 
-__all__ = ["UploadEvent", "UploadEvents", "UploadProgress", "upload_file"]
+__all__ = ["HEYGEN_ASSET_TYPES", "HEYGEN_LISTS_NOT", "UploadEvent", "UploadEvents", "UploadProgress", "upload_file"]
+
+#: The asset types HeyGen's documentation lists, for the message when it refuses another.
+HEYGEN_ASSET_TYPES = "png, jpeg, mp4, webm, mp3, wav, pdf, srt"
+#: Types accepted locally that HeyGen does not list (.mov, .m4a): tried, but HeyGen may refuse them.
+HEYGEN_LISTS_NOT = frozenset({"video/quicktime", "audio/mp4"})
 
 
 @dataclass(frozen=True)
@@ -114,8 +128,24 @@ async def upload_file(
         try:
             # Looked up at call time: tests lower the threshold to exercise the direct flow.
             if size <= files.MULTIPART_MAX_BYTES:
-                return await _upload_multipart(api, path, mime, size, key, report)
+                try:
+                    return await _upload_multipart(api, path, mime, size, key, report)
+                except BadRequestError as exc:
+                    if exc.status_code != 413:
+                        raise
+                    # HeyGen's "32 MB" may be counted in decimal megabytes or with the form's
+                    # overhead: a file it finds too large still fits the direct upload.
             return await _upload_direct(http, api, path, mime, size, key, report, delivery)
+        except BadRequestError as exc:
+            if delivery.outcome_unknown:
+                exc.idempotency_key = key
+            if mime in HEYGEN_LISTS_NOT and exc.status_code in (400, 415, 422):
+                raise ValidationError(
+                    "file",
+                    f"HeyGen refused {path.name} ({mime}): {exc.message}. "
+                    f"HeyGen lists only {HEYGEN_ASSET_TYPES}: convert the file to one of those (e.g. mp4 or mp3)",
+                ) from exc
+            raise
         except APIError as exc:
             if delivery.outcome_unknown:
                 exc.idempotency_key = key
@@ -163,13 +193,13 @@ async def _upload_direct(
         # Storage refused a replayed PUT (bytes already stored), so nothing was hashed:
         # the one case that reads the file a second time.
         checksum = await asyncio.to_thread(files.sha256_file, path)
-    done = await call_generated(
-        api,
-        complete_asset_direct_upload.asyncio_detailed,
-        asset_id,
-        body=CompleteDirectUploadRequest(checksum_sha256=checksum),
-    )
-    return asset_of(done, "complete upload")
+    done = await assets.complete_with_retry(api, asset_id, checksum)
+    asset = asset_of(done, "complete upload")
+    status = data_of(done, "complete upload").get("status")
+    if isinstance(status, str) and status in ASSET_WAITING_STATUSES:
+        # HeyGen may still be preparing a large file: a create sent now would be refused.
+        await assets.wait_until_ready(api, asset.asset_id)
+    return asset
 
 
 async def _put_to_storage(

@@ -20,6 +20,7 @@ the one place ids are split into requests of ``STATUS_QUERY_MAX_IDS``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import random
 import time
@@ -34,7 +35,7 @@ from .errors import (
     ServerError,
     WaitTimeoutError,
 )
-from .models import Lipsync, StatusEntry
+from .models import ItemError, Lipsync, StatusEntry
 
 __all__ = [
     "AGE_FRACTION",
@@ -213,6 +214,8 @@ async def wait_several(
                 except _TRANSIENT:
                     continue
                 last[lipsync_id] = detail.status
+                if detail.is_failed and entry.error is not None:
+                    detail = _with_item_error(detail, entry.error)
                 if detail.is_finished:
                     results[lipsync_id] = detail
                 await _report(on_progress, detail, _monotonic() - start)
@@ -221,7 +224,7 @@ async def wait_several(
             last[lipsync_id] = status
             await _report(
                 on_progress,
-                Lipsync(id=lipsync_id, status=status, failure_message=entry.error),
+                Lipsync(id=lipsync_id, status=status, failure_message=str(entry.error) if entry.error else None),
                 _monotonic() - start,
             )
         first_round = False
@@ -235,3 +238,16 @@ async def wait_several(
                 pending[0], last_status=last.get(pending[0]), elapsed=elapsed, pending_ids=pending, results=results
             )
         await _sleep(min(next(delays), remaining))
+
+
+def _with_item_error(detail: Lipsync, error: ItemError) -> Lipsync:
+    """A failed job's detail with the statuses entry's error object kept (``extra["error"]``).
+
+    The object may say more than ``failure_message`` (a code, other properties), and for a
+    job whose detail gives no message it is the only reason there is.
+    """
+    return dataclasses.replace(
+        detail,
+        failure_message=detail.failure_message or str(error),
+        extra={**detail.extra, "error": error.to_dict()},
+    )

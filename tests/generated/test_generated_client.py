@@ -60,6 +60,10 @@ def test_spec_covers_the_documented_operations() -> None:
         "uploadAsset",
         "createAssetDirectUpload",
         "completeAssetDirectUpload",
+        "getAssetV3",
+        "deleteAssetV3",
+        "listAssetStatusesV3",
+        "getUserMeV3",
     } == ids
 
 

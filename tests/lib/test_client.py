@@ -162,15 +162,20 @@ async def test_statuses_one_request_per_100_ids(client: AsyncLipsyncClient, fake
     assert next(e for e in entries if e.lipsync_id == "ls_missing").status == "not_found"
 
 
-async def test_statuses_follow_pages(clock: object) -> None:
-    pages = {
-        None: {"data": [{"video_id": "a", "status": "queued"}], "has_more": True, "next_token": "t2"},
-        "t2": {"data": [{"video_id": "b", "status": "completed"}], "has_more": False, "next_token": None},
-    }
+async def test_statuses_send_only_ids_never_paging_parameters(clock: object) -> None:
+    seen: list[httpx.QueryParams] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=pages[request.url.params.get("token")])
+        seen.append(request.url.params)
+        ids = request.url.params.get("lipsync_ids", "").split(",")
+        # HeyGen's envelope still carries has_more / next_token: they must not be followed.
+        body = {"data": [{"video_id": i, "status": "queued"} for i in ids], "has_more": True, "next_token": "t2"}
+        return httpx.Response(200, json=body)
 
+    ids = [f"ls_{i}" for i in range(150)]
     async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
-        entries = await c.statuses(batch_ids=["batch_1"])
-    assert [(e.lipsync_id, e.status) for e in entries] == [("a", "queued"), ("b", "completed")]
+        entries = await c.statuses(lipsync_ids=ids)
+    assert [e.lipsync_id for e in entries] == ids
+    assert len(seen) == 2
+    assert all(set(params) == {"lipsync_ids"} for params in seen)
+    assert [len(params["lipsync_ids"].split(",")) for params in seen] == [100, 50]

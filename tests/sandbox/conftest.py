@@ -17,8 +17,8 @@ FINISHED = ("completed", "failed")
 
 
 def fast_config(**overrides: Any) -> SandboxConfig:
-    """Jobs that finish within a fraction of a second."""
-    values: dict[str, Any] = {"pending_seconds": 0.05, "running_seconds": 0.1}
+    """Jobs that finish within a fraction of a second; direct uploads ready at once."""
+    values: dict[str, Any] = {"pending_seconds": 0.05, "running_seconds": 0.1, "asset_processing_seconds": 0}
     values.update(overrides)
     return SandboxConfig(**values)
 

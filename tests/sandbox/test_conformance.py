@@ -91,3 +91,8 @@ def test_successful_responses_of_every_operation_conform(client: httpx.Client) -
     assert put.status_code == 200, put.text
     complete = client.post(f"/v3/assets/{started['asset_id']}/complete", json={})
     check("/v3/assets/{asset_id}/complete", "POST", complete)
+    asset_id = started["asset_id"]
+    check("/v3/assets/{asset_id}", "GET", client.get(f"/v3/assets/{asset_id}"))
+    check("/v3/assets/statuses", "GET", client.get("/v3/assets/statuses", params={"asset_ids": f"{asset_id},asset_x"}))
+    check("/v3/users/me", "GET", client.get("/v3/users/me"))
+    check("/v3/assets/{asset_id}", "DELETE", client.delete(f"/v3/assets/{asset_id}"))

@@ -181,7 +181,7 @@ def test_a_batch_calls_its_callback_url_once_when_its_last_job_finishes(client: 
         time.sleep(0.3)  # room for a duplicate to arrive, if one were sent
     assert len(received) == 1
     event = received[0]
-    assert event["event_type"] == "lipsync_batch.success"
+    assert event["event_type"] == "batch.finished"
     assert event["event_data"] == {
         "batch_id": batch_id,
         "status": "completed",

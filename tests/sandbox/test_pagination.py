@@ -98,26 +98,36 @@ async def test_batches_accept_1_to_100_items(client: httpx.AsyncClient) -> None:
     assert bad.json()["error"]["param"] == "lipsyncs[1].audio"
 
 
-async def test_statuses_report_many_ids_page_by_page_with_not_found(client: httpx.AsyncClient) -> None:
+async def test_statuses_report_many_ids_in_one_answer_with_not_found(client: httpx.AsyncClient) -> None:
     body = await _body(client)
     ids = [(await client.post("/v3/lipsyncs", json=body)).json()["data"]["lipsync_id"] for _ in range(60)]
     batch_id = (await client.post("/v3/lipsyncs/batches", json={"lipsyncs": [body] * 3})).json()["data"]["batch_id"]
-    query = {"lipsync_ids": ",".join([*ids, "ls_nope"]), "batch_ids": f"{batch_id},lsb_nope", "limit": 25}
-    entries: list[dict[str, Any]] = []
-    token = None
-    while True:
-        params = {**query, **({"token": token} if token else {})}
-        page = (await client.get("/v3/lipsyncs/statuses", params=params)).json()
-        entries.extend(page["data"])
-        if not page["has_more"]:
-            break
-        token = page["next_token"]
+    query = {"lipsync_ids": ",".join([*ids, "ls_nope"]), "batch_ids": f"{batch_id},lsb_nope"}
+    page = (await client.get("/v3/lipsyncs/statuses", params=query)).json()
+    assert page["has_more"] is False and page["next_token"] is None
+    entries: list[dict[str, Any]] = page["data"]
     assert len(entries) == 60 + 1 + 3 + 1
     assert [e["video_id"] for e in entries[:60]] == ids
     assert {e["status"] for e in entries[:60]} == {"queued"}
     assert entries[60] == {"video_id": "ls_nope", "status": "not_found", "batch_id": None}
     assert [(e["batch_id"], e["item_index"]) for e in entries[61:64]] == [(batch_id, 0), (batch_id, 1), (batch_id, 2)]
     assert entries[64]["status"] == "not_found" and entries[64]["batch_id"] == "lsb_nope"
+
+
+@pytest.mark.parametrize("params", [{"limit": 25}, {"token": "t2"}])
+async def test_statuses_refuse_paging_parameters_heygen_does_not_define(
+    client: httpx.AsyncClient, params: dict[str, Any]
+) -> None:
+    response = await client.get("/v3/lipsyncs/statuses", params={"lipsync_ids": "ls_x", **params})
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == next(iter(params))
+
+
+async def test_statuses_count_lipsync_and_batch_ids_together_up_to_100(client: httpx.AsyncClient) -> None:
+    lipsync_ids, batch_ids = ",".join(f"ls_{i}" for i in range(60)), ",".join(f"lsb_{i}" for i in range(41))
+    query = {"lipsync_ids": lipsync_ids, "batch_ids": batch_ids}
+    response = await client.get("/v3/lipsyncs/statuses", params=query)
+    assert response.status_code == 400
 
 
 async def test_statuses_refuse_more_than_100_ids(client: httpx.AsyncClient) -> None:

@@ -82,13 +82,18 @@ _ID_COLUMNS = frozenset({"id", "video_id", "batch_id", "asset_id"})
 def _columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     cols: list[str] = []
     for row in rows:
-        cols.extend(key for key in row if key not in cols and not isinstance(row[key], dict | list))
+        # An error object is one cell (its message); other nested values stay for --json.
+        cols.extend(key for key in row if key not in cols and (key == "error" or not isinstance(row[key], dict | list)))
     return cols
 
 
 def _cell(value: Any, key: str = "") -> str:
     if value is None:
         return ""
+    if key == "error" and isinstance(value, dict) and (value.get("message") or value.get("code")):
+        # HeyGen's error object: its message is what a person needs (--json keeps it whole).
+        message, code = value.get("message"), value.get("code")
+        return f"{message} ({code})" if message and code else str(message or code)
     if key == "created_at" and isinstance(value, int):
         return datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     if isinstance(value, dict | list):

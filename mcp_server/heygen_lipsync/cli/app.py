@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import batch, jobs, lipsyncs, services
+from . import account, assets, batch, jobs, lipsyncs, services
 from ._group import GlobalOptionsGroup
 from ._state import CliState
 
@@ -95,6 +95,8 @@ def _global_options(
 lipsyncs.register(app)
 app.add_typer(batch.app, name="batch")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(assets.app, name="asset")
+account.register(app)
 services.register(app)
 
 

@@ -44,7 +44,7 @@ def create(
     ],
     title: Annotated[str | None, typer.Option("--title", help="Title of the batch (overrides the manifest's).")] = None,
     callback_url: Annotated[
-        str | None, typer.Option("--callback-url", help="Webhook URL notified as the batch progresses.")
+        str | None, typer.Option("--callback-url", help="Webhook URL called once, when every item has finished.")
     ] = None,
     idempotency_key: Annotated[
         str | None, typer.Option("--idempotency-key", help="Repeat-safe key for the batch.")

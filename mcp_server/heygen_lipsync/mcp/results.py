@@ -22,6 +22,7 @@ __all__ = [
     "DeleteResult",
     "DownloadInfo",
     "FromLibrary",
+    "ItemErrorInfo",
     "LipsyncCreated",
     "LipsyncInfo",
     "LipsyncInfoResult",
@@ -138,13 +139,21 @@ class BatchCreated(BaseModel):
     next_step: str
 
 
+class ItemErrorInfo(FromLibrary):
+    """Why an item failed, as HeyGen reports it."""
+
+    code: str | None = Field(default=None, description="HeyGen's machine-readable reason.")
+    message: str | None = Field(default=None, description="Why it failed: tell the user this.")
+    extra: dict[str, Any] = Field(default_factory=dict, description="Anything else HeyGen said about it.")
+
+
 class BatchItemInfo(FromLibrary):
     """One item of a batch."""
 
     item_index: int
     status: str = Field(description="queued, processing, completed or failed.")
     lipsync_id: str | None = Field(default=None, description="Use with wait_for_lipsync / download_lipsync.")
-    error: str | None = None
+    error: ItemErrorInfo | None = Field(default=None, description="Why the item failed, when it failed.")
 
 
 class BatchInfo(FromLibrary):

@@ -130,6 +130,11 @@ class SandboxConfig:
     - `idempotency_ttl_seconds`: how long an Idempotency-Key replays its first response.
     - `public_base_url`: base of URLs the sandbox hands out; default: the request's own.
     - `faults`: injected faults (see `FaultConfig`).
+    - `asset_processing_seconds`: how long a completed direct upload stays `processing`
+      (not yet usable in a create), as a large upload may at HeyGen.
+    - `wallet_currency`, `wallet_balance`: the prepaid wallet `GET /v3/users/me` shows;
+      completed jobs draw it down by `speed_rate` / `precision_rate` per second of
+      output (HeyGen's pay-as-you-go USD rates by default); failed jobs are free.
     """
 
     data_dir: Path | None = None
@@ -143,10 +148,15 @@ class SandboxConfig:
     idempotency_ttl_seconds: int = 24 * 3600
     public_base_url: str | None = None
     faults: FaultConfig = field(default_factory=FaultConfig)
+    asset_processing_seconds: float = 0.5
+    wallet_currency: str = "usd"
+    wallet_balance: float = 100.0
+    speed_rate: float = 0.0333
+    precision_rate: float = 0.0667
 
     def __post_init__(self) -> None:
         # Caught here, not as a 500 on every create (no slot can ever free with a cap of 0).
-        for name in ("pending_seconds", "running_seconds"):
+        for name in ("pending_seconds", "running_seconds", "asset_processing_seconds", "speed_rate", "precision_rate"):
             value = getattr(self, name)
             if not 0 <= value < float("inf"):
                 raise ValueError(f"{name} ({_ENV_PREFIX}{name.upper()}) must be 0 or more seconds, got {value!r}")
@@ -162,7 +172,8 @@ class SandboxConfig:
 
         Environment: `HEYGEN_LIPSYNC_SANDBOX_DIR` (data directory; default: the platform's
         user data directory), `HEYGEN_LIPSYNC_SANDBOX_KEY`, `..._PENDING_SECONDS`,
-        `..._RUNNING_SECONDS`, `..._MAX_CONCURRENT_JOBS`, `..._FAULTS` (JSON of `FaultConfig`).
+        `..._RUNNING_SECONDS`, `..._MAX_CONCURRENT_JOBS`, `..._ASSET_PROCESSING_SECONDS`,
+        `..._WALLET_BALANCE`, `..._FAULTS` (JSON of `FaultConfig`).
 
         Raises:
             ValueError: an environment value that does not parse.
@@ -177,7 +188,14 @@ class SandboxConfig:
             values["data_dir"] = default_data_dir()
         if env.get(_ENV_PREFIX + "KEY"):
             values["api_key"] = env[_ENV_PREFIX + "KEY"]
-        for name, kind in (("pending_seconds", float), ("running_seconds", float), ("max_concurrent_jobs", int)):
+        numbers: tuple[tuple[str, type[float] | type[int]], ...] = (
+            ("pending_seconds", float),
+            ("running_seconds", float),
+            ("max_concurrent_jobs", int),
+            ("asset_processing_seconds", float),
+            ("wallet_balance", float),
+        )
+        for name, kind in numbers:
             raw = env.get(_ENV_PREFIX + name.upper())
             if raw:
                 try:

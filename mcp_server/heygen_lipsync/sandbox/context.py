@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from . import web
+from . import asset_status, web
 from .config import SandboxConfig
 from .idempotency import Idempotency
 from .scheduler import Scheduler
@@ -63,6 +63,5 @@ class Services:
         return self.signer.presign(self.base_url(request), path)
 
     def asset_ready(self, asset_id: str) -> bool:
-        """True when the asset exists and its bytes are complete."""
-        asset = self.store.get_asset(asset_id)
-        return asset is not None and asset.status == "uploaded"
+        """True when the asset exists, its bytes are complete and it is no longer processing."""
+        return asset_status.is_ready(self.store.get_asset(asset_id))

@@ -20,7 +20,7 @@ from typing import Any
 import anyio
 from starlette.requests import Request
 
-from . import clock, jobs, status
+from . import account, clock, jobs, status
 from .config import SandboxConfig
 from .errors import ApiError
 from .store import JobRow, Store
@@ -155,6 +155,7 @@ class Scheduler:
             output=outcome.output,
             caption=outcome.caption,
             failure_message=outcome.failure_message,
+            charge=account.job_charge(self.config, fresh, outcome.status, outcome.duration),
         )
         settled = self.store.get_job(lipsync_id)
         if settled is None:  # deleted while it was being produced

@@ -63,12 +63,17 @@ def lipsync_status(job: JobRow) -> str:
     return "running" if current == "due" else current
 
 
-def read_status(job: JobRow | None) -> tuple[str, str | None]:
-    """(status, error) in the batch/statuses vocabulary; a deleted job (None) reads as failed."""
+def read_status(job: JobRow | None) -> tuple[str, dict[str, str] | None]:
+    """(status, error) in the batch/statuses vocabulary; a deleted job (None) reads as failed.
+
+    The error is an object, as HeyGen sends it (`code`, `message`), never a bare string.
+    """
     if job is None:
-        return "failed", "The lipsync was deleted."
+        return "failed", {"code": "deleted", "message": "The lipsync was deleted."}
     status = _READ_STATUS.get(phase(job), "processing")
-    return status, job.failure_message if status == "failed" else None
+    if status != "failed":
+        return status, None
+    return status, {"code": "lipsync_failed", "message": job.failure_message or "The lipsync failed."}
 
 
 def batch_counts(statuses: Iterable[str]) -> dict[str, int]:

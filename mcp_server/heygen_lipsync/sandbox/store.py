@@ -93,7 +93,11 @@ CREATE TABLE IF NOT EXISTS idempotency (
 );
 """
 # Columns added after the first release, for data directories made before them.
-_ADDED_COLUMNS = {"idempotency": ("owner_pid INTEGER", "owner_start TEXT", "owner_store TEXT")}
+_ADDED_COLUMNS = {
+    "idempotency": ("owner_pid INTEGER", "owner_start TEXT", "owner_store TEXT"),
+    # When a completed direct upload is ready for use (it is `processing` until then).
+    "assets": ("ready_at REAL",),
+}
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,7 @@ class AssetRow:
     path: str
     created_at: float
     expires_at: float | None
+    ready_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -336,15 +341,28 @@ class Store:
         output: str | None = None,
         caption: str | None = None,
         failure_message: str | None = None,
+        charge: float = 0.0,
     ) -> bool:
-        """Record a job's outcome once; False if another worker recorded it first (or it was deleted)."""
+        """Record a job's outcome once; False if another worker recorded it first (or it was deleted).
+
+        `charge` is drawn from the wallet in the same transaction, so a job is charged once.
+        """
         with self._tx() as db:
             cursor = db.execute(
                 "UPDATE jobs SET status = ?, duration = ?, output = ?, caption = ?, failure_message = ?"
                 " WHERE id = ? AND status IS NULL",
                 (status, duration, output, caption, failure_message, lipsync_id),
             )
-            return cursor.rowcount == 1
+            recorded = cursor.rowcount == 1
+            if recorded and charge:
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('spent', '0')")
+                db.execute("UPDATE meta SET value = CAST(value AS REAL) + ? WHERE key = 'spent'", (charge,))
+            return recorded
+
+    def spent(self) -> float:
+        """What completed jobs have drawn from the wallet so far (deleting a job refunds nothing)."""
+        row = self._one("SELECT value FROM meta WHERE key = 'spent'")
+        return float(row["value"]) if row is not None else 0.0
 
     def set_title(self, lipsync_id: str, title: str) -> bool:
         with self._tx() as db:
@@ -392,7 +410,8 @@ class Store:
     def insert_asset(self, asset: AssetRow) -> None:
         with self._tx() as db:
             db.execute(
-                "INSERT INTO assets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO assets (id, filename, content_type, mime_type, size_bytes, declared_size, checksum,"
+                " status, path, created_at, expires_at, ready_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     asset.id,
                     asset.filename,
@@ -405,12 +424,24 @@ class Store:
                     asset.path,
                     asset.created_at,
                     asset.expires_at,
+                    asset.ready_at,
                 ),
             )
 
     def get_asset(self, asset_id: str) -> AssetRow | None:
         row = self._one("SELECT * FROM assets WHERE id = ?", (asset_id,))
         return None if row is None else AssetRow(**dict(row))
+
+    def delete_asset(self, asset_id: str) -> AssetRow | None:
+        """Remove an asset and its bytes; None when there was no such asset."""
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM assets WHERE id = ?", (asset_id,)).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM assets WHERE id = ?", (asset_id,))
+        asset = AssetRow(**dict(row))
+        Path(asset.path).unlink(missing_ok=True)
+        return asset
 
     def update_asset(self, asset_id: str, **values: Any) -> None:
         columns = ", ".join(f"{name} = ?" for name in values)

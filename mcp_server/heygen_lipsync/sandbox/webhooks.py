@@ -59,7 +59,8 @@ class Webhooks:
             return
         outcome = status.batch_outcome(counts, batch.total)
         payload = {
-            "event_type": f"lipsync_batch.{'fail' if outcome == 'failed' else 'success'}",
+            # HeyGen's name for a batch's completion; the outcome is in event_data.status.
+            "event_type": "batch.finished",
             "event_data": {
                 "batch_id": batch.id,
                 "status": outcome,
@@ -78,6 +79,7 @@ class Webhooks:
         completed = job.status == "completed"
         base = self.config.public_base_url or f"http://{job.origin}"
         video_url = self.signer.presign(base, f"/_sandbox/outputs/{job.id}.mp4") if completed else None
+        # HeyGen documents no lipsync event type: this per-job payload is the sandbox's own.
         payload = {
             "event_type": "lipsync.success" if completed else "lipsync.fail",
             "event_data": {

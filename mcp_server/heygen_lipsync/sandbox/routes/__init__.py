@@ -3,7 +3,9 @@
 - `lipsyncs`: `/v3/lipsyncs`, `/v3/lipsyncs/{id}`
 - `batches`: `/v3/lipsyncs/batches`, `/v3/lipsyncs/batches/{id}`
 - `statuses`: `/v3/lipsyncs/statuses`
-- `assets`: `/v3/assets`, direct uploads, complete, and the presigned PUT `/_sandbox/uploads/{id}`
+- `assets`: `/v3/assets`, direct uploads, complete, asset get/delete/statuses, and the
+  presigned PUT `/_sandbox/uploads/{id}`
+- `users`: `/v3/users/me`
 - `internal`: `/_sandbox/assets/{id}`, `/_sandbox/outputs/{name}`, `/_sandbox/faults`, `/_sandbox/info`
 """
 
@@ -17,6 +19,7 @@ from .batches import BatchRoutes
 from .internal import InternalRoutes
 from .lipsyncs import LipsyncRoutes
 from .statuses import StatusRoutes
+from .users import UserRoutes
 
 __all__ = ["build_routes"]
 
@@ -30,5 +33,6 @@ def build_routes(sb: Services) -> list[Route]:
         *BatchRoutes(sb).routes(),
         *lipsyncs.item_routes(),
         *AssetRoutes(sb).routes(),
+        *UserRoutes(sb).routes(),
         *InternalRoutes(sb).routes(),
     ]

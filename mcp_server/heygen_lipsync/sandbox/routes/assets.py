@@ -1,4 +1,4 @@
-"""`/v3/assets`: multipart uploads, direct uploads (presign, PUT, complete) and the presigned PUT target.
+"""`/v3/assets`: uploads (multipart, direct), asset get/delete/statuses and the presigned PUT target.
 
 A direct upload is three requests: `POST /v3/assets/direct-uploads` reserves an asset and
 hands out a presigned `upload_url`; the client PUTs the bytes there (no API key, the
@@ -13,6 +13,10 @@ upload that is already complete succeeds again, with the same data; with the sam
 Idempotency-Key it replays the first success (`Idempotent-Replayed: true`). A complete
 that was refused (bytes not there yet, checksum mismatch) is not recorded under its key,
 so the same key works once the problem is fixed.
+
+A completed direct upload is `processing` for `asset_processing_seconds` before a create
+may use it (see `asset_status`); `GET /v3/assets/{id}` and `GET /v3/assets/statuses` show
+it, and `DELETE /v3/assets/{id}` removes the asset and its bytes.
 """
 
 from __future__ import annotations
@@ -29,11 +33,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import clock, media
+from .. import asset_status, clock, media
 from ..context import Services
 from ..errors import ApiError, invalid
 from ..store import AssetRow
-from ..validation import check_object, check_sha256
+from ..validation import check_object, check_sha256, parse_id_list
 from ..web import LimitedRequest, read_json, resource, too_large
 
 __all__ = ["AssetRoutes"]
@@ -54,9 +58,56 @@ class AssetRoutes:
         return [
             resource("/v3/assets", POST=self.upload),
             resource("/v3/assets/direct-uploads", POST=self.create_direct_upload),
+            resource("/v3/assets/statuses", GET=self.statuses),
             resource("/v3/assets/{asset_id}/complete", POST=self.complete),
+            resource("/v3/assets/{asset_id}", GET=self.get, DELETE=self.delete),
             resource("/_sandbox/uploads/{asset_id}", PUT=self.put_upload),
         ]
+
+    def _found(self, request: Request) -> AssetRow:
+        asset = self.sb.store.get_asset(request.path_params["asset_id"])
+        if asset is None:
+            raise ApiError(404, "not_found", "Asset not found.")
+        return asset
+
+    async def get(self, request: Request) -> Response:
+        self.sb.authenticate(request)
+        asset = self._found(request)
+        ready = asset.status == "uploaded"
+        data = {
+            "id": asset.id,
+            "name": asset.filename or asset.id,
+            "type": (asset.mime_type or asset.content_type or "application/octet-stream").split("/")[0],
+            "owner": "sandbox",
+            "space_id": "sandbox",
+            "uploaded_at": int(asset.created_at),
+            "url": f"{self.sb.base_url(request)}/_sandbox/assets/{asset.id}" if ready else None,
+            "folder_id": None,
+        }
+        return JSONResponse({"data": data})
+
+    async def delete(self, request: Request) -> Response:
+        self.sb.authenticate(request)
+        asset = self.sb.store.delete_asset(request.path_params["asset_id"])
+        if asset is None:
+            raise ApiError(404, "not_found", "Asset not found.")
+        return JSONResponse({"data": {"id": asset.id}})
+
+    async def statuses(self, request: Request) -> Response:
+        self.sb.authenticate(request)
+        asset_ids = parse_id_list("asset_ids", request.query_params.get("asset_ids"))
+        batch_ids = parse_id_list("batch_ids", request.query_params.get("batch_ids"))
+        if not asset_ids and not batch_ids:
+            raise invalid("asset_ids", "Give 'asset_ids' or 'batch_ids' (comma-separated).")
+        if len(asset_ids) + len(batch_ids) > 100:
+            raise invalid("asset_ids", "'asset_ids' and 'batch_ids' accept at most 100 ids in all.")
+        # The sandbox has no upload batches: every batch id reads as not found.
+        entries: list[dict[str, Any]] = [
+            {"video_id": i, "status": asset_status.read_status(self.sb.store.get_asset(i)), "error": None}
+            for i in asset_ids
+        ]
+        entries += [{"video_id": None, "status": "not_found", "batch_id": i} for i in batch_ids]
+        return JSONResponse({"data": entries, "has_more": False, "next_token": None})
 
     def _data(self, request: Request, asset: AssetRow) -> dict[str, Any]:
         return {
@@ -240,9 +291,11 @@ class AssetRoutes:
                 mime_type = media.sniff_bytes(head)
                 if mime_type is None:
                     raise invalid("file", f"The uploaded file is {_UNSUPPORTED}.")
-                store.update_asset(asset.id, status="uploaded", mime_type=mime_type, checksum=actual)
+                ready_at = clock.now() + self.sb.config.asset_processing_seconds
+                store.update_asset(asset.id, status="uploaded", mime_type=mime_type, checksum=actual, ready_at=ready_at)
                 asset = store.get_asset(asset.id) or asset
-        data = {**self._data(request, asset), "status": "uploaded"}
+        # HeyGen's status is open: `processing` until the asset may be used, then `uploaded`.
+        data = {**self._data(request, asset), "status": "uploaded" if asset_status.is_ready(asset) else "processing"}
         return JSONResponse({"data": data})
 
 

@@ -1,19 +1,21 @@
-"""`/v3/lipsyncs/statuses`: the read-model status of many lipsyncs and batches in one call."""
+"""`/v3/lipsyncs/statuses`: the read-model status of many lipsyncs and batches in one call.
+
+As HeyGen defines it: `lipsync_ids` and `batch_ids` only, up to 100 ids in all, every
+entry in one answer (no `limit`, no `token`); a failed entry's `error` is an object.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import cursors, status
+from .. import status
 from ..context import Services
 from ..errors import invalid
-from ..validation import parse_id_list, parse_limit
+from ..validation import parse_id_list
 from ..web import resource
 
 __all__ = ["StatusRoutes"]
@@ -34,12 +36,15 @@ class StatusRoutes:
         query = request.query_params
         lipsync_ids = parse_id_list("lipsync_ids", query.get("lipsync_ids"))
         batch_ids = parse_id_list("batch_ids", query.get("batch_ids"))
-        limit = parse_limit(query.get("limit"), 100)
+        for name in ("limit", "token"):
+            # Stricter than HeyGen may be: a client that pages here would repeat or lose entries.
+            if name in query:
+                raise invalid(name, f"'{name}' is not a parameter of this endpoint: it takes no paging parameters.")
         if not lipsync_ids and not batch_ids:
             raise invalid("lipsync_ids", "Give 'lipsync_ids' or 'batch_ids' (comma-separated).")
-        # The token is tied to this exact query, so it cannot page another one.
-        fingerprint = hashlib.sha256(json.dumps([lipsync_ids, batch_ids]).encode()).hexdigest()[:16]
-        offset = cursors.decode_offset(f"statuses:{fingerprint}", query.get("token"))
+        # HeyGen counts both lists together and takes no paging parameters (limit, token).
+        if len(lipsync_ids) + len(batch_ids) > 100:
+            raise invalid("lipsync_ids", "'lipsync_ids' and 'batch_ids' accept at most 100 ids in all.")
         store = self.sb.store
         # (lipsync id or None, batch id or None, item index or None) for every entry, in order.
         keys: list[tuple[str | None, str | None, int | None]] = [(i, None, None) for i in lipsync_ids]
@@ -48,7 +53,7 @@ class StatusRoutes:
             keys.extend((lipsync_id, batch_id, index) for index, lipsync_id in items)
             if not items:
                 keys.append((None, batch_id, None))
-        page = keys[offset : offset + limit]
+        page = keys
         found = store.get_jobs([k[0] for k in page if k[0] is not None])
         settled = {job.id: job for job in await self.sb.scheduler.settle_all(list(found.values()))}
         entries: list[dict[str, Any]] = []
@@ -67,6 +72,5 @@ class StatusRoutes:
                     "error": error,
                 }
             )
-        has_more = offset + limit < len(keys)
-        token = cursors.encode(f"statuses:{fingerprint}", offset + limit) if has_more else None
-        return JSONResponse({"data": entries, "has_more": has_more, "next_token": token})
+        # The envelope keeps HeyGen's has_more / next_token, with nothing more to ask for.
+        return JSONResponse({"data": entries, "has_more": False, "next_token": None})

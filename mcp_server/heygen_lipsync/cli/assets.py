@@ -1,0 +1,67 @@
+"""`heygen-lipsync asset get|delete ID`: inspect an uploaded asset, and delete it for good.
+
+Uploaded sources hold a person's face and voice; `asset delete` removes one from HeyGen
+once its jobs are done (`--delete-uploads` on create does it for the files a create uploads).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ..client import AsyncLipsyncClient
+from ._errors import UsageProblem, error_boundary
+from ._limits import check_id
+from ._render import emit, note
+from ._run import run_client
+from ._schema import schema_option
+from ._state import state
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Inspect and delete uploaded assets (your sources).", no_args_is_help=True)
+
+_AssetId = Annotated[str, typer.Argument(help="An asset id, as an upload printed it.", metavar="ID", callback=check_id)]
+
+
+@app.command("get", epilog="Examples:\n\n  heygen-lipsync asset get asset_123")
+def get(
+    ctx: typer.Context,
+    asset_id: _AssetId,
+    response_schema: Annotated[bool, schema_option("response", "AssetDetail")] = False,
+) -> None:
+    """Show one asset: its name, type, owner, upload time and a URL when one can be made."""
+    st = state(ctx)
+
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
+        return (await client.get_asset(asset_id)).to_dict()
+
+    emit(st, run_client(ctx, work), title=f"asset {asset_id}")
+
+
+@app.command("delete", epilog="Examples:\n\n  heygen-lipsync asset delete asset_123 --force")
+def delete(
+    ctx: typer.Context,
+    asset_id: _AssetId,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Do not ask; needed when stdin is not a terminal.")
+    ] = False,
+    response_schema: Annotated[bool, schema_option("response", "AssetDeleteResponse")] = False,
+) -> None:
+    """Delete an uploaded asset for good. Asks y/N on a terminal; elsewhere it refuses without --force."""
+    from .lipsyncs import stdin_is_terminal  # the one seam tests patch for "is a person there"
+
+    st = state(ctx)
+    if not force:
+        if not stdin_is_terminal():
+            with error_boundary(st):
+                raise UsageProblem(f"not deleting {asset_id}: no terminal to confirm on; pass --force", param="force")
+        if not typer.confirm(f"Delete asset {asset_id} for good?", default=False, err=True):
+            note("not deleted")
+            raise typer.Exit(1)
+
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
+        return {"id": await client.delete_asset(asset_id)}
+
+    emit(st, run_client(ctx, work))
