@@ -20,12 +20,13 @@ import threading
 import weakref
 from collections.abc import Callable, Coroutine, Iterator
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, Self, TypeVar
 
 import httpx
 
 from .client import AsyncLipsyncClient
 from .config import Settings
+from .ledger import Ledger
 from .models import Lipsync
 from .raw import RawResponse
 
@@ -134,6 +135,7 @@ class LipsyncClient:
         max_retries: int | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         settings: Settings | None = None,
+        ledger: Ledger | Literal["default"] | None = "default",
     ) -> None:
         self._async = AsyncLipsyncClient(
             api_key=api_key,
@@ -143,6 +145,7 @@ class LipsyncClient:
             max_retries=max_retries,
             transport=transport,
             settings=settings,
+            ledger=ledger,
         )
         self._loop = _LoopThread()
         self._finalizer = weakref.finalize(self, self._loop.stop)
@@ -191,6 +194,11 @@ class LipsyncClient:
     upload = _blocking(AsyncLipsyncClient.upload)
     download = _blocking(AsyncLipsyncClient.download)
     dub = _blocking(AsyncLipsyncClient.dub)
+    submit = _blocking(AsyncLipsyncClient.submit)
+    get_asset = _blocking(AsyncLipsyncClient.get_asset)
+    asset_statuses = _blocking(AsyncLipsyncClient.asset_statuses)
+    delete_asset = _blocking(AsyncLipsyncClient.delete_asset)
+    account = _blocking(AsyncLipsyncClient.account)
 
     def iter_lipsyncs(self, *, page_size: int | None = None) -> Iterator[Lipsync]:
         """Every lipsync of the account, fetching pages as needed (as ``AsyncLipsyncClient.iter_lipsyncs``).
