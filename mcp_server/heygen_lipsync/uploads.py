@@ -31,7 +31,9 @@ from ._http import EXT_NO_AUTH, EXT_UPLOAD, Delivery, new_idempotency_key, track
 from ._responses import asset_of, call_generated, data_of
 from .errors import APIError, ConflictError, ValidationError, error_from_transport, raise_for_response
 from .models import Asset
-from .sources import SUPPORTED_MEDIA_TYPES, check_file, sniff_media_type, validate_idempotency_key
+from .opened import OpenedInput
+from .paths import expand_user
+from .sources import SNIFF_BYTES, SUPPORTED_MEDIA_TYPES, open_checked, sniff_bytes, validate_idempotency_key
 
 __all__ = ["UploadEvent", "UploadEvents", "UploadProgress", "upload_file"]
 
@@ -95,11 +97,29 @@ async def upload_file(
         APIStatusError, APIConnectionError: as for every call; with ``idempotency_key`` set when
             an attempt may have stored the file (retry with that key to store it once).
     """
-    path = check_file(Path(path).expanduser(), field="file")
-    key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
+    # Opened once, then checked and read from that descriptor: nothing swapped in after the
+    # check can be sent, and a FIFO cannot block the open.
+    given = path if isinstance(path, OpenedInput) and path.is_open else None
+    opened = given if given is not None else open_checked(expand_user(path), field="file")
     try:
-        mime = sniff_media_type(path)
-        size = path.stat().st_size
+        key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
+        return await _upload_opened(http, api, opened, key, on_progress, field)
+    finally:
+        if given is None:
+            opened.close()
+
+
+async def _upload_opened(
+    http: httpx.AsyncClient,
+    api: AuthenticatedClient,
+    path: OpenedInput,
+    key: str,
+    on_progress: UploadProgress | None,
+    field: str,
+) -> Asset:
+    try:
+        mime = sniff_bytes(path.read_at(0, SNIFF_BYTES))
+        size = path.fstat().st_size
     except OSError as exc:
         raise ValidationError("file", f"cannot read {path}: {exc.strerror or exc}") from None
     if mime is None or mime not in SUPPORTED_MEDIA_TYPES:
