@@ -113,6 +113,13 @@ class FileSandbox:
         path = expand_user(text)  # "~dub.mp4" is a file name, not a home directory
         return path if path.is_absolute() else base / path
 
+    def _resolve(self, unresolved: Path, param: str) -> Path:
+        try:
+            return unresolved.resolve()
+        except OSError as exc:
+            # A folder on the way removed or swapped while being resolved (or a symlink loop).
+            raise self._unreadable(exc, unresolved, param) from None
+
     def _check_inside(self, raw: str, unresolved: Path, resolved: Path, param: str) -> None:
         if self._inside_allowed(resolved):
             return
@@ -142,7 +149,7 @@ class FileSandbox:
                 directory, a device or other special file, or unreadable.
         """
         unresolved = self._absolute(raw, self.allowed_dirs[0], param)
-        resolved = unresolved.resolve()
+        resolved = self._resolve(unresolved, param)
         self._check_inside(raw, unresolved, resolved, param)
         try:
             opened = open_input(resolved)
@@ -226,7 +233,7 @@ class FileSandbox:
         """
         raw = filename if filename is not None else default_name
         unresolved = self._absolute(raw, self.output_dir, param)
-        resolved = unresolved.resolve()
+        resolved = self._resolve(unresolved, param)
         if not resolved.is_relative_to(self.output_dir):
             raise _refuse(
                 param,
