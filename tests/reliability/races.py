@@ -70,6 +70,7 @@ def _swap_folder(folder: Path, outside: Path) -> Callable[[], None]:
         time.sleep(0)  # let the other thread run while the symlink is in place
         os.unlink(folder)
         os.rename(aside, folder)
+        time.sleep(0)  # and while the real folder is
 
     return flip
 
@@ -85,6 +86,7 @@ def _swap_file(path: Path, outside_file: Path) -> Callable[[], None]:
         time.sleep(0)
         plain.write_bytes(INSIDE)
         os.replace(plain, path)
+        time.sleep(0)
 
     return flip
 
