@@ -17,6 +17,7 @@ plain path without a descriptor.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -42,7 +43,10 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) | _NOFOLLOW
 DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0) | _NOFOLLOW
 
-_PathBase = WindowsPath if sys.platform == "win32" else PosixPath
+if sys.platform == "win32":
+    _PathBase = WindowsPath
+else:
+    _PathBase = PosixPath
 
 
 class NotRegularFileError(OSError):
@@ -56,10 +60,8 @@ class NotRegularFileError(OSError):
 
 
 def _close_quietly(fd: int) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.close(fd)
-    except OSError:
-        pass
 
 
 class Descriptor:
@@ -207,10 +209,8 @@ def open_subfolders(root: Descriptor, parts: Iterable[str], *, create: bool) -> 
             current.close()
             raise OSError(errno.EINVAL, f"{part!r} is not a folder name")
         if create:
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.mkdir(part, 0o777, dir_fd=current.fd)
-            except FileExistsError:
-                pass
         try:
             step = os.open(part, DIR_FLAGS, dir_fd=current.fd)
         finally:

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from heygen_lipsync import files as lib_files
+from heygen_lipsync.errors import DownloadError
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox
 
@@ -98,7 +99,7 @@ def _sent_bytes(opened: Path) -> bytes:
 
 
 def upload_race(root: Path, tries: int) -> RaceReport:
-    """``tries`` upload checks-and-reads of a path a thread keeps swapping (half the tries flip the file, half its folder).
+    """``tries`` upload checks-and-reads of a path a thread keeps swapping (half flip the file, half its folder).
 
     Raises:
         OSError: the scenario's own files cannot be set up.
@@ -163,6 +164,8 @@ async def download_race(root: Path, tries: int) -> RaceReport:
                         http, "https://storage.invalid/x.mp4", target, overwrite=True, lipsync_id="x", extensions={}
                     )
                     report.completed += 1
+                except DownloadError:
+                    report.refused += 1  # a clear error naming the file, never a write elsewhere
                 finally:
                     if target.folder is not None:
                         target.folder.close()

@@ -155,7 +155,9 @@ class FileSandbox:
             opened = open_input(resolved)
         except NotRegularFileError as exc:
             if exc.is_directory:
-                raise _refuse(param, f"{resolved} is a directory, not a file", "Give the path of a media file.") from None
+                raise _refuse(
+                    param, f"{resolved} is a directory, not a file", "Give the path of a media file."
+                ) from None
             raise _refuse(param, f"{resolved} is a device or other special file, not a regular file") from None
         except OSError as exc:
             raise self._unreadable(exc, resolved, param) from None
