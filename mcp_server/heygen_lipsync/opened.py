@@ -10,8 +10,8 @@ Downloads write through a descriptor of their folder (``dir_fd=``), so a folder 
 symlink after the check cannot redirect them.
 
 ``OpenedInput`` and ``OutputTarget`` are ``Path`` objects that carry their descriptor, so they
-travel unchanged through every API that takes a path (``FileSource``, ``LipsyncClient.upload``,
-``LipsyncClient.download``). A path derived from one (``.parent``, ``.with_suffix()``) is a
+travel unchanged through every API that takes a path (``FileSource``, ``AsyncLipsyncClient.upload``,
+``AsyncLipsyncClient.download``). A path derived from one (``.parent``, ``.with_suffix()``) is a
 plain path without a descriptor.
 """
 
