@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -132,6 +133,27 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
+# What an HTTP header value can carry unmangled: printable ASCII, no space. A key pasted with a
+# newline inside would otherwise reach httpx, whose "Illegal header value" error repeats it.
+_CREDENTIAL = re.compile(r"[\x21-\x7e]+")
+
+
+def _credential(value: str | None, name: str) -> str | None:
+    """A credential, surrounding whitespace removed; checked here so that no later error can echo it.
+
+    Raises:
+        ConfigurationError: it holds whitespace, control or non-ASCII characters (the message
+            names the setting, never the value).
+    """
+    cleaned = _clean(value)
+    if cleaned is not None and not _CREDENTIAL.fullmatch(cleaned):
+        raise ConfigurationError(
+            f"{name} is malformed: a credential is printable ASCII with no whitespace or control characters "
+            f"inside ({len(cleaned)} characters given, value not shown); copy it again from HeyGen's settings"
+        )
+    return cleaned
+
+
 def _float_setting(explicit: float | None, env: Mapping[str, str], name: str, default: float) -> float:
     if explicit is not None:
         value = float(explicit)
@@ -188,8 +210,8 @@ def resolve_settings(
         ConfigurationError: a value is malformed (bad base URL, non-numeric timeout, negative retries).
     """
     environ = os.environ if env is None else env
-    key = _clean(api_key) or _clean(environ.get(ENV_API_KEY))
-    token = _clean(bearer_token) or _clean(environ.get(ENV_BEARER_TOKEN))
+    key = _credential(api_key, "api_key") or _credential(environ.get(ENV_API_KEY), ENV_API_KEY)
+    token = _credential(bearer_token, "bearer_token") or _credential(environ.get(ENV_BEARER_TOKEN), ENV_BEARER_TOKEN)
     url = _clean(base_url) or _clean(environ.get(ENV_BASE_URL)) or DEFAULT_BASE_URL
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -165,8 +165,9 @@ class APIError(HeyGenError):
         if not self.idempotency_key:
             return ""
         return (
+            # Each front-end words how to pass the key (the CLI: --idempotency-key).
             f"; the create may have gone through: retry with idempotency_key={self.idempotency_key} "
-            "(CLI: --idempotency-key) so it cannot make a second job"
+            "so it cannot make a second job"
         )
 
 

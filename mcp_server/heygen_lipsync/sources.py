@@ -7,9 +7,9 @@ failure is a ``ValidationError`` that names the field.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from .config import is_loopback_host
 from .errors import ValidationError
 from .fields import IDEMPOTENCY_KEY_PATTERN, MAX_TITLE_LENGTH
+from .opened import NotRegularFileError, OpenedInput, open_input
+from .paths import expand_user
 
 __all__ = [
     "AUDIO_MEDIA_TYPES",
@@ -26,6 +28,7 @@ __all__ = [
     "MAX_BATCH_SIZE",
     "MAX_TITLE_LENGTH",
     "MEDIA_EXTENSIONS",
+    "SNIFF_BYTES",
     "SUPPORTED_MEDIA_TYPES",
     "VIDEO_MEDIA_TYPES",
     "AssetSource",
@@ -36,6 +39,7 @@ __all__ = [
     "check_file",
     "check_media_file",
     "coerce_source",
+    "open_checked",
     "parse_source",
     "sniff_media_type",
     "validate_idempotency_key",
@@ -50,7 +54,7 @@ VIDEO_MEDIA_TYPES = frozenset({"video/mp4", "video/quicktime", "video/webm"})
 AUDIO_MEDIA_TYPES = frozenset({"audio/mpeg", "audio/wav", "audio/mp4"})
 SUPPORTED_MEDIA_TYPES = VIDEO_MEDIA_TYPES | AUDIO_MEDIA_TYPES | {"image/png", "image/jpeg", "application/pdf",
                                                                  "application/x-subrip"}  # fmt: skip
-_SNIFF_BYTES = 512
+SNIFF_BYTES = 512
 _SRT_TIMING = re.compile(rb"^\s*\d+\s*\r?\n\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}")
 
 
@@ -96,9 +100,13 @@ def sniff_media_type(path: str | os.PathLike[str]) -> str | None:
     Raises:
         OSError: the file cannot be read.
     """
-    with open(path, "rb") as fh:
-        head = fh.read(_SNIFF_BYTES)
-    return sniff_bytes(head)
+    if isinstance(path, OpenedInput) and path.is_open:
+        return sniff_bytes(path.read_at(0, SNIFF_BYTES))
+    opened = open_input(path)  # non-blocking, regular files only: a FIFO cannot hang the sniff
+    try:
+        return sniff_bytes(opened.read_at(0, SNIFF_BYTES))
+    finally:
+        opened.close()
 
 
 def sniff_bytes(head: bytes) -> str | None:
@@ -161,24 +169,38 @@ def validate_idempotency_key(key: str, *, field: str = "idempotency_key") -> str
 
 
 def check_file(path: Path, *, field: str) -> Path:
-    """Check that a path names a regular, readable file (not its type).
+    """Check that a path names a regular, readable file (not its type), by opening it and looking at what opened.
 
     Raises:
         ValidationError: missing, a directory or other non-regular file, or unreadable.
     """
+    if isinstance(path, OpenedInput) and path.is_open:
+        return path  # opened and checked already
+    open_checked(path, field=field).close()
+    return path
+
+
+def open_checked(path: Path, *, field: str) -> OpenedInput:
+    """Open a file to upload (``opened.open_input``: no symlink swap, no blocking) and check it is a regular file.
+
+    Raises:
+        ValidationError: missing, a directory or other non-regular file, unreadable, or a
+            name no file can have; the message names ``field``.
+    """
     try:
-        st = path.stat()
+        return open_input(path)
     except FileNotFoundError:
         raise ValidationError(field, f"file not found: {path}") from None
+    except NotRegularFileError:
+        raise ValidationError(field, f"not a regular file: {path}") from None
+    except PermissionError:
+        raise ValidationError(field, f"file is not readable: {path}") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ValidationError(field, f"{path} was replaced by a symbolic link while being opened") from None
         raise ValidationError(field, f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError:  # a NUL byte: no file can have this name
         raise ValidationError(field, f"not a valid file name (it contains a NUL byte): {str(path)!r}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ValidationError(field, f"not a regular file: {path}")
-    if not os.access(path, os.R_OK):
-        raise ValidationError(field, f"file is not readable: {path}")
-    return path
 
 
 def _looks_like_path(value: str) -> bool:
@@ -202,7 +224,7 @@ def parse_source(value: str | os.PathLike[str], *, field: str) -> MediaSource:
             schemes, or a file that is missing, unreadable or not a regular file.
     """
     if isinstance(value, os.PathLike):
-        return FileSource(check_file(Path(value).expanduser(), field=field))
+        return FileSource(check_file(expand_user(value), field=field))
     if not isinstance(value, str):
         raise ValidationError(field, f"expected a URL, asset id or file path, got {type(value).__name__}")
     text = value.strip()
@@ -217,7 +239,7 @@ def parse_source(value: str | os.PathLike[str], *, field: str) -> MediaSource:
         return UrlSource(validate_url(text, field=field))
     if re.match(r"^[a-z][a-z0-9+.-]*://", lowered):
         raise ValidationError(field, f"unsupported URL scheme (use https): {text!r}")
-    path = Path(text).expanduser()
+    path = expand_user(text)
     if path.exists() or _looks_like_path(text):
         return FileSource(check_file(path, field=field))
     if any(c.isspace() for c in text):

@@ -43,7 +43,9 @@ from .errors import (
     raise_for_response,
 )
 from .models import ASSET_WAITING_STATUSES, Asset
-from .sources import SUPPORTED_MEDIA_TYPES, check_file, sniff_media_type, validate_idempotency_key
+from .opened import OpenedInput
+from .paths import expand_user
+from .sources import SNIFF_BYTES, SUPPORTED_MEDIA_TYPES, open_checked, sniff_bytes, validate_idempotency_key
 
 __all__ = ["HEYGEN_ASSET_TYPES", "HEYGEN_LISTS_NOT", "UploadEvent", "UploadEvents", "UploadProgress", "upload_file"]
 
@@ -112,11 +114,29 @@ async def upload_file(
         APIStatusError, APIConnectionError: as for every call; with ``idempotency_key`` set when
             an attempt may have stored the file (retry with that key to store it once).
     """
-    path = check_file(Path(path).expanduser(), field="file")
-    key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
+    # Opened once, then checked and read from that descriptor: nothing swapped in after the
+    # check can be sent, and a FIFO cannot block the open.
+    given = path if isinstance(path, OpenedInput) and path.is_open else None
+    opened = given if given is not None else open_checked(expand_user(path), field="file")
     try:
-        mime = sniff_media_type(path)
-        size = path.stat().st_size
+        key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
+        return await _upload_opened(http, api, opened, key, on_progress, field)
+    finally:
+        if given is None:
+            opened.close()
+
+
+async def _upload_opened(
+    http: httpx.AsyncClient,
+    api: AuthenticatedClient,
+    path: OpenedInput,
+    key: str,
+    on_progress: UploadProgress | None,
+    field: str,
+) -> Asset:
+    try:
+        mime = sniff_bytes(path.read_at(0, SNIFF_BYTES))
+        size = path.fstat().st_size
     except OSError as exc:
         raise ValidationError("file", f"cannot read {path}: {exc.strerror or exc}") from None
     if mime is None or mime not in SUPPORTED_MEDIA_TYPES:
@@ -262,12 +282,12 @@ class HashingFileStream(files.FileByteStream):
         """The SHA-256 of the last attempt's bytes, once it read the whole file; else None."""
         return self._digest.hexdigest() if self._hashed == self._size else None
 
-    def _read(self, fh: BinaryIO, n: int) -> bytes:
+    def _read(self, opened: OpenedInput, offset: int, n: int) -> bytes:
         if self._hashed_attempt != self._attempt:  # a retry sends the file again from 0
             self._hashed_attempt = self._attempt
             self._digest = hashlib.sha256()
             self._hashed = 0
-        chunk = fh.read(n)
+        chunk = super()._read(opened, offset, n)
         self._digest.update(chunk)
         self._hashed += len(chunk)
         return chunk

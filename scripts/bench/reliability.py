@@ -10,9 +10,12 @@
   sequences (a create's response lost, then only 429s until the library's retries run out),
   callers retrying only with the key a failure hands them: exactly N jobs, 0 failures
   without a key.
+- file races: N uploads and N downloads through the MCP server's file checks while a thread
+  keeps swapping the path (a file for a symlink outside, a folder for a symlink outside):
+  0 escapes (reference: 0).
 
     python scripts/bench/reliability.py                 # N=1000 creates, restart with 200
-    python scripts/bench/reliability.py --creates 200 --restart-jobs 50 --unknown-outcome 300
+    python scripts/bench/reliability.py --creates 200 --restart-jobs 50 --unknown-outcome 300 --race-tries 2000
 
 Exits 1 if any property fails.
 """
@@ -30,6 +33,7 @@ import anyio
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.reliability.races import download_race, upload_race  # noqa: E402
 from tests.reliability.scenarios import (  # noqa: E402
     exactly_once,
     kill_mid_run,
@@ -55,8 +59,25 @@ async def run_unknown_outcome(creates: int) -> bool:
     return exact
 
 
-async def run(creates: int, restart_jobs: int, concurrency: int, unknown_outcome: int) -> bool:
-    ok = await run_unknown_outcome(unknown_outcome)
+async def run_races(tries: int) -> bool:
+    ok = True
+    print(f"\n## File races ({tries:,} tries each, a thread swapping the path meanwhile)\n")
+    for name in ("upload_asset", "download_lipsync"):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            report = upload_race(Path(tmp), tries) if name == "upload_asset" else await download_race(Path(tmp), tries)
+            seconds = time.perf_counter() - start
+        ok &= report.escapes == 0
+        print(
+            f"- {name}: {report.escapes} escapes in {report.tries:,} tries (reference: 0); "
+            f"refused as swapped: {report.refused}, completed inside: {report.completed} ({seconds:.1f} s)"
+        )
+    return ok
+
+
+async def run(creates: int, restart_jobs: int, concurrency: int, unknown_outcome: int, race_tries: int) -> bool:
+    ok = await run_races(race_tries)
+    ok &= await run_unknown_outcome(unknown_outcome)
     start = time.perf_counter()
     report = await exactly_once(creates, concurrency=concurrency)
     seconds = time.perf_counter() - start
@@ -114,8 +135,9 @@ def main(argv: list[str] | None = None) -> bool:
     parser.add_argument(
         "--unknown-outcome", type=int, default=300, help="concurrent creates with lost-then-429 faults (default 300)"
     )
+    parser.add_argument("--race-tries", type=int, default=2000, help="tries of each file race (default 2000)")
     args = parser.parse_args(argv)
-    return anyio.run(run, args.creates, args.restart_jobs, args.concurrency, args.unknown_outcome)
+    return anyio.run(run, args.creates, args.restart_jobs, args.concurrency, args.unknown_outcome, args.race_tries)
 
 
 if __name__ == "__main__":

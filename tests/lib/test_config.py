@@ -82,3 +82,18 @@ def test_every_public_name_imports_and_nothing_public_is_missing() -> None:
     error_classes = {n for n in errors.__all__ if isinstance(getattr(errors, n), type)}
     assert error_classes <= set(heygen_lipsync.__all__)
     assert "AsyncLipsyncClient" in heygen_lipsync.__all__ and "__version__" in heygen_lipsync.__all__
+
+
+@pytest.mark.parametrize("bad", ["sk-qzx\nqzy-987654", "sk qzx qzy 987654", "sk-\x00-qzx-987654", "sk-é-qzy"])
+@pytest.mark.parametrize("variable", ["HEYGEN_API_KEY", "HEYGEN_BEARER_TOKEN"])
+def test_a_malformed_credential_is_refused_without_repeating_it(variable: str, bad: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(env={variable: bad})
+    message = str(caught.value)
+    assert variable in message and "whitespace" in message
+    assert not any(piece in message for piece in ("qzx", "qzy", "987654"))
+
+
+def test_a_malformed_credential_argument_is_refused_too() -> None:
+    with pytest.raises(ConfigurationError, match="api_key"):
+        resolve_settings(api_key="sk-split\nkey-value", env={})

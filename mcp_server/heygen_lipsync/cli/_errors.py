@@ -10,7 +10,6 @@ from the environment is masked in anything else printed).
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -20,7 +19,6 @@ from typing import Any, NoReturn
 
 import typer
 
-from ..config import ENV_API_KEY, ENV_BEARER_TOKEN
 from ..errors import (
     APIError,
     APIStatusError,
@@ -32,6 +30,7 @@ from ..errors import (
     ValidationError,
     WaitTimeoutError,
 )
+from ..redaction import redact
 from ._render import emit
 from ._state import CliState
 
@@ -74,7 +73,10 @@ def exit_code_for(exc: BaseException) -> ExitCode:
 
 def error_payload(exc: BaseException, code: ExitCode) -> dict[str, Any]:
     """The JSON form of an error: code, message, param, request id and the exit code."""
-    body: dict[str, Any] = {"code": getattr(exc, "code", "usage_error"), "message": _redact(_message(exc))}
+    body: dict[str, Any] = {
+        "code": getattr(exc, "code", "usage_error"),
+        "message": _redact(_cli_wording(_message(exc))),
+    }
     if isinstance(exc, ValidationError):
         body["param"] = exc.field
     elif isinstance(exc, UsageProblem):
@@ -106,11 +108,13 @@ def _message(exc: BaseException) -> str:
 
 
 def _redact(text: str) -> str:
-    for name in (ENV_API_KEY, ENV_BEARER_TOKEN):
-        secret = os.environ.get(name, "").strip()
-        if len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
+    return redact(text)
+
+
+def _cli_wording(line: str) -> str:
+    """The library's hints as the flags a person types: ``--overwrite``, ``--idempotency-key KEY``."""
+    line = line.replace("pass overwrite=True", "pass --overwrite")
+    return re.sub(r"retry with idempotency_key=(\S+)", r"retry with --idempotency-key \1", line)
 
 
 def fail(st: CliState, exc: BaseException) -> NoReturn:
@@ -132,7 +136,7 @@ def fail(st: CliState, exc: BaseException) -> NoReturn:
     else:
         line = f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
     err = sys.stderr
-    err.write(f"error: {_redact(line)}\n")
+    err.write(f"error: {_redact(_cli_wording(line))}\n")
     if st.json_errors or not err.isatty():
         err.write(json.dumps(error_payload(exc, code), ensure_ascii=False) + "\n")
     err.flush()

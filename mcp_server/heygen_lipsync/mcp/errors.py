@@ -39,6 +39,7 @@ from heygen_lipsync.errors import (
     ValidationError,
     WaitTimeoutError,
 )
+from heygen_lipsync.redaction import redact
 
 __all__ = ["ERROR_META_KEY", "ToolErrorInfo", "ToolFailure", "error_info", "error_result"]
 
@@ -170,10 +171,9 @@ def error_info(exc: BaseException) -> ToolErrorInfo:
 
 
 def _scrub(text: str, secrets: Iterable[str | None]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
+    # The library's one redaction (every escaped and repr form too), then its hints in the
+    # form a tool call takes (JSON booleans).
+    return redact(text, secrets).replace("overwrite=True", "overwrite=true")
 
 
 def error_result(

@@ -4,8 +4,11 @@ A model chooses the paths, so every path is resolved (``..`` and symlinks includ
 it is checked, and the check is on the resolved path. Relative paths are taken relative to
 the first allowed directory (for downloads: the output directory).
 
-A file to read is opened without blocking (``O_NONBLOCK``: a FIFO or device put in its place
-does not hang the open) and the opened descriptor's type is what is checked. The checks touch
+A file to read is opened first (``opened.open_input``: no symlink followed at the open, no
+blocking on a FIFO or device put in its place), then the descriptor's type and real path are
+checked, and the upload reads that descriptor. A download's folders are opened one by one
+below the output directory without following symlinks, and the file is written through the
+last folder's descriptor. The checks touch
 the filesystem, which can be slow (a stalled network mount): tools run them through
 ``off_loop``, in a worker thread, so a slow file delays only its own call.
 """
@@ -21,15 +24,21 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from heygen_lipsync.mcp.errors import ToolFailure
+from heygen_lipsync.opened import (
+    NotRegularFileError,
+    OpenedInput,
+    OutputTarget,
+    descriptor_path,
+    open_folder,
+    open_input,
+    open_subfolders,
+)
+from heygen_lipsync.paths import expand_user
 
 __all__ = ["FileSandbox", "off_loop"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-# Opened only to look at what the path is: never waits for a writer (FIFO) or carrier
-# (tty), never becomes the controlling terminal, never follows a symlink swapped in.
-_PROBE_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
 
 
 async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -101,8 +110,15 @@ class FileSandbox:
             raise ToolFailure("invalid_argument", "the path is empty", param=param, next_action="Give a file path.")
         if "\x00" in text:
             raise _refuse(param, "the path contains a NUL character")
-        path = Path(text).expanduser()
+        path = expand_user(text)  # "~dub.mp4" is a file name, not a home directory
         return path if path.is_absolute() else base / path
+
+    def _resolve(self, unresolved: Path, param: str) -> Path:
+        try:
+            return unresolved.resolve()
+        except OSError as exc:
+            # A folder on the way removed or swapped while being resolved (or a symlink loop).
+            raise self._unreadable(exc, unresolved, param) from None
 
     def _check_inside(self, raw: str, unresolved: Path, resolved: Path, param: str) -> None:
         if self._inside_allowed(resolved):
@@ -120,39 +136,77 @@ class FileSandbox:
             "directory to HEYGEN_LIPSYNC_ALLOWED_DIRS).",
         )
 
-    def input_file(self, raw: str, *, param: str) -> Path:
-        """Resolve a path the server will read, and check it is an allowed, regular, readable file.
+    def input_file(self, raw: str, *, param: str) -> OpenedInput:
+        """Open a file the server will read, then check what was opened: allowed, regular, readable.
 
-        Blocking: call it through ``off_loop`` from a tool.
+        The file is opened first (no symlink followed at the open, no blocking on a FIFO),
+        then the descriptor's type and real path are checked; the upload reads that
+        descriptor, so a path swapped after the check changes nothing. Blocking: call it
+        through ``off_loop`` from a tool.
 
         Raises:
             ToolFailure: outside the allowed directories, missing, a name no file can have, a
                 directory, a device or other special file, or unreadable.
         """
         unresolved = self._absolute(raw, self.allowed_dirs[0], param)
-        resolved = unresolved.resolve()
+        resolved = self._resolve(unresolved, param)
         self._check_inside(raw, unresolved, resolved, param)
-        self._check_regular(resolved, param, resolved.stat)
         try:
-            fd = os.open(resolved, _PROBE_FLAGS)
+            opened = open_input(resolved)
+        except NotRegularFileError as exc:
+            if exc.is_directory:
+                raise _refuse(
+                    param, f"{resolved} is a directory, not a file", "Give the path of a media file."
+                ) from None
+            raise _refuse(param, f"{resolved} is a device or other special file, not a regular file") from None
         except OSError as exc:
             raise self._unreadable(exc, resolved, param) from None
-        try:
-            # The descriptor is what was opened: a path swapped after the check above shows here.
-            self._check_regular(resolved, param, lambda: os.fstat(fd))
-        finally:
-            os.close(fd)
-        return resolved
+        # Where the descriptor really points, read from the descriptor: a folder on the way
+        # swapped for a symlink between the check above and the open shows here.
+        if opened.real_path is None or not self._inside_allowed(opened.real_path):
+            opened.close()
+            raise _refuse(
+                param,
+                f"{raw!r} changed while it was being opened and now leads outside the directories this server may "
+                f"use: {self._describe_allowed()}",
+            )
+        return opened
 
-    def _check_regular(self, path: Path, param: str, stat_of: Callable[[], os.stat_result]) -> None:
+    def open_output(self, dest: Path, *, param: str) -> OutputTarget:
+        """Open (making them as needed) the folders of a checked download path below the output directory.
+
+        Each sub-folder is opened relative to the previous one without following a symlink,
+        and the download then creates and renames its file through the last descriptor: a
+        sub-folder swapped for a symlink after ``output_file`` cannot lead the file outside.
+        Blocking: call it through ``off_loop`` from a tool.
+
+        Raises:
+            ToolFailure: ``dest`` is outside the output directory, or a folder on the way is
+                not a directory or was swapped for a symbolic link.
+        """
         try:
-            st = stat_of()
+            parts = dest.parent.relative_to(self.output_dir).parts
+        except ValueError:
+            raise _refuse(param, f"{dest} is outside the output directory {self.output_dir}") from None
+        try:
+            # The output directory itself is the operator's setting, made on first use.
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            root = open_folder(self.output_dir)
+            try:
+                folder = open_subfolders(root, parts, create=True)
+            finally:
+                root.close()
         except OSError as exc:
-            raise self._unreadable(exc, path, param) from None
-        if stat.S_ISDIR(st.st_mode):
-            raise _refuse(param, f"{path} is a directory, not a file", "Give the path of a media file.")
-        if not stat.S_ISREG(st.st_mode):
-            raise _refuse(param, f"{path} is a device or other special file, not a regular file")
+            raise _impossible_name(exc, dest, param) or _refuse(
+                param,
+                f"cannot use the folder {dest.parent} (a folder on the way is not a directory or was replaced by a "
+                f"symbolic link): {exc.strerror or type(exc).__name__}",
+            ) from None
+        real = descriptor_path(folder.fd)
+        if real is not None and not real.is_relative_to(self.output_dir):
+            folder.close()
+            raise _refuse(param, f"{dest.parent} leads outside the output directory {self.output_dir}")
+        return OutputTarget.in_folder(folder, dest)
 
     def _unreadable(self, exc: OSError, path: Path, param: str) -> ToolFailure:
         if isinstance(exc, FileNotFoundError):
@@ -181,7 +235,7 @@ class FileSandbox:
         """
         raw = filename if filename is not None else default_name
         unresolved = self._absolute(raw, self.output_dir, param)
-        resolved = unresolved.resolve()
+        resolved = self._resolve(unresolved, param)
         if not resolved.is_relative_to(self.output_dir):
             raise _refuse(
                 param,

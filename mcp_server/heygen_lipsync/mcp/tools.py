@@ -237,17 +237,19 @@ async def upload_asset(
 ) -> Annotated[CallToolResult, UploadInfo]:
     state = state_of(ctx)
     client = await state.require_client()
-    local = await off_loop(state.files.input_file, path, param="path")
+    local = await off_loop(state.files.input_file, path, param="path")  # opened: the upload reads it
     try:
         asset = await with_upload_progress(
             ctx,
-            await off_loop(lambda: local.stat().st_size),
+            local.size,
             state.settings.poll_interval,
             lambda relay: client.upload(local, idempotency_key=idempotency_key, on_progress=relay),
         )
     except ValidationError as exc:
         arg = "idempotency_key" if exc.field == "idempotency_key" else "path"
         raise ToolFailure("invalid_argument", exc.reason, param=arg, next_action=f"Fix {arg} and call again.") from None
+    finally:
+        local.close()
     step = f"Pass video_asset_id={asset.asset_id!r} or audio_asset_id={asset.asset_id!r} to create_lipsync."
     return ok(UploadInfo.of(asset, path=str(local), next_step=step))
 
@@ -263,8 +265,7 @@ def _destination(files: FileSandbox, filename: str | None, default: str, *, over
     dest = files.output_file(filename, default_name=default, overwrite=overwrite, param="filename")
     if captions:
         files.output_file(str(dest.with_suffix(".srt")), default_name="", overwrite=overwrite, param="filename")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    return dest
+    return files.open_output(dest, param="filename")  # written through its folder's descriptor
 
 
 def _saved(lipsync_id: str, result: DownloadResult) -> CallToolResult:
