@@ -21,9 +21,11 @@ from mcp_types import CallToolResult, InputRequiredResult
 
 from heygen_lipsync import __version__
 from heygen_lipsync.errors import ConfigurationError, HeyGenError
+from heygen_lipsync.mcp.batch_wait import BATCH_WAIT_TOOLS
 from heygen_lipsync.mcp.errors import ToolFailure, error_result
 from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.inputs import argument_failure
+from heygen_lipsync.mcp.media import MEDIA_TOOLS
 from heygen_lipsync.mcp.player import PlayerApps, bind_player
 from heygen_lipsync.mcp.settings import ServerSettings, load_server_settings
 from heygen_lipsync.mcp.spending import JobCounter
@@ -54,7 +56,12 @@ def _instructions(settings: ServerSettings, sandbox: bool) -> str:
         "credits, so it is confirmed with the user first; (3) wait_for_lipsync, again while still_running is true "
         "(jobs take minutes; each call waits under a minute); (4) download_lipsync saves the MP4 and returns its "
         "path. Use get_lipsync/list_lipsyncs to look jobs up, the batch tools for many videos at once.\n"
-        f"Files: the server reads and writes only inside: {dirs}. Downloads go to {settings.output_dir}.\n"
+        f"Files: the server reads and writes only inside: {dirs}. A relative path starts at the first of them "
+        f"({settings.allowed_dirs[0]}): pass 'talk.mp4', not a path repeating that directory's name. list_media "
+        f"lists the usable files. Downloads go to {settings.output_dir}.\n"
+        f"Limits: at most {settings.max_jobs_per_session} paid jobs per session (batch items count); each wait "
+        f"call waits at most {settings.max_wait_seconds:g} s (a longer timeout_seconds is cut, and the result "
+        "says so). wait_for_lipsync_batch waits for a whole batch.\n"
         "Errors carry a code and a 'Next' line: follow it."
     )
     if sandbox:
@@ -111,9 +118,11 @@ def build_server(
         "max_wait": server_settings.max_wait_seconds,
         "dirs": ", ".join(str(d) for d in server_settings.allowed_dirs),
         "output": str(server_settings.output_dir),
+        "first_dir": str(server_settings.allowed_dirs[0]),
+        "max_jobs": server_settings.max_jobs_per_session,
     }
     tools: list[Tool] = []
-    for name, fn, title, hints, description in TOOLS:
+    for name, fn, title, hints, description in (*TOOLS, *BATCH_WAIT_TOOLS, *MEDIA_TOOLS):
         text = description.format(**fmt)
         if sandbox is not False and name in ("create_lipsync", "create_lipsync_batch"):
             # The model reads this, not the instructions, when deciding to ask the user about money.
