@@ -14,10 +14,12 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any, cast
 
+import pydantic
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
-from mcp_types import CallToolResult, InputRequiredResult
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult
 
 from heygen_lipsync import __version__
 from heygen_lipsync.errors import ConfigurationError, HeyGenError
@@ -92,6 +94,24 @@ class _LipsyncServer(MCPServer[AppState]):
         if failure is not None:
             return error_result(failure, tool=name)
         return await super().call_tool(name, arguments, context)
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        # The SDK reports a missing or invalid prompt argument as a plain error (code 0); a
+        # client can only act on it as what it is: invalid params (-32602), naming the argument.
+        try:
+            return await super().get_prompt(name, arguments, context)
+        except ValueError as exc:
+            cause: BaseException | None = exc
+            while cause is not None and not isinstance(cause, pydantic.ValidationError):
+                cause = cause.__cause__  # the SDK wraps it twice
+            if isinstance(cause, pydantic.ValidationError):
+                detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in cause.errors())
+                raise MCPError(INVALID_PARAMS, f"invalid arguments for prompt {name!r}: {detail}") from None
+            if "Missing required arguments" in str(exc) or "Unknown prompt" in str(exc):
+                raise MCPError(INVALID_PARAMS, str(exc)) from None
+            raise
 
 
 def build_server(
@@ -201,5 +221,6 @@ def build_server(
         extensions=[PlayerApps()],
         log_level=cast(Any, server_settings.log_level),
     )
-    server.prompt(name="dub_video", title="Dub a video")(dub_video)
+    # validate_call: a mode of 'fast' is refused (-32602, see get_prompt), not pasted into the text.
+    server.prompt(name="dub_video", title="Dub a video")(pydantic.validate_call(dub_video))
     return server

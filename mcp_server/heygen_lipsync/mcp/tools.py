@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp_types import CallToolResult, ContentBlock, ResourceLink, ToolAnnotations
@@ -434,7 +434,7 @@ async def get_lipsync_batch(
 def dub_video(
     video: Annotated[str, Field(description="The video to dub: a local path, an https URL or an asset id.")],
     audio: Annotated[str, Field(description="The new audio: a local path, an https URL or an asset id.")],
-    mode: Annotated[str, Field(description="speed (default) or precision.")] = "speed",
+    mode: Annotated[Literal["speed", "precision"], Field(description="speed (default) or precision.")] = "speed",
 ) -> str:
     """Walk through dubbing one video: inputs, cost, create, wait, download."""
     return (
