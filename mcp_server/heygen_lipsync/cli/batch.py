@@ -113,3 +113,8 @@ def get(
             note(f"more items: {command(st, 'batch', 'get', batch_id, *same_size, '--token', batch['next_token'])}")
     else:
         emit(st, batch)
+
+
+from . import batch_follow  # noqa: E402 - after this module's own commands, so `batch --help` lists them first
+
+batch_follow.register(app)
