@@ -58,7 +58,7 @@ def test_the_timeout_resume_keeps_the_download(sandboxed: Cli, samples: tuple[Pa
         "--sandbox", "create", "--video", video, "--audio", audio, "--download", "out.mp4", "--timeout", "1"
     )
     assert timed_out.exit_code == 4, timed_out.stderr
-    resume = [h for h in _hints(timed_out.stderr) if "wait" in h][0]
+    resume = next(h for h in _hints(timed_out.stderr) if "wait" in h)
     assert resume[-2:] == ["--download", "out.mp4"]
     payload = json.loads(timed_out.stderr.strip().splitlines()[-1])
     assert "--download out.mp4" in payload["error"]["resume"]
