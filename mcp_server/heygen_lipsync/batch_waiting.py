@@ -26,11 +26,11 @@ class BatchSource(Protocol):
     """What a batch wait needs from a client: the statuses endpoint, and the batch (for a clear 404)."""
 
     async def statuses(self, *, batch_ids: Sequence[str] = ...) -> list[StatusEntry]:
-        """Statuses of every item of the batches (``LipsyncClient.statuses``)."""
+        """Statuses of every item of the batches (``AsyncLipsyncClient.statuses``)."""
         ...
 
     async def get_batch(self, batch_id: str, /) -> Any:
-        """The batch (``LipsyncClient.get_batch``); raises NotFoundError for an unknown id."""
+        """The batch (``AsyncLipsyncClient.get_batch``); raises NotFoundError for an unknown id."""
         ...
 
 

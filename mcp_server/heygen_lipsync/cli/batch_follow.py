@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from ..batch_waiting import BatchRound, wait_batch
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ..waiting import DEFAULT_POLL_INTERVAL
 from ._errors import ExitCode, error_boundary
 from ._hints import command
@@ -67,7 +67,7 @@ def wait(
     with error_boundary(st):
         seconds = parse_duration(timeout)
 
-    async def work(client: LipsyncClient) -> BatchRound:
+    async def work(client: AsyncLipsyncClient) -> BatchRound:
         line = _CountsLine()
         try:
             return await wait_batch(client, batch_id, timeout=seconds, on_round=line, poll_interval=poll_interval)
@@ -117,7 +117,7 @@ def download(
     with error_boundary(st):
         dest = local_path(folder, param="DIR")
 
-    async def work(client: LipsyncClient) -> list[dict[str, Any]]:
+    async def work(client: AsyncLipsyncClient) -> list[dict[str, Any]]:
         items: list[Any] = []
         token: str | None = None
         while True:  # every page of items

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ..waiting import DEFAULT_POLL_INTERVAL
 from ._destinations import check_folder_named
 from ._errors import UsageProblem, error_boundary
@@ -113,7 +113,7 @@ def list_(
         with error_boundary(st):
             raise UsageProblem("--all follows every page from the first; drop --token", param="token")
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         if all_pages:
             items = [job.to_dict() async for job in client.iter_lipsyncs(page_size=limit)]
             return {"data": items, "has_more": False, "next_token": None}
@@ -190,7 +190,7 @@ def wait(
     if plan.save_to is not None:
         st.resume_download, st.resume_overwrite = download, overwrite
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         lipsync = await wait_for_job(client, lipsync_id, plan.seconds, poll_interval, st)
         if plan.save_to is not None:
             await save_finished(st, client, lipsync, plan.save_to, plan)
@@ -216,7 +216,7 @@ def download(
         if path is not None:
             check_folder_named(dest, path, param="PATH")
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         return await download_job(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
 
     emit(st, run_client(ctx, work))
@@ -233,7 +233,7 @@ def upload(
     with error_boundary(st):
         file = local_path(path, param="PATH")
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         with transfer_progress(f"uploading {file.name}") as progress:
             asset = await client.upload(file, idempotency_key=idempotency_key, on_progress=progress)
         return asset.to_dict()
@@ -257,7 +257,7 @@ def status(
         with error_boundary(st):
             raise UsageProblem("give at least one lipsync id or --batch id", param="lipsync_ids")
 
-    async def work(client: LipsyncClient) -> list[dict[str, Any]]:
+    async def work(client: AsyncLipsyncClient) -> list[dict[str, Any]]:
         entries = await client.statuses(lipsync_ids=lipsync_ids or (), batch_ids=batch_ids or ())
         return [entry.to_dict() for entry in entries]
 
