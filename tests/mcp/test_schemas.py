@@ -21,12 +21,21 @@ TOOLS = {
     "update_lipsync",
     "delete_lipsync",
     "wait_for_lipsync",
+    "wait_for_lipsync_batch",
+    "list_media",
     "upload_asset",
     "download_lipsync",
     "create_lipsync_batch",
     "get_lipsync_batch",
 }
-READ_ONLY = {"get_lipsync", "list_lipsyncs", "wait_for_lipsync", "get_lipsync_batch"}
+READ_ONLY = {
+    "get_lipsync",
+    "list_lipsyncs",
+    "wait_for_lipsync",
+    "get_lipsync_batch",
+    "wait_for_lipsync_batch",
+    "list_media",
+}
 
 
 async def test_every_tool_has_a_title_a_description_explicit_annotations_and_an_output_schema(
@@ -43,7 +52,7 @@ async def test_every_tool_has_a_title_a_description_explicit_annotations_and_an_
         for hint in ("read_only_hint", "destructive_hint", "idempotent_hint", "open_world_hint"):
             assert getattr(hints, hint) is not None, f"{name}.{hint} left to the client's default"
         assert hints.read_only_hint is (name in READ_ONLY), name
-        assert hints.open_world_hint is True, name
+        assert hints.open_world_hint is (name != "list_media"), name  # list_media only reads local files
         assert tool.output_schema is not None and tool.output_schema["type"] == "object", name
         assert "next_step" in tool.output_schema["properties"], name
 

@@ -31,6 +31,7 @@ from ..errors import (
     WaitTimeoutError,
 )
 from ..redaction import redact
+from ._hints import resume_wait
 from ._render import emit
 from ._state import CliState
 
@@ -71,7 +72,7 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     return ExitCode.ERROR
 
 
-def error_payload(exc: BaseException, code: ExitCode) -> dict[str, Any]:
+def error_payload(exc: BaseException, code: ExitCode, st: CliState | None = None) -> dict[str, Any]:
     """The JSON form of an error: code, message, param, request id and the exit code."""
     body: dict[str, Any] = {
         "code": getattr(exc, "code", "usage_error"),
@@ -92,7 +93,7 @@ def error_payload(exc: BaseException, code: ExitCode) -> dict[str, Any]:
         body["lipsync_id"] = exc.lipsync_id
     if isinstance(exc, WaitTimeoutError):
         body["last_status"] = exc.last_status
-        body["resume"] = f"heygen-lipsync wait {exc.lipsync_id}"
+        body["resume"] = resume_wait(st, exc.lipsync_id) if st is not None else f"heygen-lipsync wait {exc.lipsync_id}"
     if not isinstance(exc, HeyGenError | UsageProblem):
         body["code"] = "internal_error"
     body["exit_code"] = int(code)
@@ -127,7 +128,7 @@ def fail(st: CliState, exc: BaseException) -> NoReturn:
     if isinstance(exc, WaitTimeoutError):
         line = (
             f"lipsync {exc.lipsync_id} is still running, not failed (last status: {exc.last_status or 'unknown'}, "
-            f"waited {exc.elapsed:.0f}s); resume with: heygen-lipsync wait {exc.lipsync_id}"
+            f"waited {exc.elapsed:.0f}s); resume with: {resume_wait(st, exc.lipsync_id)}"
         )
     elif isinstance(exc, ValidationError):
         line = _with_flag(str(exc), exc.field, st.command)
@@ -138,7 +139,7 @@ def fail(st: CliState, exc: BaseException) -> NoReturn:
     err = sys.stderr
     err.write(f"error: {_redact(_cli_wording(line))}\n")
     if st.json_errors or not err.isatty():
-        err.write(json.dumps(error_payload(exc, code), ensure_ascii=False) + "\n")
+        err.write(json.dumps(error_payload(exc, code, st), ensure_ascii=False) + "\n")
     err.flush()
     raise typer.Exit(int(code))
 

@@ -21,6 +21,8 @@ class CliState:
     json_errors: bool = False
     debug: bool = False
     command: Any = None  # the (sub)command being run, to name its flags in error lines
+    resume_download: str | None = None  # the --download a resume hint must keep (see _hints)
+    resume_overwrite: bool = False
 
     @property
     def is_human(self) -> bool:

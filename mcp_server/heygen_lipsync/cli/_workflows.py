@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from ..models import Lipsync
 from ..once import ago
 from ..sources import LipsyncRequest, validate_idempotency_key
 from ._destinations import check_download_target
+from ._hints import command, resume_wait
 from ._input import local_path, parse_duration
 from ._progress import WaitReporter, transfer_progress
 from ._render import emit, note
@@ -134,9 +134,11 @@ async def create_job(
         # The file there holds another job's video: never replace it without --overwrite.
         plan = dataclasses.replace(plan, overwrite=False)
     if not plan.wait:
-        note(f"created {lipsync_id}; next: heygen-lipsync wait {lipsync_id}")
+        note(f"created {lipsync_id}; next: {command(st, 'wait', lipsync_id)}")
         return {"lipsync_id": lipsync_id}
-    lipsync = await wait_for_job(client, lipsync_id, plan.seconds, plan.poll_interval)
+    if plan.save_to is not None:
+        st.resume_download, st.resume_overwrite = plan.download or str(plan.save_to), plan.overwrite
+    lipsync = await wait_for_job(client, lipsync_id, plan.seconds, plan.poll_interval, st)
     if plan.save_to is not None:
         await save_finished(st, client, lipsync, plan.save_to, plan)
     return lipsync.to_dict()
@@ -156,7 +158,7 @@ async def save_finished(
     except (Exception, asyncio.CancelledError) as exc:
         emit(st, lipsync.to_dict())
         note(
-            f"{lipsync.id} completed but was not saved; retry with: heygen-lipsync download {lipsync.id} PATH "
+            f"{lipsync.id} completed but was not saved; retry with: {command(st, 'download', lipsync.id)} PATH "
             f"(to the same destination: {_download_command(st, lipsync.id, plan)})"
         )
         if isinstance(exc, OSError):
@@ -168,18 +170,15 @@ async def save_finished(
 
 def _download_command(st: CliState, lipsync_id: str, plan: CreatePlan) -> str:
     """The command that downloads the job to the same destination, against the same API."""
-    words = ["heygen-lipsync"]
-    if st.sandbox:
-        words.append("--sandbox")
-    if st.base_url:
-        words += ["--base-url", st.base_url]
-    words += ["download", lipsync_id, plan.download or str(plan.save_to)]
+    words = ["download", lipsync_id, plan.download or str(plan.save_to)]
     if plan.overwrite:
         words.append("--overwrite")
-    return shlex.join(words)
+    return command(st, *words)
 
 
-async def wait_for_job(client: AsyncLipsyncClient, lipsync_id: str, seconds: float, poll_interval: float) -> Lipsync:
+async def wait_for_job(
+    client: AsyncLipsyncClient, lipsync_id: str, seconds: float, poll_interval: float, st: CliState | None = None
+) -> Lipsync:
     """Wait for the job with the live status line on stderr; on Ctrl-C, say how to resume.
 
     Raises:
@@ -191,7 +190,7 @@ async def wait_for_job(client: AsyncLipsyncClient, lipsync_id: str, seconds: flo
             return await client.wait(lipsync_id, timeout=seconds, poll_interval=poll_interval, on_progress=reporter)
     except asyncio.CancelledError:  # Ctrl-C: stopping the wait does not stop the job
         # After the reporter has closed, so the hint is the last line, below the status line it leaves.
-        note(f"interrupted; {lipsync_id} keeps running: resume with heygen-lipsync wait {lipsync_id}")
+        note(f"interrupted; {lipsync_id} keeps running: resume with {resume_wait(st or CliState(), lipsync_id)}")
         raise
 
 

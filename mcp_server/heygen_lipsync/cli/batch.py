@@ -12,6 +12,7 @@ from ..errors import ValidationError
 from ..request import LipsyncRequest
 from ..sources import validate_idempotency_key
 from ._errors import error_boundary
+from ._hints import command
 from ._input import build_request, read_manifest
 from ._limits import check_id, check_token
 from ._render import emit, note
@@ -67,7 +68,7 @@ def create(
             callback_url=callback_url or settings.get("callback_url"),
             idempotency_key=idempotency_key,
         )
-        note(f"created batch {batch_id} of {len(requests)} jobs; next: heygen-lipsync batch get {batch_id}")
+        note(f"created batch {batch_id} of {len(requests)} jobs; next: {command(st, 'batch', 'wait', batch_id)}")
         return {"batch_id": batch_id}
 
     emit(st, run_client(ctx, work))
@@ -108,7 +109,12 @@ def get(
         emit(st, {key: value for key, value in batch.items() if key != "items"}, title=f"batch {batch_id}")
         emit(st, batch["items"], columns=("item_index", "status", "video_id", "error"), title="items")
         if batch.get("has_more") and batch.get("next_token"):
-            same_size = f"--limit {limit} " if limit is not None else ""
-            note(f"more items: heygen-lipsync batch get {batch_id} {same_size}--token {batch['next_token']}")
+            same_size = ["--limit", str(limit)] if limit is not None else []
+            note(f"more items: {command(st, 'batch', 'get', batch_id, *same_size, '--token', batch['next_token'])}")
     else:
         emit(st, batch)
+
+
+from . import batch_follow  # noqa: E402 - after this module's own commands, so `batch --help` lists them first
+
+batch_follow.register(app)

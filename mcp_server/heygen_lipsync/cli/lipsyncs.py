@@ -14,14 +14,15 @@ from ._destinations import check_folder_named
 from ._errors import UsageProblem, error_boundary
 from ._fields import field_flags, request_field_options
 from ._group import CompactFlagsCommand
-from ._input import build_request, local_path, merge_body, parse_duration, read_body
+from ._hints import command
+from ._input import build_request, local_path, merge_body, read_body
 from ._limits import check_id, check_ids, check_token
 from ._progress import transfer_progress
 from ._render import emit, note
 from ._run import run_client
 from ._schema import schema_option
 from ._state import CliState, state
-from ._workflows import CreatePlan, create_job, download_job, wait_for_job
+from ._workflows import CreatePlan, create_job, download_job, save_finished, wait_for_job
 
 __all__ = ["register"]
 
@@ -134,8 +135,8 @@ def _emit_page(st: CliState, page: dict[str, Any], limit: int | None) -> None:
         return
     emit(st, page["data"], columns=_LIPSYNC_COLUMNS, title="lipsyncs")
     if page["has_more"]:
-        same_size = f"--limit {limit} " if limit is not None else ""  # the next page as long as this one
-        note(f"more: heygen-lipsync list {same_size}--token {page['next_token']}")
+        same_size = ["--limit", str(limit)] if limit is not None else []  # the next page as long as this one
+        note(f"more: {command(st, 'list', *same_size, '--token', page['next_token'])}")
 
 
 def update(
@@ -175,15 +176,31 @@ def wait(
     lipsync_id: _Id,
     timeout: _Timeout = "20m",
     poll_interval: _PollInterval = DEFAULT_POLL_INTERVAL,
+    download: Annotated[
+        str | None, typer.Option("--download", help="Then save the video to this file or directory.", metavar="PATH")
+    ] = None,
+    overwrite: _Overwrite = False,
     response_schema: Annotated[bool, schema_option("response", _DETAIL)] = False,
 ) -> None:
     """Wait for a job to finish (live status on stderr); print it. Exit 1 if it failed, 4 on timeout."""
     st = state(ctx)
     with error_boundary(st):
-        seconds = parse_duration(timeout)
+        plan = CreatePlan.of(
+            idempotency_key=None,
+            wait=True,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            download=download,
+            overwrite=overwrite,
+        )
+    if plan.save_to is not None:
+        st.resume_download, st.resume_overwrite = download, overwrite
 
     async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
-        return (await wait_for_job(client, lipsync_id, seconds, poll_interval)).to_dict()
+        lipsync = await wait_for_job(client, lipsync_id, plan.seconds, poll_interval, st)
+        if plan.save_to is not None:
+            await save_finished(st, client, lipsync, plan.save_to, plan)
+        return lipsync.to_dict()
 
     emit(st, run_client(ctx, work))
 

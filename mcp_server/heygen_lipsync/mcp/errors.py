@@ -176,16 +176,37 @@ def _scrub(text: str, secrets: Iterable[str | None]) -> str:
     return redact(text, secrets).replace("overwrite=True", "overwrite=true")
 
 
+# The tools that take an idempotency_key; advice to reuse one means nothing to the others.
+_KEYED_TOOLS = frozenset({"create_lipsync", "create_lipsync_batch", "upload_asset"})
+
+
+def _fit_to_tool(info: ToolErrorInfo, exc: BaseException, tool: str, sandbox: bool) -> ToolErrorInfo:
+    """Drop advice that does not apply to this tool or mode (a key it has not, credits it does not spend)."""
+    advice = info.next_action
+    if tool not in _KEYED_TOOLS:
+        advice = advice.replace(" (reuse the same idempotency_key)", "")
+        advice = advice.replace("; for create, reuse the same idempotency_key to avoid duplicates", "")
+    if sandbox and isinstance(exc, JobFailedError):
+        advice = advice.replace("(it costs credits again)", "(in sandbox mode nothing is spent)")
+    return info if advice == info.next_action else info.model_copy(update={"next_action": advice})
+
+
 def error_result(
-    exc: BaseException, *, tool: str, secrets: Iterable[str | None] = (), not_found_param: str | None = None
+    exc: BaseException,
+    *,
+    tool: str,
+    secrets: Iterable[str | None] = (),
+    not_found_param: str | None = None,
+    sandbox: bool = False,
 ) -> CallToolResult:
     """The ``isError`` result for ``exc``; the one place exceptions become tool errors.
 
-    ``not_found_param`` names the argument behind a 404 that names none (the id the tool took).
+    ``not_found_param`` names the argument behind a 404 that names none (the id the tool took);
+    ``sandbox`` drops advice about credits, which the sandbox never spends.
     """
     while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
         exc = exc.exceptions[0]  # a task group's wrapping says nothing to the model
-    info = error_info(exc)
+    info = _fit_to_tool(error_info(exc), exc, tool, sandbox)
     if isinstance(exc, NotFoundError) and not info.param and not_found_param:
         hint = (
             "use the batch_id that create_lipsync_batch returned"

@@ -2,7 +2,9 @@
 
 A model chooses the paths, so every path is resolved (``..`` and symlinks included) before
 it is checked, and the check is on the resolved path. Relative paths are taken relative to
-the first allowed directory (for downloads: the output directory).
+the first allowed directory (for downloads: the output directory). A ``file://`` URI is read
+as the path it names (download_lipsync's own links are ``file://`` URIs, and models pass
+them back). A missing file's error suggests the nearest name in its directory.
 
 A file to read is opened first (``opened.open_input``: no symlink followed at the open, no
 blocking on a FIFO or device put in its place), then the descriptor's type and real path are
@@ -15,10 +17,12 @@ the filesystem, which can be slow (a stalled network mount): tools run them thro
 
 from __future__ import annotations
 
+import difflib
 import errno
 import functools
 import os
 import stat
+import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -35,7 +39,7 @@ from heygen_lipsync.opened import (
 )
 from heygen_lipsync.paths import expand_user
 
-__all__ = ["FileSandbox", "off_loop"]
+__all__ = ["FileSandbox", "off_loop", "similar_name"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -80,6 +84,34 @@ def _impossible_name(exc: OSError, path: Path, param: str) -> ToolFailure | None
     return None
 
 
+def _path_of_file_uri(uri: str, param: str) -> str:
+    """The local path a ``file://`` URI names.
+
+    Raises:
+        ToolFailure: the URI names another host.
+    """
+    parsed = urllib.parse.urlsplit(uri)
+    if parsed.netloc not in ("", "localhost"):
+        raise ToolFailure(
+            "invalid_argument",
+            f"{uri!r} is a file on another host ({parsed.netloc}); the server reads only its own files",
+            param=param,
+            next_action="Give a local path, or an https URL in the *_url argument.",
+        )
+    return urllib.parse.unquote(parsed.path)
+
+
+def similar_name(path: Path) -> str | None:
+    """The file name in ``path``'s directory closest to its name (a misspelling), if one is close."""
+    try:
+        names = [entry.name for entry in os.scandir(path.parent) if entry.is_file()]
+    except OSError:
+        return None
+    lowered = {name.lower(): name for name in names}
+    match = difflib.get_close_matches(path.name.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
 def _name_max(path: Path) -> int:
     for parent in path.parents:
         try:
@@ -110,6 +142,8 @@ class FileSandbox:
             raise ToolFailure("invalid_argument", "the path is empty", param=param, next_action="Give a file path.")
         if "\x00" in text:
             raise _refuse(param, "the path contains a NUL character")
+        if text.lower().startswith("file:"):
+            text = _path_of_file_uri(text, param)
         path = expand_user(text)  # "~dub.mp4" is a file name, not a home directory
         return path if path.is_absolute() else base / path
 
@@ -210,11 +244,13 @@ class FileSandbox:
 
     def _unreadable(self, exc: OSError, path: Path, param: str) -> ToolFailure:
         if isinstance(exc, FileNotFoundError):
+            near = similar_name(path)
             return ToolFailure(
                 "file_not_found",
-                f"no such file: {path}",
+                f"no such file: {path}" + (f"; did you mean {near}?" if near else ""),
                 param=param,
-                next_action="Check the path (relative paths start at " + str(self.allowed_dirs[0]) + ").",
+                next_action="Check the path (relative paths start at " + str(self.allowed_dirs[0]) + "); "
+                "list_media lists the media files the server can use.",
             )
         if exc.errno == errno.ELOOP:
             return _refuse(param, f"{path} became a symbolic link after it was checked")

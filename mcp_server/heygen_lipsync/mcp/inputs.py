@@ -165,7 +165,8 @@ def _source(files: FileSandbox, kind: str, values: dict[str, Any], prefix: str) 
     name = given[0]
     value = str(values[name])
     # Models mix the kinds up: say which argument the value belongs in instead of "no such file".
-    looks_like_url = _URL_SCHEME.match(value.strip()) is not None
+    # A file:// URI is a local path (files.FileSandbox reads it as one), not a URL to fetch.
+    looks_like_url = _URL_SCHEME.match(value.strip()) is not None and not value.strip().lower().startswith("file:")
     if name.endswith("_path") and looks_like_url:
         raise ToolFailure(
             "invalid_argument",

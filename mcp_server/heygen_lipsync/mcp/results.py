@@ -38,7 +38,7 @@ class FromLibrary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     @classmethod
-    def of(cls, source: object, **values: Any) -> Self:
+    def of(cls, source: object, /, **values: Any) -> Self:
         """From ``source`` (a library result), with ``values`` for the fields it does not have."""
         taken = {name: getattr(source, name) for name in cls.model_fields if hasattr(source, name)}
         return cls.model_validate({**taken, **values})
@@ -88,6 +88,7 @@ class WaitResult(BaseModel):
     still_running: bool = Field(description="True when the wait ended before the job finished: not a failure.")
     waited_seconds: float
     lipsync: LipsyncInfo | None = Field(default=None, description="The finished job (when not still running).")
+    timeout_note: str | None = Field(default=None, description="Set when the timeout_seconds asked for was cut.")
     next_step: str
 
 
@@ -104,6 +105,7 @@ class DeleteResult(BaseModel):
     """delete_lipsync's result."""
 
     deleted_id: str
+    already_gone: bool = Field(default=False, description="True when the job was already gone (a repeated delete).")
     next_step: str
 
 
@@ -124,7 +126,10 @@ class DownloadInfo(BaseModel):
     lipsync_id: str
     video_path: str
     caption_path: str | None = None
-    bytes_written: int
+    bytes_written: int = Field(description="Bytes written in all: video_bytes + caption_bytes.")
+    video_bytes: int = Field(description="The video file's size.")
+    caption_bytes: int | None = Field(default=None, description="The captions file's size, when saved.")
+    filename_note: str | None = Field(default=None, description="Set when the filename given was changed.")
     next_step: str
 
 
@@ -154,6 +159,8 @@ class BatchItemInfo(FromLibrary):
     status: str = Field(description="queued, processing, completed or failed.")
     lipsync_id: str | None = Field(default=None, description="Use with wait_for_lipsync / download_lipsync.")
     error: ItemErrorInfo | None = Field(default=None, description="Why the item failed, when it failed.")
+    title: str | None = Field(default=None, description="The item's title, when this server created the batch.")
+    source: str | None = Field(default=None, description="The item's video source, when this server created it.")
 
 
 class BatchInfo(FromLibrary):

@@ -14,16 +14,20 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any, cast
 
+import pydantic
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
-from mcp_types import CallToolResult, InputRequiredResult
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult
 
 from heygen_lipsync import __version__
 from heygen_lipsync.errors import ConfigurationError, HeyGenError
+from heygen_lipsync.mcp.batch_wait import BATCH_WAIT_TOOLS
 from heygen_lipsync.mcp.errors import ToolFailure, error_result
 from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.inputs import argument_failure
+from heygen_lipsync.mcp.media import MEDIA_TOOLS
 from heygen_lipsync.mcp.player import PlayerApps, bind_player
 from heygen_lipsync.mcp.settings import ServerSettings, load_server_settings
 from heygen_lipsync.mcp.spending import JobCounter
@@ -54,7 +58,12 @@ def _instructions(settings: ServerSettings, sandbox: bool) -> str:
         "credits, so it is confirmed with the user first; (3) wait_for_lipsync, again while still_running is true "
         "(jobs take minutes; each call waits under a minute); (4) download_lipsync saves the MP4 and returns its "
         "path. Use get_lipsync/list_lipsyncs to look jobs up, the batch tools for many videos at once.\n"
-        f"Files: the server reads and writes only inside: {dirs}. Downloads go to {settings.output_dir}.\n"
+        f"Files: the server reads and writes only inside: {dirs}. A relative path starts at the first of them "
+        f"({settings.allowed_dirs[0]}): pass 'talk.mp4', not a path repeating that directory's name. list_media "
+        f"lists the usable files. Downloads go to {settings.output_dir}.\n"
+        f"Limits: at most {settings.max_jobs_per_session} paid jobs per session (batch items count); each wait "
+        f"call waits at most {settings.max_wait_seconds:g} s (a longer timeout_seconds is cut, and the result "
+        "says so). wait_for_lipsync_batch waits for a whole batch.\n"
         "Errors carry a code and a 'Next' line: follow it."
     )
     if sandbox:
@@ -86,6 +95,24 @@ class _LipsyncServer(MCPServer[AppState]):
             return error_result(failure, tool=name)
         return await super().call_tool(name, arguments, context)
 
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        # The SDK reports a missing or invalid prompt argument as a plain error (code 0); a
+        # client can only act on it as what it is: invalid params (-32602), naming the argument.
+        try:
+            return await super().get_prompt(name, arguments, context)
+        except ValueError as exc:
+            cause: BaseException | None = exc
+            while cause is not None and not isinstance(cause, pydantic.ValidationError):
+                cause = cause.__cause__  # the SDK wraps it twice
+            if isinstance(cause, pydantic.ValidationError):
+                detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in cause.errors())
+                raise MCPError(INVALID_PARAMS, f"invalid arguments for prompt {name!r}: {detail}") from None
+            if "Missing required arguments" in str(exc) or "Unknown prompt" in str(exc):
+                raise MCPError(INVALID_PARAMS, str(exc)) from None
+            raise
+
 
 def build_server(
     settings: ServerSettings | None = None,
@@ -111,9 +138,11 @@ def build_server(
         "max_wait": server_settings.max_wait_seconds,
         "dirs": ", ".join(str(d) for d in server_settings.allowed_dirs),
         "output": str(server_settings.output_dir),
+        "first_dir": str(server_settings.allowed_dirs[0]),
+        "max_jobs": server_settings.max_jobs_per_session,
     }
     tools: list[Tool] = []
-    for name, fn, title, hints, description in TOOLS:
+    for name, fn, title, hints, description in (*TOOLS, *BATCH_WAIT_TOOLS, *MEDIA_TOOLS):
         text = description.format(**fmt)
         if sandbox is not False and name in ("create_lipsync", "create_lipsync_batch"):
             # The model reads this, not the instructions, when deciding to ask the user about money.
@@ -200,5 +229,6 @@ def build_server(
         extensions=[PlayerApps()],
         log_level=cast(Any, server_settings.log_level),
     )
-    server.prompt(name="dub_video", title="Dub a video")(dub_video)
+    # validate_call: a mode of 'fast' is refused (-32602, see get_prompt), not pasted into the text.
+    server.prompt(name="dub_video", title="Dub a video")(pydantic.validate_call(dub_video))
     return server

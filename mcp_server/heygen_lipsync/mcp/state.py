@@ -13,6 +13,7 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, ContentBlock, TextContent
 from pydantic import BaseModel
 
+from heygen_lipsync.mcp.batch_memory import BatchMemory
 from heygen_lipsync.mcp.errors import error_result
 from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.settings import ServerSettings
@@ -42,6 +43,7 @@ class AppState:
     sandbox: bool
     secrets: tuple[str, ...]
     connect: Callable[[], Awaitable[AsyncLipsyncClient]]
+    batches: BatchMemory = field(default_factory=BatchMemory)  # labels of the batches created here
     _client: AsyncLipsyncClient | None = None
     _lock: anyio.Lock = field(default_factory=anyio.Lock)
 
@@ -87,12 +89,13 @@ def guarded(fn: Callable[..., Awaitable[CallToolResult]]) -> Callable[..., Await
             return await fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - the one boundary where every failure becomes a tool error
             secrets: tuple[str, ...] = ()
+            sandbox = False
             for value in kwargs.values():
                 if isinstance(value, Context):
                     with suppress(ValueError, AttributeError):
-                        secrets = state_of(value).secrets
+                        secrets, sandbox = state_of(value).secrets, state_of(value).sandbox
             # HeyGen's 404 names no param; the tool's id argument is the one to check.
             id_arg = next((name for name in ("lipsync_id", "batch_id") if name in kwargs), None)
-            return error_result(exc, tool=fn.__name__, secrets=secrets, not_found_param=id_arg)
+            return error_result(exc, tool=fn.__name__, secrets=secrets, not_found_param=id_arg, sandbox=sandbox)
 
     return wrapper

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp_types import CallToolResult, ContentBlock, ResourceLink, ToolAnnotations
 from pydantic import Field
 
-from heygen_lipsync.errors import ValidationError, WaitTimeoutError
+from heygen_lipsync.errors import NotFoundError, ValidationError, WaitTimeoutError
+from heygen_lipsync.mcp.batch_wait import wait_bound
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox, off_loop
 from heygen_lipsync.mcp.inputs import (
@@ -32,6 +33,7 @@ from heygen_lipsync.mcp.progress import with_upload_progress
 from heygen_lipsync.mcp.results import (
     BatchCreated,
     BatchInfo,
+    BatchItemInfo,
     DeleteResult,
     DownloadInfo,
     LipsyncCreated,
@@ -161,7 +163,17 @@ async def update_lipsync(
 @guarded
 async def delete_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallToolResult, DeleteResult]:
     client = await state_of(ctx).require_client()
-    deleted = await client.delete(lipsync_id)
+    try:
+        deleted = await client.delete(lipsync_id)
+    except NotFoundError:
+        # Annotated idempotent: a retry after a lost answer finds the job already gone, which is what was asked.
+        return ok(
+            DeleteResult(
+                deleted_id=lipsync_id,
+                already_gone=True,
+                next_step="That job is gone (already deleted, or never existed on this account). Nothing else to do.",
+            )
+        )
     return ok(
         DeleteResult(
             deleted_id=deleted,
@@ -171,17 +183,24 @@ async def delete_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallT
 
 
 class _WaitProgress:
-    """wait_for_lipsync's progress notifications: increasing, bounded by the wait."""
+    """wait_for_lipsync's progress notifications: increasing, bounded by the wait, saying the job's status.
+
+    A job seen finished is reported as complete (progress == total) at that poll, so a client's
+    bar does not creep on towards the wait's end after the work is done.
+    """
 
     def __init__(self, ctx: Context, bound: float) -> None:
-        self.ctx, self.bound, self.last = ctx, bound, -1.0
+        self.ctx, self.bound, self.last, self.waited = ctx, bound, -1.0, 0.0
 
     async def __call__(self, lipsync: Lipsync, elapsed: float) -> None:
+        self.waited = elapsed
         # Progress must increase; the polls' elapsed times do, but guard against a repeat.
-        value = round(min(max(elapsed, self.last + 0.001), self.bound), 3)
+        value = self.bound if lipsync.is_finished else round(min(max(elapsed, self.last + 0.001), self.bound), 3)
         if value > self.last:
             self.last = value
-            await self.ctx.report_progress(value, self.bound, f"{lipsync.id}: {lipsync.status} after {elapsed:.0f} s")
+            await self.ctx.report_progress(
+                value, self.bound, f"{lipsync.id} is {lipsync.status} (waited {elapsed:.0f} s)"
+            )
 
 
 @guarded
@@ -195,35 +214,37 @@ async def wait_for_lipsync(
 ) -> Annotated[CallToolResult, WaitResult]:
     state = state_of(ctx)
     client = await state.require_client()
-    bound = min(timeout_seconds or state.settings.wait_seconds, state.settings.max_wait_seconds)
+    bound, cut = wait_bound(ctx, timeout_seconds)
     progress = _WaitProgress(ctx, bound)
     try:
         lipsync = await client.wait(
             lipsync_id, timeout=bound, on_progress=progress, poll_interval=state.settings.poll_interval
         )
     except WaitTimeoutError as exc:
-        return _still_running(lipsync_id, exc, bound)
-    waited = round(max(progress.last, 0.0), 1)
+        return _still_running(lipsync_id, exc, bound, cut)
     finished = LipsyncInfo.of(lipsync)
     result = WaitResult(
         lipsync_id=lipsync.id,
         status=lipsync.status,
         still_running=False,
-        waited_seconds=waited,
+        waited_seconds=round(progress.waited, 1),
         lipsync=finished,
+        timeout_note=cut,
         next_step=_next_for_status(lipsync),
     )
     return ok(result)
 
 
-def _still_running(lipsync_id: str, exc: WaitTimeoutError, bound: float) -> CallToolResult:
+def _still_running(lipsync_id: str, exc: WaitTimeoutError, bound: float, cut: str | None) -> CallToolResult:
     return ok(
         WaitResult(
             lipsync_id=lipsync_id,
             status=exc.last_status or "running",
             still_running=True,
             waited_seconds=round(exc.elapsed, 1),
-            next_step=f"Still running, not failed: this call waits at most {bound:g} s. Tell the user it is in "
+            timeout_note=cut,
+            next_step=(cut + ". " if cut else "")
+            + f"Still running, not failed: this call waits at most {bound:g} s. Tell the user it is in "
             f"progress, then call wait_for_lipsync again with lipsync_id={lipsync_id!r}.",
         )
     )
@@ -245,20 +266,57 @@ async def upload_asset(
             state.settings.poll_interval,
             lambda relay: client.upload(local, idempotency_key=idempotency_key, on_progress=relay),
         )
+        audio_type = await off_loop(_local_audio_type, local)  # while the opened file is still open
     except ValidationError as exc:
         arg = "idempotency_key" if exc.field == "idempotency_key" else "path"
         raise ToolFailure("invalid_argument", exc.reason, param=arg, next_action=f"Fix {arg} and call again.") from None
     finally:
         local.close()
-    step = f"Pass video_asset_id={asset.asset_id!r} or audio_asset_id={asset.asset_id!r} to create_lipsync."
-    return ok(UploadInfo.of(asset, path=str(local), next_step=step))
+    argument = "audio_asset_id" if audio_type else "video_asset_id"  # a WAV is never a video
+    step = f"Pass {argument}={asset.asset_id!r} to create_lipsync."
+    mime = audio_type if audio_type and not (asset.mime_type or "").startswith("audio/") else asset.mime_type
+    return ok(UploadInfo.of(asset, path=str(local), mime_type=mime, next_step=step))
 
 
-def _with_extension(filename: str | None) -> str | None:
+_AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".wav", ".aac", ".ogg", ".flac", ".opus"})
+
+
+def _local_audio_type(local: Path) -> str | None:
+    """The file's audio media type when it is audio (by content, then name); None for a video.
+
+    The local file decides, not the upload's reported type: an .m4a is an MP4 container that
+    HeyGen may report as video/mp4, but it holds only sound. Blocking: run it off the loop.
+    """
+    from heygen_lipsync.sources import sniff_media_type
+
+    sniffed = sniff_media_type(local) or ""
+    if sniffed.startswith("audio/"):
+        return sniffed
+    if local.suffix.lower() in _AUDIO_SUFFIXES:
+        return "audio/mp4" if local.suffix.lower() == ".m4a" else sniffed or f"audio/{local.suffix.lower()[1:]}"
+    return None
+
+
+_VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".webm", ".mkv"})
+
+
+def _with_extension(filename: str | None) -> tuple[str | None, str | None]:
+    """The filename the video is saved under, and a note when it was changed.
+
+    The video always keeps a video extension: "dubbed_fr" gets .mp4 (a file no player would
+    recognise otherwise), and "notes.txt" or "talk.srt" become .mp4 too, so the MP4 is never
+    saved as text and the captions' own file (<stem>.srt beside it) can never be the video.
+    """
     named = (filename or "").strip()
-    if named and not named.endswith(("/", "\\", ".")) and not Path(named).suffix:
-        return named + ".mp4"  # "dubbed_fr" would be a file no player recognises
-    return filename
+    if not named or named.endswith(("/", "\\", ".")):
+        return filename, None
+    suffix = Path(named).suffix
+    if not suffix:
+        return named + ".mp4", None
+    if suffix.lower() in _VIDEO_SUFFIXES:
+        return filename, None
+    fixed = named[: -len(suffix)] + ".mp4"
+    return fixed, f"filename {named!r} is not a video name, so the video was saved as {Path(fixed).name!r}"
 
 
 def _destination(files: FileSandbox, filename: str | None, default: str, *, overwrite: bool, captions: bool) -> Path:
@@ -268,7 +326,13 @@ def _destination(files: FileSandbox, filename: str | None, default: str, *, over
     return files.open_output(dest, param="filename")  # written through its folder's descriptor
 
 
-def _saved(lipsync_id: str, result: DownloadResult) -> CallToolResult:
+def _sizes(result: DownloadResult) -> tuple[int, int]:
+    video = Path(result.video_path).stat().st_size
+    caption = Path(result.caption_path).stat().st_size if result.caption_path else 0
+    return video, caption
+
+
+def _saved(lipsync_id: str, result: DownloadResult, sizes: tuple[int, int], note: str | None) -> CallToolResult:
     video = Path(result.video_path)
     caption = Path(result.caption_path) if result.caption_path else None
     links: list[ContentBlock] = [
@@ -285,7 +349,12 @@ def _saved(lipsync_id: str, result: DownloadResult) -> CallToolResult:
         video_path=str(video),
         caption_path=str(caption) if caption else None,
         bytes_written=result.bytes_written,
-        next_step=f"Saved. Tell the user where: {video}" + (f" (captions: {caption})." if caption else "."),
+        video_bytes=sizes[0],
+        caption_bytes=sizes[1] if caption else None,
+        filename_note=note,
+        next_step=(note + ". " if note else "")
+        + f"Saved. Tell the user where: {video}"
+        + (f" (captions: {caption})." if caption else "."),
     )
     return ok(info, *links)
 
@@ -297,8 +366,9 @@ async def download_lipsync(
     filename: Annotated[
         str | None,
         Field(
-            description="File name inside the output directory (default <lipsync_id>.mp4; .mp4 is added when it has "
-            "no extension)."
+            description="File name of the video inside the output directory (default <lipsync_id>.mp4). It keeps a "
+            "video extension: .mp4 is added when it has none and replaces any other (.srt, .txt); captions are saved "
+            "beside it as <name>.srt."
         ),
     ] = None,
     overwrite: Annotated[bool, Field(description="Replace an existing file. Only with the user's go-ahead.")] = False,
@@ -306,19 +376,22 @@ async def download_lipsync(
 ) -> Annotated[CallToolResult, DownloadInfo]:
     state = state_of(ctx)
     client = await state.require_client()
-    filename, default = _with_extension(filename), f"{lipsync_id}.mp4"
+    (filename, renamed), default = _with_extension(filename), f"{lipsync_id}.mp4"
     # Where it would go first (overwrite=True: only the location is checked), then the job: for an
     # unfinished job "wait" is the answer, not "that file exists, overwrite?".
     await off_loop(state.files.output_file, filename, default_name=default, overwrite=True, param="filename")
     lipsync = await client.get(lipsync_id)
     if not lipsync.is_completed:
         failure = f": {lipsync.failure_message}" if lipsync.failure_message else ""
-        message = f"lipsync {lipsync_id} is {lipsync.status}, not completed{failure}"
+        if lipsync.is_failed:
+            message = f"lipsync {lipsync_id} failed{failure}; there is no video to download"
+        else:
+            message = f"lipsync {lipsync_id} has not finished yet (status: {lipsync.status}); nothing to download yet"
         raise ToolFailure("not_completed", message, param="lipsync_id", next_action=_next_for_status(lipsync))
     with_captions = bool(captions and lipsync.caption_url)
     dest = await off_loop(_destination, state.files, filename, default, overwrite=overwrite, captions=with_captions)
     result = await client.download(lipsync, dest, overwrite=overwrite, captions=with_captions)
-    return _saved(lipsync_id, result)
+    return _saved(lipsync_id, result, await off_loop(_sizes, result), renamed)
 
 
 def _build_items(state: AppState, items: list[BatchItemInput]) -> list[tuple[LipsyncRequest, OutputLength]]:
@@ -354,8 +427,9 @@ async def create_lipsync_batch(
             [request for request, _ in built], title=title, callback_url=callback_url, idempotency_key=idempotency_key
         )
         spend.created()
-    step = f"The batch is running. Call get_lipsync_batch with batch_id={batch_id!r} to follow it; each item's "
-    step += "lipsync_id works with wait_for_lipsync and download_lipsync."
+    state.batches.remember(batch_id, [item.model_dump() for item in items])
+    step = f"The batch is running. Call wait_for_lipsync_batch with batch_id={batch_id!r} to wait for it; each "
+    step += "item's lipsync_id works with wait_for_lipsync and download_lipsync."
     return ok(BatchCreated(batch_id=batch_id, items=len(items), next_step=step, **spend.outcome()))
 
 
@@ -366,21 +440,23 @@ async def get_lipsync_batch(
     limit: Annotated[int | None, Field(ge=1, le=100, description="Items per page (1-100).")] = None,
     token: Annotated[str | None, Field(description="next_token from the previous page of items.")] = None,
 ) -> Annotated[CallToolResult, BatchInfo]:
-    client = await state_of(ctx).require_client()
+    state = state_of(ctx)
+    client = await state.require_client()
     batch = await client.get_batch(batch_id, limit=limit, token=token)
     if batch.has_more and batch.next_token:
         step = "More items: call get_lipsync_batch again with token=next_token."
     elif batch.status == "processing":
-        step = f"Still processing: call get_lipsync_batch with batch_id={batch_id!r} again in a minute."
+        step = f"Still processing: call wait_for_lipsync_batch with batch_id={batch_id!r} to wait for it."
     else:
         step = "Finished: call download_lipsync for each completed item's lipsync_id."
-    return ok(BatchInfo.of(batch, next_step=step))
+    items = [BatchItemInfo.of(item, **vars(state.batches.label(batch_id, item.item_index))) for item in batch.items]
+    return ok(BatchInfo.of(batch, items=items, next_step=step))
 
 
 def dub_video(
     video: Annotated[str, Field(description="The video to dub: a local path, an https URL or an asset id.")],
     audio: Annotated[str, Field(description="The new audio: a local path, an https URL or an asset id.")],
-    mode: Annotated[str, Field(description="speed (default) or precision.")] = "speed",
+    mode: Annotated[Literal["speed", "precision"], Field(description="speed (default) or precision.")] = "speed",
 ) -> str:
     """Walk through dubbing one video: inputs, cost, create, wait, download."""
     return (
@@ -415,7 +491,9 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         "Start a HeyGen lipsync job: re-animate the speaker's lips in a video to match new audio. Use it when the "
         "user wants a video dubbed or re-voiced. Give exactly one video source (video_url, video_asset_id or "
         "video_path) and exactly one audio source (audio_url, audio_asset_id or audio_path); local paths are "
-        "uploaded first. This SPENDS the user's HeyGen credits: the server shows a cost estimate and asks the user, "
+        "uploaded first (relative ones start at the first allowed directory, {first_dir}; list_media shows the "
+        "files). At most {max_jobs} jobs per session. This SPENDS the user's HeyGen credits: the server shows a cost "
+        "estimate and asks the user, "
         "or, when it cannot ask, refuses until you call again with confirm_spend=true after the user agreed. "
         "Returns the lipsync_id at once, without waiting. Next: wait_for_lipsync with that id.",
     ),
@@ -449,7 +527,8 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         "Delete a lipsync job",
         ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True),
         "Permanently delete a lipsync job and its output on HeyGen. Only when the user asked for it; it cannot be "
-        "undone. Local files saved by download_lipsync are kept.",
+        "undone. Local files saved by download_lipsync are kept. Repeating it is safe: a job already gone is "
+        "reported with already_gone: true.",
     ),
     (
         "wait_for_lipsync",
@@ -458,7 +537,9 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         # Only polls; the job runs on HeyGen's side whether or not anyone waits.
         _READ,
         "Wait for a lipsync job to finish, for a bounded time (default {wait:g} s, at most {max_wait:g} s via "
-        "timeout_seconds; many clients abandon a call after 60 s, so raise it only when yours allows longer), "
+        "timeout_seconds, a longer one is cut and the result's timeout_note says so; many clients abandon a "
+        "call after 60 s, "
+        "so raise it only when yours allows longer), "
         "sending progress notifications while it waits. Jobs usually take minutes. If the time "
         "runs out the result says still_running: true (not an error): tell the user and call it again. When "
         "completed, next: download_lipsync. A failed job comes back as an error with HeyGen's reason.",
@@ -491,14 +572,15 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
         "Start 1-100 lipsync jobs in one request (e.g. one video dubbed into several languages). Each item takes "
         "the same inputs as create_lipsync. SPENDS credits for every item: the same cost confirmation applies "
-        "(confirm_spend=true only after the user agreed). Returns a batch_id. Next: get_lipsync_batch.",
+        "(confirm_spend=true only after the user agreed). Every item counts towards the session's {max_jobs}-job cap. "
+        "Returns a batch_id. Next: wait_for_lipsync_batch.",
     ),
     (
         "get_lipsync_batch",
         get_lipsync_batch,
         "Get a batch's progress",
         _READ,
-        "Show a batch's progress: counts by status and each item's status and lipsync_id. Call it again later "
-        "while the batch is processing; then download_lipsync each completed item.",
+        "Show a batch's progress now, without waiting: counts by status and each item's status and lipsync_id. "
+        "To wait for it, call wait_for_lipsync_batch; then download_lipsync each completed item.",
     ),
 )

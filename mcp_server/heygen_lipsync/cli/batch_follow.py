@@ -1,0 +1,151 @@
+"""`heygen-lipsync batch wait ID` and `batch download ID DIR`: follow a batch to the end, then save it.
+
+``batch wait`` asks the statuses endpoint about every item at once each round (see
+``batch_waiting``) and keeps one line of counts on stderr; it exits like ``wait``: 0 when every
+item completed, 1 when any failed, 4 when the time ran out. ``batch download`` saves every
+completed item into a directory, named by the item's title (or ``item-<index>``), never over
+an existing file.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..batch_waiting import BatchRound, wait_batch
+from ..client import AsyncLipsyncClient
+from ..waiting import DEFAULT_POLL_INTERVAL
+from ._errors import ExitCode, error_boundary
+from ._hints import command
+from ._input import local_path, parse_duration
+from ._limits import check_id
+from ._render import emit, note
+from ._run import run_client
+from ._state import state
+from ._workflows import download_job
+
+__all__ = ["register"]
+
+_BatchId = Annotated[str, typer.Argument(help="The batch id.", show_default=False, metavar="ID", callback=check_id)]
+
+
+class _CountsLine:
+    """The live line of counts: rewritten in place on a terminal, one line per change elsewhere."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = ""
+
+    def __call__(self, batch_round: BatchRound) -> None:
+        text = f"{batch_round.batch_id}: {batch_round.summary()} after {batch_round.elapsed:.0f}s"
+        if self.tty:
+            sys.stderr.write("\r\x1b[2K" + text)
+        elif batch_round.summary() != self.last:
+            sys.stderr.write(text + "\n")
+        self.last = batch_round.summary()
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.tty and self.last:
+            sys.stderr.write("\n")
+
+
+def wait(
+    ctx: typer.Context,
+    batch_id: _BatchId,
+    timeout: Annotated[str, typer.Option("--timeout", help="How long to wait: seconds, or 90s, 20m, 1h.")] = "20m",
+    poll_interval: Annotated[
+        float, typer.Option("--poll-interval", min=1, clamp=True, help="Seconds before the first check (>= 1).")
+    ] = DEFAULT_POLL_INTERVAL,
+) -> None:
+    """Wait for every item of a batch (a live line of counts on stderr). Exit 1 if any failed, 4 on timeout."""
+    st = state(ctx)
+    with error_boundary(st):
+        seconds = parse_duration(timeout)
+
+    async def work(client: AsyncLipsyncClient) -> BatchRound:
+        line = _CountsLine()
+        try:
+            return await wait_batch(client, batch_id, timeout=seconds, on_round=line, poll_interval=poll_interval)
+        finally:
+            line.close()
+
+    last = run_client(ctx, work)
+    emit(st, [item.to_dict() for item in last.items], title=f"batch {batch_id}")
+    if not last.finished:
+        note(
+            f"batch {batch_id} is still running ({last.summary()}); "
+            f"resume with: {command(st, 'batch', 'wait', batch_id)}"
+        )
+        raise typer.Exit(int(ExitCode.WAIT_TIMEOUT))
+    if last.counts.get("failed"):
+        note(
+            f"batch {batch_id}: {last.summary()}; save the completed ones with: "
+            f"{command(st, 'batch', 'download', batch_id, '.')}"
+        )
+        raise typer.Exit(int(ExitCode.ERROR))
+    note(f"batch {batch_id} completed; next: {command(st, 'batch', 'download', batch_id, '.')}")
+
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def _free_name(folder: Path, stem: str, taken: set[Path]) -> Path:
+    """``<stem>.mp4`` in ``folder``, or ``<stem>-2.mp4``... : never an existing file (nor its .srt)."""
+    n = 1
+    while True:
+        name = stem if n == 1 else f"{stem}-{n}"
+        path = folder / f"{name}.mp4"
+        if path not in taken and not path.exists() and not path.with_suffix(".srt").exists():
+            taken.add(path)
+            return path
+        n += 1
+
+
+def download(
+    ctx: typer.Context,
+    batch_id: _BatchId,
+    folder: Annotated[str, typer.Argument(help="The directory to save into (created if missing).", metavar="DIR")],
+    captions: Annotated[bool, typer.Option("--captions", help="Also save each item's SRT captions.")] = False,
+) -> None:
+    """Save every completed item of a batch into DIR, named by title (or item index); never overwrites."""
+    st = state(ctx)
+    with error_boundary(st):
+        dest = local_path(folder, param="DIR")
+
+    async def work(client: AsyncLipsyncClient) -> list[dict[str, Any]]:
+        items: list[Any] = []
+        token: str | None = None
+        while True:  # every page of items
+            batch = await client.get_batch(batch_id, token=token)
+            items += batch.items
+            if not (batch.has_more and batch.next_token) or batch.next_token == token:
+                break
+            token = batch.next_token
+        dest.mkdir(parents=True, exist_ok=True)
+        saved: list[dict[str, Any]] = []
+        taken: set[Path] = set()
+        for item in sorted(items, key=lambda i: i.item_index):
+            if item.status != "completed" or not item.lipsync_id:
+                continue
+            lipsync = await client.get(item.lipsync_id)
+            stem = _UNSAFE.sub("_", lipsync.title or "").strip("._") or f"item-{item.item_index}"
+            path = _free_name(dest, stem[:100], taken)
+            result = await download_job(client, lipsync, path, overwrite=False, captions=captions)
+            saved.append({"item_index": item.item_index, "lipsync_id": lipsync.id, **result})
+        skipped = len(items) - len(saved)
+        if skipped:
+            note(f"{skipped} of {len(items)} items were not completed and were not saved")
+        return saved
+
+    emit(st, run_client(ctx, work), title=f"batch {batch_id} saved")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``wait`` and ``download`` to the ``batch`` command group."""
+    app.command("wait", epilog="Examples:\n\n  heygen-lipsync batch wait b_123 --timeout 1h")(wait)
+    app.command("download", epilog="Examples:\n\n  heygen-lipsync batch download b_123 dubbed/ --captions")(download)
