@@ -39,6 +39,7 @@ from ._http import build_http_client, new_idempotency_key, tracking_delivery
 from ._responses import call_generated, capture_response, data_of
 from .config import Settings, resolve_settings
 from .errors import APIConnectionError, APIError, ConflictError, ServerError, ValidationError
+from .media import MediaProbe
 from .models import Asset, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
 from .request import LipsyncRequest
 from .request import check_title as _check_title
@@ -127,6 +128,9 @@ class LipsyncClient:
         self._http = build_http_client(settings, transport=transport, event_hooks={"response": [capture_response]})
         # The token is unused: credentials are added per request by the policy transport.
         self._api = AuthenticatedClient(base_url=settings.base_url, token="").set_async_httpx_client(self._http)
+        # Probes of files this install uploaded, by asset id, so a create from the asset is priced
+        # (in memory until the ledger keeps them).
+        self._probes: dict[str, MediaProbe] = {}
 
     def __repr__(self) -> str:
         return f"LipsyncClient(base_url={self.settings.base_url!r}, auth={self.settings.auth_description!r})"
@@ -142,6 +146,14 @@ class LipsyncClient:
     async def aclose(self) -> None:
         """Close connections. The client cannot be used afterwards."""
         await self._http.aclose()
+
+    def remember_probe(self, asset_id: str, probe: MediaProbe) -> None:
+        """Remember what the file uploaded as ``asset_id`` holds, so preflight can price jobs using it."""
+        self._probes[asset_id] = probe
+
+    def remembered_probe(self, asset_id: str) -> MediaProbe | None:
+        """The probe remembered for ``asset_id`` (see ``remember_probe``), or None."""
+        return self._probes.get(asset_id)
 
     # -- plumbing ---------------------------------------------------------------------
 
