@@ -84,7 +84,9 @@ def _cli(env: dict[str, str | None], *args: str, answer: str | None = None) -> A
 
 
 def _env(base_url: str, **extra: str | None) -> dict[str, str | None]:
-    return {"HEYGEN_BASE_URL": base_url, "HEYGEN_API_KEY": FAKE_KEY, "HEYGEN_BEARER_TOKEN": None, **extra}
+    # HEYGEN_LIPSYNC_ASSUME_YES: creates spend without asking (no terminal here).
+    env = {"HEYGEN_BASE_URL": base_url, "HEYGEN_API_KEY": FAKE_KEY, "HEYGEN_BEARER_TOKEN": None}
+    return {**env, "HEYGEN_LIPSYNC_ASSUME_YES": "1", **extra}
 
 
 @pytest.mark.usefixtures("instant_retries")
