@@ -46,7 +46,7 @@ __all__ = [
 logger = logging.getLogger("heygen_lipsync")
 
 MIN_SEGMENT_SECONDS = 1.0
-# An asset id -> its remembered probe (e.g. ``LipsyncClient.remembered_probe``).
+# An asset id -> its remembered probe (e.g. ``AsyncLipsyncClient.remembered_probe``).
 ProbeLookup = Callable[[str], MediaProbe | None]
 
 

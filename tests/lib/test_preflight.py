@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from heygen_lipsync.client import LipsyncClient
+from heygen_lipsync.client import AsyncLipsyncClient
 from heygen_lipsync.errors import ValidationError
 from heygen_lipsync.media import probe_file
 from heygen_lipsync.preflight import BalanceTooLowError, check_spend, preflight, preflight_batch, with_balance
@@ -25,8 +25,8 @@ def _no_requests(request: httpx.Request) -> httpx.Response:
 
 
 @pytest.fixture
-def client() -> LipsyncClient:
-    return LipsyncClient(api_key="k", transport=httpx.MockTransport(_no_requests))
+def client() -> AsyncLipsyncClient:
+    return AsyncLipsyncClient(api_key="k", transport=httpx.MockTransport(_no_requests))
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def media(tmp_path: Path) -> tuple[Path, Path]:
     return video, audio
 
 
-def _refused(request: LipsyncRequest, client: LipsyncClient) -> ValidationError:
+def _refused(request: LipsyncRequest, client: AsyncLipsyncClient) -> ValidationError:
     async def main() -> ValidationError:
         pre = await with_balance(preflight(request), client)
         with pytest.raises(ValidationError) as caught:
@@ -56,14 +56,16 @@ def _refused(request: LipsyncRequest, client: LipsyncClient) -> ValidationError:
     ],
 )
 def test_a_job_certain_to_fail_is_refused_naming_the_field(
-    media: tuple[Path, Path], client: LipsyncClient, changes: dict[str, object], field: str, words: str
+    media: tuple[Path, Path], client: AsyncLipsyncClient, changes: dict[str, object], field: str, words: str
 ) -> None:
     video, audio = media
     error = _refused(LipsyncRequest(video=video, audio=audio, **changes), client)
     assert error.field == field and words in error.reason
 
 
-def test_an_audio_without_sound_is_refused(media: tuple[Path, Path], client: LipsyncClient, tmp_path: Path) -> None:
+def test_an_audio_without_sound_is_refused(
+    media: tuple[Path, Path], client: AsyncLipsyncClient, tmp_path: Path
+) -> None:
     import av
 
     silent = tmp_path / "silent.mp4"
@@ -77,7 +79,9 @@ def test_an_audio_without_sound_is_refused(media: tuple[Path, Path], client: Lip
     assert error.field == "audio" and "no audio stream" in error.reason
 
 
-def test_a_file_that_is_not_media_is_refused(media: tuple[Path, Path], client: LipsyncClient, tmp_path: Path) -> None:
+def test_a_file_that_is_not_media_is_refused(
+    media: tuple[Path, Path], client: AsyncLipsyncClient, tmp_path: Path
+) -> None:
     fake = tmp_path / "fake.mp4"
     fake.write_bytes(b"\x00\x00\x00\x18ftypisom" + b"garbage" * 50)  # sniffs as mp4, is not
     error = _refused(LipsyncRequest(video=fake, audio=media[1]), client)
@@ -101,7 +105,7 @@ def test_a_mixed_batch_prices_each_item_at_its_own_rate(media: tuple[Path, Path]
 
 
 def test_urls_and_foreign_assets_are_unknown_and_remembered_assets_priced(media: tuple[Path, Path]) -> None:
-    client = LipsyncClient(api_key="k", transport=httpx.MockTransport(_no_requests))
+    client = AsyncLipsyncClient(api_key="k", transport=httpx.MockTransport(_no_requests))
     remote = preflight(LipsyncRequest(video=media[0], audio=UrlSource("https://cdn.example.com/a.mp3")))
     assert remote.estimated_usd is None and "unknown" in remote.summary() and "URL" in remote.summary()
     foreign = preflight(LipsyncRequest(video=media[0], audio=AssetSource("asset_x")), probes=client.remembered_probe)
@@ -126,7 +130,7 @@ def test_an_estimate_above_the_balance_is_refused_with_the_figures(media: tuple[
     asyncio.run(main())
 
 
-def test_a_balance_that_cannot_be_read_is_unknown(media: tuple[Path, Path], client: LipsyncClient) -> None:
+def test_a_balance_that_cannot_be_read_is_unknown(media: tuple[Path, Path], client: AsyncLipsyncClient) -> None:
     async def account() -> None:
         raise RuntimeError("boom")
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ..preflight import Preflight, check_spend, preflight, preflight_batch, with_balance
 from ..pricing import rates_from_env
 from ..request import LipsyncRequest
@@ -93,7 +93,7 @@ class SpendQuestion:
 
     async def run(
         self,
-        client: LipsyncClient,
+        client: AsyncLipsyncClient,
         requests: Sequence[LipsyncRequest],
         create: Callable[[], Awaitable[T]],
         *,

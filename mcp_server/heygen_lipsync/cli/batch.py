@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ..errors import ValidationError
 from ..request import LipsyncRequest
 from ..sources import validate_idempotency_key
@@ -65,7 +65,7 @@ def create(
         question = SpendQuestion.of(st, yes=yes, dry_run=dry_run)
     extra = {"title": title or settings.get("title"), "callback_url": callback_url or settings.get("callback_url")}
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         batch_id = await client.create_batch(requests, **extra, idempotency_key=idempotency_key)
         note(f"created batch {batch_id} of {len(requests)} jobs; next: heygen-lipsync batch get {batch_id}")
         return {"batch_id": batch_id}
@@ -101,7 +101,7 @@ def get(
     """Show a batch: its status, counts by status, and one page of its items (video_id = lipsync id)."""
     st = state(ctx)
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         return (await client.get_batch(batch_id, limit=limit, token=token)).to_dict()
 
     batch = run_client(ctx, work)

@@ -18,7 +18,7 @@ from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.settings import ServerSettings
 
 if TYPE_CHECKING:
-    from heygen_lipsync.client import LipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
     from heygen_lipsync.mcp.spending import JobCounter  # which imports this module
 
 
@@ -41,11 +41,11 @@ class AppState:
     jobs: JobCounter
     sandbox: bool
     secrets: tuple[str, ...]
-    connect: Callable[[], Awaitable[LipsyncClient]]
-    _client: LipsyncClient | None = None
+    connect: Callable[[], Awaitable[AsyncLipsyncClient]]
+    _client: AsyncLipsyncClient | None = None
     _lock: anyio.Lock = field(default_factory=anyio.Lock)
 
-    async def require_client(self) -> LipsyncClient:
+    async def require_client(self) -> AsyncLipsyncClient:
         """The client, built on the first call.
 
         Raises:
