@@ -45,6 +45,7 @@ from .config import Settings, resolve_settings
 from .errors import APIConnectionError, APIError, ConflictError, NotFoundError, ServerError, ValidationError
 from .fingerprint import fingerprint_batch, fingerprint_request
 from .ledger import DailyCaps, Ledger, open_default
+from .media import MediaProbe
 from .models import Account, Asset, AssetDetail, AssetStatus, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
 from .once import CreateOutcome, create_once, upload_once
 from .raw import RawResponses, record_response
@@ -142,6 +143,9 @@ class AsyncLipsyncClient:
         )
         # The token is unused: credentials are added per request by the policy transport.
         self._api = AuthenticatedClient(base_url=settings.base_url, token="").set_async_httpx_client(self._http)
+        # Probes of files this install uploaded, by asset id, so a create from the asset is priced
+        # (in memory until the ledger keeps them).
+        self._probes: dict[str, MediaProbe] = {}
 
     def __repr__(self) -> str:
         return f"AsyncLipsyncClient(base_url={self.settings.base_url!r}, auth={self.settings.auth_description!r})"
@@ -168,6 +172,14 @@ class AsyncLipsyncClient:
     async def aclose(self) -> None:
         """Close connections. The client cannot be used afterwards."""
         await self._http.aclose()
+
+    def remember_probe(self, asset_id: str, probe: MediaProbe) -> None:
+        """Remember what the file uploaded as ``asset_id`` holds, so preflight can price jobs using it."""
+        self._probes[asset_id] = probe
+
+    def remembered_probe(self, asset_id: str) -> MediaProbe | None:
+        """The probe remembered for ``asset_id`` (see ``remember_probe``), or None."""
+        return self._probes.get(asset_id)
 
     # -- plumbing ---------------------------------------------------------------------
 

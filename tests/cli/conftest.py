@@ -37,6 +37,12 @@ class Cli:
         return json.loads(result.stdout)
 
 
+@pytest.fixture(autouse=True)
+def assume_yes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLI tests run without a terminal against a stand-in API: paid creates spend without asking."""
+    monkeypatch.setenv("HEYGEN_LIPSYNC_ASSUME_YES", "1")
+
+
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[EmbeddedSandbox]:
     with EmbeddedSandbox(SandboxConfig(pending_seconds=0.05, running_seconds=0.2)) as sb:
@@ -52,6 +58,8 @@ def cli(sandbox: EmbeddedSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             "HEYGEN_API_KEY": sandbox.api_key,
             "HEYGEN_BEARER_TOKEN": None,
             "HEYGEN_LIPSYNC_SANDBOX_DIR": str(tmp_path / "sandbox-data"),
+            # The sandbox stands in for the paid API here: spend without asking (no terminal in tests).
+            "HEYGEN_LIPSYNC_ASSUME_YES": "1",
         }
     )
 

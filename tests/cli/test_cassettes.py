@@ -43,6 +43,7 @@ def replay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Cl
             "HEYGEN_API_KEY": "replay-key",
             "HEYGEN_BEARER_TOKEN": None,
             "HEYGEN_LIPSYNC_MAX_RETRIES": "0",
+            "HEYGEN_LIPSYNC_ASSUME_YES": "1",  # replayed creates are not spent: no question
         }
     )
 
@@ -111,14 +112,15 @@ def test_wait_and_download(replay: tuple[Cli, Any], tmp_path: Path) -> None:
     assert (tmp_path / f"{job['id']}.mp4").read_bytes()[4:8] == b"ftyp"
 
 
-def test_failed_job_is_exit_1(replay: tuple[Cli, Any]) -> None:
+def test_a_start_beyond_the_video_is_refused_before_any_request(replay: tuple[Cli, Any]) -> None:
+    # Issue 14: this job used to be sent, paid for in attention and a slot, and fail later.
     cli, use = replay
     with use("wait_failed") as cassette:
         result = cli("create", *SAMPLES, "--start-time", "100", "--wait", "--poll-interval", "0")
-    assert cassette.all_played
-    assert result.exit_code == 1
-    assert json.loads(result.stdout)["status"] == "failed"
-    assert error_json(result)["code"] == "job_failed"
+    assert cassette.play_count == 0
+    assert result.exit_code == 2
+    assert error_json(result)["param"] == "start_time"
+    assert "beyond the video" in error_json(result)["message"]
 
 
 def test_rate_limited_create_says_when_to_retry(replay: tuple[Cli, Any]) -> None:

@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # The fields every front-end takes beyond the request's own (not request fields), and the
 # one deliberate exception of the table: video/audio flattened per front-end.
 CLI_OWN = {"ctx", "data", "idempotency_key", "new", "wait", "timeout", "poll_interval", "download", "overwrite",
-           "request_schema", "response_schema"}  # fmt: skip
-MCP_OWN = {"idempotency_key", "confirm_spend", "new_job"}
+           "request_schema", "response_schema", "yes", "dry_run"}  # fmt: skip
+MCP_OWN = {"idempotency_key", "confirm_spend", "new_job", "approval_token"}
 FLATTENED = {f"{kind}_{how}" for kind in ("video", "audio") for how in ("url", "asset_id", "path")}
 
 
@@ -127,9 +127,10 @@ PROBE = textwrap.dedent(
         server = build_server(library_settings=Settings(api_key="k", base_url="https://api.example.com"),
                               http_transport=httpx.MockTransport(handler))
         async with Client(server) as client:
-            result = await client.call_tool("create_lipsync", {
-                "video_url": "https://example.com/v.mp4", "audio_url": "https://example.com/a.wav",
-                "background_color": "#405060", "mode": "ultra", "confirm_spend": True})
+            arguments = {"video_url": "https://example.com/v.mp4", "audio_url": "https://example.com/a.wav",
+                         "background_color": "#405060", "mode": "ultra"}
+            await client.call_tool("create_lipsync", arguments)  # the preview: spends nothing
+            result = await client.call_tool("create_lipsync", {**arguments, "confirm_spend": True})
         out["mcp_result"] = result.structured_content
         out["sent"] = sent
 

@@ -112,6 +112,14 @@ def error_of(result: CallToolResult) -> dict[str, Any]:
     return error
 
 
+async def preview(client: Client, tool: str, arguments: dict[str, Any]) -> str:
+    """Show a spend's preview (without elicitation the first call never spends); its approval token."""
+    error = error_of(await client.call_tool(tool, {k: v for k, v in arguments.items() if k != "confirm_spend"}))
+    assert error["code"] == "confirmation_required", error
+    token: str = error["details"]["approval_token"]
+    return token
+
+
 async def output_schema(client: Client, tool: str) -> dict[str, Any]:
     tools = {t.name: t for t in (await client.list_tools()).tools}
     schema = tools[tool].output_schema

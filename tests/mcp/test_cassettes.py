@@ -19,7 +19,7 @@ from heygen_lipsync.config import Settings
 from heygen_lipsync.mcp import build_server
 from heygen_lipsync.mcp.settings import ServerSettings
 from tests.cassettes.scenarios import CASSETTE_DIR, SANDBOX_BASE_URL
-from tests.mcp.conftest import error_of, structured
+from tests.mcp.conftest import error_of, preview, structured
 
 pytestmark = [
     pytest.mark.anyio,
@@ -58,6 +58,7 @@ async def test_a_rejected_create_names_heygens_param(replayed: Callable[..., MCP
     arguments = {"video_asset_id": "asset_does_not_exist", "audio_asset_id": "asset_nor_this", "confirm_spend": True}
     with cassette("error_400") as played:
         async with Client(replayed()) as client:
+            await preview(client, "create_lipsync", arguments)
             error = error_of(await client.call_tool("create_lipsync", arguments))
     assert played.all_played
     assert error["code"] == "invalid_parameter"
@@ -69,7 +70,9 @@ async def test_over_the_concurrency_cap_says_how_long_to_wait(replayed: Callable
     arguments = {"video_path": "talk.mp4", "audio_path": "dub.wav", "confirm_spend": True}
     with cassette("error_429") as played:
         async with Client(replayed()) as client:
+            await preview(client, "create_lipsync", {**arguments, "title": "cassette 429 first"})
             structured(await client.call_tool("create_lipsync", {**arguments, "title": "cassette 429 first"}))
+            await preview(client, "create_lipsync", {**arguments, "title": "cassette 429 second"})
             error = error_of(await client.call_tool("create_lipsync", {**arguments, "title": "cassette 429 second"}))
     assert played.all_played
     assert error["code"] == "rate_limit_exceeded"

@@ -17,7 +17,7 @@ from heygen_lipsync.errors import APIConnectionError, RateLimitError
 from heygen_lipsync.mcp import build_server
 from heygen_lipsync.mcp.errors import ERROR_META_KEY, error_result
 from heygen_lipsync.mcp.settings import ServerSettings
-from tests.mcp.conftest import error_of, output_schema
+from tests.mcp.conftest import error_of, output_schema, preview
 
 pytestmark = pytest.mark.anyio
 
@@ -91,6 +91,8 @@ async def _call_rejected(
     with EmbeddedSandbox() as box:
         server = build_server(settings, library_settings=Settings(api_key="bad-key-value", base_url=box.base_url))
         async with Client(server) as client:
+            if arguments and arguments.get("confirm_spend"):
+                await preview(client, tool, arguments)
             return error_of(await client.call_tool(tool, arguments or {}))
 
 

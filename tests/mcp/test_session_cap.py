@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 from mcp.server import MCPServer
 
-from tests.mcp.conftest import CountingTransport, check_output, error_of
+from tests.mcp.conftest import CountingTransport, check_output, error_of, preview
 
 pytestmark = pytest.mark.anyio
 
@@ -59,6 +59,8 @@ async def test_creates_whose_response_is_lost_count_against_the_cap(paid_server:
     server, transport = paid_server(transport=LosingTransport(), max_jobs_per_session=3)
     codes: list[str] = []
     async with Client(server) as client:
+        await preview(client, "create_lipsync", PAID)
+        await preview(client, "create_lipsync_batch", {"items": [REMOTE]})
         for _ in range(20):
             codes.append(error_of(await client.call_tool("create_lipsync", PAID))["code"])
         batch = error_of(await client.call_tool("create_lipsync_batch", {"items": [REMOTE], "confirm_spend": True}))
@@ -72,6 +74,7 @@ async def test_creates_whose_response_is_lost_count_against_the_cap(paid_server:
 async def test_a_lost_batch_counts_all_its_items(paid_server: Make):
     server, transport = paid_server(transport=LosingTransport(), max_jobs_per_session=3)
     async with Client(server) as client:
+        await preview(client, "create_lipsync_batch", {"items": [REMOTE] * 2})
         lost = error_of(await client.call_tool("create_lipsync_batch", {"items": [REMOTE] * 2, "confirm_spend": True}))
         assert lost["idempotency_key"]
         error = error_of(await client.call_tool("create_lipsync_batch", {"items": [REMOTE] * 2, "confirm_spend": True}))
@@ -83,6 +86,7 @@ async def test_a_retry_with_the_key_of_a_lost_create_gets_its_job_without_anothe
     losing = LosingTransport()
     server, transport = paid_server(transport=losing, max_jobs_per_session=1)
     async with Client(server) as client:
+        await preview(client, "create_lipsync", PAID)
         key = error_of(await client.call_tool("create_lipsync", PAID))["idempotency_key"]
         losing.losing = False
         retried = await client.call_tool("create_lipsync", {**PAID, "idempotency_key": key})
@@ -96,6 +100,7 @@ async def test_a_retry_with_the_key_of_a_lost_create_gets_its_job_without_anothe
 async def test_a_create_the_api_refuses_gives_its_slot_back(paid_server: Make):
     server, transport = paid_server(transport=RefusingTransport(), max_jobs_per_session=1)
     async with Client(server) as client:
+        await preview(client, "create_lipsync", PAID)
         for _ in range(3):
             error = error_of(await client.call_tool("create_lipsync", PAID))
             assert error["code"] == "invalid_parameter" and error.get("idempotency_key") is None

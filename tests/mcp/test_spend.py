@@ -12,7 +12,7 @@ from mcp.server import MCPServer
 from mcp_types import ElicitRequestParams, ElicitResult
 
 from heygen_lipsync.mcp.spend import estimate_cost
-from tests.mcp.conftest import CountingTransport, check_output, error_of
+from tests.mcp.conftest import CountingTransport, check_output, error_of, preview
 
 pytestmark = pytest.mark.anyio
 
@@ -121,6 +121,7 @@ async def test_invalid_arguments_are_refused_before_asking_the_user(paid_server:
 async def test_the_session_job_cap_stops_creates_before_any_request(paid_server: Make):
     server, upstream = paid_server(max_jobs_per_session=1)
     async with Client(server) as client:
+        await preview(client, "create_lipsync", LOCAL)
         first = await client.call_tool("create_lipsync", {**LOCAL, "confirm_spend": True})
         assert (await check_output(client, "create_lipsync", first))["jobs_left_in_session"] == 0
         sent = len(upstream.requests)
@@ -143,8 +144,8 @@ async def test_batches_go_through_the_same_gate(paid_server: Make):
         assert upstream.requests == []
         created = await client.call_tool("create_lipsync_batch", {"items": items, "confirm_spend": True})
         data = await check_output(client, "create_lipsync_batch", created)
-    # A mixed batch is priced at the dearer rate: 6 s at $0.067.
-    assert data["estimate"]["estimated_usd"] == 0.4
+    # Each item at its own mode's rate (issue 14): 3 s at $0.033 + 3 s at $0.067.
+    assert data["estimate"]["estimated_usd"] == 0.3
     assert upstream.requests
 
 
@@ -154,7 +155,8 @@ async def test_the_sandbox_needs_no_confirmation(sandbox_server: MCPServer[Any])
 
     async with Client(sandbox_server, elicitation_callback=never) as client:
         data = await check_output(client, "create_lipsync", await client.call_tool("create_lipsync", LOCAL))
-    assert data["sandbox"] is True and data["estimate"] is None
+    # The sandbox shows what a real job would have cost (issue 14), and asks nothing.
+    assert data["sandbox"] is True and data["estimate"]["estimated_usd"] == 0.1
 
 
 def test_estimates_add_known_lengths_and_count_unknown_ones():

@@ -31,6 +31,7 @@ from heygen_lipsync.mcp import build_server
 from heygen_lipsync.mcp.settings import ServerSettings
 from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
 from tests.conftest import ROOT
+from tests.mcp.conftest import preview
 from tests.reliability.conftest import FAKE_KEY
 from tests.reliability.fuzzing import assert_clean
 from tests.reliability.scenarios import sandbox_config
@@ -83,7 +84,9 @@ def _cli(env: dict[str, str | None], *args: str, answer: str | None = None) -> A
 
 
 def _env(base_url: str, **extra: str | None) -> dict[str, str | None]:
-    return {"HEYGEN_BASE_URL": base_url, "HEYGEN_API_KEY": FAKE_KEY, "HEYGEN_BEARER_TOKEN": None, **extra}
+    # HEYGEN_LIPSYNC_ASSUME_YES: creates spend without asking (no terminal here).
+    env = {"HEYGEN_BASE_URL": base_url, "HEYGEN_API_KEY": FAKE_KEY, "HEYGEN_BEARER_TOKEN": None}
+    return {**env, "HEYGEN_LIPSYNC_ASSUME_YES": "1", **extra}
 
 
 @pytest.mark.usefixtures("instant_retries")
@@ -194,6 +197,7 @@ async def test_every_mcp_tool_succeeds_without_showing_the_key(
             return dict(result.structured_content or {})
 
         asset = await call("upload_asset", path="dub.wav")
+        await preview(client, "create_lipsync", {"video_path": "talk.mp4", "audio_asset_id": asset["asset_id"]})
         created = await call(
             "create_lipsync", video_path="talk.mp4", audio_asset_id=asset["asset_id"], confirm_spend=True
         )
@@ -204,6 +208,7 @@ async def test_every_mcp_tool_succeeds_without_showing_the_key(
         waited = await call("wait_for_lipsync", lipsync_id=lipsync_id, timeout_seconds=30)
         assert not waited.get("still_running")
         await call("download_lipsync", lipsync_id=lipsync_id)
+        await preview(client, "create_lipsync_batch", {"items": [{"video_path": "talk.mp4", "audio_path": "dub.wav"}]})
         batch = await call(
             "create_lipsync_batch", items=[{"video_path": "talk.mp4", "audio_path": "dub.wav"}], confirm_spend=True
         )

@@ -11,6 +11,7 @@ from ..client import AsyncLipsyncClient
 from ..errors import ValidationError
 from ..request import LipsyncRequest
 from ..sources import validate_idempotency_key
+from ._confirm import DryRunOption, SpendQuestion, YesOption
 from ._errors import error_boundary
 from ._hints import command
 from ._input import build_request, read_manifest
@@ -50,6 +51,8 @@ def create(
     idempotency_key: Annotated[
         str | None, typer.Option("--idempotency-key", help="Repeat-safe key for the batch.")
     ] = None,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
     request_schema: Annotated[bool, schema_option("request", "CreateLipsyncBatchRequest")] = False,
     response_schema: Annotated[bool, schema_option("response", "LipsyncBatchCreateResponse")] = False,
 ) -> None:
@@ -60,18 +63,18 @@ def create(
         requests = [_job_request(job, index, manifest) for index, job in enumerate(jobs)]
         if idempotency_key is not None:
             validate_idempotency_key(idempotency_key)
+        question = SpendQuestion.of(st, yes=yes, dry_run=dry_run)
+    extra = {"title": title or settings.get("title"), "callback_url": callback_url or settings.get("callback_url")}
 
     async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         batch_id = await client.create_batch(
-            requests,
-            title=title or settings.get("title"),
-            callback_url=callback_url or settings.get("callback_url"),
-            idempotency_key=idempotency_key,
+            requests, title=extra["title"], callback_url=extra["callback_url"], idempotency_key=idempotency_key
         )
         note(f"created batch {batch_id} of {len(requests)} jobs; next: {command(st, 'batch', 'wait', batch_id)}")
         return {"batch_id": batch_id}
 
-    emit(st, run_client(ctx, work))
+    batch = {key: value for key, value in extra.items() if value is not None}
+    emit(st, run_client(ctx, lambda client: question.run(client, requests, lambda: work(client), batch=batch)))
 
 
 def _job_request(job: dict[str, Any], index: int, manifest: str) -> LipsyncRequest:

@@ -10,6 +10,7 @@ import typer
 
 from ..client import AsyncLipsyncClient
 from ..waiting import DEFAULT_POLL_INTERVAL
+from ._confirm import DryRunOption, SpendQuestion, YesOption
 from ._destinations import check_folder_named
 from ._errors import UsageProblem, error_boundary
 from ._fields import field_flags, request_field_options
@@ -75,11 +76,16 @@ def create(
         typer.Option("--download", metavar="PATH", help="Save the output video here when done (implies --wait)."),
     ] = None,
     overwrite: _Overwrite = False,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
     request_schema: Annotated[bool, schema_option("request", "CreateLipsyncRequest")] = False,
     response_schema: Annotated[bool, schema_option("response", "create")] = False,
     **fields: Any,
 ) -> None:
-    """Create a lipsync job: dub VIDEO with AUDIO. Prints {"lipsync_id"}, or the finished job with --wait."""
+    """Create a lipsync job: dub VIDEO with AUDIO. Shows the estimate and asks first (not in the sandbox).
+
+    Prints {"lipsync_id"}, or the finished job with --wait.
+    """
     st = state(ctx)
     with error_boundary(st):
         flags = field_flags(fields)  # one flag per request field of the spec (see _fields.py)
@@ -94,7 +100,36 @@ def create(
             new_job=new,
             st=st,
         )
-    emit(st, run_client(ctx, lambda client: create_job(st, client, request, plan)))
+        question = SpendQuestion.of(st, yes=yes, dry_run=dry_run)
+    emit(
+        st,
+        run_client(ctx, lambda client: question.run(client, [request], lambda: create_job(st, client, request, plan))),
+    )
+
+
+@request_field_options(after="data")
+def estimate(
+    ctx: typer.Context,
+    data: Annotated[
+        str | None,
+        typer.Option("-d", "--data", help="Request body: inline JSON, a file path, or - for stdin. Flags override it."),
+    ] = None,
+    **fields: Any,
+) -> None:
+    """The preflight of a create as JSON: checks, output length, price and balance. Sends nothing."""
+    st = state(ctx)
+    with error_boundary(st):
+        request = build_request(merge_body(read_body(data) if data is not None else None, field_flags(fields)))
+    question = SpendQuestion(sandbox=st.sandbox, yes=True, dry_run=True)
+
+    async def work(client: AsyncLipsyncClient) -> Any:
+        return (await question.run(client, [request], _never))["preflight"]
+
+    emit(st, run_client(ctx, work))
+
+
+async def _never() -> dict[str, Any]:
+    raise AssertionError("estimate never creates")  # pragma: no cover - dry_run returns first
 
 
 def get(
@@ -296,6 +331,7 @@ _EXAMPLES = {
     "download": ["heygen-lipsync download ls_abc123 out.mp4", "heygen-lipsync download ls_abc123 outdir/ --captions"],
     "upload": ["heygen-lipsync upload voice.wav | jq -r .asset_id"],
     "status": ["heygen-lipsync status ls_abc123 ls_def456", "heygen-lipsync status --batch b_123"],
+    "estimate": ["heygen-lipsync estimate --video clip.mp4 --audio voice.wav --mode precision"],
 }
 
 
@@ -308,6 +344,7 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     for name, func in (
         ("create", create),
+        ("estimate", estimate),
         ("get", get),
         ("list", list_),
         ("update", update),

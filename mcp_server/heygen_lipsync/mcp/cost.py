@@ -1,7 +1,9 @@
-"""What a paid job costs, worked out before it is created.
+"""What a paid job costs, as the MCP tools report it.
 
-HeyGen charges per second of output, so the estimate needs the output's length: known only
-for local files (measured with PyAV when it is installed), unknown for URLs and asset ids.
+The pricing itself is the library's (``heygen_lipsync.preflight``: each item at its own
+mode's rate, local files and remembered assets measured with PyAV, URLs and foreign asset
+ids unknown); ``CostEstimate.of`` shapes its result for the tools' output schemas.
+``estimate_cost``/``OutputLength`` remain for existing callers.
 """
 
 from __future__ import annotations
@@ -10,8 +12,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from heygen_lipsync.preflight import Preflight
 
 __all__ = ["CostEstimate", "OutputLength", "audio_duration", "estimate_cost"]
 
@@ -21,8 +27,13 @@ logger = logging.getLogger("heygen_lipsync.mcp")
 class CostEstimate(BaseModel):
     """What the server knows about a job's cost before it is created."""
 
-    mode: str = Field(description="Lipsync mode the rate applies to (speed unless precision was asked for).")
-    rate_usd_per_second: float = Field(description="Configured price per second of output, in USD.")
+    mode: str = Field(
+        description="Lipsync mode the rate applies to (speed unless precision was asked for); "
+        "'mixed' for a batch of both, each item priced at its own mode's rate."
+    )
+    rate_usd_per_second: float = Field(
+        description="Configured price per second of output, in USD (the dearer if mixed)."
+    )
     jobs: int = Field(default=1, description="Number of jobs the estimate covers.")
     known_seconds: float = Field(default=0.0, description="Output seconds whose length is known.")
     unknown_items: int = Field(default=0, description="Jobs whose output length is not known (remote inputs).")
@@ -30,6 +41,25 @@ class CostEstimate(BaseModel):
         default=None, description="Estimated cost in USD for the jobs of known length; null when none is known."
     )
     summary: str = Field(description="One line to show the user.")
+    balance_usd: float | None = Field(
+        default=None, description="The account's remaining USD balance, when the API reported it."
+    )
+
+    @classmethod
+    def of(cls, pre: Preflight) -> CostEstimate:
+        """The estimate of a library preflight."""
+        modes = pre.modes
+        balance = pre.balance
+        return cls(
+            mode=modes[0] if len(modes) == 1 else "mixed",
+            rate_usd_per_second=max(item.rate for item in pre.items),
+            jobs=len(pre.items),
+            known_seconds=round(pre.known_seconds, 3),
+            unknown_items=pre.unknown_items,
+            estimated_usd=pre.estimated_usd,
+            summary=pre.summary(),
+            balance_usd=balance.remaining if balance is not None and balance.currency.lower() == "usd" else None,
+        )
 
 
 def audio_duration(path: Path) -> float | None:

@@ -52,12 +52,21 @@ ERROR_META_KEY = "heygen-lipsync/error"
 class ToolFailure(Exception):
     """A failure the server foresaw (bad argument, refused path, spend not confirmed, ...)."""
 
-    def __init__(self, code: str, message: str, *, param: str | None = None, next_action: str) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        param: str | None = None,
+        next_action: str,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.param = param
         self.next_action = next_action
+        self.details = details  # structured data beside the message (e.g. a spend's preflight)
 
 
 class ToolErrorInfo(BaseModel):
@@ -70,6 +79,7 @@ class ToolErrorInfo(BaseModel):
     request_id: str | None = None
     retry_after_seconds: float | None = None
     idempotency_key: str | None = None
+    details: dict[str, Any] | None = None
 
 
 def _api_next_action(exc: APIStatusError) -> str:
@@ -103,7 +113,9 @@ def _api_next_action(exc: APIStatusError) -> str:
 def error_info(exc: BaseException) -> ToolErrorInfo:
     """The error object for an exception; unknown exceptions get a generic message."""
     if isinstance(exc, ToolFailure):
-        return ToolErrorInfo(code=exc.code, message=exc.message, param=exc.param, next_action=exc.next_action)
+        return ToolErrorInfo(
+            code=exc.code, message=exc.message, param=exc.param, next_action=exc.next_action, details=exc.details
+        )
     if isinstance(exc, APIStatusError):
         return ToolErrorInfo(
             code=exc.code,

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ID_PATTERN",
     "REQUEST_ARGUMENTS",
+    "ApprovalToken",
     "BatchCallbackUrl",
     "BatchItemInput",
     "ConfirmSpend",
@@ -48,6 +49,15 @@ IdempotencyKey = Annotated[
     ),
 ]
 ConfirmSpend = Annotated[bool, Field(default=False, description=CONFIRM_SPEND_DESCRIPTION)]
+ApprovalToken = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=64,
+        description="The approval_token of the preview (the first call's confirmation_required error) the user "
+        "approved; send it with confirm_spend=true and the same arguments.",
+    ),
+]
 BatchCallbackUrl = Annotated[
     str | None, Field(default=None, description="https URL HeyGen POSTs to once every job of the batch has finished.")
 ]

@@ -20,9 +20,13 @@ async with spending(ctx, PaidJobs([length], [mode]), approval, confirm_spend=...
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit
@@ -30,22 +34,29 @@ from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, Field
 
 from heygen_lipsync.errors import APIError, APIStatusError, ConfigurationError, ConflictError, ValidationError
-from heygen_lipsync.mcp.cost import CostEstimate, OutputLength, estimate_cost
+from heygen_lipsync.mcp.cost import CostEstimate
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import off_loop
 from heygen_lipsync.mcp.state import AppState, session_key, state_of
+from heygen_lipsync.preflight import BalanceTooLowError, Preflight, check_spend, preflight_batch, with_balance
+from heygen_lipsync.pricing import Rates
+from heygen_lipsync.request import LipsyncRequest
 
 __all__ = [
     "CONFIRM_SPEND_DESCRIPTION",
+    "Gate",
     "JobCounter",
     "NotAsked",
     "PaidJobs",
+    "Previews",
     "Spend",
     "SpendApproval",
     "ask_user",
     "check_approval",
+    "describe_jobs",
     "estimate_for",
     "may_have_created",
+    "preflight_for",
     "spending",
 ]
 
@@ -94,6 +105,7 @@ class JobCounter:
     in_flight: dict[str, int] = field(default_factory=dict)
     # Idempotency keys of the creates already counted: a retry with one returns that job.
     keys: dict[str, set[str]] = field(default_factory=dict)
+    previews: Previews = field(default_factory=lambda: Previews())
 
     def remaining(self, session: str) -> int:
         """How many more jobs this session may start."""
@@ -137,25 +149,91 @@ class JobCounter:
                 self.keys.setdefault(session, set()).add(idempotency_key)
 
 
+@dataclass
+class Previews:
+    """The preflights each session was shown, by approval token, so a spend can prove one was seen.
+
+    A spend without elicitation needs a preview of the very same request(s) in the same
+    session: the call carries its ``approval_token`` (or, for clients that drop it, repeats
+    the previewed arguments exactly). A ``confirm_spend`` on a first call is never enough.
+    """
+
+    limit: int = 64
+    shown: dict[str, dict[str, str]] = field(default_factory=dict)  # session -> token -> fingerprint
+
+    def issue(self, session: str, fingerprint: str) -> str:
+        """A new token for a preview of ``fingerprint`` shown in ``session``."""
+        tokens = self.shown.setdefault(session, {})
+        if len(tokens) >= self.limit:
+            del tokens[next(iter(tokens))]  # the oldest: a long session keeps only recent previews
+        token = "apv_" + secrets.token_urlsafe(12)
+        tokens[token] = fingerprint
+        return token
+
+    def seen(self, session: str, fingerprint: str, token: str | None) -> bool:
+        """Whether this session was shown a preview of these request(s) (with this token, when given)."""
+        tokens = self.shown.get(session, {})
+        if token is not None:
+            return tokens.get(token) == fingerprint
+        return fingerprint in tokens.values()
+
+
 @dataclass(frozen=True)
 class PaidJobs:
-    """The jobs a create pays for: each one's output length (which sets its price) and mode."""
+    """The jobs a create pays for: their requests, which set their price (output length and mode)."""
 
-    lengths: Sequence[OutputLength]
-    modes: Sequence[str | None]
+    requests: Sequence[LipsyncRequest]
+
+    def fingerprint(self) -> str:
+        """A digest of the request(s): the same arguments give the same digest."""
+        return hashlib.sha256(repr(list(self.requests)).encode()).hexdigest()
+
+
+def _rates(state: AppState) -> Rates:
+    return Rates(speed=state.settings.rate_speed, precision=state.settings.rate_precision)
+
+
+def _argument(field_name: str) -> str:
+    """A preflight field as the tool's argument (``lipsyncs[0].video`` -> ``items[0].video_*``)."""
+    name = field_name.replace("lipsyncs[", "items[")
+    return name + "_path" if name.endswith(("video", "audio")) else name
+
+
+async def preflight_for(state: AppState, jobs: PaidJobs) -> Preflight:
+    """The preflight of these jobs (local files probed, remembered assets priced, the balance when known).
+
+    Raises:
+        ToolFailure: preflight found a job that would fail (``preflight_failed``, naming the argument).
+    """
+    import anyio.to_thread
+
+    client = await state.require_client()
+    lookup = getattr(client, "remembered_probe", None)
+    # PyAV reads the files: off the event loop, so a slow file delays only this call.
+    pre = await anyio.to_thread.run_sync(lambda: preflight_batch(jobs.requests, rates=_rates(state), probes=lookup))
+    if len(jobs.requests) == 1:  # a single create names its fields without the batch prefix
+        pre = dataclasses.replace(
+            pre, findings=tuple(dataclasses.replace(f, field=f.field.split(".", 1)[1]) for f in pre.findings)
+        )
+    if pre.errors:
+        first = pre.errors[0]
+        raise ToolFailure(
+            "preflight_failed",
+            f"{first.message}. Nothing was sent or spent.",
+            param=_argument(first.field),
+            next_action=f"Fix {_argument(first.field)} and call again.",
+            details={"preflight": pre.to_dict()},
+        )
+    return pre if state.sandbox else await with_balance(pre, client)
 
 
 async def estimate_for(state: AppState, jobs: PaidJobs) -> CostEstimate:
-    """The estimate for these jobs (the lengths of local files measured, others unknown)."""
-    import anyio.to_thread
+    """The estimate for these jobs, each at its own mode's rate (see ``preflight_for``).
 
-    durations: list[float | None] = []
-    for length in jobs.lengths:
-        # PyAV reads the file: off the event loop, so a slow file delays only this call.
-        durations.append(await anyio.to_thread.run_sync(length.seconds))
-    # One rate per estimate: a mixed batch is priced at the dearer rate, so it never looks cheaper than it is.
-    mode = "precision" if "precision" in jobs.modes else "speed"
-    return estimate_cost(durations, mode=mode, rate=state.settings.rate_for(mode))
+    Raises:
+        ToolFailure: as ``preflight_for``.
+    """
+    return CostEstimate.of(await preflight_for(state, jobs))
 
 
 # The first protocol revision that carries elicitation in InputRequiredResult.
@@ -179,56 +257,108 @@ class NotAsked:
     """The gate did not ask the user (sandbox, no elicitation, or arguments the tool will refuse)."""
 
 
-async def ask_user(ctx: Context, plan: Callable[[AppState], PaidJobs]) -> Elicit[SpendApproval] | NotAsked:
-    """A resolver's answer: ask the user to approve the estimate of ``plan``'s jobs, or not ask at all.
+def describe_jobs(pre: Preflight) -> str:
+    """The jobs in words, for the user: inputs, mode and output length of each (at most 3 listed)."""
+    lines = []
+    for item in pre.items[:3]:
+        names = " with ".join(Path(i.value).name if i.kind == "file" else i.value for i in item.inputs)
+        length = "unknown length" if item.output_seconds is None else f"{item.output_seconds:.1f} s of output"
+        lines.append(f"dub {names} ({item.mode}, {length})")
+    if len(pre.items) > 3:
+        lines.append(f"and {len(pre.items) - 3} more")
+    return "; ".join(lines).capitalize() + "."
 
-    ``plan`` gives the jobs' output lengths and modes (and raises on arguments the tool will
-    refuse). Runs before the tool body (the SDK's ``Resolve``), over elicitation mid-call on
-    older protocols or an ``InputRequiredResult`` round on 2026-07-28. Never asks in the
-    sandbox, when the client cannot be asked, or about a request the tool body is going to refuse.
+
+async def ask_user(ctx: Context, plan: Callable[[AppState], PaidJobs]) -> Elicit[SpendApproval] | NotAsked:
+    """A resolver's answer: ask the user to approve ``plan``'s jobs and their estimate, or not ask at all.
+
+    ``plan`` gives the jobs' requests (and raises on arguments the tool will refuse). Runs
+    before the tool body (the SDK's ``Resolve``), over elicitation mid-call on older
+    protocols or an ``InputRequiredResult`` round on 2026-07-28. Never asks in the sandbox,
+    when the client cannot be asked, or about a request the tool body is going to refuse.
+    The question names the inputs, the mode, the output length and the price.
     """
     state = state_of(ctx)
     if state.sandbox or not _can_elicit(ctx):
         return NotAsked()
     try:
         jobs = await off_loop(plan, state)  # it checks the paths: off the event loop
-        state.jobs.check(session_key(ctx), len(jobs.lengths))
-        estimate = await estimate_for(state, jobs)
+        state.jobs.check(session_key(ctx), len(jobs.requests))
+        pre = await preflight_for(state, jobs)
+        check_spend(pre)
     except Exception:  # noqa: BLE001 - the tool body meets the same failure and reports it properly
         return NotAsked()
     return Elicit(
-        f"{estimate.summary} This spends credits on your HeyGen account and cannot be undone once the job "
-        "starts. Start it?",
+        f"{describe_jobs(pre)} {pre.summary()} This spends credits on your HeyGen account and cannot be undone "
+        "once the job starts. Start it?",
         SpendApproval,
     )
 
 
-def check_approval(approval: object, confirm_spend: bool, estimate: CostEstimate) -> None:
+@dataclass(frozen=True)
+class Gate:
+    """What a spend is checked against: the user's answer, the model's confirmation and the previews shown."""
+
+    approval: object
+    confirm_spend: bool
+    approval_token: str | None
+    previews: Previews
+    session: str
+    fingerprint: str
+
+
+def check_approval(gate: Gate, estimate: CostEstimate, pre: Preflight) -> None:
     """Let the spend go ahead, or raise.
 
+    Without elicitation the first call for a request only previews it: the error carries the
+    preflight, the estimate and an ``approval_token``. The spending call must come after that
+    preview (carrying the token) and with ``confirm_spend=true``.
+
     Raises:
-        ToolFailure: the user declined, or the model did not confirm when it had to.
+        ToolFailure: the user declined, or the spend was not confirmed after a preview.
     """
+    approval = gate.approval
     if isinstance(approval, AcceptedElicitation):
         if isinstance(approval.data, SpendApproval):
             if approval.data.approve:
                 return
-        elif confirm_spend:
+        elif gate.confirm_spend and gate.previews.seen(gate.session, gate.fingerprint, gate.approval_token):
             return
         else:
+            token = gate.previews.issue(gate.session, gate.fingerprint)
+            if gate.approval_token is not None:
+                why = "That approval_token is not from a preview of these arguments in this session. "
+            elif gate.confirm_spend:
+                why = "confirm_spend=true needs a preview the user saw first; this is it. "
+            else:
+                why = ""
             raise ToolFailure(
                 "confirmation_required",
-                f"{estimate.summary} Nothing was created: this job spends the user's HeyGen credits and needs "
-                "their approval.",
+                f"{why}{describe_jobs(pre)} {estimate.summary} Nothing was created: this job spends the user's "
+                "HeyGen credits and needs their approval.",
                 param="confirm_spend",
-                next_action="Tell the user the estimated cost and ask whether to go ahead. Only if they agree, "
-                "call again with the same arguments and confirm_spend=true.",
+                next_action="Tell the user the jobs and the estimated cost and ask whether to go ahead. Only if they "
+                f"agree, call again with the same arguments, confirm_spend=true and approval_token={token!r}.",
+                details={"preflight": pre.to_dict(), "estimate": estimate.model_dump(), "approval_token": token},
             )
     raise ToolFailure(
         "spend_declined",
         f"The user did not approve the spend; nothing was created. ({estimate.summary})",
         next_action="Do not retry unless the user asks for it.",
     )
+
+
+def _refuse_over_balance(pre: Preflight) -> None:
+    try:
+        check_spend(pre)
+    except BalanceTooLowError as exc:
+        raise ToolFailure(
+            "balance_too_low",
+            f"{exc}.",
+            next_action="Tell the user the estimate and their balance; they can add credit, or send fewer or "
+            "shorter jobs.",
+            details={"preflight": pre.to_dict()},
+        ) from None
 
 
 @dataclass
@@ -274,24 +404,35 @@ class Spend:
 
 @asynccontextmanager
 async def spending(
-    ctx: Context, jobs: PaidJobs, approval: object, *, confirm_spend: bool, idempotency_key: str | None
+    ctx: Context,
+    jobs: PaidJobs,
+    approval: object,
+    *,
+    confirm_spend: bool,
+    idempotency_key: str | None,
+    approval_token: str | None = None,
 ) -> AsyncIterator[Spend]:
-    """Check the cap, estimate, check the approval, reserve the slots; settle them when the block ends.
+    """Check the cap, preflight and price, check the approval, reserve the slots; settle them when the block ends.
 
     ``approval`` is the resolver's answer (``ask_user``). Inside the block, call
     ``spend.created()`` when the create returned; a block that raises keeps the slots unless
-    the error proves nothing was created.
+    the error proves nothing was created. The sandbox is priced too (what a real job would
+    cost) but never asks.
 
     Raises:
-        ToolFailure: the session's cap would be passed, or the spend was not approved.
+        ToolFailure: the session's cap would be passed, preflight found a failing job, the
+            estimate is above the balance, or the spend was not approved.
     """
     state = state_of(ctx)
     session = session_key(ctx)
-    slots = state.jobs.needed(session, len(jobs.lengths), idempotency_key)
+    slots = state.jobs.needed(session, len(jobs.requests), idempotency_key)
     state.jobs.check(session, slots)  # before the spend question: no point approving a job the cap refuses
-    estimate = None if state.sandbox else await estimate_for(state, jobs)
-    if estimate is not None:
-        check_approval(approval, confirm_spend, estimate)
+    pre = await preflight_for(state, jobs)
+    estimate = CostEstimate.of(pre)
+    if not state.sandbox:
+        _refuse_over_balance(pre)
+        gate = Gate(approval, confirm_spend, approval_token, state.jobs.previews, session, jobs.fingerprint())
+        check_approval(gate, estimate, pre)
     state.jobs.check(session, slots)  # again: another call may have started a job while the user was asked
     state.jobs.reserve(session, slots)
     spend = Spend(estimate, state.sandbox, state.jobs, session, slots, idempotency_key)

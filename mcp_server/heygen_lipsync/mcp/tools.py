@@ -21,6 +21,7 @@ from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox, off_loop
 from heygen_lipsync.mcp.inputs import (
     ID_PATTERN,
+    ApprovalToken,
     BatchCallbackUrl,
     BatchItemInput,
     ConfirmSpend,
@@ -56,7 +57,7 @@ __all__ = ["TOOLS", "dub_video"]
 
 @request_arguments()
 async def _ask_before_create(ctx: Context, **values: Any) -> Elicit[SpendApproval] | NotAsked:
-    return await ask_user(ctx, lambda state: PaidJobs([build_request(state.files, values)[1]], [values.get("mode")]))
+    return await ask_user(ctx, lambda state: PaidJobs([build_request(state.files, values)[0]]))
 
 
 def _upload_size(request: LipsyncRequest) -> int:
@@ -70,6 +71,7 @@ async def create_lipsync(
     approval: Annotated[ElicitationResult[SpendApproval], Resolve(_ask_before_create)],
     idempotency_key: IdempotencyKey = None,
     confirm_spend: ConfirmSpend = False,
+    approval_token: ApprovalToken = None,
     new_job: Annotated[
         bool,
         Field(
@@ -79,12 +81,16 @@ async def create_lipsync(
     ] = False,
     **values: Any,  # every create argument, from the field table (request_arguments)
 ) -> Annotated[CallToolResult, LipsyncCreated]:
-    mode = values.get("mode")
     state = state_of(ctx)
     client = await state.require_client()
-    request, length = await off_loop(build_request, state.files, values)
+    request, _ = await off_loop(build_request, state.files, values)
     async with spending(
-        ctx, PaidJobs([length], [mode]), approval, confirm_spend=confirm_spend, idempotency_key=idempotency_key
+        ctx,
+        PaidJobs([request]),
+        approval,
+        confirm_spend=confirm_spend,
+        idempotency_key=idempotency_key,
+        approval_token=approval_token,
     ) as spend:
         estimate = spend.estimate.estimated_usd if spend.estimate is not None else None
         outcome = await with_upload_progress(
@@ -401,7 +407,7 @@ def _build_items(state: AppState, items: list[BatchItemInput]) -> list[tuple[Lip
 async def _ask_before_batch(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
     return await ask_user(
         ctx,
-        lambda state: PaidJobs([build_request(state.files, i.model_dump())[1] for i in items], [i.mode for i in items]),
+        lambda state: PaidJobs([build_request(state.files, i.model_dump())[0] for i in items]),
     )
 
 
@@ -417,12 +423,15 @@ async def create_lipsync_batch(
     callback_url: BatchCallbackUrl = None,
     idempotency_key: IdempotencyKey = None,
     confirm_spend: ConfirmSpend = False,
+    approval_token: ApprovalToken = None,
 ) -> Annotated[CallToolResult, BatchCreated]:
     state = state_of(ctx)
     client = await state.require_client()
     built = await off_loop(_build_items, state, items)
-    jobs = PaidJobs([length for _, length in built], [item.mode for item in items])
-    async with spending(ctx, jobs, approval, confirm_spend=confirm_spend, idempotency_key=idempotency_key) as spend:
+    jobs = PaidJobs([request for request, _ in built])
+    async with spending(
+        ctx, jobs, approval, confirm_spend=confirm_spend, idempotency_key=idempotency_key, approval_token=approval_token
+    ) as spend:
         batch_id = await client.create_batch(
             [request for request, _ in built], title=title, callback_url=callback_url, idempotency_key=idempotency_key
         )

@@ -1,0 +1,112 @@
+"""The product's media probe: what a local file holds, read with PyAV before anything is sent.
+
+PyAV (``av``, the ``media`` extra, included by the README's install) reads the container:
+its format, duration, and whether it has a video and an audio stream. Without PyAV the
+probe still reports the file's size and its sniffed type, and says that streams and
+durations are unknown (``MediaProbe.complete`` is False) instead of failing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .sources import sniff_media_type
+
+__all__ = ["INSTALL_HINT", "MediaProbe", "NotMediaError", "probe_available", "probe_file"]
+
+logger = logging.getLogger("heygen_lipsync")
+
+INSTALL_HINT = "install PyAV to check streams and durations locally: pip install 'heygen-lipsync[media]'"
+
+
+class NotMediaError(ValueError):
+    """The file's bytes are not a container PyAV can read."""
+
+
+@dataclass(frozen=True)
+class MediaProbe:
+    """What a media file holds. ``None`` means "not known" (PyAV missing), never "absent"."""
+
+    size_bytes: int
+    media_type: str | None = None
+    container: str | None = None
+    duration: float | None = None
+    has_video: bool | None = None
+    has_audio: bool | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the streams were read (False without PyAV)."""
+        return self.has_video is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy (durations rounded to the millisecond)."""
+        out = asdict(self)
+        if self.duration is not None:
+            out["duration"] = round(self.duration, 3)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MediaProbe:
+        """The inverse of ``to_dict`` (for a ledger that stores probes as JSON)."""
+        return cls(
+            size_bytes=int(data["size_bytes"]),
+            media_type=data.get("media_type"),
+            container=data.get("container"),
+            duration=data.get("duration"),
+            has_video=data.get("has_video"),
+            has_audio=data.get("has_audio"),
+        )
+
+
+def probe_available() -> bool:
+    """Whether PyAV is installed, so probes read streams and durations."""
+    try:
+        import av  # noqa: F401 - only asking whether it imports
+    except ImportError:
+        return False
+    return True
+
+
+def _stream_duration(stream: Any) -> float | None:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    return None
+
+
+def probe_file(path: Path) -> MediaProbe:
+    """Size, sniffed type and, with PyAV, container, duration (seconds) and streams of ``path``.
+
+    Raises:
+        OSError: the file cannot be read.
+        NotMediaError: PyAV is installed and cannot read the file as media.
+    """
+    size = path.stat().st_size
+    media_type = sniff_media_type(path)
+    try:
+        import av  # a heavy import: only when a local file is probed
+    except ImportError:
+        return MediaProbe(size_bytes=size, media_type=media_type)
+    try:
+        with av.open(str(path)) as container:
+            durations = [d for s in container.streams if (d := _stream_duration(s)) is not None]
+            if durations:
+                duration: float | None = max(durations)
+            elif container.duration is not None:
+                duration = container.duration / 1_000_000  # AV_TIME_BASE
+            else:
+                duration = None
+            return MediaProbe(
+                size_bytes=size,
+                media_type=media_type,
+                container=container.format.name,
+                duration=duration,
+                has_video=bool(container.streams.video),
+                has_audio=bool(container.streams.audio),
+            )
+    except av.FFmpegError as exc:
+        logger.debug("PyAV could not read %s: %s", path, type(exc).__name__)
+        raise NotMediaError(f"{path} is not a media file PyAV can read") from None
