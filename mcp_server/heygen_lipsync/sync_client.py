@@ -27,6 +27,7 @@ import httpx
 from .client import AsyncLipsyncClient
 from .config import Settings
 from .ledger import Ledger
+from .media import MediaProbe
 from .models import Lipsync
 from .raw import RawResponse
 
@@ -199,6 +200,14 @@ class LipsyncClient:
     asset_statuses = _blocking(AsyncLipsyncClient.asset_statuses)
     delete_asset = _blocking(AsyncLipsyncClient.delete_asset)
     account = _blocking(AsyncLipsyncClient.account)
+
+    def remember_probe(self, asset_id: str, probe: MediaProbe) -> None:
+        """Remember what the file uploaded as ``asset_id`` holds, so preflight can price jobs using it."""
+        self._async.remember_probe(asset_id, probe)
+
+    def remembered_probe(self, asset_id: str) -> MediaProbe | None:
+        """The probe remembered for ``asset_id`` (see ``remember_probe``), or None."""
+        return self._async.remembered_probe(asset_id)
 
     def iter_lipsyncs(self, *, page_size: int | None = None) -> Iterator[Lipsync]:
         """Every lipsync of the account, fetching pages as needed (as ``AsyncLipsyncClient.iter_lipsyncs``).

@@ -51,14 +51,20 @@ def sandbox_server(settings: ServerSettings) -> MCPServer[Any]:
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
-    """Counts the requests that actually leave for the API."""
+    """Counts the requests that actually leave for the API and could spend.
+
+    The preflight reads the account's balance (GET /v3/users/me) before it asks the user;
+    that read spends nothing and is not counted, so "nothing was sent" still means no
+    upload and no create.
+    """
 
     def __init__(self) -> None:
         self.inner = httpx.AsyncHTTPTransport()
         self.requests: list[httpx.Request] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
+        if not (request.method == "GET" and request.url.path == "/v3/users/me"):
+            self.requests.append(request)
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:
