@@ -22,7 +22,7 @@ import contextlib
 import logging
 import statistics
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -417,7 +417,7 @@ async def dub_many(
     upload_concurrency: int = DEFAULT_UPLOAD_CONCURRENCY,
     poll_interval: float | None = None,
     measure: Callable[[LipsyncRequest], float | None] | None = None,
-) -> AsyncIterator[DubEvent]:
+) -> AsyncGenerator[DubEvent, None]:
     """Dub every row into ``out_dir``, yielding an event for each change; resumable by running it again.
 
     ```python

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import batch, lipsyncs, services
+from . import batch, dub, lipsyncs, services
 from ._group import GlobalOptionsGroup
 from ._state import CliState
 
@@ -95,6 +95,7 @@ def _global_options(
 lipsyncs.register(app)
 app.add_typer(batch.app, name="batch")
 services.register(app)
+dub.register(app)
 
 
 def main() -> None:
