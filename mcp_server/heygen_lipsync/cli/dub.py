@@ -272,7 +272,7 @@ def dub(
                         captions=captions,
                         retry_failed=retry_failed,
                         measure=_output_seconds,
-                    )  # fmt: skip
+                    )
                 ) as events,
             ):
                 async for event in events:
