@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> bool:
         Row("client peak memory (ours)", None, rss_mb, "MB", "< 100 MB", rss_mb < 100),
         Row(
             "rows done (ours / naive)", naive["done"], ours["done"], "rows", f"= {args.rows}", ours["done"] == args.rows
-        ),  # fmt: skip
+        ),
     ]
     if kill is not None:
         rows += [

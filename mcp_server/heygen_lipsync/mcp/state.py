@@ -20,6 +20,7 @@ from heygen_lipsync.mcp.settings import ServerSettings
 if TYPE_CHECKING:
     from heygen_lipsync.client import LipsyncClient
     from heygen_lipsync.mcp.spending import JobCounter  # which imports this module
+    from heygen_lipsync.mcp.tools_dub import DubRuns
 
 
 __all__ = ["AppState", "guarded", "ok", "session_key", "state_of"]
@@ -42,6 +43,7 @@ class AppState:
     sandbox: bool
     secrets: tuple[str, ...]
     connect: Callable[[], Awaitable[LipsyncClient]]
+    dub_runs: DubRuns | None = None  # the background dub runs (tools_dub), cancelled by the lifespan
     _client: LipsyncClient | None = None
     _lock: anyio.Lock = field(default_factory=anyio.Lock)
 
