@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import statistics
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -58,10 +57,9 @@ logger = logging.getLogger("heygen_lipsync")
 
 DEFAULT_MAX_CONCURRENT = 10  # HeyGen's pay-as-you-go concurrency
 DEFAULT_UPLOAD_CONCURRENCY = 4
-# Polling: a round costs one request however many jobs are in flight, so it follows the
-# jobs' observed length (a tenth of it), within these bounds; before any job has finished,
-# the first bound doubles from the minimum.
-_MIN_POLL = 0.2
+# Polling: a round costs one request however many jobs are in flight. Before any job has
+# finished, rounds start at _FIRST_POLL and double; then they follow the jobs' observed length.
+_MIN_POLL = 0.1
 _MAX_POLL = 10.0
 _FIRST_POLL = 0.5
 _TRANSIENT = (APIConnectionError, ServerError, RateLimitError)
@@ -353,10 +351,16 @@ class _Run:
     def _interval(self, rounds: int) -> float:
         if self.poll_interval is not None:
             return self.poll_interval
-        if len(self.durations) >= 1:
-            typical = float(statistics.median(self.durations[-50:]))
-            return min(_MAX_POLL, max(_MIN_POLL, typical / 10))
-        return min(_MAX_POLL, _FIRST_POLL * (1 << min(rounds, 5)))
+        if not self.durations:
+            return min(_MAX_POLL, _FIRST_POLL * (1 << min(rounds, 5)))
+        # The shortest job seen is the best guess of how long the next takes: sleep until the
+        # next job in flight is due, then poll briskly until it is seen to finish.
+        shortest = min(self.durations[-50:])
+        now = time.monotonic()
+        due = min(self.created_at.get(job_id, self.start) + shortest - now for job_id in self.in_flight)
+        if due > _MIN_POLL:
+            return min(_MAX_POLL, due)
+        return min(_MAX_POLL, max(_MIN_POLL, shortest / 20))
 
     async def poll(self, finishing: set[asyncio.Task[None]]) -> None:
         """One statuses request per round for every job in flight, until the run ends."""

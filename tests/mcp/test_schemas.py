@@ -25,8 +25,10 @@ TOOLS = {
     "download_lipsync",
     "create_lipsync_batch",
     "get_lipsync_batch",
+    "dub_many",
+    "get_dub_run",
 }
-READ_ONLY = {"get_lipsync", "list_lipsyncs", "wait_for_lipsync", "get_lipsync_batch"}
+READ_ONLY = {"get_lipsync", "list_lipsyncs", "wait_for_lipsync", "get_lipsync_batch", "get_dub_run"}
 
 
 async def test_every_tool_has_a_title_a_description_explicit_annotations_and_an_output_schema(

@@ -252,7 +252,7 @@ DUB_TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...]
         "get_dub_run",
         get_dub_run,
         "Follow a dub run",
-        ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False),
+        ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
         "Report a dub_many run's progress and finished outputs, waiting a bounded time (default {wait:g} s, at "
         "most {max_wait:g} s) for it to finish. still_running: true is not an error: call it again.",
     ),
