@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 
 import vcr  # noqa: E402
 
-from heygen_lipsync import LipsyncClient, resolve_settings  # noqa: E402
+from heygen_lipsync import AsyncLipsyncClient, resolve_settings  # noqa: E402
 from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig  # noqa: E402
 from tests.cassettes.scenarios import (  # noqa: E402
     CASSETTE_DIR,
@@ -107,7 +107,7 @@ async def record_one(scenario: Scenario, *, live: bool, out_dir: Path, workdir: 
         key = WRONG_KEY if scenario.wrong_key else settings.api_key
         recorder = make_vcr(settings.base_url, LIVE_BASE_URL, [settings.api_key or "", settings.bearer_token or ""])
         with recorder.use_cassette(str(cassette)):
-            async with LipsyncClient(
+            async with AsyncLipsyncClient(
                 api_key=key, base_url=settings.base_url, max_retries=scenario.max_retries
             ) as client:
                 facts = await scenario.run(client, Context(workdir=workdir, live=True, poll_interval=2.0))
@@ -117,7 +117,9 @@ async def record_one(scenario: Scenario, *, live: bool, out_dir: Path, workdir: 
             key = WRONG_KEY if scenario.wrong_key else sb.api_key
             recorder = make_vcr(sb.base_url, SANDBOX_BASE_URL, [sb.api_key])
             with recorder.use_cassette(str(cassette)):
-                async with LipsyncClient(api_key=key, base_url=sb.base_url, max_retries=scenario.max_retries) as client:
+                async with AsyncLipsyncClient(
+                    api_key=key, base_url=sb.base_url, max_retries=scenario.max_retries
+                ) as client:
                     facts = await scenario.run(client, Context(workdir=workdir, live=False, poll_interval=0.1))
     where = (
         f"the real HeyGen API ({LIVE_BASE_URL})"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .client import LipsyncClient
+    from .client import AsyncLipsyncClient
     from .config import DEFAULT_BASE_URL, Settings, resolve_settings
     from .errors import (
         APIConnectionError,
@@ -82,7 +82,7 @@ _LAZY: dict[str, str] = {
     "InsufficientCreditError": "errors",
     "JobFailedError": "errors",
     "Lipsync": "models",
-    "LipsyncClient": "client",
+    "AsyncLipsyncClient": "client",
     "LipsyncPage": "models",
     "LipsyncRequest": "request",
     "MODES": "models",
@@ -144,7 +144,7 @@ __all__ = [
     "InsufficientCreditError",
     "JobFailedError",
     "Lipsync",
-    "LipsyncClient",
+    "AsyncLipsyncClient",
     "LipsyncPage",
     "LipsyncRequest",
     "MediaSource",

@@ -41,7 +41,7 @@ from .request import LipsyncRequest
 from .sources import AssetSource, FileSource
 
 if TYPE_CHECKING:
-    from .client import LipsyncClient
+    from .client import AsyncLipsyncClient
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENT",
@@ -176,7 +176,7 @@ class _Slots:
 class _Run:
     """The mutable state of one run: records, the jobs in flight, the event queue."""
 
-    client: LipsyncClient
+    client: AsyncLipsyncClient
     out_dir: Path
     rows: Sequence[DubRow]
     records: list[RowRecord]
@@ -411,7 +411,7 @@ class _Run:
 
 
 async def dub_many(
-    client: LipsyncClient,
+    client: AsyncLipsyncClient,
     rows: Sequence[DubRow],
     out_dir: Path | str,
     *,

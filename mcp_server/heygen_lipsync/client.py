@@ -1,4 +1,4 @@
-"""``LipsyncClient``: every operation of the Lipsync API, async, over the generated client.
+"""``AsyncLipsyncClient``: every operation of the Lipsync API, async, over the generated client.
 
 Requests are built and sent by the generated ``*_detailed`` functions through the one
 ``httpx.AsyncClient`` whose transport applies the HTTP policy (``_http``). A non-2xx
@@ -45,7 +45,7 @@ from .request import check_title as _check_title
 from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, validate_idempotency_key, validate_url
 from .uploads import UploadEvent, UploadEvents, UploadProgress, upload_file
 
-__all__ = ["DownloadProgress", "LipsyncClient", "UploadEvent", "UploadEvents", "UploadProgress"]
+__all__ = ["DownloadProgress", "AsyncLipsyncClient", "UploadEvent", "UploadEvents", "UploadProgress"]
 
 DownloadProgress = Callable[[int, int | None], Any]
 
@@ -79,11 +79,11 @@ def _derived_key(key: str, suffix: str) -> str:
     return f"hl-{digest}:{suffix}"
 
 
-class LipsyncClient:
+class AsyncLipsyncClient:
     """An async client for HeyGen's Lipsync API; construct it once and reuse it.
 
     ```python
-    async with LipsyncClient() as client:
+    async with AsyncLipsyncClient() as client:
         lipsync_id = await client.create(LipsyncRequest(video="talk.mp4", audio="https://.../dub.mp3"))
         done = await client.wait(lipsync_id)
         await client.download(done, Path("."))  # ./<id>.mp4
@@ -129,7 +129,7 @@ class LipsyncClient:
         self._api = AuthenticatedClient(base_url=settings.base_url, token="").set_async_httpx_client(self._http)
 
     def __repr__(self) -> str:
-        return f"LipsyncClient(base_url={self.settings.base_url!r}, auth={self.settings.auth_description!r})"
+        return f"AsyncLipsyncClient(base_url={self.settings.base_url!r}, auth={self.settings.auth_description!r})"
 
     async def __aenter__(self) -> Self:
         return self

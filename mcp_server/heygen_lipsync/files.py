@@ -260,7 +260,7 @@ async def download_outputs(
     captions: bool = False,
     on_progress: Callable[[int, int | None], Any] | None = None,
 ) -> DownloadResult:
-    """Download a completed job's video (and, with ``captions``, its SRT); see ``LipsyncClient.download``.
+    """Download a completed job's video (and, with ``captions``, its SRT); see ``AsyncLipsyncClient.download``.
 
     Raises:
         DownloadError: not completed, destination exists, expired URL (fetch the job again),

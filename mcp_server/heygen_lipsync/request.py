@@ -234,7 +234,9 @@ class LipsyncRequest:
         for name in ("video", "audio"):
             src = getattr(self, name)
             if isinstance(src, FileSource):
-                raise ValidationError(name, f"local file {src.path} must be uploaded first (LipsyncClient.create does)")
+                raise ValidationError(
+                    name, f"local file {src.path} must be uploaded first (AsyncLipsyncClient.create does)"
+                )
             out[name] = src.to_api_dict()
         out.update(self._values)
         return out

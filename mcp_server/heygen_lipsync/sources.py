@@ -67,7 +67,7 @@ class UrlSource:
 
 @dataclass(frozen=True)
 class AssetSource:
-    """An asset already uploaded to HeyGen (see ``LipsyncClient.upload``)."""
+    """An asset already uploaded to HeyGen (see ``AsyncLipsyncClient.upload``)."""
 
     asset_id: str
 
@@ -78,7 +78,7 @@ class AssetSource:
 
 @dataclass(frozen=True)
 class FileSource:
-    """A local file; ``LipsyncClient.create`` uploads it and sends the resulting asset id."""
+    """A local file; ``AsyncLipsyncClient.create`` uploads it and sends the resulting asset id."""
 
     path: Path
 

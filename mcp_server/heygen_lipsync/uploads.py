@@ -88,7 +88,7 @@ async def upload_file(
     on_progress: UploadProgress | None = None,
     field: str = "file",
 ) -> Asset:
-    """Upload one local file; see ``LipsyncClient.upload``.
+    """Upload one local file; see ``AsyncLipsyncClient.upload``.
 
     Raises:
         ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.

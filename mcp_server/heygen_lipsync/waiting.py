@@ -61,11 +61,11 @@ class JobSource(Protocol):
     """What waiting needs from a client: one job's detail, and many jobs' statuses."""
 
     async def get(self, lipsync_id: str, /) -> Lipsync:
-        """One job's detail (``LipsyncClient.get``)."""
+        """One job's detail (``AsyncLipsyncClient.get``)."""
         ...
 
     async def statuses(self, *, lipsync_ids: Sequence[str] = ...) -> list[StatusEntry]:
-        """Statuses of any number of jobs, every page (``LipsyncClient.statuses``)."""
+        """Statuses of any number of jobs, every page (``AsyncLipsyncClient.statuses``)."""
         ...
 
 
@@ -100,7 +100,7 @@ async def wait_one(
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = MAX_POLL_INTERVAL,
 ) -> Lipsync:
-    """Poll one job until it finishes; see ``LipsyncClient.wait``.
+    """Poll one job until it finishes; see ``AsyncLipsyncClient.wait``.
 
     Raises:
         JobFailedError: the job failed (``failure_message`` says why).
@@ -140,7 +140,7 @@ async def wait_several(
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = MAX_WAIT_MANY_POLL_INTERVAL,
 ) -> dict[str, Lipsync]:
-    """Poll many jobs through the statuses endpoint until all finish; see ``LipsyncClient.wait_many``.
+    """Poll many jobs through the statuses endpoint until all finish; see ``AsyncLipsyncClient.wait_many``.
 
     Raises:
         WaitTimeoutError: some jobs were still running at the timeout; ``.results`` holds the

@@ -3,7 +3,7 @@
 Against one sandbox (its own process), on one completed job, measures the latency of:
 
 - raw httpx: `AsyncClient.get(/v3/lipsyncs/{id})` with the key header (the reference);
-- the library: `LipsyncClient.get(id)` (generated client, policy transport, error mapping, models);
+- the library: `AsyncLipsyncClient.get(id)` (generated client, policy transport, error mapping, models);
 - MCP: the `get_lipsync` tool of `heygen-lipsync-mcp` over stdio (JSON-RPC, the server, the library).
 
 Calls are interleaved, in a rotating order, so machine noise hits all three alike.
@@ -34,11 +34,11 @@ async def _run(base_url: str, api_key: str, calls: int, with_mcp: bool) -> dict[
     from mcp import Client
     from mcp.client.stdio import StdioServerParameters
 
-    from heygen_lipsync import LipsyncClient, LipsyncRequest
+    from heygen_lipsync import AsyncLipsyncClient, LipsyncRequest
     from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO
 
     timings: dict[str, list[float]] = {"raw": [], "library": [], "mcp": []}
-    async with LipsyncClient(base_url=base_url, api_key=api_key) as client:
+    async with AsyncLipsyncClient(base_url=base_url, api_key=api_key) as client:
         lipsync_id = await client.create(
             LipsyncRequest.from_dict({"video": str(SAMPLE_VIDEO), "audio": str(SAMPLE_AUDIO)})
         )

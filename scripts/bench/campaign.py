@@ -79,14 +79,14 @@ def _inputs(folder: Path, rows: int) -> tuple[list[Path], Path]:
 
 
 async def _ours(base_url: str, api_key: str, videos: list[Path], audio: Path, out: Path) -> dict[str, float]:
-    from heygen_lipsync import FileSource, LipsyncClient, LipsyncRequest
+    from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest
     from heygen_lipsync.campaign import DubRow, dub_many
 
     rows = [DubRow(LipsyncRequest(video=FileSource(v), audio=FileSource(audio))) for v in videos]
     transport = _Counting()
     first_wave = math.nan
     created = 0
-    async with LipsyncClient(base_url=base_url, api_key=api_key, transport=transport) as client:
+    async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, transport=transport) as client:
         start = time.perf_counter()
         last = None
         async for event in dub_many(client, rows, out, max_concurrent=CAP):
@@ -108,14 +108,14 @@ async def _ours(base_url: str, api_key: str, videos: list[Path], audio: Path, ou
 async def _naive(
     base_url: str, api_key: str, videos: list[Path], audio: Path, out: Path, interval: float
 ) -> dict[str, float]:
-    from heygen_lipsync import FileSource, LipsyncClient, LipsyncRequest
+    from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest
 
     transport = _Counting()
     queue = list(videos)
     done = 0
     out.mkdir(parents=True, exist_ok=True)
 
-    async def worker(client: LipsyncClient) -> None:
+    async def worker(client: AsyncLipsyncClient) -> None:
         nonlocal done
         while queue:
             video = queue.pop(0)
@@ -126,7 +126,7 @@ async def _naive(
                 await client.download(job, out / f"{video.stem}.mp4")
                 done += 1
 
-    async with LipsyncClient(base_url=base_url, api_key=api_key, transport=transport) as client:
+    async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, transport=transport) as client:
         start = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(CAP)))
         wall = time.perf_counter() - start
@@ -164,9 +164,9 @@ def _kill_and_rerun(videos: list[Path], audio: Path, out: Path, job_seconds: flo
         untouched = all(p.stat().st_mtime_ns == mtimes[p.name] for p in out.glob("*.mp4") if p.name in mtimes)
 
         async def count_jobs() -> int:
-            from heygen_lipsync import LipsyncClient
+            from heygen_lipsync import AsyncLipsyncClient
 
-            async with LipsyncClient(base_url=sb.base_url, api_key=sb.api_key) as client:
+            async with AsyncLipsyncClient(base_url=sb.base_url, api_key=sb.api_key) as client:
                 return len([job async for job in client.iter_lipsyncs()])
 
         jobs = asyncio.run(count_jobs())

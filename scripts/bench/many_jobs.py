@@ -55,15 +55,15 @@ async def _create_all(client: Any, jobs: int, video: str, audio: str) -> list[st
 
 
 async def _run(base_url: str, api_key: str, jobs: int, interval: float, naive: bool) -> dict[str, float]:
-    from heygen_lipsync import LipsyncClient
+    from heygen_lipsync import AsyncLipsyncClient
     from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO
 
     # Inputs uploaded once, outside the measurement: the benchmark is about jobs, not files.
-    async with LipsyncClient(base_url=base_url, api_key=api_key) as setup:
+    async with AsyncLipsyncClient(base_url=base_url, api_key=api_key) as setup:
         video = (await setup.upload(SAMPLE_VIDEO)).asset_id
         audio = (await setup.upload(SAMPLE_AUDIO)).asset_id
     transport = _counting_transport()
-    async with LipsyncClient(base_url=base_url, api_key=api_key, transport=transport) as client:
+    async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, transport=transport) as client:
         start = time.perf_counter()
         ids = await _create_all(client, jobs, video, audio)
         created = time.perf_counter() - start

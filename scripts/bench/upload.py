@@ -2,7 +2,7 @@
 
 A generated (sparse) MP4-headed file is uploaded to a sandbox in its own process:
 
-- ours: `LipsyncClient.upload(path)` in a child process (presign, SHA-256, streamed PUT to
+- ours: `AsyncLipsyncClient.upload(path)` in a child process (presign, SHA-256, streamed PUT to
   the presigned URL, complete). Its peak RSS (ru_maxrss) shows whether it streams; a child
   that only imports and builds the client gives the baseline. The PUT alone is timed by a
   transport wrapper, so its throughput compares with curl's directly.
@@ -40,7 +40,7 @@ THROUGHPUT_TARGET = 0.7
 _CHILD = r"""
 import asyncio, json, sys, time
 import httpx
-from heygen_lipsync import LipsyncClient
+from heygen_lipsync import AsyncLipsyncClient
 
 base_url, api_key, path, do_upload, here = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1", sys.argv[5]
 sys.path.insert(0, here)
@@ -61,7 +61,7 @@ class Timing(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 async def main():
-    async with LipsyncClient(base_url=base_url, api_key=api_key, transport=Timing()) as client:
+    async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, transport=Timing()) as client:
         start = time.perf_counter()
         asset = await client.upload(path) if do_upload else None
         total = time.perf_counter() - start

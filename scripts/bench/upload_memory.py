@@ -5,7 +5,7 @@
 
 Generates a sparse file (an MP4 header, then holes) of the given size, serves a minimal
 local stand-in for HeyGen's direct-upload endpoints and storage in a separate process, and
-uploads the file with ``LipsyncClient.upload``: SHA-256 pass, presign, streamed PUT,
+uploads the file with ``AsyncLipsyncClient.upload``: SHA-256 pass, presign, streamed PUT,
 complete. Prints the client process's peak RSS before and after: it should not grow with
 the file size (the file is read in 1 MiB chunks, never held in memory).
 """
@@ -134,9 +134,9 @@ def free_port() -> int:
 
 
 async def run(path: Path, port: int) -> None:
-    from heygen_lipsync import LipsyncClient
+    from heygen_lipsync import AsyncLipsyncClient
 
-    async with LipsyncClient(api_key="bench-key", base_url=f"http://127.0.0.1:{port}") as client:
+    async with AsyncLipsyncClient(api_key="bench-key", base_url=f"http://127.0.0.1:{port}") as client:
         before = peak_rss_mib()
         start = time.perf_counter()
         asset = await client.upload(path)

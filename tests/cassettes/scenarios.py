@@ -18,9 +18,9 @@ from typing import Any
 from heygen_lipsync import (
     APIStatusError,
     AssetSource,
+    AsyncLipsyncClient,
     FileSource,
     JobFailedError,
-    LipsyncClient,
     LipsyncRequest,
     NotFoundError,
     files,
@@ -44,13 +44,13 @@ class Context:
     workdir: Path
     live: bool
     poll_interval: float = 0.1
-    make_client: Callable[..., LipsyncClient] | None = None
+    make_client: Callable[..., AsyncLipsyncClient] | None = None
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    run: Callable[[LipsyncClient, Context], Awaitable[dict[str, Any]]]
+    run: Callable[[AsyncLipsyncClient, Context], Awaitable[dict[str, Any]]]
     description: str
     sandbox_overrides: dict[str, Any] = field(default_factory=dict)
     max_retries: int = 2
@@ -88,18 +88,18 @@ def error_facts(exc: APIStatusError) -> dict[str, Any]:
     }
 
 
-async def create(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def create(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     lipsync_id = await client.create(sample_request(title="cassette create"))
     return {"has_id": bool(lipsync_id)}
 
 
-async def get(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def get(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     lipsync_id = await client.create(sample_request(title="cassette get"))
     got = await client.get(lipsync_id)
     return {"same_id": got.id == lipsync_id, "title": got.title, "known_status": got.status in ("pending", "running")}
 
 
-async def list_pages(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def list_pages(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     if not ctx.live:
         for i in range(5):
             await client.create(sample_request(title=f"cassette list {i}"))
@@ -117,13 +117,13 @@ async def list_pages(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
     }
 
 
-async def update(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def update(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     lipsync_id = await client.create(sample_request(title="cassette update"))
     updated = await client.update(lipsync_id, title="renamed by cassette")
     return {"title": updated.title, "same_id": updated.id == lipsync_id}
 
 
-async def delete(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def delete(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     lipsync_id = await client.create(sample_request(title="cassette delete"))
     if ctx.live:
         # HeyGen may refuse to delete a job that is still running: let it finish first.
@@ -138,18 +138,18 @@ async def delete(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
     return {"deleted_same_id": deleted == lipsync_id, "then_not_found": gone}
 
 
-async def upload_small(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def upload_small(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     asset = await client.upload(SAMPLE_VIDEO)
     return {"mime_type": asset.mime_type, "size_bytes": asset.size_bytes, "has_id": bool(asset.asset_id)}
 
 
-async def upload_large(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def upload_large(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     with forced_direct_upload():
         asset = await client.upload(SAMPLE_VIDEO)
     return {"mime_type": asset.mime_type, "size_bytes": asset.size_bytes, "has_id": bool(asset.asset_id)}
 
 
-async def error_400(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def error_400(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     request = LipsyncRequest(video=AssetSource("asset_does_not_exist"), audio=AssetSource("asset_nor_this"))
     try:
         await client.create(request)
@@ -158,7 +158,7 @@ async def error_400(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
     return {"error": None}
 
 
-async def error_401(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def error_401(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     try:
         await client.list(limit=1)
     except APIStatusError as exc:
@@ -166,7 +166,7 @@ async def error_401(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
     return {"error": None}
 
 
-async def error_404(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def error_404(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     try:
         await client.get("ls_does_not_exist_0000")
     except APIStatusError as exc:
@@ -174,7 +174,7 @@ async def error_404(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
     return {"error": None}
 
 
-async def error_429(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def error_429(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     await client.create(sample_request(title="cassette 429 first"))
     try:
         await client.create(sample_request(title="cassette 429 second"))
@@ -183,7 +183,7 @@ async def error_429(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
     return {"error": None}
 
 
-async def wait_completed(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def wait_completed(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     lipsync_id = await client.create(sample_request(title="cassette wait"))
     statuses: list[str] = []
     done = await client.wait(
@@ -199,7 +199,7 @@ async def wait_completed(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
     }
 
 
-async def wait_failed(client: LipsyncClient, ctx: Context) -> dict[str, Any]:
+async def wait_failed(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     # start_time beyond the sample's 4 s: accepted locally, the job then fails.
     lipsync_id = await client.create(sample_request(title="cassette fail", start_time=100.0))
     try:

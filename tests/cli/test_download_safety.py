@@ -68,12 +68,12 @@ def test_create_download_into_an_unwritable_folder_refuses_before_creating_a_job
 def test_any_os_error_saving_a_finished_job_prints_the_job_and_the_exact_download_command(
     cli: Cli, samples: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, failure: OSError
 ) -> None:
-    from heygen_lipsync.client import LipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
 
     async def failing_download(*args: object, **kwargs: object) -> None:
         raise failure
 
-    monkeypatch.setattr(LipsyncClient, "download", failing_download)
+    monkeypatch.setattr(AsyncLipsyncClient, "download", failing_download)
     base_url = str(cli.env["HEYGEN_BASE_URL"])
     result = cli(
         "--base-url", base_url, "create", "--video", samples[0], "--audio", samples[1],

@@ -182,13 +182,13 @@ def test_create_download_into_a_missing_folder_refuses_before_creating_a_job(
 def test_create_whose_download_fails_still_prints_the_job_and_how_to_fetch_it(
     cli: Cli, samples: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from heygen_lipsync.client import LipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
     from heygen_lipsync.errors import DownloadError
 
     async def broken_download(*args: object, **kwargs: object) -> None:
         raise DownloadError("No space left on device")
 
-    monkeypatch.setattr(LipsyncClient, "download", broken_download)
+    monkeypatch.setattr(AsyncLipsyncClient, "download", broken_download)
     result = cli("create", "--video", samples[0], "--audio", samples[1], "--download", "dubbed.mp4")
     assert result.exit_code == 1
     job = json.loads(result.stdout)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from heygen_lipsync import LipsyncClient, _http, waiting
+from heygen_lipsync import AsyncLipsyncClient, _http, waiting
 from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen
 
 
@@ -46,6 +46,6 @@ def fake() -> FakeHeyGen:
 
 
 @pytest.fixture
-async def client(fake: FakeHeyGen, clock: FakeClock) -> AsyncIterator[LipsyncClient]:
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=fake.transport()) as c:
+async def client(fake: FakeHeyGen, clock: FakeClock) -> AsyncIterator[AsyncLipsyncClient]:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=fake.transport()) as c:
         yield c

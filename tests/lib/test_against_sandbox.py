@@ -8,20 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from heygen_lipsync import FileSource, LipsyncClient, LipsyncRequest, NotFoundError, files
+from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest, NotFoundError, files
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def sandbox_client() -> AsyncIterator[LipsyncClient]:
+async def sandbox_client() -> AsyncIterator[AsyncLipsyncClient]:
     config = SandboxConfig(pending_seconds=0.05, running_seconds=0.1)
-    async with EmbeddedSandbox(config) as sb, LipsyncClient(base_url=sb.base_url, api_key=sb.api_key) as client:
+    async with EmbeddedSandbox(config) as sb, AsyncLipsyncClient(base_url=sb.base_url, api_key=sb.api_key) as client:
         yield client
 
 
-async def test_create_wait_download_with_local_files(sandbox_client: LipsyncClient, tmp_path: Path) -> None:
+async def test_create_wait_download_with_local_files(sandbox_client: AsyncLipsyncClient, tmp_path: Path) -> None:
     request = LipsyncRequest(video=FileSource(SAMPLE_VIDEO), audio=FileSource(SAMPLE_AUDIO), enable_caption=True)
     lipsync_id = await sandbox_client.create(request)
     done = await sandbox_client.wait(lipsync_id, poll_interval=0.05, max_poll_interval=0.1)
@@ -33,7 +33,7 @@ async def test_create_wait_download_with_local_files(sandbox_client: LipsyncClie
 
 
 async def test_direct_upload_streams_to_sandbox_storage(
-    sandbox_client: LipsyncClient, monkeypatch: pytest.MonkeyPatch
+    sandbox_client: AsyncLipsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
     asset = await sandbox_client.upload(SAMPLE_VIDEO)
@@ -42,7 +42,7 @@ async def test_direct_upload_streams_to_sandbox_storage(
 
 
 async def test_a_direct_upload_run_twice_with_one_key_gives_the_same_asset(
-    sandbox_client: LipsyncClient, monkeypatch: pytest.MonkeyPatch
+    sandbox_client: AsyncLipsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The second run replays the presign, whose upload is already complete: the sandbox's
     # storage answers the PUT with 409 "already complete", which means there is nothing to do.
@@ -52,7 +52,7 @@ async def test_a_direct_upload_run_twice_with_one_key_gives_the_same_asset(
     assert again.asset_id == first.asset_id and again.size_bytes == SAMPLE_VIDEO.stat().st_size
 
 
-async def test_errors_carry_request_ids(sandbox_client: LipsyncClient) -> None:
+async def test_errors_carry_request_ids(sandbox_client: AsyncLipsyncClient) -> None:
     with pytest.raises(NotFoundError) as info:
         await sandbox_client.get("ls_does_not_exist")
     assert info.value.request_id and info.value.request_id.startswith("req_")
@@ -66,7 +66,7 @@ async def test_create_whose_response_is_lost_makes_one_job(monkeypatch: pytest.M
     from heygen_lipsync.sandbox import FaultConfig
 
     config = SandboxConfig(pending_seconds=5, running_seconds=5)
-    async with EmbeddedSandbox(config) as sb, LipsyncClient(base_url=sb.base_url, api_key=sb.api_key) as client:
+    async with EmbeddedSandbox(config) as sb, AsyncLipsyncClient(base_url=sb.base_url, api_key=sb.api_key) as client:
         video = await client.upload(SAMPLE_VIDEO)
         audio = await client.upload(SAMPLE_AUDIO)
         retries: list[float] = []
@@ -89,7 +89,7 @@ async def test_a_batch_over_the_cap_queues_and_wait_many_sees_every_item_finish(
     from heygen_lipsync import AssetSource
 
     config = SandboxConfig(pending_seconds=0.05, running_seconds=0.3, max_concurrent_jobs=2)
-    async with EmbeddedSandbox(config) as sb, LipsyncClient(base_url=sb.base_url, api_key=sb.api_key) as client:
+    async with EmbeddedSandbox(config) as sb, AsyncLipsyncClient(base_url=sb.base_url, api_key=sb.api_key) as client:
         video = await client.upload(SAMPLE_VIDEO)
         audio = await client.upload(SAMPLE_AUDIO)
         item = LipsyncRequest(video=AssetSource(video.asset_id), audio=AssetSource(audio.asset_id))

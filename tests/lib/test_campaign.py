@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from heygen_lipsync import AssetSource, FileSource, LipsyncClient, LipsyncRequest
+from heygen_lipsync import AssetSource, AsyncLipsyncClient, FileSource, LipsyncRequest
 from heygen_lipsync.campaign import DubEvent, DubRow, dub_many
 from heygen_lipsync.dub_report import REPORT_NAME, output_paths, row_key
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
@@ -55,8 +55,8 @@ async def counting() -> Counting:
 
 
 @pytest.fixture
-async def client(sandbox: EmbeddedSandbox, counting: Counting) -> AsyncIterator[LipsyncClient]:
-    async with LipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key, transport=counting) as c:
+async def client(sandbox: EmbeddedSandbox, counting: Counting) -> AsyncIterator[AsyncLipsyncClient]:
+    async with AsyncLipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key, transport=counting) as c:
         yield c
 
 
@@ -71,7 +71,7 @@ def _videos(tmp_path: Path, count: int) -> list[DubRow]:
     return rows
 
 
-async def _run(client: LipsyncClient, rows: list[DubRow], out: Path, **kwargs: Any) -> list[DubEvent]:
+async def _run(client: AsyncLipsyncClient, rows: list[DubRow], out: Path, **kwargs: Any) -> list[DubEvent]:
     return [event async for event in dub_many(client, rows, out, max_concurrent=CAP, poll_interval=0.05, **kwargs)]
 
 
@@ -79,12 +79,12 @@ def _report(out: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (out / REPORT_NAME).read_text().splitlines()]
 
 
-async def _jobs_in_sandbox(client: LipsyncClient) -> int:
+async def _jobs_in_sandbox(client: AsyncLipsyncClient) -> int:
     return len([job async for job in client.iter_lipsyncs()])
 
 
 async def test_every_row_is_dubbed_within_the_cap_and_reported(
-    client: LipsyncClient, counting: Counting, tmp_path: Path
+    client: AsyncLipsyncClient, counting: Counting, tmp_path: Path
 ) -> None:
     rows = _videos(tmp_path, 7)
     out = tmp_path / "out"
@@ -106,7 +106,7 @@ async def test_every_row_is_dubbed_within_the_cap_and_reported(
 
 
 async def test_a_rerun_of_a_finished_run_sends_nothing_and_skips_every_row(
-    client: LipsyncClient, counting: Counting, tmp_path: Path
+    client: AsyncLipsyncClient, counting: Counting, tmp_path: Path
 ) -> None:
     rows = _videos(tmp_path, 3)
     out = tmp_path / "out"
@@ -118,7 +118,7 @@ async def test_a_rerun_of_a_finished_run_sends_nothing_and_skips_every_row(
 
 
 async def test_a_run_stopped_halfway_resumes_without_creating_a_job_twice(
-    client: LipsyncClient, counting: Counting, tmp_path: Path
+    client: AsyncLipsyncClient, counting: Counting, tmp_path: Path
 ) -> None:
     rows = _videos(tmp_path, 8)
     out = tmp_path / "out"
@@ -138,7 +138,9 @@ async def test_a_run_stopped_halfway_resumes_without_creating_a_job_twice(
     assert len(list(out.glob("*.mp4"))) == 8
 
 
-async def test_a_create_whose_answer_was_lost_is_replayed_not_paid_again(client: LipsyncClient, tmp_path: Path) -> None:
+async def test_a_create_whose_answer_was_lost_is_replayed_not_paid_again(
+    client: AsyncLipsyncClient, tmp_path: Path
+) -> None:
     video = (await client.upload(SAMPLE_VIDEO)).asset_id
     audio = (await client.upload(SAMPLE_AUDIO)).asset_id
     rows = [DubRow(LipsyncRequest(video=AssetSource(video), audio=AssetSource(audio), title=f"t{i}")) for i in range(3)]
@@ -153,7 +155,7 @@ async def test_a_create_whose_answer_was_lost_is_replayed_not_paid_again(client:
 
 
 async def test_failed_rows_are_retried_only_when_asked(
-    client: LipsyncClient, counting: Counting, tmp_path: Path
+    client: AsyncLipsyncClient, counting: Counting, tmp_path: Path
 ) -> None:
     good = DubRow(LipsyncRequest(video=FileSource(SAMPLE_VIDEO), audio=FileSource(SAMPLE_AUDIO)))
     bad = DubRow(LipsyncRequest(video=FileSource(SAMPLE_VIDEO), audio=AssetSource("asset_gone")))

@@ -12,7 +12,7 @@ import pytest
 import vcr
 import yaml
 
-from heygen_lipsync import LipsyncClient
+from heygen_lipsync import AsyncLipsyncClient
 from tests.cassettes.scenarios import (
     CASSETTE_DIR,
     LIVE_BASE_URL,
@@ -56,7 +56,7 @@ async def test_replay_reproduces_recorded_facts(
     base_url = LIVE_BASE_URL if where == "live" else SANDBOX_BASE_URL
     key = "wrong-key-for-cassette" if scenario.wrong_key else "replay-key"
     with replay.use_cassette(str(CASSETTE_DIR / where / f"{name}.yaml")) as cassette:
-        async with LipsyncClient(api_key=key, base_url=base_url, max_retries=scenario.max_retries) as client:
+        async with AsyncLipsyncClient(api_key=key, base_url=base_url, max_retries=scenario.max_retries) as client:
             facts = await scenario.run(client, Context(workdir=tmp_path, live=where == "live", poll_interval=0.0))
         assert cassette.all_played, "the library made fewer requests than were recorded"
     assert facts == entry["facts"]

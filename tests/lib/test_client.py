@@ -10,7 +10,7 @@ import pytest
 from heygen_lipsync import (
     APIError,
     AssetSource,
-    LipsyncClient,
+    AsyncLipsyncClient,
     LipsyncRequest,
     NotFoundError,
     UrlSource,
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 REQUEST = LipsyncRequest(video=UrlSource("https://cdn.example.com/in.mp4"), audio=AssetSource("asset_dub"))
 
 
-async def test_create_sends_only_set_fields(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_create_sends_only_set_fields(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     req = LipsyncRequest.from_dict(
         {"video": "https://cdn.example.com/in.mp4", "audio": "asset_dub", "title": "Dub", "end_time": 3}
     )
@@ -38,7 +38,7 @@ async def test_create_sends_only_set_fields(client: LipsyncClient, fake: FakeHey
     }
 
 
-async def test_invalid_request_raises_before_any_request(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_invalid_request_raises_before_any_request(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     bad = LipsyncRequest(video=UrlSource("https://a/v.mp4"), audio=AssetSource("a"), start_time=4, end_time=2)
     with pytest.raises(ValidationError) as info:
         await client.create(bad)
@@ -57,7 +57,7 @@ async def test_invalid_request_raises_before_any_request(client: LipsyncClient, 
     assert fake.requests == []
 
 
-async def test_get_update_delete(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_get_update_delete(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     job = fake.add_job(title="Old")
     got = await client.get(job)
     assert (got.id, got.title, got.status) == (job, "Old", "running")
@@ -70,7 +70,7 @@ async def test_get_update_delete(client: LipsyncClient, fake: FakeHeyGen) -> Non
     assert job in str(info.value)
 
 
-async def test_list_one_page_and_iterate_all_pages(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_list_one_page_and_iterate_all_pages(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     ids = [fake.add_job() for _ in range(7)]
     page = await client.list(limit=3)
     assert len(page.items) == 3 and page.has_more and page.next_token
@@ -87,7 +87,7 @@ async def test_unknown_fields_and_statuses_pass_through(fake: FakeHeyGen, clock:
             json={"data": {"id": "ls_1", "status": "upscaling", "duration": "12.5", "new_thing": {"a": 1}}},
         )
 
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
         got = await c.get("ls_1")
     assert got.status == "upscaling" and not got.is_finished
     assert got.duration == 12.5
@@ -100,7 +100,7 @@ async def test_missing_required_field_does_not_crash(clock: object) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"data": {"id": "ls_1"}})
 
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
         got = await c.get("ls_1")
     assert got.id == "ls_1" and got.status == "unknown"
 
@@ -109,7 +109,7 @@ async def test_2xx_body_that_is_not_json_is_an_api_error(clock: object) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, text="<html>captive portal</html>", headers={"x-request-id": "req_html"})
 
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
         with pytest.raises(APIError) as info:
             await c.get("ls_1")
     assert "captive portal" in str(info.value) and info.value.request_id == "req_html"
@@ -119,7 +119,7 @@ async def test_undocumented_status_code_still_maps(clock: object) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(599, text="weird proxy")
 
-    async with LipsyncClient(
+    async with AsyncLipsyncClient(
         api_key=API_KEY, base_url=BASE_URL, max_retries=0, transport=httpx.MockTransport(handler)
     ) as c:
         with pytest.raises(APIError) as info:
@@ -127,7 +127,7 @@ async def test_undocumented_status_code_still_maps(clock: object) -> None:
     assert "599" in str(info.value)
 
 
-async def test_batch_create_and_get(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_batch_create_and_get(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     batch_id = await client.create_batch([REQUEST, REQUEST], title="Two")
     sent = json.loads(fake.calls("POST", "/v3/lipsyncs/batches")[0].content)
     assert len(sent["lipsyncs"]) == 2 and sent["title"] == "Two"
@@ -138,7 +138,7 @@ async def test_batch_create_and_get(client: LipsyncClient, fake: FakeHeyGen) -> 
     assert batch.to_dict()["items"][0]["video_id"] == batch.items[0].lipsync_id
 
 
-async def test_batch_validation_names_item_and_size(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_batch_validation_names_item_and_size(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     with pytest.raises(ValidationError) as info:
         await client.create_batch([])
     assert info.value.field == "lipsyncs"
@@ -152,7 +152,7 @@ async def test_batch_validation_names_item_and_size(client: LipsyncClient, fake:
     assert fake.requests == []
 
 
-async def test_statuses_one_request_per_100_ids(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_statuses_one_request_per_100_ids(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     ids = [fake.add_job() for _ in range(150)]
     entries = await client.statuses(lipsync_ids=[*ids, "ls_missing"])
     calls = fake.calls("GET", "/v3/lipsyncs/statuses")
@@ -171,6 +171,6 @@ async def test_statuses_follow_pages(clock: object) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=pages[request.url.params.get("token")])
 
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
         entries = await c.statuses(batch_ids=["batch_1"])
     assert [(e.lipsync_id, e.status) for e in entries] == [("a", "queued"), ("b", "completed")]

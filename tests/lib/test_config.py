@@ -81,4 +81,4 @@ def test_every_public_name_imports_and_nothing_public_is_missing() -> None:
     assert len(heygen_lipsync.__all__) == len(set(heygen_lipsync.__all__))
     error_classes = {n for n in errors.__all__ if isinstance(getattr(errors, n), type)}
     assert error_classes <= set(heygen_lipsync.__all__)
-    assert "LipsyncClient" in heygen_lipsync.__all__ and "__version__" in heygen_lipsync.__all__
+    assert "AsyncLipsyncClient" in heygen_lipsync.__all__ and "__version__" in heygen_lipsync.__all__

@@ -8,12 +8,12 @@ import pytest
 from heygen_lipsync import (
     APIError,
     APIStatusError,
+    AsyncLipsyncClient,
     AuthenticationError,
     BadRequestError,
     ConflictError,
     HeyGenError,
     InsufficientCreditError,
-    LipsyncClient,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -151,7 +151,9 @@ async def test_server_echoing_headers_never_leaks_key_into_errors(fake: FakeHeyG
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(401, json={"error": {"code": "unauthorized", "message": "Invalid API key"}})
 
-    async with LipsyncClient(api_key=API_KEY, base_url="https://api.test", transport=httpx.MockTransport(handler)) as c:
+    async with AsyncLipsyncClient(
+        api_key=API_KEY, base_url="https://api.test", transport=httpx.MockTransport(handler)
+    ) as c:
         with pytest.raises(AuthenticationError) as info:
             await c.get("ls_1")
     err = info.value

@@ -86,7 +86,7 @@ PROBE = textwrap.dedent(
     from typer.testing import CliRunner
     from heygen_lipsync.cli import app
     from heygen_lipsync.config import Settings
-    from heygen_lipsync.client import LipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
     from heygen_lipsync.errors import ValidationError
     from heygen_lipsync.request import LipsyncRequest
     from mcp import Client
@@ -106,7 +106,7 @@ PROBE = textwrap.dedent(
     async def main():
         request = LipsyncRequest(video="https://example.com/v.mp4", audio="https://example.com/a.wav",
                                  background_color="#102030", mode="ultra").validate()
-        async with LipsyncClient(api_key="k", base_url="https://api.example.com",
+        async with AsyncLipsyncClient(api_key="k", base_url="https://api.example.com",
                                  transport=httpx.MockTransport(handler)) as client:
             await client.create(request)
         try:

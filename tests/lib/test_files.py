@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from heygen_lipsync import (
+    AsyncLipsyncClient,
     DownloadError,
     FileSource,
     Lipsync,
-    LipsyncClient,
     LipsyncRequest,
     UploadEvent,
     UploadEvents,
@@ -37,7 +37,7 @@ def video(tmp_path: Path) -> Path:
     return path
 
 
-async def test_small_upload_is_multipart_with_key(client: LipsyncClient, fake: FakeHeyGen, video: Path) -> None:
+async def test_small_upload_is_multipart_with_key(client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path) -> None:
     progress: list[tuple[int, int]] = []
     asset = await client.upload(video, on_progress=lambda sent, total: progress.append((sent, total)))
     stored = fake.assets[asset.asset_id]
@@ -50,7 +50,7 @@ async def test_small_upload_is_multipart_with_key(client: LipsyncClient, fake: F
 
 
 async def test_multipart_upload_retried_resends_whole_file(
-    client: LipsyncClient, fake: FakeHeyGen, video: Path
+    client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path
 ) -> None:
     fake.script.append(lambda r: envelope_error(503, "internal_error", "busy") if r.url.path == "/v3/assets" else None)
     asset = await client.upload(video)
@@ -60,7 +60,7 @@ async def test_multipart_upload_retried_resends_whole_file(
 
 
 async def test_large_upload_uses_direct_flow(
-    client: LipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
+    client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)  # make the test file count as "large"
     monkeypatch.setattr(files, "CHUNK_SIZE", 1000)
@@ -87,7 +87,7 @@ async def test_large_upload_uses_direct_flow(
 
 
 async def test_direct_upload_put_retried_with_same_bytes(
-    client: LipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
+    client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
     fake.script.append(lambda r: httpx.Response(503) if r.method == "PUT" else None)
@@ -97,7 +97,7 @@ async def test_direct_upload_put_retried_with_same_bytes(
 
 
 async def test_unsupported_file_rejected_before_any_request(
-    client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path
+    client: AsyncLipsyncClient, fake: FakeHeyGen, tmp_path: Path
 ) -> None:
     doc = tmp_path / "notes.mp4"
     doc.write_text("plain text pretending to be a video")
@@ -110,7 +110,7 @@ async def test_unsupported_file_rejected_before_any_request(
 
 
 async def test_create_uploads_local_files_first(
-    client: LipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
+    client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
 ) -> None:
     audio = tmp_path / "dub.wav"
     audio.write_bytes(SAMPLES["audio/wav"])
@@ -128,7 +128,7 @@ async def test_create_uploads_local_files_first(
 
 
 async def test_create_with_unsupported_local_file_names_field(
-    client: LipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
+    client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
 ) -> None:
     audio = tmp_path / "dub.wav"
     audio.write_text("not audio")
@@ -147,7 +147,7 @@ async def completed_job(fake: FakeHeyGen, **body: object) -> str:
     return job
 
 
-async def test_download_to_directory(client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
+async def test_download_to_directory(client: AsyncLipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
     job = await completed_job(fake, enable_caption=True)
     result = await client.download(job, tmp_path, captions=True)
     assert result.video_path == tmp_path / f"{job}.mp4"
@@ -159,7 +159,7 @@ async def test_download_to_directory(client: LipsyncClient, fake: FakeHeyGen, tm
 
 
 async def test_downloaded_file_gets_the_usual_mode_not_a_private_one(
-    client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path
+    client: AsyncLipsyncClient, fake: FakeHeyGen, tmp_path: Path
 ) -> None:
     job = await completed_job(fake)
     result = await client.download(job, tmp_path)
@@ -168,7 +168,9 @@ async def test_downloaded_file_gets_the_usual_mode_not_a_private_one(
     assert stat.S_IMODE(result.video_path.stat().st_mode) == 0o666 & ~umask
 
 
-async def test_download_never_overwrites_unless_asked(client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
+async def test_download_never_overwrites_unless_asked(
+    client: AsyncLipsyncClient, fake: FakeHeyGen, tmp_path: Path
+) -> None:
     job = await completed_job(fake)
     target = tmp_path / "out.mp4"
     target.write_bytes(b"precious")
@@ -179,7 +181,7 @@ async def test_download_never_overwrites_unless_asked(client: LipsyncClient, fak
     assert target.read_bytes() == f"video of {job}".encode() and result.bytes_written == target.stat().st_size
 
 
-async def test_expired_url_says_fetch_again(client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
+async def test_expired_url_says_fetch_again(client: AsyncLipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
     stale = Lipsync(id="ls_old", status="completed", video_url="https://storage.test/files/gone.mp4?sig=old")
     with pytest.raises(DownloadError) as info:
         await client.download(stale, tmp_path / "out.mp4")
@@ -187,7 +189,7 @@ async def test_expired_url_says_fetch_again(client: LipsyncClient, fake: FakeHey
     assert list(tmp_path.iterdir()) == []  # no partial or temp file left behind
 
 
-async def test_short_read_leaves_nothing(client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
+async def test_short_read_leaves_nothing(client: AsyncLipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
     job = await completed_job(fake)
     fake.script.append(
         lambda r: (
@@ -201,7 +203,9 @@ async def test_short_read_leaves_nothing(client: LipsyncClient, fake: FakeHeyGen
     assert list(tmp_path.iterdir()) == []
 
 
-async def test_download_of_unfinished_job_is_refused(client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path) -> None:
+async def test_download_of_unfinished_job_is_refused(
+    client: AsyncLipsyncClient, fake: FakeHeyGen, tmp_path: Path
+) -> None:
     running = Lipsync(id="ls_run", status="running")
     with pytest.raises(DownloadError, match="not completed"):
         await client.download(running, tmp_path)
@@ -212,7 +216,7 @@ async def test_download_of_unfinished_job_is_refused(client: LipsyncClient, fake
 
 
 async def test_download_into_missing_directory_is_clear(
-    client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path
+    client: AsyncLipsyncClient, fake: FakeHeyGen, tmp_path: Path
 ) -> None:
     job = await completed_job(fake)
     with pytest.raises(DownloadError, match="does not exist"):
@@ -220,7 +224,7 @@ async def test_download_into_missing_directory_is_clear(
 
 
 async def test_complete_is_resent_after_a_5xx(
-    client: LipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
+    client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # POST .../complete is documented as idempotent: a 502 there must not waste the whole upload.
     monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
@@ -230,7 +234,7 @@ async def test_complete_is_resent_after_a_5xx(
 
 
 async def test_download_to_missing_directory_with_trailing_slash(
-    client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path
+    client: AsyncLipsyncClient, fake: FakeHeyGen, tmp_path: Path
 ) -> None:
     job = await completed_job(fake)
     with pytest.raises(DownloadError, match="does not exist"):
@@ -239,7 +243,7 @@ async def test_download_to_missing_directory_with_trailing_slash(
 
 
 async def test_the_direct_upload_threshold_is_32_mib_inclusive(
-    client: LipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
+    client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # HeyGen's multipart limit is 32 MB: a file of exactly that size still goes multipart.
     assert files.MULTIPART_MAX_BYTES == 32 * 1024 * 1024
@@ -253,7 +257,7 @@ async def test_the_direct_upload_threshold_is_32_mib_inclusive(
 
 
 async def test_a_failed_caption_download_leaves_no_video_so_the_retry_works(
-    client: LipsyncClient, fake: FakeHeyGen, tmp_path: Path
+    client: AsyncLipsyncClient, fake: FakeHeyGen, tmp_path: Path
 ) -> None:
     job = await completed_job(fake, enable_caption=True)
     fake.script.append(lambda r: httpx.Response(403) if r.url.path.endswith(".srt") else None)
@@ -277,13 +281,13 @@ class StreamingTransport(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-async def streaming_client(fake: FakeHeyGen, clock: object) -> AsyncIterator[LipsyncClient]:
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=StreamingTransport(fake)) as c:
+async def streaming_client(fake: FakeHeyGen, clock: object) -> AsyncIterator[AsyncLipsyncClient]:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=StreamingTransport(fake)) as c:
         yield c
 
 
 async def test_upload_events_say_which_field_file_and_attempt(
-    streaming_client: LipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
+    streaming_client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
 ) -> None:
     # A relay summing (sent, total) cannot tell a retry of the video from the audio starting;
     # an event names the field, the file and the attempt.
@@ -311,7 +315,7 @@ async def test_upload_events_say_which_field_file_and_attempt(
 
 
 async def test_direct_upload_events_count_a_retried_put_as_the_next_attempt(
-    streaming_client: LipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
+    streaming_client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
     fake.script.append(lambda r: httpx.Response(503) if r.method == "PUT" else None)
@@ -322,7 +326,7 @@ async def test_direct_upload_events_count_a_retried_put_as_the_next_attempt(
 
 
 async def test_a_long_key_still_gives_each_batch_item_its_own_uploads(
-    client: LipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
+    client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path, tmp_path: Path
 ) -> None:
     # Keys derived by cutting the caller's key to 255 characters collided: item B's upload
     # replayed item A's and B silently used A's video.

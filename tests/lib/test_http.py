@@ -12,10 +12,10 @@ import pytest
 from heygen_lipsync import (
     APIConnectionError,
     APITimeoutError,
+    AsyncLipsyncClient,
     BadRequestError,
     ConfigurationError,
     ConflictError,
-    LipsyncClient,
     LipsyncRequest,
     RateLimitError,
     ServerError,
@@ -47,7 +47,7 @@ def is_create(request: httpx.Request) -> bool:
     return request.method == "POST" and request.url.path == "/v3/lipsyncs"
 
 
-async def test_create_retried_after_lost_response_makes_one_job(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_create_retried_after_lost_response_makes_one_job(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     # The server creates the job but the response never arrives: simulate by letting the
     # real handler run, then failing the read.
     original = fake.handle
@@ -59,7 +59,7 @@ async def test_create_retried_after_lost_response_makes_one_job(client: LipsyncC
         return response
 
     fake_transport = httpx.MockTransport(lose_first_response)
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=fake_transport) as c:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=fake_transport) as c:
         lipsync_id = await c.create(REQUEST)
     creates = fake.calls("POST", "/v3/lipsyncs")
     assert len(creates) == 2
@@ -69,7 +69,7 @@ async def test_create_retried_after_lost_response_makes_one_job(client: LipsyncC
     assert lipsync_id in fake.jobs
 
 
-async def test_each_logical_create_gets_its_own_key(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_each_logical_create_gets_its_own_key(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     await client.create(REQUEST)
     await client.create(REQUEST)
     keys = [r.headers["idempotency-key"] for r in fake.calls("POST", "/v3/lipsyncs")]
@@ -77,7 +77,7 @@ async def test_each_logical_create_gets_its_own_key(client: LipsyncClient, fake:
     assert len(fake.jobs) == 2
 
 
-async def test_caller_key_is_sent_and_replayed(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_caller_key_is_sent_and_replayed(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     first = await client.create(REQUEST, idempotency_key="order-42:dub.v1")
     second = await client.create(REQUEST, idempotency_key="order-42:dub.v1")
     assert first == second
@@ -86,14 +86,18 @@ async def test_caller_key_is_sent_and_replayed(client: LipsyncClient, fake: Fake
 
 
 @pytest.mark.parametrize("key", ["", "has space", "x" * 256, "slash/no", "ümlaut"])
-async def test_bad_caller_key_rejected_before_any_request(client: LipsyncClient, fake: FakeHeyGen, key: str) -> None:
+async def test_bad_caller_key_rejected_before_any_request(
+    client: AsyncLipsyncClient, fake: FakeHeyGen, key: str
+) -> None:
     with pytest.raises(ValidationError) as info:
         await client.create(REQUEST, idempotency_key=key)
     assert info.value.field == "idempotency_key"
     assert fake.requests == []
 
 
-async def test_429_retry_after_seconds_is_honoured(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+async def test_429_retry_after_seconds_is_honoured(
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
     job = fake.add_job()
     fake.script.append(
         once(lambda r: True, envelope_error(429, "rate_limit_exceeded", "slow down", **{"retry-after": "7"}))
@@ -103,7 +107,9 @@ async def test_429_retry_after_seconds_is_honoured(client: LipsyncClient, fake: 
     assert clock.sleeps == [7.0]
 
 
-async def test_429_retry_after_http_date_is_honoured(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+async def test_429_retry_after_http_date_is_honoured(
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
     job = fake.add_job()
     when = email.utils.formatdate(time.time() + 12, usegmt=True)
     fake.script.append(
@@ -114,14 +120,14 @@ async def test_429_retry_after_http_date_is_honoured(client: LipsyncClient, fake
     assert 9.0 <= clock.sleeps[0] <= 12.0
 
 
-async def test_429_retry_after_is_clamped(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+async def test_429_retry_after_is_clamped(client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
     job = fake.add_job()
     fake.script.append(once(lambda r: True, envelope_error(429, "rate_limit_exceeded", "x", **{"retry-after": "3600"})))
     await client.get(job)
     assert clock.sleeps == [MAX_RETRY_AFTER]
 
 
-async def test_429_is_retried_even_for_post_without_key(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_429_is_retried_even_for_post_without_key(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     job = fake.add_job()
     fake.script.append(once(lambda r: r.method == "PATCH", envelope_error(429, "rate_limit_exceeded", "x")))
     updated = await client.update(job, title="New")
@@ -130,7 +136,7 @@ async def test_429_is_retried_even_for_post_without_key(client: LipsyncClient, f
 
 
 async def test_429_after_retries_raises_rate_limit_error_with_retry_after(
-    client: LipsyncClient, fake: FakeHeyGen
+    client: AsyncLipsyncClient, fake: FakeHeyGen
 ) -> None:
     fake.script.extend(
         once(lambda r: True, envelope_error(429, "quota_exceeded", "Daily quota used", **{"retry-after": "60"}))
@@ -143,7 +149,9 @@ async def test_429_after_retries_raises_rate_limit_error_with_retry_after(
     assert len(fake.requests) == 3  # first attempt + 2 retries
 
 
-async def test_5xx_on_get_is_retried_with_backoff(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+async def test_5xx_on_get_is_retried_with_backoff(
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
     job = fake.add_job()
     fake.script.append(once(lambda r: True, envelope_error(503, "internal_error", "busy")))
     fake.script.append(once(lambda r: True, httpx.Response(502, text="<html>bad gateway</html>")))
@@ -153,7 +161,7 @@ async def test_5xx_on_get_is_retried_with_backoff(client: LipsyncClient, fake: F
     assert 0.5 <= clock.sleeps[0] <= 1.0 and 1.0 <= clock.sleeps[1] <= 2.0  # 1s doubling, jittered
 
 
-async def test_5xx_exhausted_raises_server_error_with_request_id(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_5xx_exhausted_raises_server_error_with_request_id(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     fake.script.extend(once(lambda r: True, envelope_error(500, "internal_error", "boom")) for _ in range(3))
     with pytest.raises(ServerError) as info:
         await client.get("ls_x")
@@ -161,7 +169,7 @@ async def test_5xx_exhausted_raises_server_error_with_request_id(client: Lipsync
     assert "req_500" in str(info.value)
 
 
-async def test_400_is_never_retried(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+async def test_400_is_never_retried(client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
     fake.script.append(once(is_create, envelope_error(400, "invalid_parameter", "bad video")))
     with pytest.raises(BadRequestError):
         await client.create(REQUEST)
@@ -169,7 +177,7 @@ async def test_400_is_never_retried(client: LipsyncClient, fake: FakeHeyGen, clo
     assert clock.sleeps == []
 
 
-async def test_post_without_key_not_retried_on_5xx(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_post_without_key_not_retried_on_5xx(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     # PATCH (update) carries no Idempotency-Key: a 500 may have applied it, so no resend.
     job = fake.add_job()
     fake.script.append(once(lambda r: r.method == "PATCH", envelope_error(500, "internal_error", "boom")))
@@ -178,7 +186,7 @@ async def test_post_without_key_not_retried_on_5xx(client: LipsyncClient, fake: 
     assert len(fake.calls("PATCH", f"/v3/lipsyncs/{job}")) == 1
 
 
-async def test_post_with_key_retried_on_5xx(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_post_with_key_retried_on_5xx(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     fake.script.append(once(is_create, envelope_error(502, "internal_error", "bad gateway")))
     await client.create(REQUEST)
     assert len(fake.calls("POST", "/v3/lipsyncs")) == 2
@@ -186,7 +194,7 @@ async def test_post_with_key_retried_on_5xx(client: LipsyncClient, fake: FakeHey
 
 
 async def test_409_request_in_progress_waits_and_resends_same_key(
-    client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
 ) -> None:
     fake.script.append(
         once(is_create, envelope_error(409, "request_in_progress", "still working", **{"retry-after": "2"}))
@@ -208,14 +216,14 @@ async def test_409_body_read_from_a_live_stream_is_still_readable(fake: FakeHeyG
         body = b'{"error": {"code": "request_in_progress", "message": "still working"}}'
         return httpx.Response(409, stream=httpx.ByteStream(body), headers={"content-type": "application/json"})
 
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler)) as c:
         with pytest.raises(ConflictError) as info:
             await c.create(REQUEST)
     assert info.value.code == "request_in_progress" and info.value.message == "still working"
     assert len(calls) == 3 and len(set(calls)) == 1  # retried twice with the same key, then reported
 
 
-async def test_other_409_is_not_retried(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_other_409_is_not_retried(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     fake.script.append(once(is_create, envelope_error(409, "conflict", "key reused with a different body")))
     with pytest.raises(ConflictError) as info:
         await client.create(REQUEST)
@@ -223,7 +231,7 @@ async def test_other_409_is_not_retried(client: LipsyncClient, fake: FakeHeyGen)
     assert len(fake.calls("POST", "/v3/lipsyncs")) == 1
 
 
-async def test_connection_errors_become_api_connection_error(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_connection_errors_become_api_connection_error(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     fake.script.extend(once(lambda r: True, httpx.ConnectError("refused")) for _ in range(3))
     with pytest.raises(APIConnectionError) as info:
         await client.get("ls_1")
@@ -231,14 +239,14 @@ async def test_connection_errors_become_api_connection_error(client: LipsyncClie
     assert len(fake.requests) == 3
 
 
-async def test_timeouts_become_api_timeout_error(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_timeouts_become_api_timeout_error(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     fake.script.extend(once(lambda r: True, httpx.ReadTimeout("slow")) for _ in range(3))
     with pytest.raises(APITimeoutError) as info:
         await client.get("ls_1")
     assert info.value.code == "timeout"
 
 
-async def test_read_error_on_post_without_key_not_retried(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_read_error_on_post_without_key_not_retried(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     job = fake.add_job()
     fake.script.append(once(lambda r: r.method == "PATCH", httpx.ReadError("reset")))
     with pytest.raises(APIConnectionError):
@@ -248,13 +256,13 @@ async def test_read_error_on_post_without_key_not_retried(client: LipsyncClient,
 
 async def test_max_retries_zero_disables_retries(fake: FakeHeyGen, clock: FakeClock) -> None:
     fake.script.append(once(lambda r: True, envelope_error(503, "internal_error", "busy")))
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, max_retries=0, transport=fake.transport()) as c:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, max_retries=0, transport=fake.transport()) as c:
         with pytest.raises(ServerError):
             await c.list()
     assert len(fake.requests) == 1
 
 
-async def test_headers_user_agent_and_auth(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_headers_user_agent_and_auth(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     await client.list()
     sent = fake.requests[0]
     assert sent.headers["user-agent"] == USER_AGENT
@@ -263,7 +271,7 @@ async def test_headers_user_agent_and_auth(client: LipsyncClient, fake: FakeHeyG
 
 
 async def test_bearer_token_is_sent_as_authorization(fake: FakeHeyGen, clock: FakeClock) -> None:
-    async with LipsyncClient(bearer_token="tok_123", base_url=BASE_URL, transport=fake.transport()) as c:
+    async with AsyncLipsyncClient(bearer_token="tok_123", base_url=BASE_URL, transport=fake.transport()) as c:
         with pytest.raises(Exception):  # noqa: B017 - the fake only knows API keys
             await c.list()
     assert fake.requests[0].headers["authorization"] == "Bearer tok_123"
@@ -275,7 +283,7 @@ async def test_missing_key_is_a_configuration_error_before_sending(
 ) -> None:
     monkeypatch.delenv("HEYGEN_API_KEY", raising=False)
     monkeypatch.delenv("HEYGEN_BEARER_TOKEN", raising=False)
-    async with LipsyncClient(base_url=BASE_URL, transport=fake.transport()) as c:
+    async with AsyncLipsyncClient(base_url=BASE_URL, transport=fake.transport()) as c:
         with pytest.raises(ConfigurationError) as info:
             await c.list()
     assert "HEYGEN_API_KEY" in str(info.value) and "sandbox" in str(info.value)
@@ -283,7 +291,7 @@ async def test_missing_key_is_a_configuration_error_before_sending(
 
 
 async def test_debug_logs_carry_request_id_but_never_the_key(
-    client: LipsyncClient, fake: FakeHeyGen, caplog: pytest.LogCaptureFixture
+    client: AsyncLipsyncClient, fake: FakeHeyGen, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake.script.append(once(lambda r: True, envelope_error(503, "internal_error", "busy")))
     with caplog.at_level(logging.DEBUG, logger="heygen_lipsync"):
@@ -316,7 +324,9 @@ async def test_create_with_unknown_outcome_hands_back_its_key_for_a_safe_retry(
             raise httpx.ReadError("connection reset while reading the response", request=request)
         return response
 
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(lose_responses)) as c:
+    async with AsyncLipsyncClient(
+        api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(lose_responses)
+    ) as c:
         with pytest.raises(APIConnectionError) as info:
             await c.create(REQUEST)
         key = info.value.idempotency_key
@@ -327,7 +337,7 @@ async def test_create_with_unknown_outcome_hands_back_its_key_for_a_safe_retry(
     assert list(fake.jobs) == [lipsync_id]
 
 
-async def test_a_refused_create_does_not_suggest_reusing_its_key(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_a_refused_create_does_not_suggest_reusing_its_key(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     # A 400 is replayed for the same key: fixing the request needs a new one.
     fake.script.append(once(is_create, envelope_error(400, "invalid_parameter", "bad audio")))
     with pytest.raises(BadRequestError) as info:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from heygen_lipsync import LipsyncClient, resolve_settings
+from heygen_lipsync import AsyncLipsyncClient, resolve_settings
 from tests.lib.conftest import FakeClock
 from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen
 from tests.lib.test_client import REQUEST
@@ -35,7 +35,7 @@ async def test_reads_writes_and_uploads_each_get_their_read_timeout(
     video = tmp_path / "talk.mp4"
     video.write_bytes(MP4 + bytes(256))
     settings = resolve_settings(api_key=API_KEY, base_url=BASE_URL, env={})
-    async with LipsyncClient(settings=settings, transport=recording(fake, seen)) as client:
+    async with AsyncLipsyncClient(settings=settings, transport=recording(fake, seen)) as client:
         lipsync_id = await client.create(REQUEST)
         await client.get(lipsync_id)
         await client.update(lipsync_id, title="renamed")
@@ -52,7 +52,7 @@ async def test_each_timeout_is_overridable_from_the_environment(fake: FakeHeyGen
     seen: dict[str, dict[str, float]] = {}
     env = {"HEYGEN_LIPSYNC_TIMEOUT": "5", "HEYGEN_LIPSYNC_WRITE_TIMEOUT": "45"}
     settings = resolve_settings(api_key=API_KEY, base_url=BASE_URL, env=env)
-    async with LipsyncClient(settings=settings, transport=recording(fake, seen)) as client:
+    async with AsyncLipsyncClient(settings=settings, transport=recording(fake, seen)) as client:
         lipsync_id = await client.create(REQUEST)
         await client.get(lipsync_id)
     assert seen["POST /v3/lipsyncs"]["read"] == 45.0

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from heygen_lipsync import FileSource, LipsyncClient, LipsyncRequest, RateLimitError, files
+from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest, RateLimitError, files
 from tests.lib.conftest import FakeClock
 from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen, envelope_error
 from tests.lib.test_client import REQUEST
@@ -56,7 +56,7 @@ def video(tmp_path: Path) -> Path:
 
 async def test_a_create_lost_then_rate_limited_hands_back_its_key(fake: FakeHeyGen, clock: FakeClock) -> None:
     transport, on = lost_then_429(fake, post_to("/v3/lipsyncs"))
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
         with pytest.raises(RateLimitError) as info:
             await client.create(REQUEST)
         key = info.value.idempotency_key
@@ -70,7 +70,7 @@ async def test_a_create_lost_then_rate_limited_hands_back_its_key(fake: FakeHeyG
 async def test_a_create_that_only_met_429s_was_not_made_and_says_so(fake: FakeHeyGen, clock: FakeClock) -> None:
     # Nothing reached the server: a plain rate-limit error, no key to insist on.
     fake.script.extend([lambda r: envelope_error(429, "rate_limit_exceeded", "slow", **{"retry-after": "0"})] * 3)
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=fake.transport()) as client:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=fake.transport()) as client:
         with pytest.raises(RateLimitError) as info:
             await client.create(REQUEST)
     assert info.value.idempotency_key is None and fake.jobs == {}
@@ -78,7 +78,7 @@ async def test_a_create_that_only_met_429s_was_not_made_and_says_so(fake: FakeHe
 
 async def test_a_batch_lost_then_rate_limited_hands_back_its_key(fake: FakeHeyGen, clock: FakeClock) -> None:
     transport, on = lost_then_429(fake, post_to("/v3/lipsyncs/batches"))
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
         with pytest.raises(RateLimitError) as info:
             await client.create_batch([REQUEST, REQUEST])
         key = info.value.idempotency_key
@@ -92,7 +92,7 @@ async def test_an_upload_lost_then_rate_limited_hands_back_its_key(
     fake: FakeHeyGen, clock: FakeClock, video: Path
 ) -> None:
     transport, on = lost_then_429(fake, post_to("/v3/assets"))
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
         with pytest.raises(RateLimitError) as info:
             await client.upload(video)
         key = info.value.idempotency_key
@@ -107,7 +107,7 @@ async def test_a_direct_upload_lost_then_rate_limited_hands_back_its_key(
 ) -> None:
     monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
     transport, on = lost_then_429(fake, post_to("/v3/assets/direct-uploads"))
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
         with pytest.raises(RateLimitError) as info:
             await client.upload(video)
         key = info.value.idempotency_key
@@ -125,7 +125,7 @@ async def test_a_create_whose_upload_was_lost_then_rate_limited_hands_back_the_c
     audio.write_bytes(SAMPLES["audio/wav"])
     request = LipsyncRequest(video=FileSource(video), audio=FileSource(audio))
     transport, on = lost_then_429(fake, post_to("/v3/assets"))
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
         with pytest.raises(RateLimitError) as info:
             await client.create(request)
         key = info.value.idempotency_key
@@ -144,7 +144,7 @@ async def test_a_create_cancelled_in_flight_leaves_its_key_in_the_exception(fake
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
 
-    async with LipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(hang)) as client:
+    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(hang)) as client:
         task = asyncio.create_task(client.create(REQUEST))
         await arrived.wait()
         task.cancel()

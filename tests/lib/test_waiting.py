@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from heygen_lipsync import JobFailedError, Lipsync, LipsyncClient, NotFoundError, WaitTimeoutError
+from heygen_lipsync import AsyncLipsyncClient, JobFailedError, Lipsync, NotFoundError, WaitTimeoutError
 from heygen_lipsync.waiting import poll_delays
 from tests.lib.conftest import FakeClock
 from tests.lib.fakeapi import FakeHeyGen, envelope_error
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_wait_returns_completed_job_and_reports_progress(
-    client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
 ) -> None:
     job = fake.add_job()
     seen: list[tuple[str, float]] = []
@@ -23,7 +23,7 @@ async def test_wait_returns_completed_job_and_reports_progress(
     assert len(clock.sleeps) == 1 and 1.6 <= clock.sleeps[0] <= 2.4  # 2 s, jittered
 
 
-async def test_async_progress_callback_is_awaited(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_async_progress_callback_is_awaited(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     job = fake.add_job()
     calls: list[str] = []
 
@@ -34,7 +34,7 @@ async def test_async_progress_callback_is_awaited(client: LipsyncClient, fake: F
     assert calls[-1] == "completed"
 
 
-async def test_wait_raises_job_failed_with_heygen_message(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_wait_raises_job_failed_with_heygen_message(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     fake.lifecycle = ["pending", "failed"]
     job = fake.add_job()
     with pytest.raises(JobFailedError) as info:
@@ -45,7 +45,7 @@ async def test_wait_raises_job_failed_with_heygen_message(client: LipsyncClient,
 
 
 async def test_wait_timeout_says_still_running_and_how_to_resume(
-    client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
 ) -> None:
     fake.lifecycle = ["pending", "running"]
     job = fake.add_job()
@@ -60,7 +60,7 @@ async def test_wait_timeout_says_still_running_and_how_to_resume(
     assert sum(clock.sleeps) == pytest.approx(100)
 
 
-async def test_wait_survives_transient_errors(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_wait_survives_transient_errors(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     fake.lifecycle = ["pending", "running", "running", "completed"]
     job = fake.add_job()
 
@@ -74,7 +74,7 @@ async def test_wait_survives_transient_errors(client: LipsyncClient, fake: FakeH
     assert len([r for r in fake.requests if r.url.path == f"/v3/lipsyncs/{job}"]) == 3 + 3
 
 
-async def test_wait_not_found_raises_at_once(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_wait_not_found_raises_at_once(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     with pytest.raises(NotFoundError):
         await client.wait("ls_nope")
     assert len(fake.requests) == 1
@@ -88,7 +88,7 @@ def test_poll_delays_double_to_cap() -> None:
 
 
 async def test_wait_many_uses_one_statuses_request_per_round(
-    client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
 ) -> None:
     fake.lifecycle = ["pending", "running", "running", "completed"]
     ids = [fake.add_job() for _ in range(150)]
@@ -104,7 +104,7 @@ async def test_wait_many_uses_one_statuses_request_per_round(
     assert "running" in progress  # statuses vocabulary (processing) mapped to the lipsync's
 
 
-async def test_wait_many_does_not_raise_for_failures(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_wait_many_does_not_raise_for_failures(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     fake.lifecycle = ["pending", "failed"]
     failing = fake.add_job()
     fake.lifecycle = ["pending", "failed"]
@@ -113,7 +113,7 @@ async def test_wait_many_does_not_raise_for_failures(client: LipsyncClient, fake
     assert results[failing].failure_message == "No face detected in the video"
 
 
-async def test_wait_many_timeout_keeps_finished_results(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_wait_many_timeout_keeps_finished_results(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     done = fake.add_job(status="completed")
     fake.finish(fake.jobs[done])
     fake.lifecycle = ["pending", "running"]
@@ -125,12 +125,12 @@ async def test_wait_many_timeout_keeps_finished_results(client: LipsyncClient, f
     assert f"wait {stuck}" in str(info.value)
 
 
-async def test_wait_many_unknown_id_raises_not_found(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_wait_many_unknown_id_raises_not_found(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     with pytest.raises(NotFoundError):
         await client.wait_many(["ls_ghost"])
 
 
-async def test_wait_that_never_reaches_the_api_fails_fast(client: LipsyncClient, fake: FakeHeyGen) -> None:
+async def test_wait_that_never_reaches_the_api_fails_fast(client: AsyncLipsyncClient, fake: FakeHeyGen) -> None:
     import httpx
 
     from heygen_lipsync import APIConnectionError
@@ -146,7 +146,9 @@ async def test_wait_that_never_reaches_the_api_fails_fast(client: LipsyncClient,
         await client.wait_many(["ls_1"], timeout=1200)
 
 
-async def test_wait_many_polls_at_most_every_10_s(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+async def test_wait_many_polls_at_most_every_10_s(
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
     # One statuses request covers 100 jobs a round, so wait_many caps its interval at 10 s
     # (wait's is 30 s): a job that finishes is noticed within about 10 s, not 30.
     fake.lifecycle = ["pending", "running"]
@@ -160,7 +162,7 @@ async def test_wait_many_polls_at_most_every_10_s(client: LipsyncClient, fake: F
     assert rounds == len(clock.sleeps) + 1 and rounds <= 300 / 8 + 5
 
 
-async def test_wait_keeps_the_30_s_cap(client: LipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
+async def test_wait_keeps_the_30_s_cap(client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
     fake.lifecycle = ["pending", "running"]
     job = fake.add_job()
     with pytest.raises(WaitTimeoutError):
@@ -169,7 +171,7 @@ async def test_wait_keeps_the_30_s_cap(client: LipsyncClient, fake: FakeHeyGen, 
 
 
 async def test_wait_treats_an_unknown_status_as_not_finished_and_reports_it(
-    client: LipsyncClient, fake: FakeHeyGen
+    client: AsyncLipsyncClient, fake: FakeHeyGen
 ) -> None:
     fake.lifecycle = ["pending", "upscaling", "completed"]  # a status HeyGen may add later
     job = fake.add_job()
@@ -180,7 +182,7 @@ async def test_wait_treats_an_unknown_status_as_not_finished_and_reports_it(
 
 
 async def test_wait_many_timeout_with_several_pending_says_how_to_resume_them_all(
-    client: LipsyncClient, fake: FakeHeyGen
+    client: AsyncLipsyncClient, fake: FakeHeyGen
 ) -> None:
     fake.lifecycle = ["pending", "running"]
     ids = [fake.add_job(), fake.add_job()]

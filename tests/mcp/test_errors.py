@@ -11,7 +11,7 @@ import pytest
 from mcp import Client
 from mcp.server import MCPServer
 
-from heygen_lipsync.client import LipsyncClient
+from heygen_lipsync.client import AsyncLipsyncClient
 from heygen_lipsync.config import Settings
 from heygen_lipsync.errors import APIConnectionError, RateLimitError
 from heygen_lipsync.mcp import build_server
@@ -27,10 +27,10 @@ SECRET = "sk-live-do-not-leak-0123456789"
 async def test_unexpected_exceptions_become_a_generic_message_and_a_log_line(
     sandbox_server: MCPServer[Any], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
-    async def explode(self: LipsyncClient, lipsync_id: str) -> None:
+    async def explode(self: AsyncLipsyncClient, lipsync_id: str) -> None:
         raise RuntimeError(f"database password is {SECRET}")
 
-    monkeypatch.setattr(LipsyncClient, "get", explode)
+    monkeypatch.setattr(AsyncLipsyncClient, "get", explode)
     with caplog.at_level(logging.ERROR, logger="heygen_lipsync.mcp"):
         async with Client(sandbox_server) as client:
             result = await client.call_tool("get_lipsync", {"lipsync_id": "ls_1"})

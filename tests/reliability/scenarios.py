@@ -22,7 +22,7 @@ from pathlib import Path
 import anyio
 import httpx
 
-from heygen_lipsync import AssetSource, FileSource, LipsyncClient, LipsyncRequest
+from heygen_lipsync import AssetSource, AsyncLipsyncClient, FileSource, LipsyncRequest
 from heygen_lipsync.errors import APIConnectionError, APIError, ConflictError, HeyGenError, RateLimitError, ServerError
 from heygen_lipsync.sandbox import (
     DEFAULT_SANDBOX_KEY as DEFAULT_KEY,
@@ -108,14 +108,14 @@ def stored_jobs(sandbox: EmbeddedSandbox) -> list[tuple[str, str | None]]:
     return [(job.id, job.title) for job in sandbox.app.store.list_jobs(10_000_000, None)]
 
 
-async def _upload_samples(client: LipsyncClient) -> tuple[str, str]:
+async def _upload_samples(client: AsyncLipsyncClient) -> tuple[str, str]:
     video = await client.upload(SAMPLE_VIDEO)
     audio = await client.upload(SAMPLE_AUDIO)
     return video.asset_id, audio.asset_id
 
 
 async def _create_until_acknowledged(
-    client: LipsyncClient, request: LipsyncRequest, key: str, attempts: int
+    client: AsyncLipsyncClient, request: LipsyncRequest, key: str, attempts: int
 ) -> tuple[str | None, int]:
     """Create with one key, retrying the whole call on transient errors; (id or None, caller retries)."""
     for attempt in range(attempts):
@@ -170,14 +170,14 @@ async def exactly_once(
             video_source: AssetSource | FileSource = FileSource(SAMPLE_VIDEO)
             audio_source: AssetSource | FileSource = FileSource(SAMPLE_AUDIO)
         else:
-            async with LipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
+            async with AsyncLipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
                 video, audio = await _upload_samples(setup)
             video_source, audio_source = AssetSource(video), AssetSource(audio)
         counter = CountingTransport()
         limiter = anyio.Semaphore(concurrency)
         sandbox.set_faults(faults)
         try:
-            async with LipsyncClient(
+            async with AsyncLipsyncClient(
                 base_url=sandbox.base_url, api_key=sandbox.api_key, max_retries=max_retries, transport=counter
             ) as client:
 
@@ -234,13 +234,13 @@ async def restart_mid_run(data_dir: Path, n: int, *, stop_after: int, concurrenc
     sandbox = EmbeddedSandbox(config)
     await anyio.to_thread.run_sync(sandbox.start)
     try:
-        async with LipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
+        async with AsyncLipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
             video, audio = await _upload_samples(setup)
         requests = {
             title: LipsyncRequest(video=AssetSource(video), audio=AssetSource(audio), title=title) for title in keys
         }
         titles = iter(keys)
-        async with LipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key, max_retries=1) as client:
+        async with AsyncLipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key, max_retries=1) as client:
 
             async def worker() -> None:
                 for title in titles:  # shared iterator: each title goes to one worker
@@ -265,7 +265,7 @@ async def restart_mid_run(data_dir: Path, n: int, *, stop_after: int, concurrenc
         await anyio.to_thread.run_sync(sandbox.stop)
     before = dict(acknowledged)
     async with EmbeddedSandbox(sandbox_config(data_dir=data_dir)) as again:
-        async with LipsyncClient(base_url=again.base_url, api_key=again.api_key) as client:
+        async with AsyncLipsyncClient(base_url=again.base_url, api_key=again.api_key) as client:
             found: dict[str, str | None] = {}
             for lipsync_id in before.values():
                 try:
@@ -339,7 +339,7 @@ async def kill_mid_run(data_dir: Path, n: int, *, kill_after: int, concurrency: 
     keys = {f"kill-{i:04d}": f"kk-{i:04d}" for i in range(n)}
     acknowledged: dict[str, str] = {}
     with sandbox_child(data_dir) as (base_url, process):
-        async with LipsyncClient(base_url=base_url, api_key=DEFAULT_KEY, max_retries=0) as client:
+        async with AsyncLipsyncClient(base_url=base_url, api_key=DEFAULT_KEY, max_retries=0) as client:
             video, audio = await _upload_samples(client)
             requests = {t: LipsyncRequest(video=AssetSource(video), audio=AssetSource(audio), title=t) for t in keys}
             titles = iter(keys)
@@ -358,7 +358,7 @@ async def kill_mid_run(data_dir: Path, n: int, *, kill_after: int, concurrency: 
                     group.start_soon(worker)
     before = dict(acknowledged)
     with sandbox_child(data_dir) as (base_url, _):
-        async with LipsyncClient(base_url=base_url, api_key=DEFAULT_KEY) as client:
+        async with AsyncLipsyncClient(base_url=base_url, api_key=DEFAULT_KEY) as client:
             found: dict[str, str | None] = {}
             for lipsync_id in before.values():
                 try:
@@ -475,7 +475,7 @@ async def unknown_outcome_creates(
             video_source: AssetSource | FileSource = FileSource(SAMPLE_VIDEO)
             audio_source: AssetSource | FileSource = FileSource(SAMPLE_AUDIO)
         else:
-            async with LipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
+            async with AsyncLipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
                 video, audio = await _upload_samples(setup)
             video_source, audio_source = AssetSource(video), AssetSource(audio)
         counter = CountingTransport()
@@ -484,7 +484,7 @@ async def unknown_outcome_creates(
         limiter = anyio.Semaphore(concurrency)
         sandbox.set_faults(faults)
         try:
-            async with LipsyncClient(
+            async with AsyncLipsyncClient(
                 base_url=sandbox.base_url, api_key=sandbox.api_key, max_retries=max_retries, transport=transport
             ) as client:
 

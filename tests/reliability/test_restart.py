@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from heygen_lipsync import AssetSource, LipsyncClient, LipsyncRequest
+from heygen_lipsync import AssetSource, AsyncLipsyncClient, LipsyncRequest
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, create_app
 from heygen_lipsync.sandbox.faults import SandboxASGI
 from tests.reliability.scenarios import kill_mid_run, restart_mid_run, sandbox_config, titles_of
@@ -59,7 +59,9 @@ async def test_a_crash_between_a_jobs_insert_and_its_key_record_makes_no_second_
 ) -> None:
     data = tmp_path / "sandbox"
     first = create_app(sandbox_config(data_dir=data))
-    async with LipsyncClient(base_url=BASE, api_key=first.config.api_key, transport=httpx.ASGITransport(first)) as c:
+    async with AsyncLipsyncClient(
+        base_url=BASE, api_key=first.config.api_key, transport=httpx.ASGITransport(first)
+    ) as c:
         video = (await c.upload(SAMPLE_VIDEO)).asset_id
         audio = (await c.upload(SAMPLE_AUDIO)).asset_id
         request = LipsyncRequest(video=AssetSource(video), audio=AssetSource(audio), title="crash")
@@ -78,7 +80,7 @@ async def test_a_crash_between_a_jobs_insert_and_its_key_record_makes_no_second_
 
     second = create_app(sandbox_config(data_dir=data))
     try:
-        async with LipsyncClient(
+        async with AsyncLipsyncClient(
             base_url=BASE, api_key=second.config.api_key, transport=httpx.ASGITransport(second)
         ) as client:
             await client.create(request, idempotency_key="crash-key")  # the caller's retry, same key

@@ -24,7 +24,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from typer.testing import CliRunner
 
-from heygen_lipsync import LipsyncClient, resolve_settings
+from heygen_lipsync import AsyncLipsyncClient, resolve_settings
 from heygen_lipsync.cli import app
 from heygen_lipsync.config import Settings
 from heygen_lipsync.mcp import build_server
@@ -70,7 +70,7 @@ def _log_text(caplog: pytest.LogCaptureFixture) -> str:
 
 def test_library_objects_never_show_the_key() -> None:
     settings = resolve_settings(api_key=FAKE_KEY, base_url=NOWHERE)
-    client = LipsyncClient(settings=settings)
+    client = AsyncLipsyncClient(settings=settings)
     bearer = resolve_settings(bearer_token=FAKE_KEY, base_url=NOWHERE)
     assert_clean(repr(settings), str(settings), repr(client), repr(bearer), str(client._http.headers), where="reprs")
 

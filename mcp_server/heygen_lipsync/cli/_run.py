@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import typer
 
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ..config import resolve_settings
 from ..errors import ConfigurationError
 from ._errors import NoCredentials, UsageProblem, error_boundary
@@ -20,7 +20,7 @@ __all__ = ["run_client"]
 T = TypeVar("T")
 
 
-def run_client(ctx: typer.Context, work: Callable[[LipsyncClient], Awaitable[T]]) -> T:
+def run_client(ctx: typer.Context, work: Callable[[AsyncLipsyncClient], Awaitable[T]]) -> T:
     """Run ``work(client)`` against the configured API (or an embedded sandbox) and map every error.
 
     Library errors become one stderr line (plus JSON) and the documented exit code; see ``fail``.
@@ -32,7 +32,7 @@ def run_client(ctx: typer.Context, work: Callable[[LipsyncClient], Awaitable[T]]
     with error_boundary(st), _endpoint(st) as (base_url, api_key):
 
         async def main() -> T:
-            async with LipsyncClient(base_url=base_url, api_key=api_key) as client:
+            async with AsyncLipsyncClient(base_url=base_url, api_key=api_key) as client:
                 return await work(client)
 
         return asyncio.run(main())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ..errors import DownloadError
 from ..models import Lipsync
 from ..sources import LipsyncRequest, validate_idempotency_key
@@ -64,7 +64,9 @@ class CreatePlan:
         return cls(idempotency_key, wait or save_to is not None, seconds, poll_interval, download, save_to, overwrite)
 
 
-async def create_job(st: CliState, client: LipsyncClient, request: LipsyncRequest, plan: CreatePlan) -> dict[str, Any]:
+async def create_job(
+    st: CliState, client: AsyncLipsyncClient, request: LipsyncRequest, plan: CreatePlan
+) -> dict[str, Any]:
     """Create the job (uploads with progress), then wait for it and save it as ``plan`` says.
 
     Raises:
@@ -81,7 +83,9 @@ async def create_job(st: CliState, client: LipsyncClient, request: LipsyncReques
     return lipsync.to_dict()
 
 
-async def save_finished(st: CliState, client: LipsyncClient, lipsync: Lipsync, save_to: Path, plan: CreatePlan) -> None:
+async def save_finished(
+    st: CliState, client: AsyncLipsyncClient, lipsync: Lipsync, save_to: Path, plan: CreatePlan
+) -> None:
     """Save a finished (paid) job; if that fails, print its JSON and how to fetch it again, then fail.
 
     Raises:
@@ -116,11 +120,11 @@ def _download_command(st: CliState, lipsync_id: str, plan: CreatePlan) -> str:
     return shlex.join(words)
 
 
-async def wait_for_job(client: LipsyncClient, lipsync_id: str, seconds: float, poll_interval: float) -> Lipsync:
+async def wait_for_job(client: AsyncLipsyncClient, lipsync_id: str, seconds: float, poll_interval: float) -> Lipsync:
     """Wait for the job with the live status line on stderr; on Ctrl-C, say how to resume.
 
     Raises:
-        JobFailedError, WaitTimeoutError: as ``LipsyncClient.wait``.
+        JobFailedError, WaitTimeoutError: as ``AsyncLipsyncClient.wait``.
         asyncio.CancelledError: interrupted (the job keeps running).
     """
     try:
@@ -133,12 +137,12 @@ async def wait_for_job(client: LipsyncClient, lipsync_id: str, seconds: float, p
 
 
 async def download_job(
-    client: LipsyncClient, lipsync: str | Lipsync, dest: Path, *, overwrite: bool, captions: bool
+    client: AsyncLipsyncClient, lipsync: str | Lipsync, dest: Path, *, overwrite: bool, captions: bool
 ) -> dict[str, Any]:
     """Download with a progress bar on stderr; say where the files went.
 
     Raises:
-        DownloadError, NotFoundError, APIConnectionError: as ``LipsyncClient.download``.
+        DownloadError, NotFoundError, APIConnectionError: as ``AsyncLipsyncClient.download``.
         OSError: a local write failed in a way the library does not map.
     """
     with transfer_progress("downloading") as progress:

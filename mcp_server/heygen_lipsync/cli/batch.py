@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ..errors import ValidationError
 from ..request import LipsyncRequest
 from ..sources import validate_idempotency_key
@@ -60,7 +60,7 @@ def create(
         if idempotency_key is not None:
             validate_idempotency_key(idempotency_key)
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         batch_id = await client.create_batch(
             requests,
             title=title or settings.get("title"),
@@ -100,7 +100,7 @@ def get(
     """Show a batch: its status, counts by status, and one page of its items (video_id = lipsync id)."""
     st = state(ctx)
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         return (await client.get_batch(batch_id, limit=limit, token=token)).to_dict()
 
     batch = run_client(ctx, work)

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 import typer
 
 from ..campaign import DEFAULT_MAX_CONCURRENT, DubEvent, DubRow, dub_many, plan_rows
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ..dub_report import REPORT_NAME, RowRecord
 from ..errors import ValidationError
 from ..request import LipsyncRequest
@@ -257,7 +257,7 @@ def dub(
                 raise UsageProblem("confirm the spend with --yes (stdin is not a terminal to ask on)", param="yes")
             typer.confirm("Start these jobs?", abort=True, err=True)
 
-    async def work(client: LipsyncClient) -> int:
+    async def work(client: AsyncLipsyncClient) -> int:
         display = _Display(st)
         last: DubEvent | None = None
         try:

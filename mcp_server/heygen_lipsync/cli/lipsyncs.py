@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..client import LipsyncClient
+from ..client import AsyncLipsyncClient
 from ..waiting import DEFAULT_POLL_INTERVAL
 from ._destinations import check_folder_named
 from ._errors import UsageProblem, error_boundary
@@ -112,7 +112,7 @@ def list_(
         with error_boundary(st):
             raise UsageProblem("--all follows every page from the first; drop --token", param="token")
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         if all_pages:
             items = [job.to_dict() async for job in client.iter_lipsyncs(page_size=limit)]
             return {"data": items, "has_more": False, "next_token": None}
@@ -176,7 +176,7 @@ def wait(
     with error_boundary(st):
         seconds = parse_duration(timeout)
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         return (await wait_for_job(client, lipsync_id, seconds, poll_interval)).to_dict()
 
     emit(st, run_client(ctx, work))
@@ -199,7 +199,7 @@ def download(
         if path is not None:
             check_folder_named(dest, path, param="PATH")
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         return await download_job(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
 
     emit(st, run_client(ctx, work))
@@ -216,7 +216,7 @@ def upload(
     with error_boundary(st):
         file = local_path(path, param="PATH")
 
-    async def work(client: LipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         with transfer_progress(f"uploading {file.name}") as progress:
             asset = await client.upload(file, idempotency_key=idempotency_key, on_progress=progress)
         return asset.to_dict()
@@ -240,7 +240,7 @@ def status(
         with error_boundary(st):
             raise UsageProblem("give at least one lipsync id or --batch id", param="lipsync_ids")
 
-    async def work(client: LipsyncClient) -> list[dict[str, Any]]:
+    async def work(client: AsyncLipsyncClient) -> list[dict[str, Any]]:
         entries = await client.statuses(lipsync_ids=lipsync_ids or (), batch_ids=batch_ids or ())
         return [entry.to_dict() for entry in entries]
 

@@ -1,6 +1,6 @@
 """``build_server()``: the heygen-lipsync MCP server, independent of the transport it runs on.
 
-A lifespan owns one ``LipsyncClient`` (and the embedded sandbox under ``--sandbox``); the
+A lifespan owns one ``AsyncLipsyncClient`` (and the embedded sandbox under ``--sandbox``); the
 tools are in ``tools.py``, their arguments' checks in ``inputs.py``, the creates' spending
 gate in ``spending.py``. Every failure goes through ``errors.error_result``. Heavy imports
 (the client, the generated package, PyAV, the sandbox) happen inside the lifespan and the
@@ -34,7 +34,7 @@ from heygen_lipsync.mcp.tools_dub import DUB_TOOLS, DubRuns
 if TYPE_CHECKING:
     import httpx
 
-    from heygen_lipsync.client import LipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
     from heygen_lipsync.config import Settings
     from heygen_lipsync.sandbox import SandboxConfig
 
@@ -145,8 +145,8 @@ def build_server(
                 # Keep serving: every tool call then reports what to set (see connect()).
                 logger.warning("the HeyGen client is not available: %s", exc)
 
-            async def connect() -> LipsyncClient:
-                from heygen_lipsync.client import LipsyncClient
+            async def connect() -> AsyncLipsyncClient:
+                from heygen_lipsync.client import AsyncLipsyncClient
                 from heygen_lipsync.config import resolve_settings
 
                 if sandbox is not False:
@@ -158,12 +158,12 @@ def build_server(
                     except ValueError as exc:
                         raise ConfigurationError(str(exc)) from None
                     box = await stack.enter_async_context(EmbeddedSandbox(config))
-                    client = LipsyncClient(base_url=box.base_url, api_key=box.api_key, transport=http_transport)
+                    client = AsyncLipsyncClient(base_url=box.base_url, api_key=box.api_key, transport=http_transport)
                 else:
                     settings = library_settings or resolve_settings()
                     if not settings.has_credentials and not settings.is_loopback:
                         settings.auth_headers()  # the ConfigurationError that says what to set
-                    client = LipsyncClient(settings=settings, transport=http_transport)
+                    client = AsyncLipsyncClient(settings=settings, transport=http_transport)
                 return await stack.enter_async_context(client)
 
             secrets = tuple(s for s in (lib.api_key, lib.bearer_token) if s) if lib else ()

@@ -18,7 +18,7 @@ from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.settings import ServerSettings
 
 if TYPE_CHECKING:
-    from heygen_lipsync.client import LipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
     from heygen_lipsync.mcp.spending import JobCounter  # which imports this module
     from heygen_lipsync.mcp.tools_dub import DubRuns
 
@@ -42,12 +42,12 @@ class AppState:
     jobs: JobCounter
     sandbox: bool
     secrets: tuple[str, ...]
-    connect: Callable[[], Awaitable[LipsyncClient]]
+    connect: Callable[[], Awaitable[AsyncLipsyncClient]]
     dub_runs: DubRuns | None = None  # the background dub runs (tools_dub), cancelled by the lifespan
-    _client: LipsyncClient | None = None
+    _client: AsyncLipsyncClient | None = None
     _lock: anyio.Lock = field(default_factory=anyio.Lock)
 
-    async def require_client(self) -> LipsyncClient:
+    async def require_client(self) -> AsyncLipsyncClient:
         """The client, built on the first call.
 
         Raises:

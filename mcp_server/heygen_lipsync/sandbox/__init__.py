@@ -8,7 +8,7 @@ soundtrack. It does NOT re-animate lips.
     from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
 
     with EmbeddedSandbox(SandboxConfig(pending_seconds=0.1, running_seconds=0.5)) as sb:
-        ...  # LipsyncClient(base_url=sb.base_url, api_key=sb.api_key)
+        ...  # AsyncLipsyncClient(base_url=sb.base_url, api_key=sb.api_key)
 
 This package does not import the client library: it stands on its own.
 """
