@@ -27,6 +27,8 @@ TOOLS = {
     "download_lipsync",
     "create_lipsync_batch",
     "get_lipsync_batch",
+    "dub_many",
+    "get_dub_run",
 }
 READ_ONLY = {
     "get_lipsync",
@@ -35,6 +37,7 @@ READ_ONLY = {
     "get_lipsync_batch",
     "wait_for_lipsync_batch",
     "list_media",
+    "get_dub_run",
 }
 
 

@@ -107,7 +107,7 @@ def build_request(body: Mapping[str, Any]) -> LipsyncRequest:
     return request
 
 
-def read_manifest(name: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def read_manifest(name: str, *, limit: int = MAX_BATCH_SIZE) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The jobs of a batch manifest, and batch-level settings (``title``, ``callback_url``).
 
     JSON: a list of create bodies, or ``{"lipsyncs": [...], "title": ..., "callback_url": ...}``
@@ -118,7 +118,7 @@ def read_manifest(name: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
     Raises:
         UsageProblem: unreadable, not a regular file, over the size cap, malformed, empty,
-            or more than 100 jobs.
+            or more than ``limit`` jobs (a batch's 100 by default).
     """
     path = local_path(name, param="manifest")
     text = read_text_file(path, name=f"manifest {name!r}", param="manifest", encoding="utf-8-sig")
@@ -138,10 +138,9 @@ def read_manifest(name: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         jobs = [dict(job) for job in loaded]
     if not jobs:
         raise UsageProblem(f"manifest {path.name} has no jobs", param="manifest")
-    if len(jobs) > MAX_BATCH_SIZE:
-        raise UsageProblem(
-            f"manifest {path.name} has {len(jobs)} jobs; a batch holds at most {MAX_BATCH_SIZE}", param="manifest"
-        )
+    if len(jobs) > limit:
+        what = "a batch" if limit == MAX_BATCH_SIZE else "a manifest"
+        raise UsageProblem(f"manifest {path.name} has {len(jobs)} jobs; {what} holds at most {limit}", param="manifest")
     for job in jobs:
         for key in ("video", "audio"):
             value = job.get(key)

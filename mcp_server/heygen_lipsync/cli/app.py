@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import account, assets, batch, jobs, lipsyncs, services
+from . import account, assets, batch, dub, jobs, lipsyncs, services
 from ._group import GlobalOptionsGroup
 from ._state import CliState
 
@@ -98,6 +98,7 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(assets.app, name="asset")
 account.register(app)
 services.register(app)
+dub.register(app)
 
 
 def main() -> None:

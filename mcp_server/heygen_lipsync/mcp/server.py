@@ -33,6 +33,7 @@ from heygen_lipsync.mcp.settings import ServerSettings, load_server_settings
 from heygen_lipsync.mcp.spending import JobCounter
 from heygen_lipsync.mcp.state import AppState
 from heygen_lipsync.mcp.tools import TOOLS, dub_video
+from heygen_lipsync.mcp.tools_dub import DUB_TOOLS, DubRuns
 
 if TYPE_CHECKING:
     import httpx
@@ -142,9 +143,9 @@ def build_server(
         "max_jobs": server_settings.max_jobs_per_session,
     }
     tools: list[Tool] = []
-    for name, fn, title, hints, description in (*TOOLS, *BATCH_WAIT_TOOLS, *MEDIA_TOOLS):
+    for name, fn, title, hints, description in (*TOOLS, *BATCH_WAIT_TOOLS, *MEDIA_TOOLS, *DUB_TOOLS):
         text = description.format(**fmt)
-        if sandbox is not False and name in ("create_lipsync", "create_lipsync_batch"):
+        if sandbox is not False and name in ("create_lipsync", "create_lipsync_batch", "dub_many"):
             # The model reads this, not the instructions, when deciding to ask the user about money.
             text += " SANDBOX MODE here: nothing is spent and no confirmation is needed."
         tool = Tool.from_function(
@@ -210,14 +211,19 @@ def build_server(
                 "sandbox" if sandbox is not False else (lib.base_url if lib else "unconfigured"),
                 fmt["dirs"],
             )
-            yield AppState(
-                settings=server_settings,
-                files=FileSandbox(server_settings.allowed_dirs, server_settings.output_dir),
-                jobs=JobCounter(server_settings.max_jobs_per_session),
-                sandbox=sandbox is not False,
-                secrets=secrets,
-                connect=connect,
-            )
+            runs = DubRuns()
+            try:
+                yield AppState(
+                    settings=server_settings,
+                    files=FileSandbox(server_settings.allowed_dirs, server_settings.output_dir),
+                    jobs=JobCounter(server_settings.max_jobs_per_session),
+                    sandbox=sandbox is not False,
+                    secrets=secrets,
+                    connect=connect,
+                    dub_runs=runs,
+                )
+            finally:
+                await runs.aclose()  # before the stack closes the client the runs use
 
     server = _LipsyncServer(
         SERVER_NAME,

@@ -21,6 +21,7 @@ from heygen_lipsync.mcp.settings import ServerSettings
 if TYPE_CHECKING:
     from heygen_lipsync.client import AsyncLipsyncClient
     from heygen_lipsync.mcp.spending import JobCounter  # which imports this module
+    from heygen_lipsync.mcp.tools_dub import DubRuns
 
 
 __all__ = ["AppState", "guarded", "ok", "session_key", "state_of"]
@@ -44,6 +45,7 @@ class AppState:
     secrets: tuple[str, ...]
     connect: Callable[[], Awaitable[AsyncLipsyncClient]]
     batches: BatchMemory = field(default_factory=BatchMemory)  # labels of the batches created here
+    dub_runs: DubRuns | None = None  # the background dub runs (tools_dub), cancelled by the lifespan
     _client: AsyncLipsyncClient | None = None
     _lock: anyio.Lock = field(default_factory=anyio.Lock)
 

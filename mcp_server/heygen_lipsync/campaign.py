@@ -1,0 +1,555 @@
+"""``dub_many``: dub many videos at the account's concurrency limit, resumably, paying for each once.
+
+The run keeps at most ``max_concurrent`` unfinished jobs (HeyGen's pay-as-you-go limit is
+10): local inputs are uploaded ahead in a bounded pool (each distinct file once), a create
+is sent as soon as a slot is free, one statuses request per round covers every job in
+flight, and each finished job frees its slot at once and is downloaded while the next
+rows start. Every change is written to ``dub-report.jsonl`` (``dub_report``) before it is
+reported, so a rerun with the same rows and output directory resumes: finished rows are
+skipped, jobs in flight are followed rather than created again, and a create whose answer
+was lost is sent again with the same derived key, which the API replays.
+
+Creates are single, not batched: a single create's key belongs to one row, so a rerun
+replays exactly the jobs that were sent, whichever rows happened to start together; a
+batch's key would cover a group that another run would form differently. With the slots
+refilled as each job finishes, single creates keep the account's concurrency full.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .dub_report import (
+    DubRow,
+    RowRecord,
+    RowStatus,
+    describe_source,
+    load_report,
+    output_paths,
+    row_key,
+    save_report,
+)
+from .errors import APIConnectionError, APIError, HeyGenError, NotFoundError, RateLimitError, ServerError
+from .request import LipsyncRequest
+from .sources import AssetSource, FileSource
+
+if TYPE_CHECKING:
+    from .client import AsyncLipsyncClient
+
+__all__ = [
+    "DEFAULT_MAX_CONCURRENT",
+    "DEFAULT_UPLOAD_CONCURRENCY",
+    "DubEvent",
+    "DubRow",
+    "DubTotals",
+    "dub_many",
+    "plan_rows",
+]
+
+logger = logging.getLogger("heygen_lipsync")
+
+DEFAULT_MAX_CONCURRENT = 10  # HeyGen's pay-as-you-go concurrency
+DEFAULT_UPLOAD_CONCURRENCY = 4
+# Polling: a round costs one request however many jobs are in flight. Before any job has
+# finished, rounds start at _FIRST_POLL and double; then they follow the jobs' observed length.
+_MIN_POLL = 0.1
+_MAX_POLL = 10.0
+_FIRST_POLL = 0.5
+_TRANSIENT = (APIConnectionError, ServerError, RateLimitError)
+_DOWNLOAD_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class DubTotals:
+    """The run's counts at one moment; ``spent_seconds`` is the known output length of the jobs created."""
+
+    rows: int
+    queued: int
+    running: int
+    done: int
+    failed: int
+    spent_seconds: float
+    elapsed: float
+    eta_seconds: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "rows": self.rows,
+            "queued": self.queued,
+            "running": self.running,
+            "done": self.done,
+            "failed": self.failed,
+            "spent_seconds": round(self.spent_seconds, 3),
+            "elapsed": round(self.elapsed, 3),
+            "eta_seconds": None if self.eta_seconds is None else round(self.eta_seconds, 1),
+        }
+
+
+@dataclass(frozen=True)
+class DubEvent:
+    """Something that happened to a row (``kind``: skipped, resumed, uploaded, created, done, failed,
+    incomplete) or to the run (``finished``, with ``row`` None), with the totals after it."""
+
+    kind: str
+    totals: DubTotals
+    row: int | None = None
+    job_id: str | None = None
+    output: str | None = None
+    message: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (one JSON line of the CLI's event stream)."""
+        out: dict[str, Any] = {"event": self.kind}
+        for name in ("row", "job_id", "output", "message"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        out["totals"] = self.totals.to_dict()
+        return out
+
+
+def plan_rows(
+    rows: Sequence[DubRow], out_dir: Path, *, measure: Callable[[LipsyncRequest], float | None] | None = None
+) -> list[RowRecord]:
+    """The report records of these rows as a fresh run would start them (no request is made).
+
+    ``measure(request)`` gives a row's output length in seconds when it can be known locally
+    (the estimate); the preflight's probing is the intended one.
+
+    Raises:
+        ValidationError: no rows, or two rows name the same output.
+    """
+    from .errors import ValidationError
+
+    if not rows:
+        raise ValidationError("rows", "give at least one row to dub")
+    outputs = output_paths(rows, out_dir)
+    records = []
+    for index, (row, output) in enumerate(zip(rows, outputs, strict=True)):
+        key = row_key(row, output)
+        records.append(
+            RowRecord(
+                row=index,
+                row_id=key,
+                key=key,
+                video=describe_source(row.request.video),
+                audio=describe_source(row.request.audio),
+                output=str(output),
+                estimate_seconds=measure(row.request) if measure else None,
+            )
+        )
+    return records
+
+
+class _Slots:
+    """The account's concurrency as seen by this run: rows wait for a slot; resumed jobs take one regardless."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self._freed = asyncio.Event()
+
+    async def acquire(self) -> None:
+        while self.used >= self.limit:
+            self._freed.clear()
+            await self._freed.wait()
+        self.used += 1
+
+    def take(self) -> None:
+        """Count a job that is already running (resumed from an earlier run) without waiting."""
+        self.used += 1
+
+    def release(self) -> None:
+        self.used -= 1
+        self._freed.set()
+
+
+@dataclass
+class _Run:
+    """The mutable state of one run: records, the jobs in flight, the event queue."""
+
+    client: AsyncLipsyncClient
+    out_dir: Path
+    rows: Sequence[DubRow]
+    records: list[RowRecord]
+    captions: bool
+    max_concurrent: int
+    upload_concurrency: int
+    poll_interval: float | None
+    events: asyncio.Queue[DubEvent | None] = field(default_factory=asyncio.Queue)
+    in_flight: dict[str, int] = field(default_factory=dict)  # job id -> row
+    created_at: dict[str, float] = field(default_factory=dict)
+    durations: list[float] = field(default_factory=list)
+    assets: dict[str, asyncio.Task[str]] = field(default_factory=dict)
+    start: float = field(default_factory=time.monotonic)
+    finished_this_run: int = 0
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.slots = _Slots(self.max_concurrent)
+        self.upload_pool = asyncio.Semaphore(self.upload_concurrency)
+
+    # -- state and events ---------------------------------------------------------------
+
+    def totals(self) -> DubTotals:
+        counts = {status: 0 for status in (RowStatus.QUEUED, RowStatus.RUNNING, RowStatus.DONE, RowStatus.FAILED)}
+        spent = 0.0
+        for record in self.records:
+            bucket = RowStatus.FAILED if record.status == RowStatus.INCOMPLETE else record.status
+            counts[bucket] = counts.get(bucket, 0) + 1
+            if record.job_id and record.estimate_seconds:
+                spent += record.estimate_seconds
+        elapsed = time.monotonic() - self.start
+        left = counts[RowStatus.QUEUED] + counts[RowStatus.RUNNING]
+        eta = None
+        if self.finished_this_run and left:
+            eta = elapsed / self.finished_this_run * left
+        elif not left:
+            eta = 0.0
+        return DubTotals(
+            rows=len(self.records),
+            queued=counts[RowStatus.QUEUED],
+            running=counts[RowStatus.RUNNING],
+            done=counts[RowStatus.DONE],
+            failed=counts[RowStatus.FAILED],
+            spent_seconds=spent,
+            elapsed=elapsed,
+            eta_seconds=eta,
+        )
+
+    def update(self, index: int, record: RowRecord, kind: str | None = None, message: str | None = None) -> None:
+        """Record a row's new state on disk first, then report it."""
+        self.records[index] = record
+        save_report(self.out_dir, self.records)
+        if kind is not None:
+            self.emit(kind, index, message=message)
+
+    def emit(self, kind: str, index: int | None, *, message: str | None = None) -> None:
+        record = self.records[index] if index is not None else None
+        self.events.put_nowait(
+            DubEvent(
+                kind=kind,
+                totals=self.totals(),
+                row=index,
+                job_id=record.job_id if record else None,
+                output=record.output if record and record.status == RowStatus.DONE else None,
+                message=message if message is not None else (record.failure_message if record else None),
+            )
+        )
+
+    # -- uploads ------------------------------------------------------------------------
+
+    async def _asset_for(self, source: FileSource, key: str, field_name: str) -> str:
+        path = str(Path(source.path).expanduser().resolve())
+        task = self.assets.get(path)
+        if task is None:
+            # One upload per distinct file for the whole run (one audio for every video is common).
+            task = asyncio.ensure_future(self._upload(Path(path), f"{key}:{field_name}"))
+            self.assets[path] = task
+        return await asyncio.shield(task)
+
+    async def _upload(self, path: Path, key: str) -> str:
+        async with self.upload_pool:
+            return (await self.client.upload(path, idempotency_key=key)).asset_id
+
+    async def prepared(self, index: int) -> LipsyncRequest:
+        """The row's request with its local files replaced by uploaded assets."""
+        request = self.rows[index].request
+        key = self.records[index].row_id
+        sources = {name: src for name, src in (("video", request.video), ("audio", request.audio))}
+        replaced = {
+            name: AssetSource(await self._asset_for(src, key, name))
+            for name, src in sources.items()
+            if isinstance(src, FileSource)
+        }
+        return request.with_sources(**replaced) if replaced else request
+
+    # -- one row ------------------------------------------------------------------------
+
+    async def start_row(self, index: int, ready: asyncio.Task[LipsyncRequest]) -> None:
+        """Create the row's job once a slot is free; a failure is recorded on the row, never raised."""
+        record = self.records[index]
+        try:
+            request = await ready  # uploads first: a slot is not held idle while a file goes up
+        except HeyGenError as exc:
+            self._create_failed(index, exc)
+            return
+        await self.slots.acquire()
+        try:
+            job_id = await self.client.create(request, idempotency_key=record.key)
+        except HeyGenError as exc:
+            self.slots.release()
+            self._create_failed(index, exc)
+            return
+        except BaseException:
+            self.slots.release()
+            raise
+        self.created_at[job_id] = time.monotonic()
+        self.in_flight[job_id] = index
+        self.update(index, record.with_status(RowStatus.RUNNING, job_id=job_id, failure_message=None), "created")
+        self.wake.set()
+
+    def _create_failed(self, index: int, exc: HeyGenError) -> None:
+        record = self.records[index]
+        message = str(exc)
+        if isinstance(exc, APIError) and exc.idempotency_key is not None:
+            # The job may exist: only a rerun with the same key (which replays it) is safe.
+            status, message = RowStatus.INCOMPLETE, f"{message} (outcome unknown: rerun to resume with the same key)"
+        else:
+            status = RowStatus.FAILED
+        self.update(index, record.with_status(status, failure_message=message), status)
+
+    async def finish_row(self, job_id: str, index: int) -> None:
+        """Fetch a finished job and download its output; a failure is recorded on the row."""
+        record = self.records[index]
+        last: HeyGenError | None = None
+        for _ in range(_DOWNLOAD_ATTEMPTS):
+            try:
+                detail = await self.client.get(job_id)
+                if detail.is_failed:
+                    message = detail.failure_message or "the job failed (HeyGen gave no reason)"
+                    self.update(index, record.with_status(RowStatus.FAILED, failure_message=message), "failed")
+                    return
+                if not detail.is_completed:
+                    self.slots.take()  # statuses ran ahead of the detail: poll it again
+                    self.in_flight[job_id] = index
+                    return
+                result = await self._download(detail, Path(record.output))
+            except NotFoundError as exc:
+                self.update(index, record.with_status(RowStatus.FAILED, failure_message=str(exc)), "failed")
+                return
+            except HeyGenError as exc:  # expired URL, storage hiccup: fetch fresh URLs and try again
+                last = exc
+                continue
+            caption = str(result.caption_path) if result.caption_path else None
+            done = record.with_status(RowStatus.DONE, failure_message=None, caption=caption)
+            self.update(index, done, "done")
+            return
+        message = f"download failed: {last}; rerun to download it again (the job is not paid twice)"
+        self.update(index, record.with_status(RowStatus.INCOMPLETE, failure_message=message), "incomplete")
+
+    async def _download(self, detail: Any, target: Path) -> Any:
+        from .models import DownloadResult
+
+        if target.exists() and (not self.captions or target.with_suffix(".srt").exists()):
+            # Downloads are renamed into place only when complete: an existing file is a finished one.
+            srt = target.with_suffix(".srt")
+            return DownloadResult(video_path=target, caption_path=srt if srt.exists() else None)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return await self.client.download(detail, target, captions=self.captions, overwrite=True)
+
+    # -- polling ------------------------------------------------------------------------
+
+    def _interval(self, rounds: int) -> float:
+        if self.poll_interval is not None:
+            return self.poll_interval
+        if not self.durations:
+            return min(_MAX_POLL, _FIRST_POLL * (1 << min(rounds, 5)))
+        # The shortest job seen is the best guess of how long the next takes: sleep until the
+        # next job in flight is due, then poll briskly until it is seen to finish.
+        shortest = min(self.durations[-50:])
+        now = time.monotonic()
+        due = min(self.created_at.get(job_id, self.start) + shortest - now for job_id in self.in_flight)
+        if due > _MIN_POLL:
+            return min(_MAX_POLL, due)
+        return min(_MAX_POLL, max(_MIN_POLL, shortest / 20))
+
+    async def poll(self, finishing: set[asyncio.Task[None]]) -> None:
+        """One statuses request per round for every job in flight, until the run ends."""
+        rounds = 0
+        reached = False
+        while True:
+            if not self.in_flight:
+                self.wake.clear()
+                await self.wake.wait()
+                continue
+            await asyncio.sleep(self._interval(rounds))
+            rounds += 1
+            ids = list(self.in_flight)
+            try:
+                entries = await self.client.statuses(lipsync_ids=ids)
+            except _TRANSIENT:
+                if not reached:
+                    raise  # never reached the API: an outage or a wrong URL should not spin forever
+                continue
+            reached = True
+            for entry in entries:
+                job_id = entry.lipsync_id
+                if (
+                    job_id is None
+                    or job_id not in self.in_flight
+                    or not (entry.is_finished or entry.status == "not_found")
+                ):
+                    continue
+                index = self.in_flight.pop(job_id)
+                # The account's slot is free as soon as the job finished: start the next row now.
+                self.slots.release()
+                if job_id in self.created_at:
+                    self.durations.append(time.monotonic() - self.created_at.pop(job_id))
+                self.finished_this_run += 1
+                task = asyncio.ensure_future(self.finish_row(job_id, index))
+                finishing.add(task)
+                task.add_done_callback(self.settled(finishing.discard))
+
+    def settled(self, then: Callable[[Any], object] | None = None) -> Callable[[Any], None]:
+        """A done-callback that wakes the event loop of ``_drive`` (so it sees the run settle)."""
+
+        def callback(task: Any) -> None:
+            if then is not None:
+                then(task)
+            self.events.put_nowait(None)
+
+        return callback
+
+
+async def dub_many(
+    client: AsyncLipsyncClient,
+    rows: Sequence[DubRow],
+    out_dir: Path | str,
+    *,
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+    captions: bool = False,
+    retry_failed: bool = False,
+    upload_concurrency: int = DEFAULT_UPLOAD_CONCURRENCY,
+    poll_interval: float | None = None,
+    measure: Callable[[LipsyncRequest], float | None] | None = None,
+) -> AsyncGenerator[DubEvent, None]:
+    """Dub every row into ``out_dir``, yielding an event for each change; resumable by running it again.
+
+    ```python
+    rows = [DubRow(LipsyncRequest(video=v, audio="voice_fr.mp3")) for v in Path("talks").glob("*.mp4")]
+    async for event in dub_many(client, rows, "dubbed"):
+        print(event.kind, event.row, event.totals.done, "/", event.totals.rows)
+    ```
+
+    The state lives in ``out_dir/dub-report.jsonl``. Running again with the same rows and
+    directory skips finished rows, follows the jobs in flight, replays lost creates with
+    their derived keys, and retries failed rows only with ``retry_failed`` (a new attempt,
+    a new key, a new charge). The last event is ``finished``; stopping the iteration (or
+    cancelling it) leaves the run resumable. ``poll_interval`` fixes the statuses round;
+    by default it follows the jobs' observed length.
+
+    Raises:
+        ValidationError: no rows, two rows with one output, or max_concurrent below 1.
+        OSError: ``out_dir`` cannot be created or written.
+        APIConnectionError, ServerError: the first statuses request could not reach the API.
+        APIStatusError: an error the run cannot record on a row (e.g. a rejected API key).
+    """
+    from .errors import ValidationError
+
+    if max_concurrent < 1:
+        raise ValidationError("max_concurrent", f"must be 1 or more, got {max_concurrent}")
+    out = Path(out_dir).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    if captions:  # captions are made only when asked for at create
+        rows = [
+            DubRow(r.request.replace(enable_caption=True), r.output) if r.request.enable_caption is None else r
+            for r in rows
+        ]
+    fresh = plan_rows(rows, out, measure=measure)
+    earlier = load_report(out)
+    records = []
+    for record in fresh:
+        before = earlier.get(record.row_id)
+        if before is not None:
+            before.row, before.output = record.row, record.output
+            if before.estimate_seconds is None:
+                before.estimate_seconds = record.estimate_seconds
+            if before.status == RowStatus.FAILED and retry_failed:
+                attempt = before.attempt + 1
+                key = row_key(rows[record.row], Path(record.output), attempt)
+                before = before.with_status(RowStatus.QUEUED, attempt=attempt, key=key, job_id=None)
+            record = before
+        records.append(record)
+    run = _Run(client, out, rows, records, captions, max_concurrent, upload_concurrency, poll_interval)
+    save_report(out, records)
+    async for event in _drive(run):
+        yield event
+
+
+async def _drive(run: _Run) -> AsyncIterator[DubEvent]:
+    finishing: set[asyncio.Task[None]] = set()
+    starting: list[asyncio.Task[None]] = []
+    queued: list[int] = []
+    for index, record in enumerate(run.records):
+        if record.status == RowStatus.DONE:
+            run.emit("skipped", index, message="already done")
+        elif record.status == RowStatus.FAILED:
+            run.emit("skipped", index, message=f"failed earlier: {record.failure_message} (retry with retry_failed)")
+        elif record.job_id:  # in flight (or downloaded half): follow it, never create it again
+            run.slots.take()
+            run.in_flight[record.job_id] = index
+            run.records[index] = record.with_status(RowStatus.RUNNING)
+            run.emit("resumed", index)
+        else:
+            queued.append(index)
+            if record.status != RowStatus.QUEUED:
+                run.records[index] = record.with_status(RowStatus.QUEUED)
+    poller = asyncio.ensure_future(run.poll(finishing))
+    # Rows are prepared (uploaded) a window ahead of the slots, never all at once.
+    window = asyncio.Semaphore(run.max_concurrent * 2)
+
+    async def row(index: int) -> None:
+        ready = asyncio.ensure_future(run.prepared(index))
+        try:
+            await run.start_row(index, ready)
+        finally:
+            ready.cancel()
+            window.release()
+
+    async def feed() -> None:
+        # In row order, a bounded window ahead of the slots: uploads run ahead, not all at once.
+        for index in queued:
+            await window.acquire()
+            task = asyncio.ensure_future(row(index))
+            task.add_done_callback(run.settled())
+            starting.append(task)
+
+    feeder = asyncio.ensure_future(feed())
+    feeder.add_done_callback(run.settled())
+    try:
+        while True:
+            getter = asyncio.ensure_future(run.events.get())
+            await asyncio.wait({getter, poller}, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                event = getter.result()
+                if event is not None:
+                    yield event
+            else:
+                getter.cancel()
+            if poller.done():
+                poller.result()  # raises what stopped polling
+            if _all_settled(run, feeder, starting, finishing):
+                break
+        while not run.events.empty():
+            event = run.events.get_nowait()
+            if event is not None:
+                yield event
+        run.emit("finished", None)
+        final = run.events.get_nowait()
+        if final is not None:
+            yield final
+    finally:
+        for task in (poller, feeder, *starting, *finishing, *run.assets.values()):
+            task.cancel()
+        for task in (poller, feeder, *starting, *finishing, *run.assets.values()):
+            with contextlib.suppress(BaseException):
+                await task
+
+
+def _all_settled(
+    run: _Run, feeder: asyncio.Task[None], starting: list[asyncio.Task[None]], finishing: set[Any]
+) -> bool:
+    if not feeder.done() or finishing or run.in_flight or not run.events.empty():
+        return False
+    if any(not task.done() for task in starting):
+        return False
+    return all(record.status not in (RowStatus.QUEUED, RowStatus.RUNNING) for record in run.records)

@@ -1,0 +1,300 @@
+"""`heygen-lipsync dub`: dub a folder of videos or a manifest of any size, resumably (``campaign.dub_many``).
+
+The command builds the rows (videos paired with audio by stem, or a manifest), shows one
+summary and asks once before anything is spent, then follows the run: a live display on a
+terminal, JSON lines of events on stdout otherwise. Exit codes: 0 every row done, 1 some
+failed (``dub-report.jsonl`` says which and why), 4 stopped by ``--timeout``, 130 on Ctrl-C;
+after 4 or 130 the same command resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shlex
+import sys
+from collections import deque
+from contextlib import aclosing
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..campaign import DEFAULT_MAX_CONCURRENT, DubEvent, DubRow, dub_many, plan_rows
+from ..client import AsyncLipsyncClient
+from ..dub_report import REPORT_NAME, RowRecord
+from ..errors import ValidationError
+from ..request import LipsyncRequest
+from ._errors import UsageProblem, error_boundary
+from ._fields import field_flags, request_field_options
+from ._input import build_request, local_path, merge_body, parse_duration, read_manifest
+from ._render import emit, note, stderr_console
+from ._run import run_client
+from ._state import CliState, state
+
+__all__ = ["register"]
+
+_AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".mp4", ".mov", ".webm")
+_MAX_ROWS = 100_000
+
+_EXAMPLES = """\
+Examples:
+
+  heygen-lipsync dub talks/*.mp4 --audio dubs/ --out dubbed/
+
+  heygen-lipsync dub talks/*.mp4 --audio voice_fr.mp3 --out dubbed/ --mode precision --yes
+
+  heygen-lipsync dub --manifest jobs.csv --out dubbed/ --captions --timeout 2h
+
+Each video is paired with the audio of the same stem in --audio (a folder), or with the one
+--audio file. A manifest is a CSV or JSON as `batch create` reads, of any length, with an
+optional `output` column. Rerun the same command to resume: nothing finished is redone,
+nothing in flight is created again; failed rows are retried with --retry-failed.
+"""
+
+
+def _pair(videos: list[str], audio: str) -> list[dict[str, Any]]:
+    """Each video with its audio: the same stem in a folder, else the one audio for all.
+
+    Raises:
+        UsageProblem: a video has no audio of its stem in the folder.
+    """
+    folder = local_path(audio, param="--audio")
+    if not folder.is_dir():
+        return [{"video": video, "audio": audio} for video in videos]
+    by_stem = {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in _AUDIO_SUFFIXES}
+    jobs = []
+    for video in videos:
+        match = by_stem.get(Path(video).stem)
+        if match is None:
+            raise UsageProblem(f"--audio: no audio named {Path(video).stem}.* in {folder} for {video}", param="audio")
+        jobs.append({"video": video, "audio": str(match)})
+    return jobs
+
+
+def _rows(videos: list[str], audio: str | None, manifest: str | None, flags: dict[str, Any]) -> list[DubRow]:
+    """The rows to dub, each a validated request and its optional output path.
+
+    Raises:
+        UsageProblem: neither videos nor a manifest, or both; videos without --audio.
+        ValidationError: a row's field (named ``rows[i].<field>``).
+    """
+    if bool(videos) == bool(manifest):
+        raise UsageProblem("give either VIDEOS... with --audio, or --manifest FILE", param="manifest")
+    if manifest:
+        jobs, _ = read_manifest(manifest, limit=_MAX_ROWS)
+    else:
+        if not audio:
+            raise UsageProblem(
+                "--audio is required with VIDEOS (a folder of audio by stem, or one file)", param="audio"
+            )
+        jobs = _pair(videos, audio)
+    rows = []
+    for index, job in enumerate(jobs):
+        output = job.pop("output", None)
+        try:
+            request = build_request(merge_body(job, flags))
+        except ValidationError as exc:
+            raise ValidationError(f"rows[{index}].{exc.field}", exc.reason) from None
+        rows.append(DubRow(request, Path(str(output)) if output else None))
+    return rows
+
+
+def _output_seconds(request: LipsyncRequest) -> float | None:
+    """A row's output length when it can be measured locally (the estimate's hook for the preflight)."""
+    from ..mcp.cost import OutputLength
+    from ..sources import FileSource
+
+    if request.enable_dynamic_duration is False:
+        video = request.video.path if isinstance(request.video, FileSource) else None
+        return OutputLength(video, request.start_time, request.end_time).seconds()
+    return OutputLength(request.audio.path if isinstance(request.audio, FileSource) else None).seconds()
+
+
+def _rate(mode: str) -> float:
+    from ..mcp import settings
+
+    name, default = (
+        (settings.ENV_RATE_PRECISION, settings.DEFAULT_RATE_PRECISION)
+        if mode == "precision"
+        else (settings.ENV_RATE_SPEED, settings.DEFAULT_RATE_SPEED)
+    )
+    try:
+        return float(os.environ.get(name) or default)
+    except ValueError:
+        return default
+
+
+def _summary(rows: list[DubRow], records: list[RowRecord]) -> dict[str, Any]:
+    """Rows, output length and estimate per mode and in all (None where unknown)."""
+    modes: dict[str, dict[str, Any]] = {}
+    for row, record in zip(rows, records, strict=True):
+        mode = row.request.mode or "speed"
+        entry = modes.setdefault(mode, {"rows": 0, "known_seconds": 0.0, "unknown_rows": 0, "rate_usd_per_second": 0.0})
+        entry["rows"] += 1
+        entry["rate_usd_per_second"] = _rate(mode)
+        if record.estimate_seconds is None:
+            entry["unknown_rows"] += 1
+        else:
+            entry["known_seconds"] += record.estimate_seconds
+    for entry in modes.values():
+        entry["estimated_usd"] = round(entry["known_seconds"] * entry["rate_usd_per_second"], 2)
+    return {
+        "rows": len(rows),
+        "known_seconds": round(sum(e["known_seconds"] for e in modes.values()), 1),
+        "unknown_rows": sum(e["unknown_rows"] for e in modes.values()),
+        "estimated_usd": round(sum(e["estimated_usd"] for e in modes.values()), 2),
+        "by_mode": modes,
+    }
+
+
+def _summary_line(summary: dict[str, Any]) -> str:
+    parts = [
+        f"{mode}: {e['rows']} rows, {e['known_seconds']:.0f} s, about ${e['estimated_usd']:.2f}"
+        for mode, e in summary["by_mode"].items()
+    ]
+    unknown = f" (+{summary['unknown_rows']} rows of unknown length)" if summary["unknown_rows"] else ""
+    return (
+        f"{summary['rows']} rows, {summary['known_seconds']:.0f} s of output known, "
+        f"about ${summary['estimated_usd']:.2f} in all{unknown}; " + "; ".join(parts)
+    )
+
+
+def _totals_line(event: DubEvent) -> str:
+    t = event.totals
+    eta = "-" if t.eta_seconds is None else f"{t.eta_seconds:.0f} s"
+    return (
+        f"queued {t.queued} | running {t.running} | done {t.done} | failed {t.failed} | "
+        f"spent {t.spent_seconds:.0f} s of output | left ~{eta}"
+    )
+
+
+def _event_line(event: DubEvent) -> str:
+    what = f"row {event.row + 1}" if event.row is not None else "run"
+    extra = event.output or event.message or event.job_id or ""
+    return f"{event.kind:<10} {what} {extra}".rstrip()
+
+
+class _Display:
+    """A terminal's live view (totals and the last events on stderr), or JSON lines on stdout."""
+
+    def __init__(self, st: CliState) -> None:
+        self.human = st.is_human
+        self.recent: deque[str] = deque(maxlen=6)
+        self.live: Any = None
+        if self.human and sys.stderr.isatty():
+            from rich.live import Live
+
+            self.live = Live(console=stderr_console(), refresh_per_second=4, transient=False)
+            self.live.start()
+
+    def show(self, event: DubEvent) -> None:
+        if not self.human:
+            sys.stdout.write(json.dumps(event.to_dict()) + "\n")
+            sys.stdout.flush()
+            return
+        self.recent.append(_event_line(event))
+        if self.live is None:
+            note(_event_line(event))
+            return
+        from rich.text import Text
+
+        self.live.update(Text("\n".join([_totals_line(event), *self.recent])))
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+
+def register(app: typer.Typer) -> None:
+    """Add `dub` to the app."""
+    app.command("dub", epilog=_EXAMPLES)(dub)
+
+
+@request_field_options(after="manifest")
+def dub(
+    ctx: typer.Context,
+    videos: Annotated[
+        list[str] | None, typer.Argument(help="Videos to dub (files, URLs or asset ids).", show_default=False)
+    ] = None,
+    manifest: Annotated[
+        str | None, typer.Option("--manifest", help="A .csv or .json manifest of rows (any number).", metavar="FILE")
+    ] = None,
+    out: Annotated[str, typer.Option("--out", help="Output folder (holds dub-report.jsonl).", metavar="DIR")] = ".",
+    max_concurrent: Annotated[
+        int, typer.Option("--max-concurrent", min=1, help="Unfinished jobs at most (your account's limit).")
+    ] = DEFAULT_MAX_CONCURRENT,
+    captions: Annotated[bool, typer.Option("--captions", help="Also download each job's captions (.srt).")] = False,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Retry rows that failed in an earlier run (pays again).")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before spending.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the summary and stop; nothing is sent.")] = False,
+    timeout: Annotated[
+        str | None, typer.Option("--timeout", help="Stop after this long (e.g. 2h); rerun to resume.")
+    ] = None,
+    **fields: Any,
+) -> None:
+    """Dub many videos: pair, upload, create at your concurrency limit, download; rerun to resume."""
+    st = state(ctx)
+    with error_boundary(st):
+        # --audio pairs with VIDEOS; with a manifest it is a flag like the others, for every row.
+        audio = fields.pop("audio", None) if videos else None
+        flags = field_flags({k: v for k, v in fields.items() if k != "video"})
+        if fields.get("video"):
+            raise UsageProblem("give the videos as arguments, not --video", param="video")
+        rows = _rows(list(videos or []), audio, manifest, flags)
+        out_dir = local_path(out, param="--out")
+        seconds = parse_duration(timeout) if timeout else None
+        summary = _summary(rows, plan_rows(rows, out_dir, measure=_output_seconds))
+        note(_summary_line(summary))
+        if dry_run:
+            emit(st, summary)
+            return
+        if not (yes or st.sandbox):
+            if not sys.stdin.isatty():
+                raise UsageProblem("confirm the spend with --yes (stdin is not a terminal to ask on)", param="yes")
+            typer.confirm("Start these jobs?", abort=True, err=True)
+
+    async def work(client: AsyncLipsyncClient) -> int:
+        display = _Display(st)
+        last: DubEvent | None = None
+        try:
+            async with (
+                asyncio.timeout(seconds),
+                aclosing(
+                    dub_many(
+                        client,
+                        rows,
+                        out_dir,
+                        max_concurrent=max_concurrent,
+                        captions=captions,
+                        retry_failed=retry_failed,
+                        measure=_output_seconds,
+                    )
+                ) as events,
+            ):
+                async for event in events:
+                    display.show(event)
+                    last = event
+        except TimeoutError:
+            display.close()
+            note(f"stopped by --timeout; resume with: {_resume_command()}")
+            return 4
+        display.close()
+        failed = last.totals.failed if last else 0
+        note(f"{_totals_line(last) if last else 'nothing to do'}; report: {out_dir / REPORT_NAME}")
+        return 1 if failed else 0
+
+    try:
+        code = run_client(ctx, work)
+    except typer.Exit as exc:
+        if exc.exit_code == 130:
+            note(f"interrupted; resume with: {_resume_command()}")
+        raise
+    raise typer.Exit(code)
+
+
+def _resume_command() -> str:
+    return shlex.join(["heygen-lipsync", *sys.argv[1:]])

@@ -1,0 +1,262 @@
+"""The ``dub_many`` and ``get_dub_run`` tools: a whole set of videos dubbed in the server's background.
+
+``dub_many`` checks every row, passes the spend gate once for the whole set, starts
+``campaign.dub_many`` as a task owned by the server (``DubRuns`` on the lifespan's state,
+cancelled when the server stops) and returns a run id at once. ``get_dub_run`` waits a
+bounded time, like ``wait_for_lipsync``, and reports the run's totals and finished outputs.
+The run's state is ``dub-report.jsonl`` in its folder of the output directory, so calling
+``dub_many`` again with the same rows resumes a run the server lost (it restarted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import re
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
+from mcp_types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from heygen_lipsync.mcp.cost import CostEstimate
+from heygen_lipsync.mcp.errors import ToolFailure
+from heygen_lipsync.mcp.files import off_loop
+from heygen_lipsync.mcp.inputs import ApprovalToken, BatchItemInput, ConfirmSpend, build_request
+from heygen_lipsync.mcp.spending import NotAsked, PaidJobs, SpendApproval, ask_user, spending
+from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
+
+__all__ = ["DUB_TOOLS", "DubRuns", "dub_many", "get_dub_run"]
+
+_FOLDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_MAX_ROWS = 1000
+
+
+@dataclass
+class DubRunState:
+    """What the server keeps of one background run."""
+
+    run_id: str
+    folder: Path
+    rows: int
+    task: asyncio.Task[None] | None = None
+    totals: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[int, str] = field(default_factory=dict)
+    failures: dict[int, str] = field(default_factory=dict)
+    recent: deque[str] = field(default_factory=lambda: deque(maxlen=10))
+    error: str | None = None
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def finished(self) -> bool:
+        return self.task is not None and self.task.done()
+
+
+class DubRuns:
+    """The background runs of one server process; ``aclose`` cancels them (the lifespan calls it)."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, DubRunState] = {}
+
+    def start(self, run: DubRunState, work: Callable[[DubRunState], Any]) -> None:
+        """Start ``work(run)`` in the background, unless that run is already going."""
+        current = self.runs.get(run.run_id)
+        if current is not None and not current.finished:
+            return
+        self.runs[run.run_id] = run
+        run.task = asyncio.ensure_future(work(run))
+        run.task.add_done_callback(lambda _: run.changed.set())
+
+    async def aclose(self) -> None:
+        """Cancel every run (each resumes from its report when started again)."""
+        tasks = [run.task for run in self.runs.values() if run.task is not None and not run.task.done()]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+
+
+class DubStarted(BaseModel):
+    """A run started in the server's background."""
+
+    run_id: str
+    rows: int
+    folder: str = Field(description="Where the outputs and dub-report.jsonl go, inside the output directory.")
+    sandbox: bool
+    estimate: CostEstimate | None = Field(default=None, description="The cost estimate shown before starting.")
+    jobs_left_in_session: int
+    next_step: str
+
+
+class DubRunInfo(BaseModel):
+    """A run's progress."""
+
+    run_id: str
+    still_running: bool = Field(description="True while rows are queued or running: not a failure.")
+    totals: dict[str, Any] = Field(description="rows, queued, running, done, failed, spent_seconds, eta_seconds.")
+    outputs: dict[int, str] = Field(description="Row number (0-based) -> downloaded video path, for finished rows.")
+    failures: dict[int, str] = Field(description="Row number -> why it failed.")
+    recent_events: list[str]
+    report: str = Field(description="The run's dub-report.jsonl.")
+    error: str | None = Field(default=None, description="Why the run stopped early, when it did.")
+    next_step: str
+
+
+def _runs(state: AppState) -> DubRuns:
+    runs = getattr(state, "dub_runs", None)
+    if not isinstance(runs, DubRuns):
+        raise ToolFailure("unavailable", "this server has no background runs", next_action="Restart the server.")
+    return runs
+
+
+def _build(state: AppState, items: list[BatchItemInput]) -> list[Any]:
+    return [build_request(state.files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
+
+
+async def _ask_before_dub(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
+    return await ask_user(
+        ctx,
+        lambda state: PaidJobs([build_request(state.files, i.model_dump())[0] for i in items]),
+    )
+
+
+def _run_id(folder: Path, requests: list[Any]) -> str:
+    digest = hashlib.sha256(f"{folder}\n{requests!r}".encode()).hexdigest()
+    return f"dub_{digest[:16]}"
+
+
+@guarded
+async def dub_many(
+    ctx: Context,
+    approval: Annotated[ElicitationResult[SpendApproval], Resolve(_ask_before_dub)],
+    items: Annotated[
+        list[BatchItemInput],
+        Field(min_length=1, max_length=_MAX_ROWS, description="The videos to dub, each as create_lipsync takes it."),
+    ],
+    folder: Annotated[
+        str | None,
+        Field(description="A folder name inside the output directory for this run (default: derived from the rows)."),
+    ] = None,
+    max_concurrent: Annotated[int, Field(ge=1, le=100, description="Unfinished jobs at most (account limit).")] = 10,
+    captions: Annotated[bool, Field(description="Also download each job's SRT captions.")] = False,
+    retry_failed: Annotated[bool, Field(description="Retry rows that failed in an earlier run (pays again).")] = False,
+    confirm_spend: ConfirmSpend = False,
+    approval_token: ApprovalToken = None,
+) -> Annotated[CallToolResult, DubStarted]:
+    from heygen_lipsync.campaign import DubRow
+    from heygen_lipsync.campaign import dub_many as run_rows
+
+    state = state_of(ctx)
+    runs = _runs(state)
+    client = await state.require_client()
+    if folder is not None and not _FOLDER.match(folder):
+        raise ToolFailure(
+            "invalid_argument",
+            f"folder {folder!r} must be a plain name",
+            param="folder",
+            next_action="Give letters, digits, '.', '_' or '-', e.g. 'episode-4'.",
+        )
+    built = await off_loop(_build, state, items)
+    requests = [request for request, _ in built]
+    run_id = _run_id(state.files.output_dir / (folder or ""), requests)
+    out = state.files.output_dir / (folder or run_id)
+    jobs = PaidJobs(requests)
+
+    async def work(run: DubRunState) -> None:
+        rows = [DubRow(request) for request in requests]
+        try:
+            async for event in run_rows(
+                client, rows, out, max_concurrent=max_concurrent, captions=captions, retry_failed=retry_failed
+            ):
+                run.totals = event.totals.to_dict()
+                if event.row is not None and event.kind == "done" and event.output:
+                    run.outputs[event.row] = event.output
+                elif event.row is not None and event.kind in ("failed", "incomplete"):
+                    run.failures[event.row] = event.message or event.kind
+                run.recent.append(f"{event.kind} row {event.row}" if event.row is not None else event.kind)
+                run.changed.set()
+        except Exception as exc:  # noqa: BLE001 - a background run reports its end, it has no caller to raise to
+            run.error = f"{type(exc).__name__}: {exc}; call dub_many again with the same items to resume"
+
+    async with spending(
+        ctx, jobs, approval, confirm_spend=confirm_spend, idempotency_key=None, approval_token=approval_token
+    ) as spend:
+        runs.start(DubRunState(run_id=run_id, folder=out, rows=len(items)), work)
+        spend.created()
+    step = f"The run is going in the background. Call get_dub_run with run_id={run_id!r} to follow it."
+    return ok(DubStarted(run_id=run_id, rows=len(items), folder=str(out), next_step=step, **spend.outcome()))
+
+
+@guarded
+async def get_dub_run(
+    ctx: Context,
+    run_id: Annotated[str, Field(min_length=1, max_length=64, description="The run_id dub_many returned.")],
+    timeout_seconds: Annotated[
+        float | None, Field(gt=0, description="How long this call may wait for the run to finish (seconds).")
+    ] = None,
+) -> Annotated[CallToolResult, DubRunInfo]:
+    state = state_of(ctx)
+    run = _runs(state).runs.get(run_id)
+    if run is None:
+        raise ToolFailure(
+            "not_found",
+            f"no dub run {run_id!r} in this server",
+            param="run_id",
+            next_action="Call dub_many again with the same items: it resumes from the run's report.",
+        )
+    bound = min(timeout_seconds or state.settings.wait_seconds, state.settings.max_wait_seconds)
+    if run.task is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(run.task), bound)
+    from heygen_lipsync.dub_report import REPORT_NAME
+
+    running = not run.finished
+    if running:
+        step = f"Still running, not failed: call get_dub_run again with run_id={run_id!r}."
+    elif run.failures or run.error:
+        step = "Finished with failures: tell the user which rows failed and why"
+        step += " (dub_many with retry_failed=true retries them, and pays again)."
+    else:
+        step = "Every row is done: tell the user where the files are."
+    return ok(
+        DubRunInfo(
+            run_id=run_id,
+            still_running=running,
+            totals=run.totals,
+            outputs=dict(run.outputs),
+            failures=dict(run.failures),
+            recent_events=list(run.recent),
+            report=str(run.folder / REPORT_NAME),
+            error=run.error,
+            next_step=step,
+        )
+    )
+
+
+DUB_TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
+    (
+        "dub_many",
+        dub_many,
+        "Dub many videos (background run)",
+        ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
+        "Dub a whole set of videos (1-1000 items, each as create_lipsync takes it) at the account's concurrency "
+        "limit, in the server's background. SPENDS credits for every item: one cost confirmation for the whole "
+        "set (confirm_spend=true only after the user agreed). Returns a run_id at once; outputs land in the "
+        "output directory ({output}). Calling it again with the same items resumes without paying twice. "
+        "Next: get_dub_run.",
+    ),
+    (
+        "get_dub_run",
+        get_dub_run,
+        "Follow a dub run",
+        ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
+        "Report a dub_many run's progress and finished outputs, waiting a bounded time (default {wait:g} s, at "
+        "most {max_wait:g} s) for it to finish. still_running: true is not an error: call it again.",
+    ),
+)
