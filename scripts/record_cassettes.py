@@ -99,6 +99,9 @@ def make_vcr(real_base: str, canonical_base: str, secrets: list[str]) -> vcr.VCR
 
 
 async def record_one(scenario: Scenario, *, live: bool, out_dir: Path, workdir: Path) -> dict[str, Any]:
+    # The ledger stays off (ledger=None): with it, a re-recording would reuse the uploads and jobs an
+    # earlier run left in this machine's ledger, so the cassette would depend on the recorder's history
+    # and the replay (always ledger-free) would ask for requests that were never recorded.
     cassette = out_dir / f"{scenario.name}.yaml"
     if cassette.exists():
         cassette.unlink()
@@ -108,7 +111,7 @@ async def record_one(scenario: Scenario, *, live: bool, out_dir: Path, workdir: 
         recorder = make_vcr(settings.base_url, LIVE_BASE_URL, [settings.api_key or "", settings.bearer_token or ""])
         with recorder.use_cassette(str(cassette)):
             async with AsyncLipsyncClient(
-                api_key=key, base_url=settings.base_url, max_retries=scenario.max_retries
+                api_key=key, base_url=settings.base_url, max_retries=scenario.max_retries, ledger=None
             ) as client:
                 facts = await scenario.run(client, Context(workdir=workdir, live=True, poll_interval=2.0))
     else:
@@ -118,7 +121,7 @@ async def record_one(scenario: Scenario, *, live: bool, out_dir: Path, workdir: 
             recorder = make_vcr(sb.base_url, SANDBOX_BASE_URL, [sb.api_key])
             with recorder.use_cassette(str(cassette)):
                 async with AsyncLipsyncClient(
-                    api_key=key, base_url=sb.base_url, max_retries=scenario.max_retries
+                    api_key=key, base_url=sb.base_url, max_retries=scenario.max_retries, ledger=None
                 ) as client:
                     facts = await scenario.run(client, Context(workdir=workdir, live=False, poll_interval=0.1))
     where = (

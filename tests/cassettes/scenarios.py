@@ -8,6 +8,7 @@ end against what the server (sandbox or live API) really said.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from collections.abc import Awaitable, Callable, Iterator
@@ -209,6 +210,74 @@ async def wait_failed(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any
     return {"error": None}
 
 
+async def asset_get(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
+    asset = await client.upload(SAMPLE_VIDEO)
+    got = await client.get_asset(asset.asset_id)
+    return {"asset_id": asset.asset_id, "same_id": got.id == asset.asset_id, "type": got.type, "name": got.name}
+
+
+async def asset_statuses(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
+    # A direct upload passes through processing (the client waits it out); a multipart one is ready at once.
+    with forced_direct_upload():
+        direct = await client.upload(SAMPLE_AUDIO)
+    small = await client.upload(SAMPLE_VIDEO)
+    entries = await client.asset_statuses([direct.asset_id, small.asset_id])
+    return {
+        "asset_ids": [direct.asset_id, small.asset_id],
+        "statuses": {e.asset_id: e.status for e in entries},
+        "waiting": [e.asset_id for e in entries if e.is_waiting],
+    }
+
+
+async def asset_delete(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
+    asset = await client.upload(SAMPLE_VIDEO)
+    deleted = await client.delete_asset(asset.asset_id)
+    try:
+        await client.get_asset(asset.asset_id)
+        gone = False
+    except NotFoundError:
+        gone = True
+    return {"asset_id": asset.asset_id, "deleted_same_id": deleted == asset.asset_id, "then_not_found": gone}
+
+
+async def account(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
+    me = await client.account()
+    wallet = me.wallet
+    return {
+        "billing_type": me.billing_type,
+        "currency": wallet.currency if wallet else None,
+        "has_balance": wallet is not None and wallet.remaining_balance is not None,
+    }
+
+
+async def batch_failed_item(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
+    # Item 1 starts beyond the sample's 4 s: accepted by the API, then the job fails.
+    batch_id = await client.create_batch(
+        [sample_request(title="cassette batch ok"), sample_request(title="cassette batch fails", start_time=100.0)],
+        title="cassette batch",
+    )
+    batch = await client.get_batch(batch_id)
+    while not batch.is_finished:
+        await asyncio.sleep(ctx.poll_interval)
+        batch = await client.get_batch(batch_id)
+    entries = await client.statuses(batch_ids=[batch_id])
+    ids = [item.lipsync_id for item in batch.items if item.lipsync_id]
+    results = await client.wait_many(ids, poll_interval=ctx.poll_interval)
+    failed = next(item for item in batch.items if item.status == "failed")
+    entry = next(e for e in entries if e.status == "failed")
+    return {
+        "batch_id": batch_id,
+        "lipsync_ids": ids,
+        "batch_status": batch.status,
+        "counts": batch.counts_by_status,
+        "failed_index": failed.item_index,
+        "item_error": {"code": failed.error.code, "message": failed.error.message} if failed.error else None,
+        "statuses_error_message": entry.error.message if entry.error else None,
+        "wait_many": {i: r.status for i, r in results.items()},
+        "wait_many_failure": results[failed.lipsync_id].failure_message if failed.lipsync_id else None,
+    }
+
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in [
@@ -234,5 +303,14 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario("wait_completed", wait_completed, "create, wait to completed, download"),
         Scenario("wait_failed", wait_failed, "create a job that fails, wait: JobFailedError"),
+        Scenario("asset_get", asset_get, "upload, then GET /v3/assets/{asset_id}"),
+        Scenario("asset_statuses", asset_statuses, "a direct upload waited out of processing, then asset statuses"),
+        Scenario("asset_delete", asset_delete, "upload, DELETE /v3/assets/{asset_id}, then get it (404)"),
+        Scenario("account", account, "GET /v3/users/me: billing type and wallet"),
+        Scenario(
+            "batch_failed_item",
+            batch_failed_item,
+            "a batch of two, one item fails: its error object in the batch, the statuses and wait_many",
+        ),
     ]
 }
