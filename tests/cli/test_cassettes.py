@@ -165,3 +165,52 @@ def test_recorded_errors_map_to_exit_codes(
     assert result.exit_code == exit_code
     error = error_json(result)
     assert error["code"] == code and error["request_id"] and result.stdout == ""
+
+
+def _facts(name: str) -> dict[str, Any]:
+    """What the recording saw (ids included), from the cassettes' index."""
+    return dict(json.loads((CASSETTE_DIR / "sandbox" / "index.json").read_text())[name]["facts"])
+
+
+def test_asset_get_and_delete(replay: tuple[Cli, Any]) -> None:
+    cli, use = replay
+    with use("asset_get") as cassette:
+        asset_id = cli.json("upload", SAMPLE_VIDEO)["asset_id"]
+        shown = cli.json("asset", "get", asset_id)
+    assert cassette.all_played
+    assert (shown["id"], shown["type"], shown["name"]) == (asset_id, "video", SAMPLE_VIDEO.name)
+    with use("asset_delete") as cassette:
+        asset_id = cli.json("upload", SAMPLE_VIDEO)["asset_id"]
+        deleted = cli("asset", "delete", asset_id, "--force")
+        gone = cli("asset", "get", asset_id)
+    assert cassette.all_played
+    assert deleted.exit_code == 0, deleted.stderr
+    assert asset_id in deleted.stdout
+    assert gone.exit_code == 1 and error_json(gone)["code"] == "not_found"
+
+
+def test_account_shows_the_wallet(replay: tuple[Cli, Any]) -> None:
+    cli, use = replay
+    with use("account") as cassette:
+        shown = cli("--human", "account")
+    assert cassette.all_played
+    assert shown.exit_code == 0, shown.stderr
+    assert "wallet" in shown.stdout.lower() and "usd" in shown.stdout.lower()
+
+
+def test_a_failed_batch_item_shows_its_reason(replay: tuple[Cli, Any]) -> None:
+    cli, use = replay
+    facts = _facts("batch_failed_item")
+    reason = facts["item_error"]["message"]
+    batch_id = facts["batch_id"]
+    with use("batch_failed_item") as cassette:
+        # The recording polled the batch until it finished: read the same answers, the last one in --human.
+        reads = sum(1 for request in cassette.requests if request.path == f"/v3/lipsyncs/batches/{batch_id}")
+        for _ in range(reads - 1):
+            cli.json("batch", "get", batch_id)
+        human = cli("--human", "batch", "get", batch_id, env={"COLUMNS": "200"})  # the reason on one line
+        statuses = cli.json("status", "--batch", batch_id)
+    assert human.exit_code == 0, human.stderr
+    assert reason in human.stdout
+    failed = [entry for entry in statuses if entry["status"] == "failed"]
+    assert [entry["error"]["message"] for entry in failed] == [reason]

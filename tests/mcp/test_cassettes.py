@@ -7,6 +7,7 @@ Each test makes, through the tools, the same requests as a recorded scenario
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -77,3 +78,17 @@ async def test_over_the_concurrency_cap_says_how_long_to_wait(replayed: Callable
     assert played.all_played
     assert error["code"] == "rate_limit_exceeded"
     assert error["retry_after_seconds"] is not None and "wait" in error["next_action"]
+
+
+async def test_a_failed_batch_item_gives_its_reason(replayed: Callable[..., MCPServer[Any]]):
+    facts = json.loads((CASSETTE_DIR / "sandbox" / "index.json").read_text())["batch_failed_item"]["facts"]
+    batch_id = facts["batch_id"]
+    with cassette("batch_failed_item") as played:
+        # The recording polled the batch until it finished: the last recorded read is the finished one.
+        reads = sum(1 for request in played.requests if request.path == f"/v3/lipsyncs/batches/{batch_id}")
+        async with Client(replayed()) as client:
+            for _ in range(reads):
+                batch = structured(await client.call_tool("get_lipsync_batch", {"batch_id": batch_id}))
+    failed = [item for item in batch["items"] if item["status"] == "failed"]
+    assert [item["error"]["message"] for item in failed] == [facts["item_error"]["message"]]
+    assert failed[0]["error"]["code"] == "lipsync_failed"
