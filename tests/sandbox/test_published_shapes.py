@@ -46,7 +46,8 @@ def _json_schema(node: Any) -> Any:
 def _violations(name: str, body: Any) -> list[str]:
     schema = _published()[name]["response_schema"]
     validator = jsonschema.Draft202012Validator(_json_schema(schema))
-    return [f"{name} {'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(body)]
+    errors = validator.iter_errors(body)
+    return [f"{name} {'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in errors]
 
 
 class Session:
@@ -98,7 +99,8 @@ def test_the_converter_makes_nullable_fields_accept_null() -> None:
 async def test_a_whole_session_answers_in_heygens_shapes(session: Session) -> None:
     s = session
     with SAMPLE_VIDEO.open("rb") as file:
-        video = (await s.call("AssetCreate", files={"file": (SAMPLE_VIDEO.name, file, "video/mp4")}))["data"]["asset_id"]
+        uploaded = await s.call("AssetCreate", files={"file": (SAMPLE_VIDEO.name, file, "video/mp4")})
+    video = uploaded["data"]["asset_id"]
     data = SAMPLE_AUDIO.read_bytes()
     presign = await s.call(
         "AssetDirectUploadsCreate",
