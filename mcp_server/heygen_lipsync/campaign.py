@@ -51,6 +51,7 @@ __all__ = [
     "DubTotals",
     "dub_many",
     "plan_rows",
+    "preflight_seconds",
 ]
 
 logger = logging.getLogger("heygen_lipsync")
@@ -114,6 +115,13 @@ class DubEvent:
                 out[name] = value
         out["totals"] = self.totals.to_dict()
         return out
+
+
+def preflight_seconds(request: LipsyncRequest) -> float | None:
+    """A row's output length by the library's preflight (probe + HeyGen's rule), None when unknown."""
+    from .preflight import preflight_item
+
+    return preflight_item(request).output_seconds
 
 
 def plan_rows(

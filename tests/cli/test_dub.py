@@ -76,3 +76,20 @@ def test_a_manifest_of_more_than_a_batch_is_read_with_its_output_column(
     result = cli("dub", "--manifest", manifest, "--out", tmp_path / "out", "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["rows"] == 101
+
+
+def test_the_summary_names_the_balance_before_the_run(cli: Cli, samples: tuple[Path, Path], tmp_path: Path) -> None:
+    videos, audios = _folders(tmp_path, samples, 1)
+    result = cli("--sandbox", "dub", *videos, "--audio", audios, "--out", tmp_path / "out", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert "balance is $" in result.stderr
+
+
+def test_a_row_the_preflight_refuses_is_named_before_anything_is_sent(
+    cli: Cli, samples: tuple[Path, Path], tmp_path: Path
+) -> None:
+    videos, audios = _folders(tmp_path, samples, 2)
+    result = cli("dub", *videos, "--audio", audios, "--out", tmp_path / "out", "--start-time", "100", "--yes")
+    assert result.exit_code == 2
+    assert error_json(result)["param"] == "rows[0].start_time"
+    assert not (tmp_path / "out").exists()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shlex
 import sys
 from collections import deque
@@ -21,11 +20,11 @@ from typing import Annotated, Any
 
 import typer
 
-from ..campaign import DEFAULT_MAX_CONCURRENT, DubEvent, DubRow, dub_many, plan_rows
+from ..campaign import DEFAULT_MAX_CONCURRENT, DubEvent, DubRow, dub_many, plan_rows, preflight_seconds
 from ..client import AsyncLipsyncClient
-from ..dub_report import REPORT_NAME, RowRecord
+from ..dub_report import REPORT_NAME
 from ..errors import ValidationError
-from ..request import LipsyncRequest
+from ..preflight import Balance, Preflight, check_spend, preflight_batch, with_balance
 from ._errors import UsageProblem, error_boundary
 from ._fields import field_flags, request_field_options
 from ._input import build_request, local_path, merge_body, parse_duration, read_manifest
@@ -101,51 +100,40 @@ def _rows(videos: list[str], audio: str | None, manifest: str | None, flags: dic
     return rows
 
 
-def _output_seconds(request: LipsyncRequest) -> float | None:
-    """A row's output length when it can be measured locally (the estimate's hook for the preflight)."""
-    from ..mcp.cost import OutputLength
-    from ..sources import FileSource
+def _preflight(rows: list[DubRow]) -> Preflight:
+    """The library's preflight of every row; the first error refuses the run, named ``rows[i].<field>``.
 
-    if request.enable_dynamic_duration is False:
-        video = request.video.path if isinstance(request.video, FileSource) else None
-        return OutputLength(video, request.start_time, request.end_time).seconds()
-    return OutputLength(request.audio.path if isinstance(request.audio, FileSource) else None).seconds()
-
-
-def _rate(mode: str) -> float:
-    from ..mcp import settings
-
-    name, default = (
-        (settings.ENV_RATE_PRECISION, settings.DEFAULT_RATE_PRECISION)
-        if mode == "precision"
-        else (settings.ENV_RATE_SPEED, settings.DEFAULT_RATE_SPEED)
-    )
-    try:
-        return float(os.environ.get(name) or default)
-    except ValueError:
-        return default
+    Raises:
+        ValidationError: a row HeyGen would refuse or fail (before anything is sent).
+    """
+    pre = preflight_batch([row.request for row in rows])
+    for finding in pre.errors:
+        raise ValidationError(finding.field.replace("lipsyncs[", "rows[", 1), finding.message)
+    return pre
 
 
-def _summary(rows: list[DubRow], records: list[RowRecord]) -> dict[str, Any]:
-    """Rows, output length and estimate per mode and in all (None where unknown)."""
+def _summary(pre: Preflight) -> dict[str, Any]:
+    """Rows, output length and estimate per mode and in all (None where unknown), and the balance."""
     modes: dict[str, dict[str, Any]] = {}
-    for row, record in zip(rows, records, strict=True):
-        mode = row.request.mode or "speed"
-        entry = modes.setdefault(mode, {"rows": 0, "known_seconds": 0.0, "unknown_rows": 0, "rate_usd_per_second": 0.0})
+    for item in pre.items:
+        entry = modes.setdefault(
+            item.mode, {"rows": 0, "known_seconds": 0.0, "unknown_rows": 0, "rate_usd_per_second": item.rate}
+        )
         entry["rows"] += 1
-        entry["rate_usd_per_second"] = _rate(mode)
-        if record.estimate_seconds is None:
+        if item.output_seconds is None:
             entry["unknown_rows"] += 1
         else:
-            entry["known_seconds"] += record.estimate_seconds
+            entry["known_seconds"] += item.output_seconds
     for entry in modes.values():
         entry["estimated_usd"] = round(entry["known_seconds"] * entry["rate_usd_per_second"], 2)
+    balance = pre.balance
     return {
-        "rows": len(rows),
-        "known_seconds": round(sum(e["known_seconds"] for e in modes.values()), 1),
-        "unknown_rows": sum(e["unknown_rows"] for e in modes.values()),
+        "rows": len(pre.items),
+        "known_seconds": round(pre.known_seconds, 1),
+        "unknown_rows": pre.unknown_items,
         "estimated_usd": round(sum(e["estimated_usd"] for e in modes.values()), 2),
         "by_mode": modes,
+        "balance": None if balance is None else {"remaining": balance.remaining, "currency": balance.currency},
     }
 
 
@@ -155,9 +143,11 @@ def _summary_line(summary: dict[str, Any]) -> str:
         for mode, e in summary["by_mode"].items()
     ]
     unknown = f" (+{summary['unknown_rows']} rows of unknown length)" if summary["unknown_rows"] else ""
+    balance = summary.get("balance")
+    known = f"; your balance is {Balance(**balance).describe()}" if balance else ""
     return (
         f"{summary['rows']} rows, {summary['known_seconds']:.0f} s of output known, "
-        f"about ${summary['estimated_usd']:.2f} in all{unknown}; " + "; ".join(parts)
+        f"about ${summary['estimated_usd']:.2f} in all{unknown}; " + "; ".join(parts) + known
     )
 
 
@@ -247,17 +237,23 @@ def dub(
         rows = _rows(list(videos or []), audio, manifest, flags)
         out_dir = local_path(out, param="--out")
         seconds = parse_duration(timeout) if timeout else None
-        summary = _summary(rows, plan_rows(rows, out_dir, measure=_output_seconds))
-        note(_summary_line(summary))
-        if dry_run:
+        pre = _preflight(rows)
+        plan_rows(rows, out_dir)  # two rows naming one output are refused here, before any request
+        if dry_run:  # sends nothing, so no balance
+            summary = _summary(pre)
+            note(_summary_line(summary))
             emit(st, summary)
             return
-        if not (yes or st.sandbox):
-            if not sys.stdin.isatty():
-                raise UsageProblem("confirm the spend with --yes (stdin is not a terminal to ask on)", param="yes")
-            typer.confirm("Start these jobs?", abort=True, err=True)
+        if not (yes or st.sandbox) and not sys.stdin.isatty():
+            raise UsageProblem("confirm the spend with --yes (stdin is not a terminal to ask on)", param="yes")
 
     async def work(client: AsyncLipsyncClient) -> int:
+        # The balance is read (never a spend) so the one question shows it; an estimate above it is refused.
+        priced = await with_balance(pre, client)
+        note(_summary_line(_summary(priced)))
+        check_spend(priced)
+        if not (yes or st.sandbox):
+            typer.confirm("Start these jobs?", abort=True, err=True)
         display = _Display(st)
         last: DubEvent | None = None
         try:
@@ -271,7 +267,7 @@ def dub(
                         max_concurrent=max_concurrent,
                         captions=captions,
                         retry_failed=retry_failed,
-                        measure=_output_seconds,
+                        measure=preflight_seconds,
                     )
                 ) as events,
             ):
