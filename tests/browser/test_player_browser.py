@@ -1,7 +1,7 @@
 """The review player in headless Chromium, hosted by the official AppBridge, fed real sandbox jobs.
 
 Each view is also checked with axe-core: no violation of serious or critical impact.
-Set HEYGEN_LIPSYNC_UPDATE_SCREENSHOT=1 to refresh the README's tests/browser/player.png.
+Set HEYGEN_LIPSYNC_UPDATE_SCREENSHOT=1 to refresh the README's tests/browser/player.jpg (a small JPEG).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from tests.mcp.test_player import APPS, sandbox_batch, sandbox_job
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
-SCREENSHOT = Path(__file__).parent / "player.png"
+SCREENSHOT = Path(__file__).parent / "player.jpg"
 WAIT_MS = 20_000  # bounded waits for the page; the sandbox jobs finish in a few seconds
 
 
@@ -146,10 +146,14 @@ async def test_the_player_plays_a_sandbox_job_in_step_with_its_source(
             asked = message["content"][0]["text"]
             assert 'mode="precision"' in asked and lipsync_id in asked
             await assert_accessible(frame)
+            await frame.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")  # a dark host
+            await assert_accessible(frame)
+            await frame.evaluate("() => { document.documentElement.dataset.theme = 'light'; }")
 
-            await page.screenshot(path=str(tmp_path / "player.png"), full_page=True)
+            # A test artifact (and the README's picture): JPEG keeps the video frames in it small.
+            await page.screenshot(path=str(tmp_path / SCREENSHOT.name), full_page=True, type="jpeg", quality=70)
             if os.environ.get("HEYGEN_LIPSYNC_UPDATE_SCREENSHOT"):
-                shutil.copy(tmp_path / "player.png", SCREENSHOT)
+                shutil.copy(tmp_path / SCREENSHOT.name, SCREENSHOT)
             assert errors == []
 
 
