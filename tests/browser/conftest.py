@@ -1,6 +1,6 @@
 """Fixtures for the browser tests: Debian's Chromium driven by Playwright, and the test host page.
 
-Nothing is downloaded at test time except, once, the official AppBridge host from npm (built
+Nothing is downloaded at test time except, once, the official AppBridge host and axe-core from npm (built
 into host/dist by ``npm ci && npm run build``; .ci/run does it). When Chromium, Playwright or
 the host bundle is missing, the tests skip and say which and how to get it.
 """
@@ -23,6 +23,7 @@ from tests.mcp.conftest import anyio_backend, sandbox_server, settings, workdir 
 
 HOST_DIR = Path(__file__).parent / "host"
 BUNDLE = HOST_DIR / "dist" / "app-bridge.js"
+AXE = HOST_DIR / "dist" / "axe.js"  # axe-core, run inside the player's iframe
 CHROMIUM = os.environ.get("HEYGEN_LIPSYNC_CHROMIUM", "/usr/bin/chromium")
 # Headless and quiet: no GPU, no sandbox (CI runs as root), no calls home.
 CHROMIUM_ARGS = [
@@ -39,7 +40,7 @@ CHROMIUM_ARGS = [
 
 
 def _host_bundle() -> Path | None:
-    if BUNDLE.is_file():
+    if BUNDLE.is_file() and AXE.is_file():
         return BUNDLE
     npm = shutil.which("npm")
     if npm is None:
@@ -48,7 +49,7 @@ def _host_bundle() -> Path | None:
         done = subprocess.run([npm, *step], cwd=HOST_DIR, capture_output=True, text=True, timeout=300, check=False)
         if done.returncode != 0:
             return None
-    return BUNDLE if BUNDLE.is_file() else None
+    return BUNDLE if BUNDLE.is_file() and AXE.is_file() else None
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +62,7 @@ def host_url() -> Iterator[str]:
     except ImportError:
         pytest.skip("no Playwright for Python: pip install -e '.[dev]'")
     if _host_bundle() is None:
-        pytest.skip("no AppBridge host bundle: run 'npm ci && npm run build' in tests/browser/host")
+        pytest.skip("no AppBridge host or axe-core bundle: run 'npm ci && npm run build' in tests/browser/host")
     handler = functools.partial(_QuietHandler, directory=str(HOST_DIR))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

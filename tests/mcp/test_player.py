@@ -5,6 +5,7 @@ The page itself is tested in a real browser (tests/browser/test_player_browser.p
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,7 +42,14 @@ async def test_the_job_tools_point_at_the_player(sandbox_server: MCPServer[Any])
     async with Client(sandbox_server, extensions=[APPS]) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         bound = {name for name, tool in tools.items() if (tool.meta or {}).get("ui", {}).get("resourceUri")}
-        assert bound == {"get_lipsync", "wait_for_lipsync", "download_lipsync"}
+        assert bound == {
+            "get_lipsync",
+            "wait_for_lipsync",
+            "download_lipsync",
+            "get_lipsync_batch",
+            "wait_for_lipsync_batch",
+            "get_dub_run",
+        }
         assert tools["get_lipsync"].meta == {"ui": {"resourceUri": PLAYER_URI}}
 
 
@@ -77,6 +85,60 @@ async def test_a_client_without_apps_gets_todays_results(sandbox_server: MCPServ
             result = await client.call_tool(tool, {"lipsync_id": lipsync_id})
             assert PLAYER_META_KEY not in (result.meta or {})
             assert structured(result)["lipsync"]["id"] == lipsync_id
+
+
+async def sandbox_batch(client: Client) -> dict[str, Any]:
+    """A finished sandbox batch of two titled items; wait_for_lipsync_batch's result."""
+    asset = structured(await client.call_tool("upload_asset", {"path": "talk.mp4"}))
+    item = {"video_asset_id": asset["asset_id"], "audio_path": "dub.wav"}
+    created = structured(
+        await client.call_tool(
+            "create_lipsync_batch", {"items": [{**item, "title": "French"}, {**item, "title": "German"}]}
+        )
+    )
+    waited = structured(await client.call_tool("wait_for_lipsync_batch", {"batch_id": created["batch_id"]}))
+    assert not waited["still_running"]
+    return waited
+
+
+async def test_an_apps_client_gets_each_batch_item_with_its_title_status_and_duration(
+    sandbox_server: MCPServer[Any],
+) -> None:
+    async with Client(sandbox_server, extensions=[APPS]) as client:
+        waited = await sandbox_batch(client)
+        for tool in ("get_lipsync_batch", "wait_for_lipsync_batch"):
+            result = await client.call_tool(tool, {"batch_id": waited["batch_id"]})
+            listed = result.meta[PLAYER_META_KEY]["list"]  # type: ignore[index]
+            assert [(i["title"], i["status"], i["playable"]) for i in listed] == [
+                ("French", "completed", True),
+                ("German", "completed", True),
+            ]
+            job = structured(await client.call_tool("get_lipsync", {"lipsync_id": listed[1]["lipsync_id"]}))
+            assert listed[1]["duration"] == job["lipsync"]["duration"] > 0
+            assert PLAYER_META_KEY not in structured(result)
+
+
+async def test_an_apps_client_gets_each_dub_run_row_with_its_job(sandbox_server: MCPServer[Any]) -> None:
+    items = [{"video_path": "talk.mp4", "audio_path": "dub.wav", "title": t} for t in ("fr", "de")]
+    async with Client(sandbox_server, extensions=[APPS]) as client:
+        started = structured(await client.call_tool("dub_many", {"items": items, "folder": "ep1"}))
+        for _ in range(20):  # bounded: each call waits at most its timeout
+            result = await client.call_tool("get_dub_run", {"run_id": started["run_id"], "timeout_seconds": 5})
+            if not structured(result)["still_running"]:
+                break
+        listed = result.meta[PLAYER_META_KEY]["list"]  # type: ignore[index]
+        assert [(i["status"], i["playable"]) for i in listed] == [("done", True), ("done", True)]
+        assert all(i["lipsync_id"] and i["duration"] > 0 for i in listed)
+        outputs = structured(result)["outputs"]
+        assert [i["title"] for i in listed] == [Path(outputs[k]).name for k in sorted(outputs, key=int)]
+
+
+async def test_a_client_without_apps_gets_todays_batch_results(sandbox_server: MCPServer[Any]) -> None:
+    async with Client(sandbox_server) as client:
+        waited = await sandbox_batch(client)
+        result = await client.call_tool("get_lipsync_batch", {"batch_id": waited["batch_id"]})
+        assert PLAYER_META_KEY not in (result.meta or {})
+        assert [i["title"] for i in structured(result)["items"]] == ["French", "German"]
 
 
 @pytest.mark.parametrize(

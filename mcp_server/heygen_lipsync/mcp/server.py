@@ -158,7 +158,7 @@ def build_server(
         )
         # Unknown arguments are refused (inputs.argument_failure); say so in the schema too.
         tool.parameters["additionalProperties"] = False
-        tools.append(bind_player(tool))  # get/wait/download render the review player in MCP Apps hosts
+        tools.append(bind_player(tool))  # jobs, batches and dub runs render the review player in MCP Apps hosts
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:

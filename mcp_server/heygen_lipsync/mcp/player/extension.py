@@ -17,6 +17,7 @@ is byte-for-byte what it was):
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,8 @@ from mcp.server.apps import Apps, ResourceCsp, client_supports_apps
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolRequestParams, CallToolResult
+
+from heygen_lipsync.mcp.player.listing import LIST_TOOLS, list_entries
 
 __all__ = [
     "PLAYER_CSP",
@@ -39,8 +42,8 @@ __all__ = [
 
 PLAYER_URI = "ui://heygen-lipsync/player.html"
 
-PLAYER_TOOLS = frozenset({"get_lipsync", "wait_for_lipsync", "download_lipsync"})
-"""The tools whose results the host renders in the player."""
+PLAYER_TOOLS = frozenset({"get_lipsync", "wait_for_lipsync", "download_lipsync", *LIST_TOOLS})
+"""The tools whose results the host renders in the player (a batch or a dub run as a list)."""
 
 PLAYER_META_KEY = "heygen-lipsync/player"
 
@@ -110,7 +113,10 @@ class PlayerApps(Apps):
         self._remember(params.name, params.arguments or {}, content)
         if params.name not in PLAYER_TOOLS or not client_supports_apps(ctx):
             return result
-        extras = await self._extras(content)
+        if params.name in LIST_TOOLS:
+            extras: dict[str, Any] = {"list": await list_entries(params.name, content, _duration_reader(ctx))}
+        else:
+            extras = await self._extras(content)
         if not extras:
             return result
         return result.model_copy(update={"meta": {**(result.meta or {}), PLAYER_META_KEY: extras}})
@@ -137,6 +143,15 @@ class PlayerApps(Apps):
             if srt is not None:
                 extras["captions_srt"] = srt
         return extras
+
+
+def _duration_reader(ctx: ServerRequestContext[Any, Any]) -> Callable[[str], Awaitable[float | None]]:
+    async def duration_of(lipsync_id: str) -> float | None:
+        # The server's own client (built before the tool ran); the read is the same as get_lipsync's.
+        client = await ctx.lifespan_context.require_client()
+        return (await client.get(lipsync_id)).duration  # type: ignore[no-any-return]
+
+    return duration_of
 
 
 def _put(table: OrderedDict[str, Any], key: str, value: Any) -> None:
