@@ -445,7 +445,8 @@ class AsyncLipsyncClient:
     ) -> str:
         """Submit 1..100 lipsync jobs in one request; local files are uploaded first.
 
-        Through the ledger like ``submit``: an identical earlier batch is returned instead.
+        Through the ledger like ``submit``: an identical earlier batch is returned instead
+        (``submit_batch`` says whether it was).
 
         Returns:
             The batch id; follow with ``get_batch`` or ``wait_many`` on its items' ids.
@@ -453,6 +454,33 @@ class AsyncLipsyncClient:
         Raises:
             ValidationError: wrong number of items, or an item is invalid (field named
                 ``lipsyncs[i].<field>``), before any request.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        outcome = await self.submit_batch(
+            requests,
+            title=title,
+            callback_url=callback_url,
+            idempotency_key=idempotency_key,
+            new_job=new_job,
+            estimate_usd=estimate_usd,
+        )
+        return outcome.id
+
+    async def submit_batch(
+        self,
+        requests: Sequence[LipsyncRequest],
+        *,
+        title: str | None = None,
+        callback_url: str | None = None,
+        idempotency_key: str | None = None,
+        new_job: bool = False,
+        estimate_usd: float | None = None,
+    ) -> CreateOutcome:
+        """``create_batch``, saying also whether the batch was an earlier identical one (``reused``).
+
+        Raises:
+            ValidationError: as for ``create_batch``, or the key was used for a different request.
+            DailyCapError: a daily cap would be passed (nothing sent).
             APIStatusError, APIConnectionError: as for every call.
         """
         if not 1 <= len(requests) <= MAX_BATCH_SIZE:
@@ -497,7 +525,7 @@ class AsyncLipsyncClient:
             )
 
         items = [h.inputs for h in hashed] if hashed else []
-        outcome = await create_once(
+        return await create_once(
             self.ledger,
             self.caps,
             kind="batch",
@@ -512,7 +540,6 @@ class AsyncLipsyncClient:
             send=send,
             still_good=self._batch_status,
         )
-        return outcome.id
 
     async def get_batch(self, batch_id: str, *, limit: int | None = None, token: str | None = None) -> Batch:
         """A batch's progress and one page of its items (``next_token`` for more).
