@@ -677,7 +677,9 @@ class AsyncLipsyncClient:
 
         Files up to 32 MB go through POST /v3/assets; larger ones through the direct-upload
         flow (presign, PUT to storage without credentials, complete with SHA-256).
-        ``on_progress(bytes_sent, total)`` is called as bytes go out.
+        ``on_progress(bytes_sent, total)`` is called as bytes go out. With the ledger on, a
+        file with the same content as one uploaded lately (``HEYGEN_LIPSYNC_ASSET_REUSE_DAYS``,
+        default 7) that HeyGen still has is not uploaded again: that asset is returned.
 
         Returns:
             The asset; use ``AssetSource(asset.asset_id)`` in a request.
@@ -686,7 +688,9 @@ class AsyncLipsyncClient:
             ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.
             APIStatusError, APIConnectionError: as for every call.
         """
-        return await self._upload_once(Path(path), idempotency_key=idempotency_key, on_progress=on_progress)
+        return await self._upload_once(
+            Path(path), idempotency_key=idempotency_key, on_progress=on_progress, check_reused=True
+        )
 
     async def _upload_once(
         self,
@@ -696,8 +700,13 @@ class AsyncLipsyncClient:
         on_progress: UploadProgress | None,
         field: str = "file",
         digest: str | None = None,
+        check_reused: bool = False,
     ) -> Asset:
-        """Upload, or reuse the asset the ledger remembers for this content (see ``once.upload_once``)."""
+        """Upload, or reuse the asset the ledger remembers for this content (see ``once.upload_once``).
+
+        ``check_reused``: a plain upload (no create to recover in) first asks HeyGen whether a
+        remembered asset still exists.
+        """
 
         return await upload_once(
             self.ledger,
@@ -707,7 +716,16 @@ class AsyncLipsyncClient:
             upload=lambda: upload_file(
                 self._http, self._api, path, idempotency_key=idempotency_key, on_progress=on_progress, field=field
             ),
+            still_there=self._remembered_asset if check_reused else None,
         )
+
+    async def _remembered_asset(self, asset_id: str) -> Asset | None:
+        """The remembered asset as HeyGen has it now, or None when it is gone."""
+        try:
+            detail = await self.get_asset(asset_id)
+        except NotFoundError:
+            return None
+        return Asset(asset_id=detail.id or asset_id, url=detail.url)
 
     async def get_asset(self, asset_id: str) -> AssetDetail:
         """One asset of the workspace: its name, type, owner, upload time and a URL when one can be made.
