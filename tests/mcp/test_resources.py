@@ -52,7 +52,7 @@ async def test_each_job_is_a_resource_listed_and_read_with_its_status_refreshed(
 async def test_a_job_not_in_the_ledger_is_an_error_naming_what_to_use(paid_server: Make) -> None:
     server, _ = paid_server()
     async with Client(server) as client:
-        with pytest.raises(MCPError, match="not in the job ledger.*get_lipsync"):
+        with pytest.raises(MCPError, match=r"not in the job ledger.*get_lipsync"):
             await client.read_resource("lipsync://jobs/ls_nothere")
 
 
@@ -80,5 +80,5 @@ async def test_download_links_are_served_as_blobs_and_nothing_outside_the_output
         with pytest.raises(MCPError, match="outside the output directory"):
             await client.read_resource((workdir / "talk.mp4").as_uri())  # allowed to read, not a download
         (workdir / "out" / "escape.mp4").symlink_to(workdir / "talk.mp4")
-        with pytest.raises(MCPError, match="cannot be read|outside the output directory"):
+        with pytest.raises(MCPError, match=r"cannot be read|outside the output directory"):
             await client.read_resource((workdir / "out" / "escape.mp4").as_uri())

@@ -98,7 +98,9 @@ async def read_job(job_id: str, ctx: Context) -> str:
     record = await anyio.to_thread.run_sync(lambda: ledger.find_by_id(job_id)) if ledger is not None else None
     if record is None:
         where = "the job ledger is off or unavailable" if ledger is None else "it is not in the job ledger"
-        raise ResourceNotFoundError(f"no job {job_id!r}: {where}. Use get_lipsync or list_lipsyncs to look jobs up on HeyGen.")
+        raise ResourceNotFoundError(
+            f"no job {job_id!r}: {where}. Use get_lipsync or list_lipsyncs to look jobs up on HeyGen."
+        )
     out: dict[str, Any] = record.to_dict()
     client = await state.require_client()
     try:
@@ -123,7 +125,8 @@ def _read_inside(path: str, output_dir: Path) -> bytes:
     try:
         opened = open_input(path)
     except OSError as exc:
-        raise ResourceNotFoundError(f"{path} cannot be read ({exc.strerror or exc}); download_lipsync saves it again") from None
+        reason = exc.strerror or exc
+        raise ResourceNotFoundError(f"{path} cannot be read ({reason}); download_lipsync saves it again") from None
     try:
         real = opened.real_path or Path(os.path.realpath(path))
         if not real.is_relative_to(output_dir):

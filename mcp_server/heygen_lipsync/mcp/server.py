@@ -10,8 +10,7 @@ tools, so that the server starts about as fast as an empty one.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any, cast
 
