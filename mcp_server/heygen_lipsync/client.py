@@ -445,7 +445,8 @@ class AsyncLipsyncClient:
     ) -> str:
         """Submit 1..100 lipsync jobs in one request; local files are uploaded first.
 
-        Through the ledger like ``submit``: an identical earlier batch is returned instead.
+        Through the ledger like ``submit``: an identical earlier batch is returned instead
+        (``submit_batch`` says whether it was).
 
         Returns:
             The batch id; follow with ``get_batch`` or ``wait_many`` on its items' ids.
@@ -453,6 +454,33 @@ class AsyncLipsyncClient:
         Raises:
             ValidationError: wrong number of items, or an item is invalid (field named
                 ``lipsyncs[i].<field>``), before any request.
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        outcome = await self.submit_batch(
+            requests,
+            title=title,
+            callback_url=callback_url,
+            idempotency_key=idempotency_key,
+            new_job=new_job,
+            estimate_usd=estimate_usd,
+        )
+        return outcome.id
+
+    async def submit_batch(
+        self,
+        requests: Sequence[LipsyncRequest],
+        *,
+        title: str | None = None,
+        callback_url: str | None = None,
+        idempotency_key: str | None = None,
+        new_job: bool = False,
+        estimate_usd: float | None = None,
+    ) -> CreateOutcome:
+        """``create_batch``, saying also whether the batch was an earlier identical one (``reused``).
+
+        Raises:
+            ValidationError: as for ``create_batch``, or the key was used for a different request.
+            DailyCapError: a daily cap would be passed (nothing sent).
             APIStatusError, APIConnectionError: as for every call.
         """
         if not 1 <= len(requests) <= MAX_BATCH_SIZE:
@@ -497,7 +525,7 @@ class AsyncLipsyncClient:
             )
 
         items = [h.inputs for h in hashed] if hashed else []
-        outcome = await create_once(
+        return await create_once(
             self.ledger,
             self.caps,
             kind="batch",
@@ -512,7 +540,6 @@ class AsyncLipsyncClient:
             send=send,
             still_good=self._batch_status,
         )
-        return outcome.id
 
     async def get_batch(self, batch_id: str, *, limit: int | None = None, token: str | None = None) -> Batch:
         """A batch's progress and one page of its items (``next_token`` for more).
@@ -650,7 +677,9 @@ class AsyncLipsyncClient:
 
         Files up to 32 MB go through POST /v3/assets; larger ones through the direct-upload
         flow (presign, PUT to storage without credentials, complete with SHA-256).
-        ``on_progress(bytes_sent, total)`` is called as bytes go out.
+        ``on_progress(bytes_sent, total)`` is called as bytes go out. With the ledger on, a
+        file with the same content as one uploaded lately (``HEYGEN_LIPSYNC_ASSET_REUSE_DAYS``,
+        default 7) that HeyGen still has is not uploaded again: that asset is returned.
 
         Returns:
             The asset; use ``AssetSource(asset.asset_id)`` in a request.
@@ -659,7 +688,9 @@ class AsyncLipsyncClient:
             ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.
             APIStatusError, APIConnectionError: as for every call.
         """
-        return await self._upload_once(Path(path), idempotency_key=idempotency_key, on_progress=on_progress)
+        return await self._upload_once(
+            Path(path), idempotency_key=idempotency_key, on_progress=on_progress, check_reused=True
+        )
 
     async def _upload_once(
         self,
@@ -669,8 +700,13 @@ class AsyncLipsyncClient:
         on_progress: UploadProgress | None,
         field: str = "file",
         digest: str | None = None,
+        check_reused: bool = False,
     ) -> Asset:
-        """Upload, or reuse the asset the ledger remembers for this content (see ``once.upload_once``)."""
+        """Upload, or reuse the asset the ledger remembers for this content (see ``once.upload_once``).
+
+        ``check_reused``: a plain upload (no create to recover in) first asks HeyGen whether a
+        remembered asset still exists.
+        """
 
         return await upload_once(
             self.ledger,
@@ -680,7 +716,16 @@ class AsyncLipsyncClient:
             upload=lambda: upload_file(
                 self._http, self._api, path, idempotency_key=idempotency_key, on_progress=on_progress, field=field
             ),
+            still_there=self._remembered_asset if check_reused else None,
         )
+
+    async def _remembered_asset(self, asset_id: str) -> Asset | None:
+        """The remembered asset as HeyGen has it now, or None when it is gone."""
+        try:
+            detail = await self.get_asset(asset_id)
+        except NotFoundError:
+            return None
+        return Asset(asset_id=detail.id or asset_id, url=detail.url)
 
     async def get_asset(self, asset_id: str) -> AssetDetail:
         """One asset of the workspace: its name, type, owner, upload time and a URL when one can be made.

@@ -201,11 +201,15 @@ async def upload_once(
     path: Path,
     digest: str | None,
     upload: Callable[[], Awaitable[Asset]],
+    still_there: Callable[[str], Awaitable[Asset | None]] | None = None,
 ) -> Asset:
     """Upload ``path``, or reuse the asset of a file with the same content uploaded lately.
 
-    A reused asset HeyGen no longer has makes the create fail; ``create_once`` then forgets
-    it and sends the create again with the file uploaded afresh.
+    Inside a create, a reused asset HeyGen no longer has makes the create fail;
+    ``create_once`` then forgets it and sends the create again with the file uploaded
+    afresh. A plain upload has no such second chance, so it asks first: ``still_there(id)``
+    returns the asset when HeyGen still has it, None when it is gone (forgotten, then
+    uploaded again). Without ``still_there`` a plain upload always uploads.
 
     Raises:
         HeyGenError: as raised by ``upload``; ``ConfigurationError`` for a malformed
@@ -220,9 +224,14 @@ async def upload_once(
         return await upload()  # the upload reports the unreadable file properly
     known = ledger.asset_for(content, base_url=origin, max_age_days=asset_reuse_days())
     collector = _reused_assets.get()
-    if known is not None and collector is not None:  # reused only inside a create, which can recover
+    if known is not None and collector is not None:  # inside a create, which can recover
         collector.append(known)
         return Asset(asset_id=known)
+    if known is not None and still_there is not None:
+        alive = await still_there(known)
+        if alive is not None:
+            return alive
+        ledger.forget_asset(known)
     row = ledger.record(kind="upload", base_url=origin, inputs={"file": str(path)}, hashes={"file": content})
     try:
         asset = await upload()

@@ -196,6 +196,7 @@ class LipsyncClient:
     download = _blocking(AsyncLipsyncClient.download)
     dub = _blocking(AsyncLipsyncClient.dub)
     submit = _blocking(AsyncLipsyncClient.submit)
+    submit_batch = _blocking(AsyncLipsyncClient.submit_batch)
     get_asset = _blocking(AsyncLipsyncClient.get_asset)
     asset_statuses = _blocking(AsyncLipsyncClient.asset_statuses)
     delete_asset = _blocking(AsyncLipsyncClient.delete_asset)

@@ -185,3 +185,21 @@ async def test_daily_job_cap_counts_unknown_outcomes(
         with pytest.raises(DailyCapError):
             await client.create(LipsyncRequest(video=video, audio=audio))
     assert _jobs(box) == 0 and DailyCaps.from_env().max_jobs == 1
+
+
+async def test_upload_reuses_an_asset_by_content_and_uploads_again_once_it_is_gone(
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    video, other, _ = media
+    copy = tmp_path / "copy of talk.mp4"
+    shutil.copy(video, copy)
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    async with _client(box, ledger) as client:
+        first = await client.upload(video)
+        again = await client.upload(copy)  # another name, the same bytes
+        assert again.asset_id == first.asset_id and _assets(box) == 1
+        assert (await client.upload(other)).asset_id != first.asset_id and _assets(box) == 2
+        await client.delete_asset(first.asset_id)
+        fresh = await client.upload(video)
+    assert fresh.asset_id != first.asset_id, "HeyGen no longer had it: uploaded again"
+    assert _assets(box) == 2

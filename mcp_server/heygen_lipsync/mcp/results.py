@@ -141,6 +141,10 @@ class BatchCreated(BaseModel):
     sandbox: bool
     estimate: CostEstimate | None = None
     jobs_left_in_session: int
+    reused: bool = Field(
+        default=False,
+        description="True when an identical earlier batch was returned (nothing new was created or spent).",
+    )
     next_step: str
 
 

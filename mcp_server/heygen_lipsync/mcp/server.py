@@ -10,16 +10,25 @@ tools, so that the server starts about as fast as an empty one.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 import pydantic
 from mcp.server import MCPServer
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult
+from mcp_types import (
+    INVALID_PARAMS,
+    CallToolResult,
+    GetPromptResult,
+    InputRequiredResult,
+    ListResourcesResult,
+    PaginatedRequestParams,
+)
 
 from heygen_lipsync import __version__
 from heygen_lipsync.errors import ConfigurationError, HeyGenError
@@ -29,6 +38,7 @@ from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.inputs import argument_failure
 from heygen_lipsync.mcp.media import MEDIA_TOOLS
 from heygen_lipsync.mcp.player import PlayerApps, bind_player
+from heygen_lipsync.mcp.resources import job_resources, read_output_file, register_resources
 from heygen_lipsync.mcp.settings import ServerSettings, load_server_settings
 from heygen_lipsync.mcp.spending import JobCounter
 from heygen_lipsync.mcp.state import AppState
@@ -95,6 +105,21 @@ class _LipsyncServer(MCPServer[AppState]):
         if failure is not None:
             return error_result(failure, tool=name)
         return await super().call_tool(name, arguments, context)
+
+    async def _handle_list_resources(
+        self, ctx: ServerRequestContext[AppState], params: PaginatedRequestParams | None
+    ) -> ListResourcesResult:
+        # The ledger's recent jobs join the static resources (the SDK lists only registered ones).
+        listed = await super()._handle_list_resources(ctx, params)
+        return ListResourcesResult(resources=[*listed.resources, *await job_resources(ctx.lifespan_context)])
+
+    async def read_resource(
+        self, uri: Any, context: Context[AppState, Any] | None = None
+    ) -> Iterable[ReadResourceContents] | InputRequiredResult:
+        # download_lipsync's file:// links: any path, so no URI template; resources.py checks it.
+        if context is not None and str(uri).startswith("file:"):
+            return await read_output_file(str(uri), context)
+        return await super().read_resource(uri, context)
 
     async def get_prompt(
         self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
@@ -233,8 +258,12 @@ def build_server(
         tools=tools,
         lifespan=lifespan,
         extensions=[PlayerApps()],
+        # Nothing here sends resource updates or list changes: advertising subscriptions/listen
+        # (which the 2026-07-28 capabilities read as "subscribe") would promise notifications never sent.
+        subscriptions=False,
         log_level=cast(Any, server_settings.log_level),
     )
     # validate_call: a mode of 'fast' is refused (-32602, see get_prompt), not pasted into the text.
+    register_resources(server)
     server.prompt(name="dub_video", title="Dub a video")(pydantic.validate_call(dub_video))
     return server

@@ -9,7 +9,8 @@ description tells it to ask the user first. The sandbox spends nothing and is ne
 The session cap counts what *may* have been spent: a slot reserved for a create is released
 only when the create definitely made nothing (``may_have_created``). A create whose outcome
 is unknown (its response was lost) keeps its slot, and a retry with the idempotency key of a
-counted create, which returns that same job, takes none.
+counted create, which returns that same job, takes none. Neither does a create the ledger
+answered with an earlier identical job (``reused``): its reserved slot is released.
 
 ```python
 async with spending(ctx, PaidJobs([length], [mode]), approval, confirm_spend=..., idempotency_key=key) as spend:
@@ -373,9 +374,12 @@ class Spend:
     _key: str | None
     _open: bool = True
 
-    def created(self) -> None:
-        """The job(s) exist: count them."""
-        self._settle(created=True, key=self._key)
+    def created(self, *, reused: bool = False) -> None:
+        """The job(s) exist: count them, unless the ledger ``reused`` an earlier identical create's job(s).
+
+        A reused create sent nothing and spent nothing, so its slots go back to the session.
+        """
+        self._settle(created=not reused, key=self._key)
 
     @property
     def jobs_left(self) -> int:

@@ -54,6 +54,14 @@ if TYPE_CHECKING:
 
 __all__ = ["TOOLS", "dub_video"]
 
+NewJob = Annotated[
+    bool,
+    Field(
+        description="Make a new job even when an identical earlier create exists (by default that job is "
+        "returned with reused=true). Only when the user wants another copy."
+    ),
+]
+
 
 @request_arguments()
 async def _ask_before_create(ctx: Context, **values: Any) -> Elicit[SpendApproval] | NotAsked:
@@ -72,13 +80,7 @@ async def create_lipsync(
     idempotency_key: IdempotencyKey = None,
     confirm_spend: ConfirmSpend = False,
     approval_token: ApprovalToken = None,
-    new_job: Annotated[
-        bool,
-        Field(
-            description="Make a new job even when an identical earlier create exists (by default that job is "
-            "returned with reused=true). Only when the user wants another copy."
-        ),
-    ] = False,
+    new_job: NewJob = False,
     **values: Any,  # every create argument, from the field table (request_arguments)
 ) -> Annotated[CallToolResult, LipsyncCreated]:
     state = state_of(ctx)
@@ -105,7 +107,7 @@ async def create_lipsync(
                 estimate_usd=estimate,
             ),
         )
-        spend.created()
+        spend.created(reused=outcome.reused)
     lipsync_id = outcome.id
     step = f"The job is running (it usually takes minutes). Call wait_for_lipsync with lipsync_id={lipsync_id!r}"
     if outcome.reused:
@@ -424,6 +426,7 @@ async def create_lipsync_batch(
     idempotency_key: IdempotencyKey = None,
     confirm_spend: ConfirmSpend = False,
     approval_token: ApprovalToken = None,
+    new_job: NewJob = False,
 ) -> Annotated[CallToolResult, BatchCreated]:
     state = state_of(ctx)
     client = await state.require_client()
@@ -432,14 +435,25 @@ async def create_lipsync_batch(
     async with spending(
         ctx, jobs, approval, confirm_spend=confirm_spend, idempotency_key=idempotency_key, approval_token=approval_token
     ) as spend:
-        batch_id = await client.create_batch(
-            [request for request, _ in built], title=title, callback_url=callback_url, idempotency_key=idempotency_key
+        outcome = await client.submit_batch(
+            [request for request, _ in built],
+            title=title,
+            callback_url=callback_url,
+            idempotency_key=idempotency_key,
+            new_job=new_job,
+            estimate_usd=spend.estimate.estimated_usd if spend.estimate is not None else None,
         )
-        spend.created()
+        spend.created(reused=outcome.reused)
+    batch_id = outcome.id
     state.batches.remember(batch_id, [item.model_dump() for item in items])
     step = f"The batch is running. Call wait_for_lipsync_batch with batch_id={batch_id!r} to wait for it; each "
     step += "item's lipsync_id works with wait_for_lipsync and download_lipsync."
-    return ok(BatchCreated(batch_id=batch_id, items=len(items), next_step=step, **spend.outcome()))
+    if outcome.reused:
+        step = "An identical batch was made earlier: this is it, nothing new was spent (new_job=true makes another). "
+        step += f"Call wait_for_lipsync_batch with batch_id={batch_id!r}."
+    return ok(
+        BatchCreated(batch_id=batch_id, items=len(items), reused=outcome.reused, next_step=step, **spend.outcome())
+    )
 
 
 @guarded
