@@ -24,7 +24,8 @@ Examples:
 
   heygen-lipsync create --request-schema
 
-The API key is read from HEYGEN_API_KEY only (never a flag). stdout is JSON unless --human
+The API key is read from HEYGEN_API_KEY, else HeyGen's CLI login (~/.heygen/credentials);
+never a flag. stdout is JSON unless --human
 is given or stdout is a terminal; progress and errors go to stderr. Global options may also
 follow the command (heygen-lipsync list --human).
 
