@@ -11,7 +11,7 @@ import typer
 
 from ..client import AsyncLipsyncClient
 from ..config import resolve_settings
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, NotFoundError
 from ..ledger import Ledger, sandbox_ledger
 from ._errors import NoCredentials, UsageProblem, error_boundary
 from ._state import CliState, state
@@ -21,10 +21,14 @@ __all__ = ["run_client"]
 T = TypeVar("T")
 
 
-def run_client(ctx: typer.Context, work: Callable[[AsyncLipsyncClient], Awaitable[T]]) -> T:
+def run_client(
+    ctx: typer.Context, work: Callable[[AsyncLipsyncClient], Awaitable[T]], *, subject: str | None = None
+) -> T:
     """Run ``work(client)`` against the configured API (or an embedded sandbox) and map every error.
 
     Library errors become one stderr line (plus JSON) and the documented exit code; see ``fail``.
+    ``subject``: the id the command is about, named in a 404 whose message does not name it
+    (HeyGen's "Lipsync not found." leaves a person guessing which of several ids was wrong).
 
     Raises:
         typer.Exit: with the documented exit code, after the error report, when anything failed.
@@ -34,7 +38,12 @@ def run_client(ctx: typer.Context, work: Callable[[AsyncLipsyncClient], Awaitabl
 
         async def main() -> T:
             async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, ledger=ledger) as client:
-                return await work(client)
+                try:
+                    return await work(client)
+                except NotFoundError as exc:
+                    if subject and subject not in exc.message:
+                        exc.message = f"{exc.message.rstrip('.')}: {subject}"
+                    raise
 
         return asyncio.run(main())
     raise AssertionError("unreachable")  # pragma: no cover - error_boundary always raises on error
