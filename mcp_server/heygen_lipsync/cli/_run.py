@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Literal, TypeVar
@@ -34,7 +36,7 @@ def run_client(
         typer.Exit: with the documented exit code, after the error report, when anything failed.
     """
     st = state(ctx)
-    with error_boundary(st), _endpoint(st) as (base_url, api_key, ledger):
+    with error_boundary(st), _http_trace(st), _endpoint(st) as (base_url, api_key, ledger):
 
         async def main() -> T:
             async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, ledger=ledger) as client:
@@ -47,6 +49,29 @@ def run_client(
 
         return asyncio.run(main())
     raise AssertionError("unreachable")  # pragma: no cover - error_boundary always raises on error
+
+
+@contextmanager
+def _http_trace(st: CliState) -> Iterator[None]:
+    """With ``--debug``, one stderr line per HTTP exchange (the library's own debug log of them).
+
+    The library logs method, URL without its query (presigned URLs carry signatures there),
+    status, request id and time, never a header: so the trace shows no key and no signature.
+    """
+    if not st.debug:
+        yield
+        return
+    http_log = logging.getLogger("heygen_lipsync.http")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("http: %(message)s"))
+    level = http_log.level
+    http_log.addHandler(handler)
+    http_log.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        http_log.removeHandler(handler)
+        http_log.setLevel(level)
 
 
 @contextmanager

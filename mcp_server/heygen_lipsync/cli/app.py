@@ -81,7 +81,8 @@ def _global_options(
     debug: Annotated[
         bool,
         typer.Option(
-            "--debug", help="Also print the Python traceback of any error, expected or not (for bug reports)."
+            "--debug",
+            help="Trace each HTTP exchange on stderr (no keys, no URL signatures); print any error's traceback.",
         ),
     ] = False,
     version: Annotated[
