@@ -82,6 +82,14 @@ def _no_user_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_user_heygen_login(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read the user's HeyGen CLI login: its directory is an empty one of the test's own."""
+    empty = tmp_path_factory.mktemp("heygen-login")
+    monkeypatch.setenv("HEYGEN_CONFIG_DIR", str(empty))
+    monkeypatch.setattr("heygen_lipsync.heygen_login._default_dir", lambda: empty)
+
+
+@pytest.fixture(autouse=True)
 def _restore_root_logging() -> Iterator[None]:
     """Undo what an in-process `main()` does to the root logger.
 

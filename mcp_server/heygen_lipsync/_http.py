@@ -31,6 +31,7 @@ import json
 import logging
 import random
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -250,6 +251,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         where = f"{request.method} {_path_for_log(request)}"
         while True:
             _note_delivery(in_flight=True)
+            started = time.monotonic()  # for the --debug trace: how long each exchange took
             try:
                 response = await self._inner.handle_async_request(request)
             except httpx.TransportError as exc:
@@ -270,14 +272,20 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 response, delay = await self._retry_decision(request, response, attempt)
             if delay is None:
                 logger.debug(
-                    "%s -> %d (request id %s, attempt %d)", where, response.status_code, request_id, attempt + 1
+                    "%s -> %d (request id %s, attempt %d, %.0f ms)",
+                    where,
+                    response.status_code,
+                    request_id,
+                    attempt + 1,
+                    (time.monotonic() - started) * 1000,
                 )
                 return response
             logger.debug(
-                "%s -> %d (request id %s); retry %d in %.2fs",
+                "%s -> %d (request id %s, %.0f ms); retry %d in %.2fs",
                 where,
                 response.status_code,
                 request_id,
+                (time.monotonic() - started) * 1000,
                 attempt + 1,
                 delay,
             )

@@ -11,6 +11,10 @@ Environment variables read (and nothing else):
 | ``HEYGEN_LIPSYNC_WRITE_TIMEOUT`` | time a write (create, update, delete) has to answer or send, seconds | 120 |
 | ``HEYGEN_LIPSYNC_UPLOAD_TIMEOUT`` | read/write timeout for uploads and downloads, seconds | 600 |
 | ``HEYGEN_LIPSYNC_MAX_RETRIES`` | retries after the first attempt | 2 |
+| ``HEYGEN_CONFIG_DIR`` | where HeyGen's own CLI keeps its login (``credentials``) | ``~/.heygen`` |
+
+Credentials: an explicit argument, else ``HEYGEN_API_KEY`` / ``HEYGEN_BEARER_TOKEN``, else the
+login of HeyGen's own CLI (``heygen auth login``; see ``heygen_login``).
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
+from .heygen_login import ENV_CONFIG_DIR, credentials_path, read_login
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -34,6 +40,7 @@ __all__ = [
     "ENV_API_KEY",
     "ENV_BASE_URL",
     "ENV_BEARER_TOKEN",
+    "ENV_CONFIG_DIR",
     "ENV_MAX_RETRIES",
     "ENV_TIMEOUT",
     "ENV_UPLOAD_TIMEOUT",
@@ -88,6 +95,8 @@ class Settings:
     upload_timeout: float = DEFAULT_UPLOAD_TIMEOUT
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    # HeyGen's CLI login file: where the credential came from, or where none was found.
+    credentials_file: Path | None = None
 
     @property
     def has_credentials(self) -> bool:
@@ -120,9 +129,11 @@ class Settings:
             return {"Authorization": f"Bearer {self.bearer_token}"}
         if self.is_loopback:
             return {"x-api-key": LOOPBACK_DEFAULT_KEY}
+        login = self.credentials_file or credentials_path()
         raise ConfigurationError(
-            f"no HeyGen credentials: set {ENV_API_KEY} (or {ENV_BEARER_TOKEN} for an OAuth token); "
-            "the local sandbox needs none"
+            f"no HeyGen credentials: set {ENV_API_KEY} to an API key from HeyGen's dashboard (Settings > API), "
+            f"or log in with HeyGen's CLI (`heygen auth login`), which saves it in {login}; "
+            f"{ENV_BEARER_TOKEN} takes an OAuth token; the local sandbox needs none (--sandbox)"
         )
 
 
@@ -207,11 +218,19 @@ def resolve_settings(
     front-ends can show settings before a request is made.
 
     Raises:
-        ConfigurationError: a value is malformed (bad base URL, non-numeric timeout, negative retries).
+        ConfigurationError: a value is malformed (bad base URL, non-numeric timeout, negative retries),
+            or HeyGen's login file is read (no key or token given otherwise) and is blank or malformed.
     """
     environ = os.environ if env is None else env
     key = _credential(api_key, "api_key") or _credential(environ.get(ENV_API_KEY), ENV_API_KEY)
     token = _credential(bearer_token, "bearer_token") or _credential(environ.get(ENV_BEARER_TOKEN), ENV_BEARER_TOKEN)
+    login_file = credentials_path(environ)
+    if key is None and token is None:
+        # Last: HeyGen's own CLI login, so a `heygen auth login` user needs no further set-up.
+        login = read_login(environ)
+        if login is not None:
+            key = _credential(login.api_key, str(login_file))
+            token = _credential(login.access_token, str(login_file))
     url = _clean(base_url) or _clean(environ.get(ENV_BASE_URL)) or DEFAULT_BASE_URL
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -226,4 +245,5 @@ def resolve_settings(
         write_timeout=_float_setting(write_timeout, environ, ENV_WRITE_TIMEOUT, DEFAULT_WRITE_TIMEOUT),
         upload_timeout=_float_setting(upload_timeout, environ, ENV_UPLOAD_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT),
         max_retries=_int_setting(max_retries, environ, ENV_MAX_RETRIES, DEFAULT_MAX_RETRIES),
+        credentials_file=login_file,
     )

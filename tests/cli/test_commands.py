@@ -20,8 +20,12 @@ def test_create_wait_download_prints_the_finished_job_and_saves_the_video(cli: C
     assert job["status"] == "completed" and job["title"] == "Demo"
     assert Path("out.mp4").stat().st_size > 0
     # Progress of both uploads, the status line and the saved path went to stderr.
-    uploads = [line for line in result.stderr.splitlines() if line.startswith("uploading:") and "bytes" in line]
-    assert uploads == [f"uploading: {video.stat().st_size} bytes", f"uploading: {audio.stat().st_size} bytes"]
+    # Each upload's lines name its field and file (issue 15: "upload bars inside create don't name their file").
+    uploads = [line for line in result.stderr.splitlines() if line.startswith("uploading ") and "bytes" in line]
+    assert uploads == [
+        f"uploading video {video.name}: {video.stat().st_size} bytes",
+        f"uploading audio {audio.name}: {audio.stat().st_size} bytes",
+    ]
     assert "completed" in result.stderr and "saved out.mp4" in result.stderr
 
 

@@ -17,9 +17,21 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from ..uploads import UploadEvent, UploadEvents
 from ._render import stderr_console
 
-__all__ = ["WaitReporter", "transfer_progress"]
+__all__ = ["WaitReporter", "transfer_progress", "upload_progress"]
+
+
+def _bar_columns() -> tuple[Any, ...]:
+    """Fresh columns per bar display (rich columns keep per-display state)."""
+    return (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
 
 
 @contextmanager
@@ -41,14 +53,7 @@ def transfer_progress(label: str) -> Iterator[Callable[[int, int | None], None]]
 
         yield log
         return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
+    with Progress(*_bar_columns(), console=console, transient=False) as progress:
         tasks: list[TaskID] = []
 
         def update(done: int, total: int | None) -> None:
@@ -57,6 +62,44 @@ def transfer_progress(label: str) -> Iterator[Callable[[int, int | None], None]]
             progress.update(tasks[-1], completed=done, total=total or None)
 
         yield update
+
+
+@contextmanager
+def upload_progress() -> Iterator[UploadEvents]:
+    """Progress of ``create``'s uploads on stderr, one bar (or start and end line) per file, named by it.
+
+    The events say which field and file the bytes are for and which attempt sends them, so a
+    bar never has to guess where one file ends (a retry starts a bar of its own).
+    """
+    console = stderr_console()
+    started: set[tuple[str, str, int]] = set()
+
+    def label(event: UploadEvent) -> str:
+        again = f" (attempt {event.attempt})" if event.attempt > 1 else ""
+        return f"uploading {event.field} {event.path.name}{again}"
+
+    if not console.is_terminal:
+
+        def log(event: UploadEvent) -> None:
+            key = (event.field, str(event.path), event.attempt)
+            if key not in started:
+                started.add(key)
+                console.print(f"{label(event)}: {event.total} bytes", markup=False)
+            if event.total and event.sent >= event.total:
+                console.print(f"{label(event)}: done", markup=False)
+
+        yield UploadEvents(log)
+        return
+    with Progress(*_bar_columns(), console=console, transient=False) as progress:
+        tasks: dict[tuple[str, str, int], TaskID] = {}
+
+        def update(event: UploadEvent) -> None:
+            key = (event.field, str(event.path), event.attempt)
+            if key not in tasks:
+                tasks[key] = progress.add_task(label(event), total=event.total or None)
+            progress.update(tasks[key], completed=event.sent)
+
+        yield UploadEvents(update)
 
 
 def _next_file(last: dict[str, int | None], done: int, total: int | None) -> bool:

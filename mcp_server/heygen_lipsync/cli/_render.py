@@ -47,6 +47,7 @@ def emit(st: CliState, data: Any, *, columns: Sequence[str] | None = None, title
         console.print(_table(rows, columns, title) if rows else f"{title or 'result'}: nothing")
     elif isinstance(data, Mapping):
         console.print(_summary(data, title))
+        _sandbox_url_note(st, data)
     else:
         console.print(Text(str(data)))
 
@@ -60,7 +61,7 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None, tit
         title_justify="left",
     )
     for row in rows:
-        table.add_row(*(Text(_cell(row.get(col), col)) for col in cols))
+        table.add_row(*(_styled(row.get(col), col) for col in cols))
     return table
 
 
@@ -72,8 +73,25 @@ def _summary(data: Mapping[str, Any], title: str | None) -> Table:
     for key, value in data.items():
         if value is None or value == {} or value == []:
             continue
-        table.add_row(key, Text(_cell(value, key)))  # Text: API values are never markup
+        table.add_row(key, _styled(value, key))  # Text: API values are never markup
     return table
+
+
+# A status at a glance; rich drops the colours when NO_COLOR is set or the output is no terminal.
+_STATUS_STYLES = {
+    "completed": "green",
+    "failed": "red",
+    "pending": "yellow",
+    "queued": "yellow",
+    "running": "cyan",
+    "processing": "cyan",
+}
+
+
+def _styled(value: Any, key: str) -> Text:
+    """A cell as plain text (never markup), a status in its colour."""
+    text = _cell(value, key)
+    return Text(text, style=_STATUS_STYLES.get(text, "") if key == "status" else "")
 
 
 _ID_COLUMNS = frozenset({"id", "video_id", "batch_id", "asset_id"})
@@ -99,6 +117,17 @@ def _cell(value: Any, key: str = "") -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _sandbox_url_note(st: CliState, data: Mapping[str, Any]) -> None:
+    """The embedded sandbox stops with the command, and its video_url with it: say how to get the video."""
+    if st.sandbox and data.get("video_url") and isinstance(data.get("id"), str):
+        from ._hints import command
+
+        note(
+            "the sandbox's video_url stops working when this command exits; "
+            f"save the video with: {command(st, 'download', data['id'])}"
+        )
 
 
 def note(message: str) -> None:

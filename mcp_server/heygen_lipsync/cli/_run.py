@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Literal, TypeVar
@@ -11,7 +13,7 @@ import typer
 
 from ..client import AsyncLipsyncClient
 from ..config import resolve_settings
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, NotFoundError
 from ..ledger import Ledger, sandbox_ledger
 from ._errors import NoCredentials, UsageProblem, error_boundary
 from ._state import CliState, state
@@ -21,23 +23,55 @@ __all__ = ["run_client"]
 T = TypeVar("T")
 
 
-def run_client(ctx: typer.Context, work: Callable[[AsyncLipsyncClient], Awaitable[T]]) -> T:
+def run_client(
+    ctx: typer.Context, work: Callable[[AsyncLipsyncClient], Awaitable[T]], *, subject: str | None = None
+) -> T:
     """Run ``work(client)`` against the configured API (or an embedded sandbox) and map every error.
 
     Library errors become one stderr line (plus JSON) and the documented exit code; see ``fail``.
+    ``subject``: the id the command is about, named in a 404 whose message does not name it
+    (HeyGen's "Lipsync not found." leaves a person guessing which of several ids was wrong).
 
     Raises:
         typer.Exit: with the documented exit code, after the error report, when anything failed.
     """
     st = state(ctx)
-    with error_boundary(st), _endpoint(st) as (base_url, api_key, ledger):
+    with error_boundary(st), _http_trace(st), _endpoint(st) as (base_url, api_key, ledger):
 
         async def main() -> T:
             async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, ledger=ledger) as client:
-                return await work(client)
+                try:
+                    return await work(client)
+                except NotFoundError as exc:
+                    if subject and subject not in exc.message:
+                        exc.message = f"{exc.message.rstrip('.')}: {subject}"
+                    raise
 
         return asyncio.run(main())
     raise AssertionError("unreachable")  # pragma: no cover - error_boundary always raises on error
+
+
+@contextmanager
+def _http_trace(st: CliState) -> Iterator[None]:
+    """With ``--debug``, one stderr line per HTTP exchange (the library's own debug log of them).
+
+    The library logs method, URL without its query (presigned URLs carry signatures there),
+    status, request id and time, never a header: so the trace shows no key and no signature.
+    """
+    if not st.debug:
+        yield
+        return
+    http_log = logging.getLogger("heygen_lipsync.http")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("http: %(message)s"))
+    level = http_log.level
+    http_log.addHandler(handler)
+    http_log.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        http_log.removeHandler(handler)
+        http_log.setLevel(level)
 
 
 @contextmanager

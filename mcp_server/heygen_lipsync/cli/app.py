@@ -24,7 +24,8 @@ Examples:
 
   heygen-lipsync create --request-schema
 
-The API key is read from HEYGEN_API_KEY only (never a flag). stdout is JSON unless --human
+The API key is read from HEYGEN_API_KEY, else HeyGen's CLI login (~/.heygen/credentials);
+never a flag. stdout is JSON unless --human
 is given or stdout is a terminal; progress and errors go to stderr. Global options may also
 follow the command (heygen-lipsync list --human).
 
@@ -80,7 +81,8 @@ def _global_options(
     debug: Annotated[
         bool,
         typer.Option(
-            "--debug", help="Also print the Python traceback of any error, expected or not (for bug reports)."
+            "--debug",
+            help="Trace each HTTP exchange on stderr (no keys, no URL signatures); print any error's traceback.",
         ),
     ] = False,
     version: Annotated[

@@ -136,7 +136,7 @@ def get(
     ctx: typer.Context, lipsync_id: _Id, response_schema: Annotated[bool, schema_option("response", _DETAIL)] = False
 ) -> None:
     """Show one lipsync job: its status and, once completed, its video URL."""
-    emit(state(ctx), run_client(ctx, lambda client: _dict(client.get(lipsync_id))))
+    emit(state(ctx), run_client(ctx, lambda client: _dict(client.get(lipsync_id)), subject=lipsync_id))
 
 
 def list_(
@@ -182,7 +182,7 @@ def update(
     response_schema: Annotated[bool, schema_option("response", _DETAIL)] = False,
 ) -> None:
     """Rename a lipsync job."""
-    emit(state(ctx), run_client(ctx, lambda client: _dict(client.update(lipsync_id, title=title))))
+    emit(state(ctx), run_client(ctx, lambda client: _dict(client.update(lipsync_id, title=title)), subject=lipsync_id))
 
 
 def delete(
@@ -199,11 +199,24 @@ def delete(
         if not stdin_is_terminal():
             with error_boundary(st):
                 raise UsageProblem(f"not deleting {lipsync_id}: no terminal to confirm on; pass --force", param="force")
-        if not typer.confirm(f"Delete lipsync {lipsync_id}?", default=False, err=True):
+        # The title says which job this is: an id alone is easy to mistype for another.
+        title = run_client(ctx, lambda client: _title_of(client, lipsync_id), subject=lipsync_id)
+        if not typer.confirm(f"Delete lipsync {_named(lipsync_id, title)}?", default=False, err=True):
             note("not deleted")
             raise typer.Exit(1)
-    deleted = run_client(ctx, lambda client: client.delete(lipsync_id))
+    else:
+        title = None
+    deleted = run_client(ctx, lambda client: client.delete(lipsync_id), subject=lipsync_id)
+    note(f"deleted {_named(deleted, title)}")
     emit(st, {"id": deleted})
+
+
+async def _title_of(client: AsyncLipsyncClient, lipsync_id: str) -> str | None:
+    return (await client.get(lipsync_id)).title
+
+
+def _named(lipsync_id: str, title: str | None) -> str:
+    return f'{lipsync_id} ("{title}")' if title else lipsync_id
 
 
 def wait(
@@ -237,7 +250,7 @@ def wait(
             await save_finished(st, client, lipsync, plan.save_to, plan)
         return lipsync.to_dict()
 
-    emit(st, run_client(ctx, work))
+    emit(st, run_client(ctx, work, subject=lipsync_id))
 
 
 def download(
@@ -245,7 +258,7 @@ def download(
     lipsync_id: _Id,
     path: Annotated[
         str | None,
-        typer.Argument(help="File or directory to save to (default: ./<id>.mp4).", show_default=False, metavar="PATH"),
+        typer.Argument(help="File or directory to save to (default: ./ID.mp4).", show_default=False, metavar="PATH"),
     ] = None,
     captions: Annotated[bool, typer.Option("--captions", help="Also save the SRT captions beside the video.")] = False,
     overwrite: _Overwrite = False,
@@ -260,7 +273,7 @@ def download(
     async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         return await download_job(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
 
-    emit(st, run_client(ctx, work))
+    emit(st, run_client(ctx, work, subject=lipsync_id))
 
 
 def upload(

@@ -15,6 +15,7 @@ import uvicorn
 from .app import SandboxApp
 from .config import FaultConfig, SandboxConfig
 from .jobs import is_loopback
+from .request_log import RequestLog
 
 __all__ = ["EmbeddedSandbox", "run_sandbox", "startup_line"]
 
@@ -67,7 +68,8 @@ def run_sandbox(host: str = "127.0.0.1", port: int = 8765, config: SandboxConfig
                 file=sys.stderr,
                 flush=True,
             )
-        uv_config = uvicorn.Config(sandbox.asgi, log_level="warning", access_log=False, lifespan="on")
+        # Our own access log: one line per request, without the signed query strings.
+        uv_config = uvicorn.Config(RequestLog(sandbox.asgi), log_level="warning", access_log=False, lifespan="on")
         uvicorn.Server(uv_config).run(sockets=[sock])
     finally:
         sock.close()
