@@ -10,7 +10,7 @@ from mcp import Client
 from mcp.client.context import ClientRequestContext
 from mcp.server import MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp_types import ElicitRequestParams, ElicitResult, ErrorData
+from mcp_types import ElicitRequestParams, ElicitResult
 
 from tests.mcp.conftest import CountingTransport, check_output, error_of, preview
 

@@ -377,9 +377,9 @@ def check_approval(gate: Gate, estimate: CostEstimate, pre: Preflight) -> None:
         if data.approve:
             return
     elif isinstance(approval, AcceptedElicitation):  # nobody asked the user, or their client failed to
-        if gate.confirm_spend and gate.approval_token is not None:
-            if gate.previews.seen(gate.session, gate.fingerprint, gate.approval_token):
-                return
+        token = gate.approval_token
+        if gate.confirm_spend and token is not None and gate.previews.seen(gate.session, gate.fingerprint, token):
+            return
         _refuse_unconfirmed(gate, estimate, pre, data.failure if isinstance(data, Answered) else None)
     raise ToolFailure(
         "spend_declined",
