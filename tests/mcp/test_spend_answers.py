@@ -110,3 +110,18 @@ async def test_confirm_spend_on_a_first_call_is_refused_and_a_token_from_other_a
     assert error["code"] == "confirmation_required"
     assert "not from a preview of these arguments" in error["message"]
     assert upstream.requests == []
+
+
+async def test_an_uploaded_assets_probe_is_returned_and_prices_a_later_create(paid_server: Make):
+    server, upstream = paid_server()
+    async with Client(server) as client:
+        result = await client.call_tool("upload_asset", {"path": "dub.wav"})
+        uploaded = await check_output(client, "upload_asset", result)
+        media = uploaded["media"]
+        assert media["has_audio"] is True and media["has_video"] is False
+        assert media["duration_seconds"] == pytest.approx(3.0, abs=0.05)
+        arguments = {"video_path": "talk.mp4", "audio_asset_id": uploaded["asset_id"]}
+        error = error_of(await client.call_tool("create_lipsync", arguments))
+    assert error["code"] == "confirmation_required"
+    assert error["details"]["estimate"]["estimated_usd"] == 0.1  # priced from the remembered probe
+    assert creates(upstream) == []
