@@ -45,7 +45,7 @@ from .config import Settings, resolve_settings
 from .errors import APIConnectionError, APIError, ConflictError, NotFoundError, ServerError, ValidationError
 from .fingerprint import fingerprint_batch, fingerprint_request
 from .ledger import DailyCaps, Ledger, open_default
-from .media import MediaProbe
+from .media import MediaProbe, probe_if_media
 from .models import Account, Asset, AssetDetail, AssetStatus, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
 from .once import CreateOutcome, create_once, upload_once
 from .raw import RawResponses, record_response
@@ -143,8 +143,8 @@ class AsyncLipsyncClient:
         )
         # The token is unused: credentials are added per request by the policy transport.
         self._api = AuthenticatedClient(base_url=settings.base_url, token="").set_async_httpx_client(self._http)
-        # Probes of files this install uploaded, by asset id, so a create from the asset is priced
-        # (in memory until the ledger keeps them).
+        # Probes of files this client uploaded, by asset id, so a create from the asset is priced;
+        # the ledger keeps them for other processes, this dict when the ledger is off.
         self._probes: dict[str, MediaProbe] = {}
 
     def __repr__(self) -> str:
@@ -174,12 +174,25 @@ class AsyncLipsyncClient:
         await self._http.aclose()
 
     def remember_probe(self, asset_id: str, probe: MediaProbe) -> None:
-        """Remember what the file uploaded as ``asset_id`` holds, so preflight can price jobs using it."""
+        """Remember what the file uploaded as ``asset_id`` holds, so preflight can price jobs using it.
+
+        Kept in this client and, when the ledger is on and recorded the upload, in the ledger
+        (by the file's SHA-256), so later processes of this install price the asset too.
+        """
         self._probes[asset_id] = probe
+        if self.ledger is not None:
+            self.ledger.remember_asset_probe(asset_id, probe.to_dict())
 
     def remembered_probe(self, asset_id: str) -> MediaProbe | None:
-        """The probe remembered for ``asset_id`` (see ``remember_probe``), or None."""
-        return self._probes.get(asset_id)
+        """The probe remembered for ``asset_id`` (by this client, or by the ledger), or None."""
+        probe = self._probes.get(asset_id)
+        if probe is None and self.ledger is not None:
+            stored = self.ledger.probe_for_asset(asset_id)
+            try:
+                probe = MediaProbe.from_dict(stored) if stored is not None else None
+            except (KeyError, TypeError, ValueError):  # a row written by another version: unknown, not an error
+                probe = None
+        return probe
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -681,6 +694,9 @@ class AsyncLipsyncClient:
         file with the same content as one uploaded lately (``HEYGEN_LIPSYNC_ASSET_REUSE_DAYS``,
         default 7) that HeyGen still has is not uploaded again: that asset is returned.
 
+        The file's media probe is remembered (``remembered_probe``), so a create from the asset
+        is priced.
+
         Returns:
             The asset; use ``AssetSource(asset.asset_id)`` in a request.
 
@@ -688,9 +704,13 @@ class AsyncLipsyncClient:
             ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.
             APIStatusError, APIConnectionError: as for every call.
         """
-        return await self._upload_once(
+        asset = await self._upload_once(
             Path(path), idempotency_key=idempotency_key, on_progress=on_progress, check_reused=True
         )
+        probe = await asyncio.to_thread(probe_if_media, Path(path))  # PyAV blocks: off the event loop
+        if probe is not None and asset.asset_id:
+            self.remember_probe(asset.asset_id, probe)
+        return asset
 
     async def _upload_once(
         self,

@@ -468,9 +468,20 @@ class Ledger:
 
     def probe_for_asset(self, asset_id: str) -> dict[str, Any] | None:
         """The remembered probe of the file uploaded as ``asset_id``, or None."""
-        record = self.find_by_id(asset_id)
-        digest = record.hashes.get("file") if record is not None and record.kind == "upload" else None
+        digest = self._uploaded_digest(asset_id)
         return self.probe_for(digest) if digest else None
+
+    def remember_asset_probe(self, asset_id: str, probe: Mapping[str, Any]) -> bool:
+        """Keep the probe of the file this install uploaded as ``asset_id``; False when no upload of it is recorded."""
+        digest = self._uploaded_digest(asset_id)
+        if digest:
+            self.remember_probe(digest, probe)
+        return bool(digest)
+
+    def _uploaded_digest(self, asset_id: str) -> str | None:
+        """The SHA-256 of the file uploaded as ``asset_id``, from its upload record."""
+        record = self.find_by_id(asset_id)
+        return record.hashes.get("file") if record is not None and record.kind == "upload" else None
 
 
 @dataclass(frozen=True)

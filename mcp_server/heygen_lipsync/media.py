@@ -15,7 +15,7 @@ from typing import Any
 
 from .sources import sniff_media_type
 
-__all__ = ["INSTALL_HINT", "MediaProbe", "NotMediaError", "probe_available", "probe_file"]
+__all__ = ["INSTALL_HINT", "MediaProbe", "NotMediaError", "probe_available", "probe_file", "probe_if_media"]
 
 logger = logging.getLogger("heygen_lipsync")
 
@@ -110,3 +110,12 @@ def probe_file(path: Path) -> MediaProbe:
     except av.FFmpegError as exc:
         logger.debug("PyAV could not read %s: %s", path, type(exc).__name__)
         raise NotMediaError(f"{path} is not a media file PyAV can read") from None
+
+
+def probe_if_media(path: Path) -> MediaProbe | None:
+    """``probe_file``, or None when the file cannot be read or is not media (for a courtesy, never a check)."""
+    try:
+        return probe_file(path)
+    except (OSError, NotMediaError) as exc:
+        logger.debug("no probe of %s: %s", path, type(exc).__name__)
+        return None

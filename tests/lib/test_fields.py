@@ -91,6 +91,7 @@ PROBE = textwrap.dedent(
     from heygen_lipsync.request import LipsyncRequest
     from mcp import Client
     from heygen_lipsync.mcp import build_server
+    from heygen_lipsync.mcp.errors import ERROR_META_KEY
     import heygen_lipsync_api
 
     out = {"generated_from": heygen_lipsync_api.__file__}
@@ -129,8 +130,10 @@ PROBE = textwrap.dedent(
         async with Client(server) as client:
             arguments = {"video_url": "https://example.com/v.mp4", "audio_url": "https://example.com/a.wav",
                          "background_color": "#405060", "mode": "ultra"}
-            await client.call_tool("create_lipsync", arguments)  # the preview: spends nothing
-            result = await client.call_tool("create_lipsync", {**arguments, "confirm_spend": True})
+            shown = await client.call_tool("create_lipsync", arguments)  # the preview: spends nothing
+            token = shown.meta[ERROR_META_KEY]["details"]["approval_token"]
+            result = await client.call_tool("create_lipsync", {**arguments, "confirm_spend": True,
+                                                               "approval_token": token})
         out["mcp_result"] = result.structured_content
         out["sent"] = sent
 

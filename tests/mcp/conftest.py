@@ -126,6 +126,11 @@ async def preview(client: Client, tool: str, arguments: dict[str, Any]) -> str:
     return token
 
 
+async def approved(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of the call that spends: previewed first, then with confirm_spend and the preview's token."""
+    return {**arguments, "confirm_spend": True, "approval_token": await preview(client, tool, arguments)}
+
+
 async def output_schema(client: Client, tool: str) -> dict[str, Any]:
     tools = {t.name: t for t in (await client.list_tools()).tools}
     schema = tools[tool].output_schema

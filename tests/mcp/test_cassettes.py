@@ -59,7 +59,7 @@ async def test_a_rejected_create_names_heygens_param(replayed: Callable[..., MCP
     arguments = {"video_asset_id": "asset_does_not_exist", "audio_asset_id": "asset_nor_this", "confirm_spend": True}
     with cassette("error_400") as played:
         async with Client(replayed()) as client:
-            await preview(client, "create_lipsync", arguments)
+            arguments["approval_token"] = await preview(client, "create_lipsync", arguments)
             error = error_of(await client.call_tool("create_lipsync", arguments))
     assert played.all_played
     assert error["code"] == "invalid_parameter"
@@ -71,10 +71,12 @@ async def test_over_the_concurrency_cap_says_how_long_to_wait(replayed: Callable
     arguments = {"video_path": "talk.mp4", "audio_path": "dub.wav", "confirm_spend": True}
     with cassette("error_429") as played:
         async with Client(replayed()) as client:
-            await preview(client, "create_lipsync", {**arguments, "title": "cassette 429 first"})
-            structured(await client.call_tool("create_lipsync", {**arguments, "title": "cassette 429 first"}))
-            await preview(client, "create_lipsync", {**arguments, "title": "cassette 429 second"})
-            error = error_of(await client.call_tool("create_lipsync", {**arguments, "title": "cassette 429 second"}))
+            first = {**arguments, "title": "cassette 429 first"}
+            first["approval_token"] = await preview(client, "create_lipsync", first)
+            structured(await client.call_tool("create_lipsync", first))
+            second = {**arguments, "title": "cassette 429 second"}
+            second["approval_token"] = await preview(client, "create_lipsync", second)
+            error = error_of(await client.call_tool("create_lipsync", second))
     assert played.all_played
     assert error["code"] == "rate_limit_exceeded"
     assert error["retry_after_seconds"] is not None and "wait" in error["next_action"]

@@ -92,7 +92,7 @@ async def _call_rejected(
         server = build_server(settings, library_settings=Settings(api_key="bad-key-value", base_url=box.base_url))
         async with Client(server) as client:
             if arguments and arguments.get("confirm_spend"):
-                await preview(client, tool, arguments)
+                arguments = {**arguments, "approval_token": await preview(client, tool, arguments)}
             return error_of(await client.call_tool(tool, arguments or {}))
 
 

@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 from mcp.server import MCPServer
 
-from tests.mcp.conftest import CountingTransport, check_output, error_of, preview
+from tests.mcp.conftest import CountingTransport, approved, check_output, error_of
 
 pytestmark = pytest.mark.anyio
 
@@ -59,11 +59,11 @@ async def test_creates_whose_response_is_lost_count_against_the_cap(paid_server:
     server, transport = paid_server(transport=LosingTransport(), max_jobs_per_session=3)
     codes: list[str] = []
     async with Client(server) as client:
-        await preview(client, "create_lipsync", PAID)
-        await preview(client, "create_lipsync_batch", {"items": [REMOTE]})
+        paid = await approved(client, "create_lipsync", PAID)
+        paid_batch = await approved(client, "create_lipsync_batch", {"items": [REMOTE], "confirm_spend": True})
         for _ in range(20):
-            codes.append(error_of(await client.call_tool("create_lipsync", PAID))["code"])
-        batch = error_of(await client.call_tool("create_lipsync_batch", {"items": [REMOTE], "confirm_spend": True}))
+            codes.append(error_of(await client.call_tool("create_lipsync", paid))["code"])
+        batch = error_of(await client.call_tool("create_lipsync_batch", paid_batch))
     # Each lost create may have made a paid job: three reached the API, then the cap held.
     assert _creates(transport) == 3
     assert codes[:3] == ["timeout"] * 3
@@ -74,10 +74,10 @@ async def test_creates_whose_response_is_lost_count_against_the_cap(paid_server:
 async def test_a_lost_batch_counts_all_its_items(paid_server: Make):
     server, transport = paid_server(transport=LosingTransport(), max_jobs_per_session=3)
     async with Client(server) as client:
-        await preview(client, "create_lipsync_batch", {"items": [REMOTE] * 2})
-        lost = error_of(await client.call_tool("create_lipsync_batch", {"items": [REMOTE] * 2, "confirm_spend": True}))
+        paid = await approved(client, "create_lipsync_batch", {"items": [REMOTE] * 2, "confirm_spend": True})
+        lost = error_of(await client.call_tool("create_lipsync_batch", paid))
         assert lost["idempotency_key"]
-        error = error_of(await client.call_tool("create_lipsync_batch", {"items": [REMOTE] * 2, "confirm_spend": True}))
+        error = error_of(await client.call_tool("create_lipsync_batch", paid))
     assert error["code"] == "session_job_limit" and "1 left" in error["message"]
     assert _creates(transport) == 1
 
@@ -86,22 +86,22 @@ async def test_a_retry_with_the_key_of_a_lost_create_gets_its_job_without_anothe
     losing = LosingTransport()
     server, transport = paid_server(transport=losing, max_jobs_per_session=1)
     async with Client(server) as client:
-        await preview(client, "create_lipsync", PAID)
-        key = error_of(await client.call_tool("create_lipsync", PAID))["idempotency_key"]
+        paid = await approved(client, "create_lipsync", PAID)
+        key = error_of(await client.call_tool("create_lipsync", paid))["idempotency_key"]
         losing.losing = False
-        retried = await client.call_tool("create_lipsync", {**PAID, "idempotency_key": key})
+        retried = await client.call_tool("create_lipsync", {**paid, "idempotency_key": key})
         data = await check_output(client, "create_lipsync", retried)
         assert data["jobs_left_in_session"] == 0
         # A new job (no key, or another key) is still refused: the cap is 1 and one job was made.
-        assert error_of(await client.call_tool("create_lipsync", PAID))["code"] == "session_job_limit"
+        assert error_of(await client.call_tool("create_lipsync", paid))["code"] == "session_job_limit"
     assert _creates(transport) == 2  # the lost create and its retry, which the API answers with the same job
 
 
 async def test_a_create_the_api_refuses_gives_its_slot_back(paid_server: Make):
     server, transport = paid_server(transport=RefusingTransport(), max_jobs_per_session=1)
     async with Client(server) as client:
-        await preview(client, "create_lipsync", PAID)
+        paid = await approved(client, "create_lipsync", PAID)
         for _ in range(3):
-            error = error_of(await client.call_tool("create_lipsync", PAID))
+            error = error_of(await client.call_tool("create_lipsync", paid))
             assert error["code"] == "invalid_parameter" and error.get("idempotency_key") is None
     assert _creates(transport) == 3  # each refusal proved nothing was created, so the next could go

@@ -12,7 +12,7 @@ from mcp.server import MCPServer
 from mcp_types import ElicitRequestParams, ElicitResult
 
 from heygen_lipsync.mcp.spend import estimate_cost
-from tests.mcp.conftest import CountingTransport, check_output, error_of, preview
+from tests.mcp.conftest import CountingTransport, approved, check_output, error_of
 
 pytestmark = pytest.mark.anyio
 
@@ -31,7 +31,8 @@ async def test_without_elicitation_create_requires_confirm_spend_and_sends_nothi
         assert "ask" in error["next_action"] and "confirm_spend=true" in error["next_action"]
         assert upstream.requests == []
 
-        created = await client.call_tool("create_lipsync", {**LOCAL, "confirm_spend": True})
+        token = error["details"]["approval_token"]
+        created = await client.call_tool("create_lipsync", {**LOCAL, "confirm_spend": True, "approval_token": token})
         data = await check_output(client, "create_lipsync", created)
         assert data["sandbox"] is False
         assert data["estimate"]["estimated_usd"] == 0.1
@@ -121,8 +122,7 @@ async def test_invalid_arguments_are_refused_before_asking_the_user(paid_server:
 async def test_the_session_job_cap_stops_creates_before_any_request(paid_server: Make):
     server, upstream = paid_server(max_jobs_per_session=1)
     async with Client(server) as client:
-        await preview(client, "create_lipsync", LOCAL)
-        first = await client.call_tool("create_lipsync", {**LOCAL, "confirm_spend": True})
+        first = await client.call_tool("create_lipsync", await approved(client, "create_lipsync", LOCAL))
         assert (await check_output(client, "create_lipsync", first))["jobs_left_in_session"] == 0
         sent = len(upstream.requests)
         # The cap is reported first: the user is not asked to approve a job that would be refused.
@@ -142,7 +142,10 @@ async def test_batches_go_through_the_same_gate(paid_server: Make):
         assert error["code"] == "confirmation_required"
         assert "these 2 jobs" in error["message"]
         assert upstream.requests == []
-        created = await client.call_tool("create_lipsync_batch", {"items": items, "confirm_spend": True})
+        token = error["details"]["approval_token"]
+        created = await client.call_tool(
+            "create_lipsync_batch", {"items": items, "confirm_spend": True, "approval_token": token}
+        )
         data = await check_output(client, "create_lipsync_batch", created)
     # Each item at its own mode's rate (issue 14): 3 s at $0.033 + 3 s at $0.067.
     assert data["estimate"]["estimated_usd"] == 0.3

@@ -31,7 +31,7 @@ from heygen_lipsync.mcp import build_server
 from heygen_lipsync.mcp.settings import ServerSettings
 from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
 from tests.conftest import ROOT
-from tests.mcp.conftest import preview
+from tests.mcp.conftest import approved
 from tests.reliability.conftest import FAKE_KEY
 from tests.reliability.fuzzing import assert_clean
 from tests.reliability.scenarios import sandbox_config
@@ -197,10 +197,8 @@ async def test_every_mcp_tool_succeeds_without_showing_the_key(
             return dict(result.structured_content or {})
 
         asset = await call("upload_asset", path="dub.wav")
-        await preview(client, "create_lipsync", {"video_path": "talk.mp4", "audio_asset_id": asset["asset_id"]})
-        created = await call(
-            "create_lipsync", video_path="talk.mp4", audio_asset_id=asset["asset_id"], confirm_spend=True
-        )
+        single = {"video_path": "talk.mp4", "audio_asset_id": asset["asset_id"]}
+        created = await call("create_lipsync", **await approved(client, "create_lipsync", single))
         lipsync_id = created["lipsync_id"]
         await call("get_lipsync", lipsync_id=lipsync_id)
         await call("list_lipsyncs")
@@ -208,10 +206,8 @@ async def test_every_mcp_tool_succeeds_without_showing_the_key(
         waited = await call("wait_for_lipsync", lipsync_id=lipsync_id, timeout_seconds=30)
         assert not waited.get("still_running")
         await call("download_lipsync", lipsync_id=lipsync_id)
-        await preview(client, "create_lipsync_batch", {"items": [{"video_path": "talk.mp4", "audio_path": "dub.wav"}]})
-        batch = await call(
-            "create_lipsync_batch", items=[{"video_path": "talk.mp4", "audio_path": "dub.wav"}], confirm_spend=True
-        )
+        items = {"items": [{"video_path": "talk.mp4", "audio_path": "dub.wav"}]}
+        batch = await call("create_lipsync_batch", **await approved(client, "create_lipsync_batch", items))
         await call("get_lipsync_batch", batch_id=batch["batch_id"])
         await call("delete_lipsync", lipsync_id=lipsync_id)
     assert_clean(_log_text(debug_logs), where="the MCP server's logs")

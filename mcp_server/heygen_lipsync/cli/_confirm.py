@@ -107,7 +107,11 @@ class SpendQuestion:
             typer.Exit: the person answered no (exit 1, nothing sent).
         """
         rates = rates_from_env()
-        pre = preflight(requests[0], rates=rates) if batch is None else preflight_batch(requests, rates=rates)
+        probes = client.remembered_probe  # assets uploaded by this install are priced
+        if batch is None:
+            pre = preflight(requests[0], rates=rates, probes=probes)
+        else:
+            pre = preflight_batch(requests, rates=rates, probes=probes)
         if not self.sandbox:
             pre = await with_balance(pre, client)
         check_spend(pre)

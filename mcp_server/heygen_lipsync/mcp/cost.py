@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
+    from heygen_lipsync.media import MediaProbe
     from heygen_lipsync.preflight import Preflight
 
-__all__ = ["CostEstimate", "OutputLength", "audio_duration", "estimate_cost"]
+__all__ = ["CostEstimate", "MediaInfo", "OutputLength", "audio_duration", "estimate_cost"]
 
 logger = logging.getLogger("heygen_lipsync.mcp")
 
@@ -59,6 +60,23 @@ class CostEstimate(BaseModel):
             estimated_usd=pre.estimated_usd,
             summary=pre.summary(),
             balance_usd=balance.remaining if balance is not None and balance.currency.lower() == "usd" else None,
+        )
+
+
+class MediaInfo(BaseModel):
+    """What an uploaded file holds, read locally before the upload: a create from its asset is priced from it."""
+
+    duration_seconds: float | None = Field(default=None, description="Its length in seconds; null when unknown.")
+    has_video: bool | None = Field(default=None, description="Whether it has a video stream; null when unknown.")
+    has_audio: bool | None = Field(default=None, description="Whether it has an audio stream; null when unknown.")
+    container: str | None = Field(default=None, description="The container format PyAV read, e.g. 'wav'.")
+
+    @classmethod
+    def of(cls, probe: MediaProbe) -> MediaInfo:
+        """From the library's probe (durations rounded to the millisecond)."""
+        seconds = None if probe.duration is None else round(probe.duration, 3)
+        return cls(
+            duration_seconds=seconds, has_video=probe.has_video, has_audio=probe.has_audio, container=probe.container
         )
 
 

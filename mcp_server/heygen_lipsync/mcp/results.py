@@ -13,7 +13,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from heygen_lipsync.mcp.cost import CostEstimate
+from heygen_lipsync.mcp.cost import CostEstimate, MediaInfo
 
 __all__ = [
     "BatchCreated",
@@ -117,6 +117,7 @@ class UploadInfo(FromLibrary):
     mime_type: str | None = None
     size_bytes: int | None = None
     url: str | None = None
+    media: MediaInfo | None = Field(default=None, description="What the file holds; null when it was not read.")
     next_step: str
 
 

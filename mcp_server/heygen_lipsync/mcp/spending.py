@@ -30,9 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit
+from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult
+from mcp.shared.exceptions import MCPError
+from mcp_types import ElicitResult
 from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, Field
+from pydantic import ValidationError as SchemaError
 
 from heygen_lipsync.errors import APIError, APIStatusError, ConfigurationError, ConflictError, ValidationError
 from heygen_lipsync.mcp.cost import CostEstimate
@@ -45,6 +48,7 @@ from heygen_lipsync.request import LipsyncRequest
 
 __all__ = [
     "CONFIRM_SPEND_DESCRIPTION",
+    "Answered",
     "Gate",
     "JobCounter",
     "NotAsked",
@@ -155,8 +159,8 @@ class Previews:
     """The preflights each session was shown, by approval token, so a spend can prove one was seen.
 
     A spend without elicitation needs a preview of the very same request(s) in the same
-    session: the call carries its ``approval_token`` (or, for clients that drop it, repeats
-    the previewed arguments exactly). A ``confirm_spend`` on a first call is never enough.
+    session, and the call carries its ``approval_token``: repeating the arguments is not
+    enough, nor is a ``confirm_spend`` on a first call.
     """
 
     limit: int = 64
@@ -171,12 +175,9 @@ class Previews:
         tokens[token] = fingerprint
         return token
 
-    def seen(self, session: str, fingerprint: str, token: str | None) -> bool:
-        """Whether this session was shown a preview of these request(s) (with this token, when given)."""
-        tokens = self.shown.get(session, {})
-        if token is not None:
-            return tokens.get(token) == fingerprint
-        return fingerprint in tokens.values()
+    def seen(self, session: str, fingerprint: str, token: str) -> bool:
+        """Whether ``token`` is from a preview of these request(s) shown in this session."""
+        return self.shown.get(session, {}).get(token) == fingerprint
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,48 @@ class NotAsked:
     """The gate did not ask the user (sandbox, no elicitation, or arguments the tool will refuse)."""
 
 
+@dataclass(frozen=True)
+class Answered(NotAsked):
+    """The SDK did not ask: ``ask_user`` did, and this is the user's answer or why there is none.
+
+    A subclass of ``NotAsked`` so the resolvers' return annotations hold. ``failure`` says
+    why the client's answer cannot be used (a JSON-RPC error, an accept without content);
+    such an answer never spends.
+    """
+
+    outcome: ElicitationResult[SpendApproval] | None = None
+    failure: str | None = None
+
+
+_ERROR_ANSWER = "the client answered the spend question with an error instead of the user's answer"
+_EMPTY_ANSWER = "the client accepted the spend question with no answer (or one that is not the form's)"
+
+
+def _unusable_answer(ctx: Context) -> Answered | None:
+    """An accept without a usable answer among this round's input responses (2026-07-28 protocol)."""
+    for answer in (ctx.input_responses or {}).values():
+        if isinstance(answer, ElicitResult) and answer.action == "accept":
+            try:
+                SpendApproval.model_validate(answer.content)
+            except SchemaError:
+                return Answered(failure=_EMPTY_ANSWER)
+    return None
+
+
+async def _ask_mid_call(ctx: Context, question: str) -> Answered:
+    """Ask over the back-channel (protocols before 2026-07-28), turning the client's failures into answers.
+
+    The SDK would make a JSON-RPC error a protocol error and an empty accept an untyped tool
+    error naming our resolver; here both become ``failure``, reported by ``check_approval``.
+    """
+    try:
+        return Answered(await ctx.elicit(question, SpendApproval))
+    except MCPError:
+        return Answered(failure=_ERROR_ANSWER)
+    except ValueError:  # no content, or content that fails the schema (pydantic's error is one too)
+        return Answered(failure=_EMPTY_ANSWER)
+
+
 def describe_jobs(pre: Preflight) -> str:
     """The jobs in words, for the user: inputs, mode and output length of each (at most 3 listed)."""
     lines = []
@@ -274,10 +317,11 @@ async def ask_user(ctx: Context, plan: Callable[[AppState], PaidJobs]) -> Elicit
     """A resolver's answer: ask the user to approve ``plan``'s jobs and their estimate, or not ask at all.
 
     ``plan`` gives the jobs' requests (and raises on arguments the tool will refuse). Runs
-    before the tool body (the SDK's ``Resolve``), over elicitation mid-call on older
-    protocols or an ``InputRequiredResult`` round on 2026-07-28. Never asks in the sandbox,
-    when the client cannot be asked, or about a request the tool body is going to refuse.
-    The question names the inputs, the mode, the output length and the price.
+    before the tool body (the SDK's ``Resolve``): on older protocols it asks mid-call itself
+    (``Answered``), on 2026-07-28 it returns the question for an ``InputRequiredResult``
+    round. Never asks in the sandbox, when the client cannot be asked, or about a request the
+    tool body is going to refuse. The question names the inputs, the mode, the output length
+    and the price. An answer that is an error or an empty accept is an ``Answered`` failure.
     """
     state = state_of(ctx)
     if state.sandbox or not _can_elicit(ctx):
@@ -289,11 +333,14 @@ async def ask_user(ctx: Context, plan: Callable[[AppState], PaidJobs]) -> Elicit
         check_spend(pre)
     except Exception:  # noqa: BLE001 - the tool body meets the same failure and reports it properly
         return NotAsked()
-    return Elicit(
+    question = (
         f"{describe_jobs(pre)} {pre.summary()} This spends credits on your HeyGen account and cannot be undone "
-        "once the job starts. Start it?",
-        SpendApproval,
+        "once the job starts. Start it?"
     )
+    version = ctx.protocol_version
+    if version is None or not is_version_at_least(version, _INPUT_REQUIRED_VERSION):
+        return await _ask_mid_call(ctx, question)
+    return _unusable_answer(ctx) or Elicit(question, SpendApproval)
 
 
 @dataclass(frozen=True)
@@ -311,41 +358,61 @@ class Gate:
 def check_approval(gate: Gate, estimate: CostEstimate, pre: Preflight) -> None:
     """Let the spend go ahead, or raise.
 
-    Without elicitation the first call for a request only previews it: the error carries the
-    preflight, the estimate and an ``approval_token``. The spending call must come after that
-    preview (carrying the token) and with ``confirm_spend=true``.
+    With elicitation the user's answer decides. Without it the first call for a request only
+    previews it: the error carries the preflight, the estimate and an ``approval_token``; the
+    spending call must carry that token (from a preview of the same arguments in this session)
+    and ``confirm_spend=true``. An answer the client could not give (a JSON-RPC error, an empty
+    accept) falls back to the same token flow.
 
     Raises:
-        ToolFailure: the user declined, or the spend was not confirmed after a preview.
+        ToolFailure: the user declined (``spend_declined``), the client failed to answer
+            (``elicitation_failed``), or the spend was not confirmed with a preview's token
+            (``confirmation_required``).
     """
     approval = gate.approval
-    if isinstance(approval, AcceptedElicitation):
-        if isinstance(approval.data, SpendApproval):
-            if approval.data.approve:
-                return
-        elif gate.confirm_spend and gate.previews.seen(gate.session, gate.fingerprint, gate.approval_token):
+    data = approval.data if isinstance(approval, AcceptedElicitation) else None
+    if isinstance(data, Answered) and data.failure is None:  # asked mid-call: the user's own answer
+        approval = data.outcome
+        data = approval.data if isinstance(approval, AcceptedElicitation) else None
+    if isinstance(data, SpendApproval):
+        if data.approve:
             return
-        else:
-            token = gate.previews.issue(gate.session, gate.fingerprint)
-            if gate.approval_token is not None:
-                why = "That approval_token is not from a preview of these arguments in this session. "
-            elif gate.confirm_spend:
-                why = "confirm_spend=true needs a preview the user saw first; this is it. "
-            else:
-                why = ""
-            raise ToolFailure(
-                "confirmation_required",
-                f"{why}{describe_jobs(pre)} {estimate.summary} Nothing was created: this job spends the user's "
-                "HeyGen credits and needs their approval.",
-                param="confirm_spend",
-                next_action="Tell the user the jobs and the estimated cost and ask whether to go ahead. Only if they "
-                f"agree, call again with the same arguments, confirm_spend=true and approval_token={token!r}.",
-                details={"preflight": pre.to_dict(), "estimate": estimate.model_dump(), "approval_token": token},
-            )
+    elif isinstance(approval, AcceptedElicitation):  # nobody asked the user, or their client failed to
+        token = gate.approval_token
+        if gate.confirm_spend and token is not None and gate.previews.seen(gate.session, gate.fingerprint, token):
+            return
+        _refuse_unconfirmed(gate, estimate, pre, data.failure if isinstance(data, Answered) else None)
     raise ToolFailure(
         "spend_declined",
         f"The user did not approve the spend; nothing was created. ({estimate.summary})",
         next_action="Do not retry unless the user asks for it.",
+    )
+
+
+def _refuse_unconfirmed(gate: Gate, estimate: CostEstimate, pre: Preflight, failure: str | None) -> None:
+    """The preview: nothing spent; the jobs, the estimate and a token for the call that spends.
+
+    Raises:
+        ToolFailure: always (``elicitation_failed`` when the client failed to answer the question).
+    """
+    token = gate.previews.issue(gate.session, gate.fingerprint)
+    if failure is not None:
+        why = f"{failure[0].upper()}{failure[1:]}. "
+    elif gate.approval_token is not None:
+        why = "That approval_token is not from a preview of these arguments in this session. "
+    elif gate.confirm_spend:
+        why = "confirm_spend=true needs the approval_token of a preview the user saw first; this is it. "
+    else:
+        why = ""
+    raise ToolFailure(
+        "confirmation_required" if failure is None else "elicitation_failed",
+        f"{why}{describe_jobs(pre)} {estimate.summary} Nothing was created: this job spends the user's "
+        "HeyGen credits and needs their approval.",
+        param="confirm_spend",
+        next_action=("The user was not asked. " if failure is not None else "")
+        + "Tell the user the jobs and the estimated cost and ask them whether to go ahead. Only if they "
+        f"agree, call again with the same arguments, confirm_spend=true and approval_token={token!r}.",
+        details={"preflight": pre.to_dict(), "estimate": estimate.model_dump(), "approval_token": token},
     )
 
 

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from heygen_lipsync.errors import NotFoundError, ValidationError, WaitTimeoutError
 from heygen_lipsync.mcp.batch_wait import wait_bound
+from heygen_lipsync.mcp.cost import MediaInfo
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox, off_loop
 from heygen_lipsync.mcp.inputs import (
@@ -283,7 +284,9 @@ async def upload_asset(
     argument = "audio_asset_id" if audio_type else "video_asset_id"  # a WAV is never a video
     step = f"Pass {argument}={asset.asset_id!r} to create_lipsync."
     mime = audio_type if audio_type and not (asset.mime_type or "").startswith("audio/") else asset.mime_type
-    return ok(UploadInfo.of(asset, path=str(local), mime_type=mime, next_step=step))
+    probe = client.remembered_probe(asset.asset_id)  # the upload probed the file: a create from it is priced
+    media = MediaInfo.of(probe) if probe is not None else None
+    return ok(UploadInfo.of(asset, path=str(local), mime_type=mime, media=media, next_step=step))
 
 
 _AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".wav", ".aac", ".ogg", ".flac", ".opus"})
