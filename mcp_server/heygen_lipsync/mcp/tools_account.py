@@ -43,7 +43,7 @@ class AccountInfo(BaseModel):
     plan: str | None = Field(default=None, description="The web plan's name, when billed by subscription.")
     remaining_balance: float | None = Field(default=None, description="A wallet's balance left, in its currency.")
     currency: str | None = None
-    subscription: dict[str, Any] | None = Field(default=None, description="The plan's credit pools, as HeyGen sends them.")
+    subscription: dict[str, Any] | None = Field(default=None, description="The plan's credit pools (HeyGen's form).")
     usage_based: dict[str, Any] | None = Field(default=None, description="Usage-based billing, as HeyGen sends it.")
     sandbox: bool = Field(description="True in sandbox mode: the balance is the sandbox's pretend wallet.")
     next_step: str
