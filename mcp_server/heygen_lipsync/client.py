@@ -35,14 +35,22 @@ from heygen_lipsync_api.api.user import get_user_me_v3
 from heygen_lipsync_api.client import AuthenticatedClient
 from heygen_lipsync_api.models import CreateLipsyncBatchRequest, CreateLipsyncRequest, UpdateLipsyncRequest
 
-from . import assets, files, waiting
+from . import assets, files, upload_cleanup, waiting
 from . import dub as _dub
 from ._checks import check_id as _check_id
 from ._checks import check_limit as _check_limit
 from ._http import build_http_client, tracking_delivery
 from ._responses import call_generated, capture_response, data_of
 from .config import Settings, resolve_settings
-from .errors import APIConnectionError, APIError, ConflictError, NotFoundError, ServerError, ValidationError
+from .errors import (
+    APIConnectionError,
+    APIError,
+    ConflictError,
+    JobFailedError,
+    NotFoundError,
+    ServerError,
+    ValidationError,
+)
 from .fingerprint import fingerprint_batch, fingerprint_request
 from .ledger import DailyCaps, Ledger, open_default
 from .media import MediaProbe, probe_if_media
@@ -52,6 +60,7 @@ from .raw import RawResponses, record_response
 from .request import LipsyncRequest
 from .request import check_title as _check_title
 from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, SourceLike, validate_idempotency_key, validate_url
+from .upload_cleanup import UploadMemory
 from .uploads import UploadEvent, UploadEvents, UploadProgress, upload_file
 
 __all__ = ["AsyncLipsyncClient", "DownloadProgress", "UploadEvent", "UploadEvents", "UploadProgress"]
@@ -146,6 +155,8 @@ class AsyncLipsyncClient:
         # Probes of files this client uploaded, by asset id, so a create from the asset is priced;
         # the ledger keeps them for other processes, this dict when the ledger is off.
         self._probes: dict[str, MediaProbe] = {}
+        # What each create uploaded from local files, for delete_uploads (upload_cleanup.py).
+        self.uploads = UploadMemory()
 
     def __repr__(self) -> str:
         return f"AsyncLipsyncClient(base_url={self.settings.base_url!r}, auth={self.settings.auth_description!r})"
@@ -297,6 +308,8 @@ class AsyncLipsyncClient:
             new_id = await self._create(
                 create_lipsync_v3.asyncio_detailed, body, key=key, what="create", id_field="lipsync_id"
             )
+            made = (getattr(uploaded, name) for name in request.file_sources)
+            self.uploads.note(new_id, [source.asset_id for source in made if isinstance(source, AssetSource)])
             waiting.note_started(new_id)  # wait's schedule counts the job's age from here
             return new_id
 
@@ -616,6 +629,7 @@ class AsyncLipsyncClient:
         on_progress: waiting.ProgressHandler | None = None,
         poll_interval: float = waiting.DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = waiting.MAX_POLL_INTERVAL,
+        delete_uploads: bool = False,
     ) -> Lipsync:
         """Poll until the job finishes, at ~8% of the job's age between polls (2 s to 30 s).
 
@@ -623,6 +637,8 @@ class AsyncLipsyncClient:
         it), so a second ``wait`` on the same job resumes it rather than restarting at 2 s.
 
         ``on_progress(lipsync, elapsed_seconds)`` is called after each poll (may be async).
+        ``delete_uploads``: once the job has finished (completed or failed), delete the assets
+        its create uploaded from local files (``delete_uploads``), never ones passed by id.
 
         Returns:
             The completed lipsync, with ``video_url`` set.
@@ -635,14 +651,35 @@ class AsyncLipsyncClient:
             ValidationError: the id is malformed.
         """
         lipsync_id = _check_id(lipsync_id, "lipsync_id")
-        return await waiting.wait_one(
-            self,
-            lipsync_id,
-            timeout=timeout,
-            on_progress=on_progress,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-        )
+        try:
+            finished = await waiting.wait_one(
+                self,
+                lipsync_id,
+                timeout=timeout,
+                on_progress=on_progress,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+            )
+        except JobFailedError:
+            if delete_uploads:
+                await self.delete_uploads(lipsync_id)
+            raise
+        if delete_uploads:
+            await self.delete_uploads(lipsync_id)
+        return finished
+
+    async def delete_uploads(self, lipsync_id: str) -> builtins.list[str]:
+        """Delete the assets the create of ``lipsync_id`` uploaded from local files; return their ids.
+
+        Never an asset the create was given by id. Known from this client's own creates, else
+        from the ledger; an asset already gone counts as deleted. Call it once the job has
+        finished (a running job may still need them).
+
+        Raises:
+            ValidationError: the id is malformed.
+            APIStatusError, APIConnectionError: a delete failed.
+        """
+        return await upload_cleanup.delete_uploads(self, _check_id(lipsync_id, "lipsync_id"))
 
     async def wait_many(
         self,
@@ -800,6 +837,7 @@ class AsyncLipsyncClient:
         overwrite: bool = False,
         captions: bool = False,
         on_progress: DownloadProgress | None = None,
+        delete_uploads: bool = False,
     ) -> DownloadResult:
         """Download a completed job's video (and, with ``captions``, its SRT) to ``dest``.
 
@@ -807,6 +845,7 @@ class AsyncLipsyncClient:
         written. Each file is streamed to a temporary file beside it and renamed into place
         only when complete; an existing file is never replaced unless ``overwrite``.
         ``on_progress(bytes_written, total_or_None)`` reports the video's progress.
+        ``delete_uploads``: once saved, delete the assets its create uploaded (``delete_uploads``).
 
         Raises:
             DownloadError: not completed, destination exists, expired URL (fetch the job again),
@@ -821,6 +860,8 @@ class AsyncLipsyncClient:
         )
         if self.ledger is not None:
             self.ledger.add_download(lipsync.id, result.video_path, bytes_written=result.bytes_written)
+        if delete_uploads:
+            await self.delete_uploads(lipsync.id)
         return result
 
     async def dub(

@@ -201,6 +201,7 @@ class LipsyncClient:
     asset_statuses = _blocking(AsyncLipsyncClient.asset_statuses)
     delete_asset = _blocking(AsyncLipsyncClient.delete_asset)
     account = _blocking(AsyncLipsyncClient.account)
+    delete_uploads = _blocking(AsyncLipsyncClient.delete_uploads)
 
     def remember_probe(self, asset_id: str, probe: MediaProbe) -> None:
         """Remember what the file uploaded as ``asset_id`` holds, so preflight can price jobs using it."""

@@ -29,6 +29,8 @@ TOOLS = {
     "get_lipsync_batch",
     "dub_many",
     "get_dub_run",
+    "delete_asset",
+    "get_account",
 }
 READ_ONLY = {
     "get_lipsync",
@@ -38,6 +40,7 @@ READ_ONLY = {
     "wait_for_lipsync_batch",
     "list_media",
     "get_dub_run",
+    "get_account",
 }
 
 

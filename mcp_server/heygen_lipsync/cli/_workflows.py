@@ -18,19 +18,28 @@ from pathlib import Path
 from typing import Any
 
 from ..client import AsyncLipsyncClient
-from ..errors import DownloadError
+from ..errors import DownloadError, JobFailedError
 from ..ledger import Ledger, default_ledger_path, sandbox_ledger
 from ..models import Lipsync
 from ..once import ago
 from ..sources import LipsyncRequest, validate_idempotency_key
 from ._destinations import check_download_target
+from ._errors import UsageProblem
 from ._hints import command, resume_wait
 from ._input import local_path, parse_duration
 from ._progress import WaitReporter, transfer_progress, upload_progress
 from ._render import emit, note
 from ._state import CliState
 
-__all__ = ["CreatePlan", "create_job", "download_job", "save_finished", "wait_for_job"]
+__all__ = [
+    "CreatePlan",
+    "create_job",
+    "delete_job_uploads",
+    "download_job",
+    "save_finished",
+    "wait_and_save",
+    "wait_for_job",
+]
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,8 @@ class CreatePlan:
     new_job: bool = False
     # The destination exists and the ledger says a job's video was saved there: maybe this rerun's.
     resuming: bool = False
+    # --delete-uploads: once the job has finished (and, with --download, is saved), delete its uploads.
+    delete_uploads: bool = False
 
     @classmethod
     def of(
@@ -60,6 +71,7 @@ class CreatePlan:
         overwrite: bool,
         new_job: bool = False,
         st: CliState | None = None,
+        delete_uploads: bool = False,
     ) -> CreatePlan:
         """The checked options of ``create``; every check runs before anything is sent.
 
@@ -75,6 +87,12 @@ class CreatePlan:
         seconds = parse_duration(timeout)
         if idempotency_key is not None:
             validate_idempotency_key(idempotency_key, field="idempotency_key")
+        if delete_uploads and not (wait or save_to is not None):
+            raise UsageProblem(
+                "--delete-uploads deletes the uploads once the job has finished: add --wait or --download "
+                "(or later: heygen-lipsync wait ID --delete-uploads)",
+                param="delete_uploads",
+            )
         return cls(
             idempotency_key,
             wait or save_to is not None,
@@ -85,6 +103,7 @@ class CreatePlan:
             overwrite,
             new_job,
             resuming,
+            delete_uploads,
         )
 
 
@@ -138,10 +157,42 @@ async def create_job(
         return {"lipsync_id": lipsync_id}
     if plan.save_to is not None:
         st.resume_download, st.resume_overwrite = plan.download or str(plan.save_to), plan.overwrite
-    lipsync = await wait_for_job(client, lipsync_id, plan.seconds, plan.poll_interval, st)
+    lipsync = await wait_and_save(st, client, lipsync_id, plan)
+    return lipsync.to_dict()
+
+
+async def wait_and_save(st: CliState, client: AsyncLipsyncClient, lipsync_id: str, plan: CreatePlan) -> Lipsync:
+    """Wait for the job, save it when ``plan`` says so, then delete its uploads when asked.
+
+    A failed job's uploads are deleted too (it has finished); a completed one's only once saved.
+
+    Raises:
+        JobFailedError, WaitTimeoutError, DownloadError: as ``wait_for_job`` and ``save_finished``.
+    """
+    try:
+        lipsync = await wait_for_job(client, lipsync_id, plan.seconds, plan.poll_interval, st)
+    except JobFailedError:
+        if plan.delete_uploads:
+            await delete_job_uploads(client, lipsync_id)
+        raise
     if plan.save_to is not None:
         await save_finished(st, client, lipsync, plan.save_to, plan)
-    return lipsync.to_dict()
+    if plan.delete_uploads:
+        await delete_job_uploads(client, lipsync_id)
+    return lipsync
+
+
+async def delete_job_uploads(client: AsyncLipsyncClient, lipsync_id: str) -> None:
+    """Delete the assets the job's create uploaded from local files; say which on stderr.
+
+    Raises:
+        APIStatusError, APIConnectionError: a delete failed.
+    """
+    deleted = await client.delete_uploads(lipsync_id)
+    if deleted:
+        note(f"deleted the uploads of {lipsync_id}: {', '.join(deleted)}")
+    else:
+        note(f"{lipsync_id}: no uploads of local files to delete (assets passed by id are kept)")
 
 
 async def save_finished(

@@ -23,7 +23,7 @@ from ._render import emit, note
 from ._run import run_client
 from ._schema import schema_option
 from ._state import CliState, state
-from ._workflows import CreatePlan, create_job, download_job, save_finished, wait_for_job
+from ._workflows import CreatePlan, create_job, delete_job_uploads, download_job, wait_and_save
 
 __all__ = ["register"]
 
@@ -52,6 +52,14 @@ _IdemKey = Annotated[
         "--idempotency-key", help="Repeat-safe key (1-255 of A-Za-z0-9_:.-): a retry replays the first response."
     ),
 ]
+_DeleteUploads = Annotated[
+    bool,
+    typer.Option(
+        "--delete-uploads",
+        help="Once the job has finished (and is saved, with --download), delete the files this create uploaded "
+        "from HeyGen (never assets passed by id).",
+    ),
+]
 _LIPSYNC_COLUMNS = ("id", "status", "title", "duration", "created_at")
 _DETAIL = "LipsyncDetail"
 
@@ -76,6 +84,7 @@ def create(
         typer.Option("--download", metavar="PATH", help="Save the output video here when done (implies --wait)."),
     ] = None,
     overwrite: _Overwrite = False,
+    delete_uploads: _DeleteUploads = False,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     request_schema: Annotated[bool, schema_option("request", "CreateLipsyncRequest")] = False,
@@ -99,6 +108,7 @@ def create(
             overwrite=overwrite,
             new_job=new,
             st=st,
+            delete_uploads=delete_uploads,
         )
         question = SpendQuestion.of(st, yes=yes, dry_run=dry_run)
     emit(
@@ -228,6 +238,7 @@ def wait(
         str | None, typer.Option("--download", help="Then save the video to this file or directory.", metavar="PATH")
     ] = None,
     overwrite: _Overwrite = False,
+    delete_uploads: _DeleteUploads = False,
     response_schema: Annotated[bool, schema_option("response", _DETAIL)] = False,
 ) -> None:
     """Wait for a job to finish (live status on stderr); print it. Exit 1 if it failed, 4 on timeout."""
@@ -240,15 +251,13 @@ def wait(
             poll_interval=poll_interval,
             download=download,
             overwrite=overwrite,
+            delete_uploads=delete_uploads,
         )
     if plan.save_to is not None:
         st.resume_download, st.resume_overwrite = download, overwrite
 
     async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
-        lipsync = await wait_for_job(client, lipsync_id, plan.seconds, poll_interval, st)
-        if plan.save_to is not None:
-            await save_finished(st, client, lipsync, plan.save_to, plan)
-        return lipsync.to_dict()
+        return (await wait_and_save(st, client, lipsync_id, plan)).to_dict()
 
     emit(st, run_client(ctx, work, subject=lipsync_id))
 
@@ -262,6 +271,7 @@ def download(
     ] = None,
     captions: Annotated[bool, typer.Option("--captions", help="Also save the SRT captions beside the video.")] = False,
     overwrite: _Overwrite = False,
+    delete_uploads: _DeleteUploads = False,
 ) -> None:
     """Download a completed job's video (and captions). Prints where the files went."""
     st = state(ctx)
@@ -271,7 +281,10 @@ def download(
             check_folder_named(dest, path, param="PATH")
 
     async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
-        return await download_job(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
+        saved = await download_job(client, lipsync_id, dest, overwrite=overwrite, captions=captions)
+        if delete_uploads:
+            await delete_job_uploads(client, lipsync_id)
+        return saved
 
     emit(st, run_client(ctx, work, subject=lipsync_id))
 

@@ -13,6 +13,10 @@ below the output directory without following symlinks, and the file is written t
 last folder's descriptor. The checks touch
 the filesystem, which can be slow (a stalled network mount): tools run them through
 ``off_loop``, in a worker thread, so a slow file delays only its own call.
+
+When no allowed directory was configured and the client offers roots (the MCP roots
+capability), the client's roots are the allowed directories for its calls (``using_roots``;
+never ``/``): a context variable carries them, so each session sees its own client's roots.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ import functools
 import os
 import stat
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
@@ -39,7 +45,10 @@ from heygen_lipsync.opened import (
 )
 from heygen_lipsync.paths import expand_user
 
-__all__ = ["FileSandbox", "off_loop", "similar_name"]
+__all__ = ["FileSandbox", "off_loop", "root_dirs", "similar_name"]
+
+# The allowed directories and output directory of the call in progress, from its client's roots.
+_session_roots: ContextVar[tuple[tuple[Path, ...], Path] | None] = ContextVar("heygen_lipsync_roots", default=None)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -127,8 +136,38 @@ class FileSandbox:
     def __init__(self, allowed_dirs: Sequence[Path], output_dir: Path) -> None:
         if not allowed_dirs:
             raise ValueError("at least one allowed directory is required")
-        self.allowed_dirs = tuple(Path(d).resolve() for d in allowed_dirs)
-        self.output_dir = Path(output_dir).resolve()
+        self._allowed_dirs = tuple(Path(d).resolve() for d in allowed_dirs)
+        self._output_dir = Path(output_dir).resolve()
+
+    @property
+    def allowed_dirs(self) -> tuple[Path, ...]:
+        """The directories tools may read: the configured ones, or the calling client's roots."""
+        roots = _session_roots.get()
+        return roots[0] if roots is not None else self._allowed_dirs
+
+    @property
+    def output_dir(self) -> Path:
+        """Where downloads go: the configured directory, or (with roots) the first root."""
+        roots = _session_roots.get()
+        return roots[1] if roots is not None else self._output_dir
+
+    @contextmanager
+    def using_roots(self, dirs: Sequence[Path]) -> Iterator[None]:
+        """Within the block (and the worker threads it starts), ``dirs`` are the allowed directories.
+
+        The output directory stays the configured one when it is inside a root, else it is the
+        first root. No ``dirs`` leaves the configured directories in place.
+        """
+        if not dirs:
+            yield
+            return
+        roots = tuple(dirs)
+        inside = any(self._output_dir.is_relative_to(d) for d in roots)
+        token = _session_roots.set((roots, self._output_dir if inside else roots[0]))
+        try:
+            yield
+        finally:
+            _session_roots.reset(token)
 
     def _describe_allowed(self) -> str:
         return ", ".join(str(d) for d in self.allowed_dirs)
@@ -301,3 +340,24 @@ class FileSandbox:
                 "or pass another filename.",
             )
         return resolved
+
+
+def root_dirs(uris: Iterable[str]) -> tuple[Path, ...]:
+    """The local directories that roots' ``file://`` URIs name: existing, resolved, never ``/``.
+
+    A root that is not a local ``file://`` URI, does not exist or is the filesystem root is
+    skipped: a client's roots widen nothing beyond what it named, and never to everything.
+    """
+    dirs: list[Path] = []
+    for uri in uris:
+        parsed = urllib.parse.urlsplit(str(uri))
+        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+            continue
+        try:
+            path = Path(urllib.parse.unquote(parsed.path)).resolve()
+        except OSError:
+            continue
+        if path.parent == path or not path.is_dir():
+            continue
+        dirs.append(path)
+    return tuple(dict.fromkeys(dirs))

@@ -10,8 +10,10 @@ tools, so that the server starts about as fast as an empty one.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pydantic
@@ -20,13 +22,16 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
-from mcp.shared.exceptions import MCPError
+from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
+from mcp.shared.message import ServerMessageMetadata
 from mcp_types import (
     INVALID_PARAMS,
     CallToolResult,
     GetPromptResult,
     InputRequiredResult,
     ListResourcesResult,
+    ListRootsRequest,
+    ListRootsResult,
     PaginatedRequestParams,
 )
 
@@ -34,7 +39,7 @@ from heygen_lipsync import __version__
 from heygen_lipsync.errors import ConfigurationError, HeyGenError
 from heygen_lipsync.mcp.batch_wait import BATCH_WAIT_TOOLS
 from heygen_lipsync.mcp.errors import ToolFailure, error_result
-from heygen_lipsync.mcp.files import FileSandbox
+from heygen_lipsync.mcp.files import FileSandbox, root_dirs
 from heygen_lipsync.mcp.inputs import argument_failure
 from heygen_lipsync.mcp.media import MEDIA_TOOLS
 from heygen_lipsync.mcp.player import PlayerApps, bind_player
@@ -43,6 +48,7 @@ from heygen_lipsync.mcp.settings import ServerSettings, load_server_settings
 from heygen_lipsync.mcp.spending import JobCounter
 from heygen_lipsync.mcp.state import AppState
 from heygen_lipsync.mcp.tools import TOOLS, dub_video
+from heygen_lipsync.mcp.tools_account import ACCOUNT_TOOLS
 from heygen_lipsync.mcp.tools_dub import DUB_TOOLS, DubRuns
 
 if TYPE_CHECKING:
@@ -85,9 +91,10 @@ def _instructions(settings: ServerSettings, sandbox: bool) -> str:
 class _LipsyncServer(MCPServer[AppState]):
     """MCPServer whose argument errors name the argument and refuse unknown ones."""
 
-    def __init__(self, *args: Any, tools: list[Tool], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tools: list[Tool], use_roots: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, tools=tools, **kwargs)
         self._by_name = {tool.name: tool for tool in tools}
+        self._use_roots = use_roots  # no allowed directory configured: the client's roots decide
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
@@ -104,6 +111,12 @@ class _LipsyncServer(MCPServer[AppState]):
         failure = argument_failure(tool, arguments)
         if failure is not None:
             return error_result(failure, tool=name)
+        if self._use_roots and context is not None:
+            roots = await _client_roots(context)
+            if roots:
+                state = context.request_context.lifespan_context
+                with state.files.using_roots(roots):
+                    return await super().call_tool(name, arguments, context)
         return await super().call_tool(name, arguments, context)
 
     async def _handle_list_resources(
@@ -140,6 +153,35 @@ class _LipsyncServer(MCPServer[AppState]):
             raise
 
 
+async def _client_roots(context: Context[AppState, Any]) -> tuple[Path, ...]:
+    """The directories of the client's roots, when it offers the capability; () otherwise or on failure.
+
+    Asked on every call (cheap, and a client may change its roots); a client that fails to
+    answer leaves the configured default in place rather than failing the tool.
+    """
+    try:
+        capabilities = context.client_capabilities
+        if capabilities is None or capabilities.roots is None:
+            return ()
+        # Sent as part of this tool call (like an elicitation), so transports whose only way
+        # back to the client is the call's own response stream can carry it. The capability is
+        # deprecated in the protocol's next revision; clients of this one still offer it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MCPDeprecationWarning)
+            listed = await context.session.send_request(
+                ListRootsRequest(),
+                ListRootsResult,
+                metadata=ServerMessageMetadata(related_request_id=context.request_id),
+            )
+    except Exception as exc:  # noqa: BLE001 - roots are a convenience; never fail a tool over them
+        logger.info("the client's roots could not be read (%s); using the default directory", exc)
+        return ()
+    dirs = root_dirs(str(root.uri) for root in listed.roots)
+    if not dirs and listed.roots:
+        logger.info("none of the client's roots is a usable local directory (never /); using the default")
+    return dirs
+
+
 def build_server(
     settings: ServerSettings | None = None,
     *,
@@ -168,7 +210,7 @@ def build_server(
         "max_jobs": server_settings.max_jobs_per_session,
     }
     tools: list[Tool] = []
-    for name, fn, title, hints, description in (*TOOLS, *BATCH_WAIT_TOOLS, *MEDIA_TOOLS, *DUB_TOOLS):
+    for name, fn, title, hints, description in (*TOOLS, *BATCH_WAIT_TOOLS, *MEDIA_TOOLS, *DUB_TOOLS, *ACCOUNT_TOOLS):
         text = description.format(**fmt)
         if sandbox is not False and name in ("create_lipsync", "create_lipsync_batch", "dub_many"):
             # The model reads this, not the instructions, when deciding to ask the user about money.
@@ -256,6 +298,7 @@ def build_server(
         instructions=_instructions(server_settings, sandbox is not False),
         version=__version__,
         tools=tools,
+        use_roots=not server_settings.allowed_dirs_configured,
         lifespan=lifespan,
         extensions=[PlayerApps()],
         # Nothing here sends resource updates or list changes: advertising subscriptions/listen

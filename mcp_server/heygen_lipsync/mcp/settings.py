@@ -79,6 +79,8 @@ class ServerSettings:
     log_level: str = "INFO"
     # First poll interval of wait_for_lipsync (doubling from there); tests shorten it.
     poll_interval: float = 2.0
+    # False when allowed_dirs is only the working-directory default: a client's roots then replace it.
+    allowed_dirs_configured: bool = True
 
     def rate_for(self, mode: str | None) -> float:
         """USD per second of output for a mode (None means the API's default, speed)."""
@@ -197,4 +199,5 @@ def load_server_settings(
         max_wait_seconds=max_wait,
         mcp_token=_clean(environ.get(ENV_MCP_TOKEN)),
         log_level=level,
+        allowed_dirs_configured=bool(allowed_dirs) or bool(_clean(environ.get(ENV_ALLOWED_DIRS))),
     )

@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from . import web
 from .config import SandboxConfig
@@ -45,7 +46,11 @@ class SandboxApp:
         self.store = self.services.store
         starlette = Starlette(
             routes=build_routes(self.services),
-            exception_handlers={ApiError: web.api_error, HTTPException: web.http_error},
+            exception_handlers={
+                ApiError: web.api_error,
+                HTTPException: web.http_error,
+                ClientDisconnect: web.client_gone,
+            },
             lifespan=self._lifespan,
         )
         self.asgi = SandboxASGI(starlette, config)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -26,6 +27,7 @@ __all__ = [
     "api_error",
     "authenticate",
     "base_url",
+    "client_gone",
     "http_error",
     "read_json",
     "resource",
@@ -33,6 +35,8 @@ __all__ = [
 ]
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
+
+logger = logging.getLogger("heygen_lipsync.sandbox")
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -135,3 +139,15 @@ async def http_error(request: Request, exc: Exception) -> Response:
             405, "method_not_allowed", f"{request.method} is not allowed here.", headers=dict(exc.headers or {})
         )
     return error_response(exc.status_code, "invalid_request", str(exc.detail))
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """Starlette exception handler: a client that hung up mid-request is routine, not a server error.
+
+    A client cancelled by its own timeout, or a Ctrl-C during an upload, ends a request
+    while its body is read; uncaught, the server logs that as an ERROR with a traceback.
+    One INFO line says what happened; the empty answer goes nowhere (nobody is listening).
+    """
+    assert isinstance(exc, ClientDisconnect)
+    logger.info("client disconnected during %s %s; request abandoned", request.method, request.url.path)
+    return Response(status_code=499)

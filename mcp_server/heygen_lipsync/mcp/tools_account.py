@@ -1,0 +1,107 @@
+"""The ``delete_asset`` and ``get_account`` tools: removing an uploaded file, and what the account has left.
+
+Uploaded assets hold the user's face and voice, so ``delete_asset`` exists for the user
+who wants them gone; it is destructive and idempotent (a second delete of the same id
+reports the asset already gone, not an error). ``get_account`` reads the plan and the
+balance, so a model can say what a job will leave before asking the user to spend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp_types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from heygen_lipsync.errors import NotFoundError
+from heygen_lipsync.mcp.inputs import ID_PATTERN
+from heygen_lipsync.mcp.state import guarded, ok, state_of
+
+__all__ = ["ACCOUNT_TOOLS", "AccountInfo", "AssetDeleted", "delete_asset", "get_account"]
+
+AssetId = Annotated[
+    str,
+    Field(min_length=1, max_length=200, pattern=ID_PATTERN, description="The asset id (from upload_asset)."),
+]
+
+
+class AssetDeleted(BaseModel):
+    """delete_asset's result."""
+
+    asset_id: str
+    already_gone: bool = Field(default=False, description="True when the asset was already gone (a repeated delete).")
+    next_step: str
+
+
+class AccountInfo(BaseModel):
+    """get_account's result: who the key belongs to and what is left to spend."""
+
+    username: str | None = None
+    billing_type: str | None = Field(default=None, description="wallet, subscription or usage_based.")
+    plan: str | None = Field(default=None, description="The web plan's name, when billed by subscription.")
+    remaining_balance: float | None = Field(default=None, description="A wallet's balance left, in its currency.")
+    currency: str | None = None
+    subscription: dict[str, Any] | None = Field(default=None, description="The plan's credit pools (HeyGen's form).")
+    usage_based: dict[str, Any] | None = Field(default=None, description="Usage-based billing, as HeyGen sends it.")
+    sandbox: bool = Field(description="True in sandbox mode: the balance is the sandbox's pretend wallet.")
+    next_step: str
+
+
+@guarded
+async def delete_asset(ctx: Context, asset_id: AssetId) -> Annotated[CallToolResult, AssetDeleted]:
+    client = await state_of(ctx).require_client()
+    try:
+        deleted = await client.delete_asset(asset_id)
+    except NotFoundError:
+        # Annotated idempotent: a retry after a lost answer finds the asset gone, which is what was asked.
+        step = "That asset is gone (already deleted, or never on this account). Nothing else to do."
+        return ok(AssetDeleted(asset_id=asset_id, already_gone=True, next_step=step))
+    step = "Deleted on HeyGen. Jobs made from it keep their outputs; a new job needs the file uploaded again."
+    return ok(AssetDeleted(asset_id=deleted, next_step=step))
+
+
+@guarded
+async def get_account(ctx: Context) -> Annotated[CallToolResult, AccountInfo]:
+    state = state_of(ctx)
+    client = await state.require_client()
+    account = await client.account()
+    wallet = account.wallet
+    return ok(
+        AccountInfo(
+            username=account.username,
+            billing_type=account.billing_type,
+            plan=account.plan,
+            remaining_balance=wallet.remaining_balance if wallet else None,
+            currency=wallet.currency if wallet else None,
+            subscription=account.subscription,
+            usage_based=account.usage_based,
+            sandbox=state.sandbox,
+            next_step="Tell the user what is left when it matters for a job; create_lipsync shows each job's cost.",
+        )
+    )
+
+
+# name, function, title, annotations, description (as tools.TOOLS)
+ACCOUNT_TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
+    (
+        "delete_asset",
+        delete_asset,
+        "Delete an uploaded asset",
+        ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True),
+        "Permanently delete an asset uploaded to HeyGen (upload_asset's asset_id): uploads hold the user's face "
+        "and voice. Only when the user asked for it; it cannot be undone. Jobs already made from it keep their "
+        "outputs. Repeating it is safe: an asset already gone is reported with already_gone: true. To delete a "
+        "job's uploads automatically, pass delete_uploads=true to create_lipsync instead.",
+    ),
+    (
+        "get_account",
+        get_account,
+        "Show the HeyGen account",
+        ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
+        "Show the account behind the server's API key: billing type, plan, and the balance or credits left. Use "
+        "it when the user asks what they have left, or before a large batch. Spends nothing. Next: "
+        "create_lipsync (which shows each job's cost estimate).",
+    ),
+)
