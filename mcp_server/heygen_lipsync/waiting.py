@@ -6,10 +6,14 @@ wait's: the next poll comes after ``AGE_FRACTION`` of the job's age so far (at l
 of its running time. The age is counted from when this process created (``note_started``)
 or first polled the job, and kept per job (``_started``), so repeated bounded waits (the
 MCP server's) resume the schedule instead of starting over at 2 s.
-``wait_several`` polls``wait_several`` polls the statuses endpoint with
-one request per round for up to 100 ids, and fetches each job's full detail once it has
-finished. Once the first poll has reached the API, transient failures (rate limits, 5xx,
-network) do not abort a long wait: the next round tries again, until the overall timeout.
+``wait_several`` polls the statuses endpoint with one request per round for up to 100 ids,
+on the same age schedule, driven by its youngest unfinished job (capped at 10 s: a round
+is cheap), and fetches each job's full detail once it has finished.
+Given a ``Waker`` (``callbacks.CallbackReceiver``), both also poll at once when a callback
+delivery names one of their jobs, and in between poll at HeyGen's slower pace
+(``CALLBACK_AGE_FRACTION``), a backstop for a lost delivery.
+Once the first poll has reached the API, transient failures (rate limits, 5xx, network) do
+not abort a long wait: the next round tries again, until the overall timeout.
 A first poll that fails raises at once, so a wrong base URL or an outage does not hang.
 
 Both take a ``JobSource``: anything with the client's ``get`` and ``statuses`` (the client
@@ -25,7 +29,7 @@ import inspect
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from typing import Any, Protocol
 
 from .errors import (
@@ -39,6 +43,7 @@ from .models import ItemError, Lipsync, StatusEntry
 
 __all__ = [
     "AGE_FRACTION",
+    "CALLBACK_AGE_FRACTION",
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_WAIT_TIMEOUT",
     "MAX_POLL_INTERVAL",
@@ -47,6 +52,7 @@ __all__ = [
     "STATUS_TO_LIPSYNC",
     "JobSource",
     "ProgressHandler",
+    "Waker",
     "age_delay",
     "note_started",
     "poll_delays",
@@ -64,6 +70,10 @@ STATUS_QUERY_MAX_IDS = 100
 # The next poll of one job comes after this share of its age: with jitter and request time,
 # a job is reported within ~10% of its running time (2 s at least, the floor).
 AGE_FRACTION = 0.08
+# With a callback receiver, polls are only a backstop for a lost delivery: they keep HeyGen's
+# own pace (the interval grows with the job's age, as 2 s doubling to 30 s does), and the
+# callback does the noticing. Without one, timeliness costs more requests than that pace.
+CALLBACK_AGE_FRACTION = 1.0
 _MAX_TRACKED_JOBS = 4096
 # The statuses endpoint's vocabulary, mapped onto a lipsync's own.
 STATUS_TO_LIPSYNC = {"queued": "pending", "processing": "running", "completed": "completed", "failed": "failed"}
@@ -81,6 +91,14 @@ class JobSource(Protocol):
 
     async def statuses(self, *, lipsync_ids: Sequence[str] = ...) -> list[StatusEntry]:
         """Statuses of any number of jobs, every page (``AsyncLipsyncClient.statuses``)."""
+        ...
+
+
+class Waker(Protocol):
+    """What wakes a wait early: ``CallbackReceiver`` (callback deliveries for the jobs waited on)."""
+
+    async def wait_any(self, ids: Collection[str], /) -> set[str]:
+        """Return once a delivery names one of ``ids`` (at once if one arrived unseen)."""
         ...
 
 
@@ -108,12 +126,21 @@ def _job_age(lipsync_id: str) -> float:
     return max(0.0, _monotonic() - _started[lipsync_id])
 
 
-def age_delay(age: float, first: float = DEFAULT_POLL_INTERVAL, cap: float = MAX_POLL_INTERVAL) -> float:
-    """The wait before the next poll of a job ``age`` seconds old: ``AGE_FRACTION`` of it, in [first, cap].
+def age_delay(
+    age: float,
+    first: float = DEFAULT_POLL_INTERVAL,
+    cap: float = MAX_POLL_INTERVAL,
+    fraction: float = AGE_FRACTION,
+) -> float:
+    """The wait before the next poll of a job ``age`` seconds old: ``fraction`` of it, in [first, cap].
 
     Jitter only shortens it (x0.8..1.0), so the lateness bound holds.
     """
-    return min(cap, max(first, AGE_FRACTION * age)) * (0.8 + 0.2 * _rng.random())
+    return min(cap, max(first, fraction * age)) * (0.8 + 0.2 * _rng.random())
+
+
+def _fraction(waker: Waker | None) -> float:
+    return AGE_FRACTION if waker is None else CALLBACK_AGE_FRACTION
 
 
 def poll_delays(first: float = DEFAULT_POLL_INTERVAL, cap: float = MAX_POLL_INTERVAL) -> Iterable[float]:
@@ -122,6 +149,21 @@ def poll_delays(first: float = DEFAULT_POLL_INTERVAL, cap: float = MAX_POLL_INTE
     while True:
         yield min(cap, interval) * (0.8 + 0.4 * _rng.random())
         interval = min(cap, interval * 2)
+
+
+async def _pause(delay: float, waker: Waker | None, ids: Collection[str]) -> None:
+    """Sleep ``delay`` seconds, or less when ``waker`` says one of ``ids`` has a callback delivery."""
+    if waker is None:
+        await _sleep(delay)
+        return
+    woken = asyncio.ensure_future(waker.wait_any(ids))
+    slept = asyncio.ensure_future(_sleep(delay))
+    try:
+        await asyncio.wait({woken, slept}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (woken, slept):
+            task.cancel()
+        await asyncio.gather(woken, slept, return_exceptions=True)
 
 
 async def _report(on_progress: ProgressHandler | None, lipsync: Lipsync, elapsed: float) -> None:
@@ -140,6 +182,7 @@ async def wait_one(
     on_progress: ProgressHandler | None = None,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = MAX_POLL_INTERVAL,
+    receiver: Waker | None = None,
 ) -> Lipsync:
     """Poll one job until it finishes; see ``AsyncLipsyncClient.wait``.
 
@@ -169,7 +212,8 @@ async def wait_one(
         remaining = timeout - elapsed
         if remaining <= 0:
             raise WaitTimeoutError(lipsync_id, last_status=last_status, elapsed=elapsed)
-        await _sleep(min(age_delay(_job_age(lipsync_id), poll_interval, max_poll_interval), remaining))
+        delay = age_delay(_job_age(lipsync_id), poll_interval, max_poll_interval, _fraction(receiver))
+        await _pause(min(delay, remaining), receiver, (lipsync_id,))
 
 
 async def wait_several(
@@ -180,6 +224,7 @@ async def wait_several(
     on_progress: ProgressHandler | None = None,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = MAX_WAIT_MANY_POLL_INTERVAL,
+    receiver: Waker | None = None,
 ) -> dict[str, Lipsync]:
     """Poll many jobs through the statuses endpoint until all finish; see ``AsyncLipsyncClient.wait_many``.
 
@@ -192,7 +237,8 @@ async def wait_several(
     results: dict[str, Lipsync] = {}
     last: dict[str, str] = {}
     start = _monotonic()
-    delays = iter(poll_delays(poll_interval, max_poll_interval))
+    for lipsync_id in ids:
+        _job_age(lipsync_id)  # jobs first seen here count their age from now
     first_round = True
     while True:
         pending = [i for i in ids if i not in results]
@@ -237,7 +283,10 @@ async def wait_several(
             raise WaitTimeoutError(
                 pending[0], last_status=last.get(pending[0]), elapsed=elapsed, pending_ids=pending, results=results
             )
-        await _sleep(min(next(delays), remaining))
+        # One request serves every pending job, so the youngest one (the soonest due) sets the pace.
+        youngest = min(_job_age(i) for i in pending)
+        delay = age_delay(youngest, poll_interval, max_poll_interval, _fraction(receiver))
+        await _pause(min(delay, remaining), receiver, pending)
 
 
 def _with_item_error(detail: Lipsync, error: ItemError) -> Lipsync:
