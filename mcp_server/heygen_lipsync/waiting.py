@@ -11,7 +11,7 @@ on the same age schedule, driven by its youngest unfinished job (capped at 10 s:
 is cheap), and fetches each job's full detail once it has finished.
 Given a ``Waker`` (``callbacks.CallbackReceiver``), both also poll at once when a callback
 delivery names one of their jobs, and in between poll at HeyGen's slower pace
-(``CALLBACK_AGE_FRACTION``), a backstop for a lost delivery.
+(``backstop_delay``), a backstop for a lost delivery.
 Once the first poll has reached the API, transient failures (rate limits, 5xx, network) do
 not abort a long wait: the next round tries again, until the overall timeout.
 A first poll that fails raises at once, so a wrong base URL or an outage does not hang.
@@ -43,7 +43,6 @@ from .models import ItemError, Lipsync, StatusEntry
 
 __all__ = [
     "AGE_FRACTION",
-    "CALLBACK_AGE_FRACTION",
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_WAIT_TIMEOUT",
     "MAX_POLL_INTERVAL",
@@ -54,6 +53,7 @@ __all__ = [
     "ProgressHandler",
     "Waker",
     "age_delay",
+    "backstop_delay",
     "note_started",
     "poll_delays",
     "wait_one",
@@ -70,10 +70,6 @@ STATUS_QUERY_MAX_IDS = 100
 # The next poll of one job comes after this share of its age: with jitter and request time,
 # a job is reported within ~10% of its running time (2 s at least, the floor).
 AGE_FRACTION = 0.08
-# With a callback receiver, polls are only a backstop for a lost delivery: they keep HeyGen's
-# own pace (the interval grows with the job's age, as 2 s doubling to 30 s does), and the
-# callback does the noticing. Without one, timeliness costs more requests than that pace.
-CALLBACK_AGE_FRACTION = 1.0
 _MAX_TRACKED_JOBS = 4096
 # The statuses endpoint's vocabulary, mapped onto a lipsync's own.
 STATUS_TO_LIPSYNC = {"queued": "pending", "processing": "running", "completed": "completed", "failed": "failed"}
@@ -126,21 +122,27 @@ def _job_age(lipsync_id: str) -> float:
     return max(0.0, _monotonic() - _started[lipsync_id])
 
 
-def age_delay(
-    age: float,
-    first: float = DEFAULT_POLL_INTERVAL,
-    cap: float = MAX_POLL_INTERVAL,
-    fraction: float = AGE_FRACTION,
-) -> float:
-    """The wait before the next poll of a job ``age`` seconds old: ``fraction`` of it, in [first, cap].
+def age_delay(age: float, first: float = DEFAULT_POLL_INTERVAL, cap: float = MAX_POLL_INTERVAL) -> float:
+    """The wait before the next poll of a job ``age`` seconds old: ``AGE_FRACTION`` of it, in [first, cap].
 
     Jitter only shortens it (x0.8..1.0), so the lateness bound holds.
     """
-    return min(cap, max(first, fraction * age)) * (0.8 + 0.2 * _rng.random())
+    return min(cap, max(first, AGE_FRACTION * age)) * (0.8 + 0.2 * _rng.random())
 
 
-def _fraction(waker: Waker | None) -> float:
-    return AGE_FRACTION if waker is None else CALLBACK_AGE_FRACTION
+def backstop_delay(age: float, first: float = DEFAULT_POLL_INTERVAL, cap: float = MAX_POLL_INTERVAL) -> float:
+    """The wait before the next poll when a callback will do the noticing: HeyGen's own pace, never faster.
+
+    ``first + age`` is 2 s doubling (2, 4, 8, 16 s: polls at 2, 6, 14, 30 s of age), in [first,
+    cap]; jitter only lengthens it (x1.0..1.2), so a wait with a receiver never polls more
+    often than HeyGen's CLI schedule, and the polls are only a backstop for a lost delivery.
+    """
+    return min(cap, first + age) * (1.0 + 0.2 * _rng.random())
+
+
+def _next_delay(age: float, first: float, cap: float, waker: Waker | None) -> float:
+    # Without a callback, timeliness (~8% of the age) costs more polls than HeyGen's pace.
+    return age_delay(age, first, cap) if waker is None else backstop_delay(age, first, cap)
 
 
 def poll_delays(first: float = DEFAULT_POLL_INTERVAL, cap: float = MAX_POLL_INTERVAL) -> Iterable[float]:
@@ -212,7 +214,7 @@ async def wait_one(
         remaining = timeout - elapsed
         if remaining <= 0:
             raise WaitTimeoutError(lipsync_id, last_status=last_status, elapsed=elapsed)
-        delay = age_delay(_job_age(lipsync_id), poll_interval, max_poll_interval, _fraction(receiver))
+        delay = _next_delay(_job_age(lipsync_id), poll_interval, max_poll_interval, receiver)
         await _pause(min(delay, remaining), receiver, (lipsync_id,))
 
 
@@ -285,7 +287,7 @@ async def wait_several(
             )
         # One request serves every pending job, so the youngest one (the soonest due) sets the pace.
         youngest = min(_job_age(i) for i in pending)
-        delay = age_delay(youngest, poll_interval, max_poll_interval, _fraction(receiver))
+        delay = _next_delay(youngest, poll_interval, max_poll_interval, receiver)
         await _pause(min(delay, remaining), receiver, pending)
 
 
