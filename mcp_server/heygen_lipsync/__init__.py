@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from .callbacks import CallbackReceiver
     from .client import AsyncLipsyncClient
     from .config import DEFAULT_BASE_URL, Settings, resolve_settings
     from .dub import DubResult
@@ -98,6 +99,7 @@ _LAZY: dict[str, str] = {
     "Lipsync": "models",
     "LipsyncClient": "sync_client",
     "AsyncLipsyncClient": "client",
+    "CallbackReceiver": "callbacks",
     "LipsyncPage": "models",
     "LipsyncRequest": "request",
     "MODES": "models",
@@ -156,6 +158,7 @@ __all__ = [
     "BadRequestError",
     "Batch",
     "BatchItem",
+    "CallbackReceiver",
     "ConfigurationError",
     "ConflictError",
     "DownloadError",

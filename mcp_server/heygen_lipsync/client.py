@@ -630,11 +630,16 @@ class AsyncLipsyncClient:
         poll_interval: float = waiting.DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = waiting.MAX_POLL_INTERVAL,
         delete_uploads: bool = False,
+        receiver: waiting.Waker | None = None,
     ) -> Lipsync:
         """Poll until the job finishes, at ~8% of the job's age between polls (2 s to 30 s).
 
         The schedule follows the job's age (since this process created or first polled
         it), so a second ``wait`` on the same job resumes it rather than restarting at 2 s.
+        With ``receiver`` (a ``CallbackReceiver`` whose URL is the job's ``callback_url``),
+        a callback delivery for the job makes it poll at once, and the polls in between
+        keep HeyGen's slower pace (the interval grows with the job's age up to 30 s), as a
+        backstop for a lost delivery.
 
         ``on_progress(lipsync, elapsed_seconds)`` is called after each poll (may be async).
         ``delete_uploads``: once the job has finished (completed or failed), delete the assets
@@ -659,6 +664,7 @@ class AsyncLipsyncClient:
                 on_progress=on_progress,
                 poll_interval=poll_interval,
                 max_poll_interval=max_poll_interval,
+                receiver=receiver,
             )
         except JobFailedError:
             if delete_uploads:
@@ -689,11 +695,15 @@ class AsyncLipsyncClient:
         on_progress: waiting.ProgressHandler | None = None,
         poll_interval: float = waiting.DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = waiting.MAX_WAIT_MANY_POLL_INTERVAL,
+        receiver: waiting.Waker | None = None,
     ) -> dict[str, Lipsync]:
         """Wait for many jobs with one statuses request per round per 100 ids.
 
-        Polls every 2 s doubling to 10 s, with jitter: a round costs one request per 100
-        jobs, so a lower cap than ``wait``'s 30 s notices finished jobs sooner for little more.
+        Rounds follow ``wait``'s age schedule (~8% of the youngest unfinished job's age,
+        resumed across calls), from 2 s up to 10 s: a round costs one request per 100 jobs,
+        so a lower cap than ``wait``'s 30 s notices finished jobs sooner for little more.
+        With ``receiver``, a callback delivery for any of the jobs starts a round at once,
+        and rounds in between keep HeyGen's slower pace (as ``wait``'s).
 
         Individual failures do not raise: inspect each result's ``status``.
 
@@ -716,6 +726,7 @@ class AsyncLipsyncClient:
             on_progress=on_progress,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
+            receiver=receiver,
         )
 
     # -- files --------------------------------------------------------------------------

@@ -6,10 +6,14 @@ wait's: the next poll comes after ``AGE_FRACTION`` of the job's age so far (at l
 of its running time. The age is counted from when this process created (``note_started``)
 or first polled the job, and kept per job (``_started``), so repeated bounded waits (the
 MCP server's) resume the schedule instead of starting over at 2 s.
-``wait_several`` polls``wait_several`` polls the statuses endpoint with
-one request per round for up to 100 ids, and fetches each job's full detail once it has
-finished. Once the first poll has reached the API, transient failures (rate limits, 5xx,
-network) do not abort a long wait: the next round tries again, until the overall timeout.
+``wait_several`` polls the statuses endpoint with one request per round for up to 100 ids,
+on the same age schedule, driven by its youngest unfinished job (capped at 10 s: a round
+is cheap), and fetches each job's full detail once it has finished.
+Given a ``Waker`` (``callbacks.CallbackReceiver``), both also poll at once when a callback
+delivery names one of their jobs, and in between poll at HeyGen's slower pace
+(``backstop_delay``), a backstop for a lost delivery.
+Once the first poll has reached the API, transient failures (rate limits, 5xx, network) do
+not abort a long wait: the next round tries again, until the overall timeout.
 A first poll that fails raises at once, so a wrong base URL or an outage does not hang.
 
 Both take a ``JobSource``: anything with the client's ``get`` and ``statuses`` (the client
@@ -25,7 +29,7 @@ import inspect
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from typing import Any, Protocol
 
 from .errors import (
@@ -47,7 +51,9 @@ __all__ = [
     "STATUS_TO_LIPSYNC",
     "JobSource",
     "ProgressHandler",
+    "Waker",
     "age_delay",
+    "backstop_delay",
     "note_started",
     "poll_delays",
     "wait_one",
@@ -84,6 +90,14 @@ class JobSource(Protocol):
         ...
 
 
+class Waker(Protocol):
+    """What wakes a wait early: ``CallbackReceiver`` (callback deliveries for the jobs waited on)."""
+
+    async def wait_any(self, ids: Collection[str], /) -> set[str]:
+        """Return once a delivery names one of ``ids`` (at once if one arrived unseen)."""
+        ...
+
+
 # Indirections so tests can run waits on a fake clock without real sleeping.
 _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 _monotonic: Callable[[], float] = time.monotonic
@@ -116,12 +130,42 @@ def age_delay(age: float, first: float = DEFAULT_POLL_INTERVAL, cap: float = MAX
     return min(cap, max(first, AGE_FRACTION * age)) * (0.8 + 0.2 * _rng.random())
 
 
+def backstop_delay(age: float, first: float = DEFAULT_POLL_INTERVAL, cap: float = MAX_POLL_INTERVAL) -> float:
+    """The wait before the next poll when a callback will do the noticing: HeyGen's own pace, never faster.
+
+    ``first + age`` is 2 s doubling (2, 4, 8, 16 s: polls at 2, 6, 14, 30 s of age), in [first,
+    cap]; jitter only lengthens it (x1.0..1.2), so a wait with a receiver never polls more
+    often than HeyGen's CLI schedule, and the polls are only a backstop for a lost delivery.
+    """
+    return min(cap, first + age) * (1.0 + 0.2 * _rng.random())
+
+
+def _next_delay(age: float, first: float, cap: float, waker: Waker | None) -> float:
+    # Without a callback, timeliness (~8% of the age) costs more polls than HeyGen's pace.
+    return age_delay(age, first, cap) if waker is None else backstop_delay(age, first, cap)
+
+
 def poll_delays(first: float = DEFAULT_POLL_INTERVAL, cap: float = MAX_POLL_INTERVAL) -> Iterable[float]:
     """Endless poll delays: ``first`` doubling up to ``cap``, each with +-20% jitter."""
     interval = first
     while True:
         yield min(cap, interval) * (0.8 + 0.4 * _rng.random())
         interval = min(cap, interval * 2)
+
+
+async def _pause(delay: float, waker: Waker | None, ids: Collection[str]) -> None:
+    """Sleep ``delay`` seconds, or less when ``waker`` says one of ``ids`` has a callback delivery."""
+    if waker is None:
+        await _sleep(delay)
+        return
+    woken = asyncio.ensure_future(waker.wait_any(ids))
+    slept = asyncio.ensure_future(_sleep(delay))
+    try:
+        await asyncio.wait({woken, slept}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (woken, slept):
+            task.cancel()
+        await asyncio.gather(woken, slept, return_exceptions=True)
 
 
 async def _report(on_progress: ProgressHandler | None, lipsync: Lipsync, elapsed: float) -> None:
@@ -140,6 +184,7 @@ async def wait_one(
     on_progress: ProgressHandler | None = None,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = MAX_POLL_INTERVAL,
+    receiver: Waker | None = None,
 ) -> Lipsync:
     """Poll one job until it finishes; see ``AsyncLipsyncClient.wait``.
 
@@ -169,7 +214,8 @@ async def wait_one(
         remaining = timeout - elapsed
         if remaining <= 0:
             raise WaitTimeoutError(lipsync_id, last_status=last_status, elapsed=elapsed)
-        await _sleep(min(age_delay(_job_age(lipsync_id), poll_interval, max_poll_interval), remaining))
+        delay = _next_delay(_job_age(lipsync_id), poll_interval, max_poll_interval, receiver)
+        await _pause(min(delay, remaining), receiver, (lipsync_id,))
 
 
 async def wait_several(
@@ -180,6 +226,7 @@ async def wait_several(
     on_progress: ProgressHandler | None = None,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = MAX_WAIT_MANY_POLL_INTERVAL,
+    receiver: Waker | None = None,
 ) -> dict[str, Lipsync]:
     """Poll many jobs through the statuses endpoint until all finish; see ``AsyncLipsyncClient.wait_many``.
 
@@ -192,7 +239,8 @@ async def wait_several(
     results: dict[str, Lipsync] = {}
     last: dict[str, str] = {}
     start = _monotonic()
-    delays = iter(poll_delays(poll_interval, max_poll_interval))
+    for lipsync_id in ids:
+        _job_age(lipsync_id)  # jobs first seen here count their age from now
     first_round = True
     while True:
         pending = [i for i in ids if i not in results]
@@ -237,7 +285,10 @@ async def wait_several(
             raise WaitTimeoutError(
                 pending[0], last_status=last.get(pending[0]), elapsed=elapsed, pending_ids=pending, results=results
             )
-        await _sleep(min(next(delays), remaining))
+        # One request serves every pending job, so the youngest one (the soonest due) sets the pace.
+        youngest = min(_job_age(i) for i in pending)
+        delay = _next_delay(youngest, poll_interval, max_poll_interval, receiver)
+        await _pause(min(delay, remaining), receiver, pending)
 
 
 def _with_item_error(detail: Lipsync, error: ItemError) -> Lipsync:

@@ -21,6 +21,8 @@ QUICK: list[list[str]] = [
     ["call_overhead.py", "--calls", "300"],
     ["upload.py", "--size-mib", "64", "--runs", "3"],
     ["many_jobs.py", "--jobs", "100"],
+    ["wait_latency.py", "--durations", "5", "30", "120", "--jobs", "2"],
+    ["cli_startup.py", "--runs", "10"],
     ["reliability.py", "--creates", "200", "--restart-jobs", "60"],
 ]
 FULL: list[list[str]] = [
@@ -28,6 +30,8 @@ FULL: list[list[str]] = [
     ["call_overhead.py", "--calls", "2000"],
     ["upload.py", "--size-mib", "1024", "--runs", "3"],
     ["many_jobs.py", "--jobs", "100", "--runs", "3"],
+    ["wait_latency.py", "--jobs", "3"],
+    ["cli_startup.py", "--runs", "30", "--importtime"],
     ["reliability.py", "--creates", "1000", "--restart-jobs", "200"],
 ]
 

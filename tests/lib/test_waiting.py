@@ -156,10 +156,11 @@ async def test_wait_many_polls_at_most_every_10_s(
     with pytest.raises(WaitTimeoutError):
         await client.wait_many(ids, timeout=300)
     assert clock.sleeps[0] <= 2.4
-    assert max(clock.sleeps) <= 10 * 1.2
-    assert min(clock.sleeps[4:-1]) >= 10 * 0.8  # 2, 4, 8, then 10 s each round
+    assert max(clock.sleeps) <= 10
+    # The age schedule (as wait's) reaches the 10 s cap once the jobs are ~125 s old.
+    assert min(clock.sleeps[-10:-1]) >= 10 * 0.8
     rounds = len(fake.calls("GET", "/v3/lipsyncs/statuses"))
-    assert rounds == len(clock.sleeps) + 1 and rounds <= 300 / 8 + 5
+    assert rounds == len(clock.sleeps) + 1 and rounds <= 80
 
 
 async def test_wait_keeps_the_30_s_cap(client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock) -> None:
@@ -227,3 +228,38 @@ async def test_a_second_wait_resumes_the_schedule(
         await client.wait(job, timeout=50)
     # The job is 200 s old: the next poll comes after ~16 s, not the 2 s of a fresh schedule.
     assert clock.sleeps[first_wait_sleeps] >= 0.08 * 200 * 0.8
+
+
+async def test_wait_many_notices_finished_jobs_within_a_tenth_of_their_age(
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
+    # The same age-based schedule as wait: a round comes after ~8% of the youngest job's age.
+    fake.lifecycle = ["running"]
+    for duration in (5.0, 30.0, 120.0, 600.0):
+        ids = [fake.add_job(), fake.add_job()]
+        finish_at = clock.now + duration
+
+        def finish_when_due(request: object, ids: list[str] = ids, at: float = finish_at) -> None:
+            for job in ids:
+                if clock.now >= at and fake.jobs[job]["status"] != "completed":
+                    fake.finish(fake.jobs[job])
+
+        fake.script.append(finish_when_due)
+        done = await client.wait_many(ids, timeout=3600)
+        fake.script.remove(finish_when_due)
+        assert all(job.is_completed for job in done.values())
+        assert clock.now - finish_at <= max(2.0, 0.1 * duration), duration
+
+
+async def test_a_second_wait_many_resumes_the_schedule(
+    client: AsyncLipsyncClient, fake: FakeHeyGen, clock: FakeClock
+) -> None:
+    fake.lifecycle = ["pending", "running"]
+    ids = [fake.add_job(), fake.add_job()]
+    with pytest.raises(WaitTimeoutError):
+        await client.wait_many(ids, timeout=100)
+    first_wait_sleeps = len(clock.sleeps)
+    with pytest.raises(WaitTimeoutError):
+        await client.wait_many(ids, timeout=30)
+    # The jobs are 100 s old: the next round comes after ~8 s, not the 2 s of a fresh schedule.
+    assert clock.sleeps[first_wait_sleeps] >= 0.08 * 100 * 0.8
