@@ -54,6 +54,7 @@ __all__ = [
     "idempotency_key_pattern",
     "normalised_spec",
     "request_fields",
+    "verify_generated_model",
 ]
 
 REQUEST_MODEL = "CreateLipsyncRequest"
@@ -205,24 +206,34 @@ def _generated_field_names() -> tuple[str, ...]:
 
 @cache
 def request_fields() -> tuple[RequestField, ...]:
-    """Every field of the create request, in the spec's order.
+    """Every field of the create request, in the spec's order (read from the normalised spec alone).
 
-    Raises:
-        RuntimeError: the spec and the generated model disagree (the client is stale).
+    ``verify_generated_model`` checks the table against the generated model; the library
+    runs it before it builds a request (reading the models costs start-up time the CLI's
+    ``--help`` and ``list`` should not pay).
     """
     spec = normalised_spec()
     schema = spec["components"]["schemas"][REQUEST_MODEL]
     required = set(schema.get("required", ()))
-    table = tuple(
+    return tuple(
         _from_schema(spec, name, raw, name in required) for name, raw in (schema.get("properties") or {}).items()
     )
+
+
+@cache
+def verify_generated_model() -> None:
+    """Check that the spec's fields are the generated ``CreateLipsyncRequest``'s.
+
+    Raises:
+        RuntimeError: they differ (the generated client is stale: regenerate it).
+    """
     generated = _generated_field_names()
+    table = request_fields()
     if {f.name for f in table} != set(generated):
         raise RuntimeError(
             f"{REQUEST_MODEL}: the spec's fields {sorted(f.name for f in table)} differ from the generated "
             f"model's {sorted(generated)}; run scripts/regenerate.py"
         )
-    return table
 
 
 def field_choices(name: str) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .errors import ValidationError
-from .fields import RequestField, request_fields
+from .fields import RequestField, request_fields, verify_generated_model
 from .sources import (
     AUDIO_MEDIA_TYPES,
     VIDEO_MEDIA_TYPES,
@@ -36,7 +36,12 @@ _SOURCE_KINDS = {
 
 
 def field_table() -> dict[str, RequestField]:
-    """The request's fields by name (video and audio included)."""
+    """The request's fields by name (video and audio included), checked against the generated model.
+
+    Raises:
+        RuntimeError: the generated client is stale (its model and the spec disagree).
+    """
+    verify_generated_model()
     return {f.name: f for f in request_fields()}
 
 

@@ -13,11 +13,10 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from ..client import AsyncLipsyncClient
 from ..preflight import Preflight, check_spend, preflight, preflight_batch, with_balance
 from ..pricing import rates_from_env
 from ..request import LipsyncRequest
@@ -25,6 +24,9 @@ from ..sources import FileSource
 from ._errors import UsageProblem
 from ._render import note
 from ._state import CliState
+
+if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
+    from ..client import AsyncLipsyncClient
 
 __all__ = ["ENV_ASSUME_YES", "DryRunOption", "SpendQuestion", "YesOption", "request_preview"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.progress import (
     BarColumn,
@@ -17,8 +17,10 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from ..uploads import UploadEvent, UploadEvents
 from ._render import stderr_console
+
+if TYPE_CHECKING:  # uploads (and the generated upload calls) load when a command uploads
+    from ..uploads import UploadEvent, UploadEvents
 
 __all__ = ["WaitReporter", "transfer_progress", "upload_progress"]
 
@@ -71,6 +73,8 @@ def upload_progress() -> Iterator[UploadEvents]:
     The events say which field and file the bytes are for and which attempt sends them, so a
     bar never has to guess where one file ends (a retry starts a bar of its own).
     """
+    from ..uploads import UploadEvents
+
     console = stderr_console()
     started: set[tuple[str, str, int]] = set()
 

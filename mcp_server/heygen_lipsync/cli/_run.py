@@ -7,16 +7,18 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import typer
 
-from ..client import AsyncLipsyncClient
 from ..config import resolve_settings
 from ..errors import ConfigurationError, NotFoundError
 from ..ledger import Ledger, sandbox_ledger
 from ._errors import NoCredentials, UsageProblem, error_boundary
 from ._state import CliState, state
+
+if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
+    from ..client import AsyncLipsyncClient
 
 __all__ = ["run_client"]
 
@@ -39,6 +41,8 @@ def run_client(
     with error_boundary(st), _http_trace(st), _endpoint(st) as (base_url, api_key, ledger):
 
         async def main() -> T:
+            from ..client import AsyncLipsyncClient
+
             async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, ledger=ledger) as client:
                 try:
                     return await work(client)

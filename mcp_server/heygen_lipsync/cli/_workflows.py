@@ -15,9 +15,8 @@ import asyncio
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..client import AsyncLipsyncClient
 from ..errors import DownloadError, JobFailedError
 from ..ledger import Ledger, default_ledger_path, sandbox_ledger
 from ..models import Lipsync
@@ -30,6 +29,9 @@ from ._input import local_path, parse_duration
 from ._progress import WaitReporter, transfer_progress, upload_progress
 from ._render import emit, note
 from ._state import CliState
+
+if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
+    from ..client import AsyncLipsyncClient
 
 __all__ = [
     "CreatePlan",

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..client import AsyncLipsyncClient
 from ..models import Account
 from ._render import emit
 from ._run import run_client
 from ._schema import schema_option
 from ._state import state
+
+if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
+    from ..client import AsyncLipsyncClient
 
 __all__ = ["account", "register", "summary"]
 

@@ -6,17 +6,19 @@ once its jobs are done (`--delete-uploads` on create does it for the files a cre
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..client import AsyncLipsyncClient
 from ._errors import UsageProblem, error_boundary
 from ._limits import check_id
 from ._render import emit, note
 from ._run import run_client
 from ._schema import schema_option
 from ._state import state
+
+if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
+    from ..client import AsyncLipsyncClient
 
 __all__ = ["app"]
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..client import AsyncLipsyncClient
 from ..errors import ValidationError
 from ..request import LipsyncRequest
 from ..sources import validate_idempotency_key
@@ -119,5 +118,8 @@ def get(
 
 
 from . import batch_follow  # noqa: E402 - after this module's own commands, so `batch --help` lists them first
+
+if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
+    from ..client import AsyncLipsyncClient
 
 batch_follow.register(app)

@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..batch_waiting import BatchRound, wait_batch
-from ..client import AsyncLipsyncClient
 from ..waiting import DEFAULT_POLL_INTERVAL
 from ._errors import ExitCode, error_boundary
 from ._hints import command
@@ -27,6 +26,9 @@ from ._render import emit, note
 from ._run import run_client
 from ._state import state
 from ._workflows import download_job
+
+if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
+    from ..client import AsyncLipsyncClient
 
 __all__ = ["register"]
 

@@ -16,12 +16,11 @@ import sys
 from collections import deque
 from contextlib import aclosing
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..campaign import DEFAULT_MAX_CONCURRENT, DubEvent, DubRow, dub_many, plan_rows, preflight_seconds
-from ..client import AsyncLipsyncClient
 from ..dub_report import REPORT_NAME
 from ..errors import ValidationError
 from ..preflight import Balance, Preflight, check_spend, preflight_batch, with_balance
@@ -31,6 +30,9 @@ from ._input import build_request, local_path, merge_body, parse_duration, read_
 from ._render import emit, note, stderr_console
 from ._run import run_client
 from ._state import CliState, state
+
+if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
+    from ..client import AsyncLipsyncClient
 
 __all__ = ["register"]
 

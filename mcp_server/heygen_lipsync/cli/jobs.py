@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..client import AsyncLipsyncClient
 from ..errors import ValidationError
 from ..ledger import JobRecord, Ledger
 from ._errors import UsageProblem, error_boundary
@@ -15,6 +14,9 @@ from ._render import emit
 from ._run import run_client
 from ._state import CliState, state
 from ._workflows import ledger_of
+
+if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
+    from ..client import AsyncLipsyncClient
 
 __all__ = ["app"]
 

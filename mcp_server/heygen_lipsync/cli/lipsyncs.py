@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..client import AsyncLipsyncClient
 from ..waiting import DEFAULT_POLL_INTERVAL
 from ._confirm import DryRunOption, SpendQuestion, YesOption
 from ._destinations import check_folder_named
@@ -24,6 +23,9 @@ from ._run import run_client
 from ._schema import schema_option
 from ._state import CliState, state
 from ._workflows import CreatePlan, create_job, delete_job_uploads, download_job, wait_and_save
+
+if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
+    from ..client import AsyncLipsyncClient
 
 __all__ = ["register"]
 
