@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ..fields import RequestField, request_fields
-from ._output import UsageProblem
+from ._errors import UsageProblem
 
 __all__ = ["convert_cell", "field_flags", "request_field_options"]
 
