@@ -37,6 +37,7 @@ from .dub_report import (
     save_report,
 )
 from .errors import APIConnectionError, APIError, HeyGenError, NotFoundError, RateLimitError, ServerError
+from .paths import expand_user
 from .request import LipsyncRequest
 from .sources import AssetSource, FileSource
 
@@ -256,7 +257,7 @@ class _Run:
     # -- uploads ------------------------------------------------------------------------
 
     async def _asset_for(self, source: FileSource, key: str, field_name: str) -> str:
-        path = str(Path(source.path).expanduser().resolve())
+        path = str(expand_user(source.path).resolve())
         task = self.assets.get(path)
         if task is None:
             # One upload per distinct file for the whole run (one audio for every video is common).
@@ -455,7 +456,7 @@ async def dub_many(
 
     if max_concurrent < 1:
         raise ValidationError("max_concurrent", f"must be 1 or more, got {max_concurrent}")
-    out = Path(out_dir).expanduser()
+    out = expand_user(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if captions:  # captions are made only when asked for at create
         rows = [

@@ -56,6 +56,7 @@ from .ledger import DailyCaps, Ledger, open_default
 from .media import MediaProbe, probe_if_media
 from .models import Account, Asset, AssetDetail, AssetStatus, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
 from .once import CreateOutcome, create_once, upload_once
+from .paths import expand_user
 from .raw import RawResponses, record_response
 from .request import LipsyncRequest
 from .request import check_title as _check_title
@@ -779,7 +780,7 @@ class AsyncLipsyncClient:
         return await upload_once(
             self.ledger,
             base_url=self.settings.base_url,
-            path=Path(path).expanduser(),
+            path=expand_user(path),  # `~dub.mp4` is a file here: `~` only as a home prefix
             digest=digest,
             upload=lambda: upload_file(
                 self._http, self._api, path, idempotency_key=idempotency_key, on_progress=on_progress, field=field

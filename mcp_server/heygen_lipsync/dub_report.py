@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ValidationError
+from .paths import expand_user
 from .request import LipsyncRequest
 from .sources import AssetSource, FileSource, MediaSource, UrlSource
 
@@ -114,7 +115,7 @@ class RowRecord:
 
 def _source_identity(source: MediaSource) -> str:
     if isinstance(source, FileSource):
-        return f"file:{Path(source.path).expanduser().resolve()}"
+        return f"file:{expand_user(source.path).resolve()}"
     if isinstance(source, UrlSource):
         return f"url:{source.url}"
     if isinstance(source, AssetSource):
@@ -137,7 +138,7 @@ def row_key(row: DubRow, output: Path, attempt: int = 1) -> str:
         "video": _source_identity(row.request.video),
         "audio": _source_identity(row.request.audio),
         "fields": {name: value for name, value in row.request.items() if name not in ("video", "audio")},
-        "output": str(output.expanduser().resolve()),
+        "output": str(expand_user(output).resolve()),
         "attempt": attempt,
     }
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()

@@ -35,6 +35,7 @@ from .errors import (
     ConfigurationError,
     ConflictError,
     NotFoundError,
+    RateLimitError,
     ValidationError,
 )
 from .files import sha256_file
@@ -116,7 +117,12 @@ async def create_once(
     """
     if ledger is None or fingerprint is None:
         key = idempotency_key or new_idempotency_key()
-        return CreateOutcome(await send(key), False, key, time.time())
+        try:
+            return CreateOutcome(await send(key), False, key, time.time())
+        except RateLimitError as exc:
+            if idempotency_key is not None:
+                _still_unknown(exc, key)
+            raise
     origin = origin_of(ledger, base_url)
     resend: JobRecord | None = None
     if idempotency_key is not None:
@@ -167,6 +173,8 @@ async def create_once(
     try:
         new_id = await _send_with_live_assets(ledger, key, send)
     except BaseException as exc:
+        if isinstance(exc, RateLimitError) and (idempotency_key is not None or resend is not None):
+            _still_unknown(exc, key)  # before the status: this refusal does not make the outcome known
         ledger.update(row, status="refused" if definitely_not_created(exc) else "unknown")
         raise
     if kind == "batch":
@@ -174,6 +182,18 @@ async def create_once(
     else:
         ledger.update(row, status="pending", lipsync_id=new_id)
     return CreateOutcome(new_id, False, key, time.time())
+
+
+def _still_unknown(exc: RateLimitError, key: str) -> None:
+    """A 429 for a key that was used before: the earlier call's outcome stays unknown, and so does this one's.
+
+    A resend under a given key (the one an unknown outcome handed out, or the ledger's) that
+    meets only 429s says nothing about what the earlier call with that key made. Without the
+    key on this error the caller would read "not created" and create again: a second, paid
+    job. Retrying with the same key is safe whatever happened, so the key is always handed back.
+    """
+    if not exc.idempotency_key:
+        exc.idempotency_key = key
 
 
 async def _send_with_live_assets(ledger: Ledger, key: str, send: Callable[[str], Awaitable[str]]) -> str:

@@ -23,6 +23,7 @@ Exits 1 if any property fails.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -55,6 +56,10 @@ async def run_unknown_outcome(creates: int) -> bool:
     print(f"- failures carrying the key (retried with it): {report.failures_with_key}")
     print(f"- refusals before any attempt reached the server (429 on every attempt): {report.refused_before_reaching}")
     print(f"- lost-then-429 sequences: {report.lost_then_429}; attempts faulted: {share:.0%} of {report.attempts}")
+    # What each caller's calls ended with, for every title that went wrong: the way to tell a
+    # product bug from a measurement one.
+    for title in sorted({*report.duplicated, *report.keyless_titles}):
+        print(f"  - {title}: " + "; ".join(report.history.get(title, [])))
     print(f"- verdict: {'OK' if exact else 'FAILED'}")
     return exact
 
@@ -137,7 +142,11 @@ def main(argv: list[str] | None = None) -> bool:
     )
     parser.add_argument("--race-tries", type=int, default=2000, help="tries of each file race (default 2000)")
     args = parser.parse_args(argv)
-    return anyio.run(run, args.creates, args.restart_jobs, args.concurrency, args.unknown_outcome, args.race_tries)
+    with tempfile.TemporaryDirectory() as tmp:
+        # Creates go through the job ledger, as a user's do; but a run of its own, never the
+        # user's ledger (which thousands of sandbox jobs would fill) nor one a parallel run shares.
+        os.environ.setdefault("HEYGEN_LIPSYNC_LEDGER", str(Path(tmp) / "ledger.sqlite3"))
+        return anyio.run(run, args.creates, args.restart_jobs, args.concurrency, args.unknown_outcome, args.race_tries)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from heygen_lipsync.cli._errors import UsageProblem
 from heygen_lipsync.cli._input import merge_body, parse_duration, read_manifest
-from heygen_lipsync.cli._output import UsageProblem
 
 
 @pytest.mark.parametrize(

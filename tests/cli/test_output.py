@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import typer
 
-from heygen_lipsync.cli._output import CliState, fail
+from heygen_lipsync.cli._errors import fail
+from heygen_lipsync.cli._state import CliState
 from heygen_lipsync.errors import NotFoundError
 
 

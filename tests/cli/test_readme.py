@@ -47,7 +47,7 @@ def test_readme_try_it_runs_as_written(tmp_path: Path) -> None:
 
 
 def test_readme_exit_code_table_lists_every_code_the_cli_returns() -> None:
-    from heygen_lipsync.cli._output import ExitCode
+    from heygen_lipsync.cli._errors import ExitCode
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Command-line tool") : readme.index("## MCP server")]

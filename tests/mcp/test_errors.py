@@ -13,7 +13,7 @@ from mcp.server import MCPServer
 
 from heygen_lipsync.client import AsyncLipsyncClient
 from heygen_lipsync.config import Settings
-from heygen_lipsync.errors import APIConnectionError, RateLimitError
+from heygen_lipsync.errors import APIConnectionError, RateLimitError, WaitTimeoutError
 from heygen_lipsync.mcp import build_server
 from heygen_lipsync.mcp.errors import ERROR_META_KEY, error_result
 from heygen_lipsync.mcp.settings import ServerSettings
@@ -65,6 +65,14 @@ def test_a_create_with_an_unknown_outcome_hands_the_model_its_idempotency_key():
     assert error["idempotency_key"] == "hl-0123abcd"
     assert "idempotency_key='hl-0123abcd'" in error["next_action"]
     assert "idempotency_key='hl-0123abcd'" in result.content[0].text  # type: ignore[union-attr]
+
+
+def test_a_wait_that_gave_up_says_it_runs_on_and_names_the_tool_that_resumes_it():
+    exc = WaitTimeoutError("ls_1", last_status="running", elapsed=61.2)
+    error = error_result(exc, tool="wait_for_lipsync").meta[ERROR_META_KEY]  # type: ignore[index]
+    assert error["code"] == "wait_timeout" and "still running, not failed" in error["message"]
+    # The library's own wording names its Python call; a model can only call the tool.
+    assert error["message"].endswith("resume with wait_for_lipsync(lipsync_id='ls_1')")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from mcp.client.context import ClientRequestContext
 from mcp.server import MCPServer
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from heygen_lipsync.mcp.spend import estimate_cost
+from heygen_lipsync.mcp.cost import estimate_cost
 from tests.mcp.conftest import CountingTransport, approved, check_output, error_of
 
 pytestmark = pytest.mark.anyio

@@ -377,6 +377,12 @@ def titles_of(stored: Sequence[tuple[str, str | None]]) -> Counter[str | None]:
 _CREATE_PATHS = frozenset({"/v3/lipsyncs", "/v3/lipsyncs/batches", "/v3/assets", "/v3/assets/direct-uploads"})
 
 
+# The network failures where no byte of the request left: no connection was opened, or none
+# was free in the pool in time. A loaded machine meets pool timeouts; counting them as
+# "may have reached" reported failures without a key for calls that truly made nothing.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 class LostThen429Transport(httpx.AsyncBaseTransport):
     """Client-side faults on top of the sandbox's: after a create's attempt fails on the network
     (the sandbox dropped it, perhaps after doing the work), answer the next `burst` attempts with
@@ -404,7 +410,7 @@ class LostThen429Transport(httpx.AsyncBaseTransport):
         try:
             response = await self.inner.handle_async_request(request)
         except httpx.TransportError as exc:
-            if title is not None and not isinstance(exc, httpx.ConnectError):
+            if title is not None and not isinstance(exc, _NEVER_SENT):
                 self.reached[title] = True
             if is_create and self._rng.random() < self.rate:
                 self._limited[key or ""] = self.burst
@@ -436,12 +442,15 @@ class UnknownOutcomeReport:
     # reads "not created" when the job may exist. Must be 0.
     failures_without_key: int = 0
     keyless: Counter[str] = field(default_factory=Counter)  # their type and code
+    keyless_titles: set[str] = field(default_factory=set)
     # Failures without a key where no attempt reached the server (429 on every attempt):
     # truly "not created", so a fresh create is right.
     refused_before_reaching: int = 0
     lost_then_429: int = 0
     attempts: int = 0
     faulted_attempts: int = 0
+    # Title -> what each of the caller's calls for it ended with, to explain a duplicate.
+    history: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def jobs_made(self) -> int:
@@ -495,16 +504,23 @@ async def unknown_outcome_creates(
                     async with limiter:
                         for _ in range(caller_attempts):
                             transport.reached.pop(title, None)
+                            calls = report.history.setdefault(title, [])
                             try:
                                 report.acknowledged[title] = await client.create(request, idempotency_key=key)
+                                calls.append(f"created {report.acknowledged[title]} (key {key})")
                                 return
                             except APIError as exc:
+                                calls.append(
+                                    f"{type(exc).__name__}:{exc.code} key={exc.idempotency_key} "
+                                    f"reached={transport.reached.get(title, False)} (sent with key {key})"
+                                )
                                 key = exc.idempotency_key  # None: "not created", so a fresh create
                                 if key is None and not transport.reached.get(title):
                                     report.refused_before_reaching += 1
                                 elif key is None:
                                     report.failures_without_key += 1
                                     report.keyless[f"{type(exc).__name__}:{exc.code}"] += 1
+                                    report.keyless_titles.add(title)
                                 else:
                                     report.failures_with_key += 1
 

@@ -20,7 +20,6 @@ from typing import Any, NoReturn
 import typer
 
 from ..errors import (
-    APIError,
     APIStatusError,
     AuthenticationError,
     ConfigurationError,
@@ -29,6 +28,7 @@ from ..errors import (
     PermissionDeniedError,
     ValidationError,
     WaitTimeoutError,
+    wait_timeout_message,
 )
 from ..redaction import redact
 from ._hints import resume_wait
@@ -73,29 +73,27 @@ def exit_code_for(exc: BaseException) -> ExitCode:
 
 
 def error_payload(exc: BaseException, code: ExitCode, st: CliState | None = None) -> dict[str, Any]:
-    """The JSON form of an error: code, message, param, request id and the exit code."""
-    body: dict[str, Any] = {
-        "code": getattr(exc, "code", "usage_error"),
-        "message": _redact(_cli_wording(_message(exc))),
-    }
-    if isinstance(exc, ValidationError):
-        body["param"] = exc.field
+    """The JSON form of an error: the library's ``to_dict()`` plus the CLI's own keys.
+
+    The library's form (code, param, status, request id, idempotency key, job id, ...) less
+    its ``type``; the CLI adds ``exit_code``, ``resume`` (the command that resumes a wait) and
+    words ``message`` as the line a person reads (flags, not keyword arguments). Errors that
+    are not the library's are ``usage_error`` (a CLI input problem) or ``internal_error``.
+
+    Raises:
+        Nothing.
+    """
+    message = _redact(_cli_wording(_message(exc)))
+    body: dict[str, Any]
+    if isinstance(exc, HeyGenError):
+        body = exc.to_dict() | {"message": message}
+        del body["type"]  # a Python class name: the stable ``code`` is what scripts switch on
     elif isinstance(exc, UsageProblem):
-        body["code"] = "usage_error"
-        body["param"] = exc.param
-    elif isinstance(exc, APIStatusError):
-        body.update(status_code=exc.status_code, param=exc.param, doc_url=exc.doc_url, retry_after=exc.retry_after)
-    if isinstance(exc, APIError):
-        body["request_id"] = exc.request_id
-        if exc.idempotency_key:  # a create whose outcome is unknown: retry with this key, never without
-            body["idempotency_key"] = exc.idempotency_key
-    if isinstance(exc, JobFailedError | WaitTimeoutError):
-        body["lipsync_id"] = exc.lipsync_id
+        body = {"code": "usage_error", "message": message, "param": exc.param}
+    else:
+        body = {"code": "internal_error", "message": message}
     if isinstance(exc, WaitTimeoutError):
-        body["last_status"] = exc.last_status
         body["resume"] = resume_wait(st, exc.lipsync_id) if st is not None else f"heygen-lipsync wait {exc.lipsync_id}"
-    if not isinstance(exc, HeyGenError | UsageProblem):
-        body["code"] = "internal_error"
     body["exit_code"] = int(code)
     return {"error": body}
 
@@ -126,10 +124,10 @@ def fail(st: CliState, exc: BaseException) -> NoReturn:
     """
     code = exit_code_for(exc)
     if isinstance(exc, WaitTimeoutError):
-        line = (
-            f"lipsync {exc.lipsync_id} is still running, not failed (last status: {exc.last_status or 'unknown'}, "
-            f"waited {exc.elapsed:.0f}s); resume with: {resume_wait(st, exc.lipsync_id)}"
-        )
+        # The library's wording, with the command this invocation resumes with (its global options
+        # included); braces escaped, as the message formats ``{id}`` into it.
+        resume = f"resume with: {resume_wait(st, exc.lipsync_id)}".replace("{", "{{").replace("}", "}}")
+        line = wait_timeout_message(exc.lipsync_id, last_status=exc.last_status, elapsed=exc.elapsed, resume=resume)
     elif isinstance(exc, ValidationError):
         line = _with_flag(str(exc), exc.field, st.command)
     elif isinstance(exc, HeyGenError | UsageProblem):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fields import request_fields
+from ..paths import expand_user
 from ..request import LipsyncRequest
 from ..sources import MAX_BATCH_SIZE
 from ._errors import UsageProblem
@@ -58,7 +59,7 @@ def local_path(value: str, *, param: str) -> Path:
     """
     if not value or "\x00" in value:
         raise UsageProblem(f"{param}: {value!r} is not a usable file path", param=param.lstrip("-"))
-    return Path(value).expanduser()
+    return expand_user(value)
 
 
 def read_body(data: str) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from heygen_lipsync.errors import (
     ServerError,
     ValidationError,
     WaitTimeoutError,
+    wait_timeout_message,
 )
 from heygen_lipsync.redaction import redact
 
@@ -110,71 +111,74 @@ def _api_next_action(exc: APIStatusError) -> str:
     return "Read the message; fix the request or retry later."
 
 
+def _next_action(exc: HeyGenError) -> str:
+    """What the model should do after a library error: the MCP server's own wording."""
+    if isinstance(exc, APIStatusError):
+        return _api_next_action(exc)
+    if isinstance(exc, APIConnectionError):
+        return (
+            "HeyGen could not be reached: retry in a little while. For create_lipsync, reuse the same "
+            "idempotency_key so a request that did arrive is not run twice."
+        )
+    if isinstance(exc, ConfigurationError):
+        return (
+            "The server is not configured: tell the user to set HEYGEN_API_KEY in the env block of this "
+            "MCP server's configuration (or run it with --sandbox to try it without an account)."
+        )
+    if isinstance(exc, ValidationError):
+        return f"Fix '{exc.field}' as the message says, then call again."
+    if isinstance(exc, JobFailedError):
+        return (
+            "The job failed and will not produce a video. Tell the user why; if the inputs can be fixed, "
+            "create a new job with create_lipsync (it costs credits again)."
+        )
+    if isinstance(exc, WaitTimeoutError):
+        return f"The job is still running: call wait_for_lipsync with lipsync_id={exc.lipsync_id!r}."
+    if isinstance(exc, DownloadError):
+        return (
+            "Call download_lipsync again (it fetches a fresh link); use overwrite=true or another "
+            "filename if the file exists."
+        )
+    return "Read the message and act on it."
+
+
+def _message(exc: HeyGenError, library: dict[str, Any]) -> str:
+    """The library's message; a wait that gave up names the MCP tool that resumes it."""
+    if isinstance(exc, WaitTimeoutError):
+        return wait_timeout_message(
+            exc.lipsync_id,
+            last_status=exc.last_status,
+            elapsed=exc.elapsed,
+            pending_ids=exc.pending_ids,
+            resume="resume with wait_for_lipsync(lipsync_id='{id}')",
+            resume_many="resume with wait_for_lipsync on each of them",
+        )
+    return str(library["message"])
+
+
 def error_info(exc: BaseException) -> ToolErrorInfo:
-    """The error object for an exception; unknown exceptions get a generic message."""
+    """The error object for an exception; unknown exceptions get a generic message.
+
+    A library error's fields come from its ``to_dict()`` under this server's stable names
+    (``retry_after`` is ``retry_after_seconds``); ``next_action`` is the server's own advice.
+
+    Raises:
+        Nothing.
+    """
     if isinstance(exc, ToolFailure):
         return ToolErrorInfo(
             code=exc.code, message=exc.message, param=exc.param, next_action=exc.next_action, details=exc.details
         )
-    if isinstance(exc, APIStatusError):
-        return ToolErrorInfo(
-            code=exc.code,
-            message=exc.message,
-            param=exc.param,
-            next_action=_api_next_action(exc),
-            request_id=exc.request_id,
-            retry_after_seconds=exc.retry_after,
-        )
-    if isinstance(exc, APIConnectionError):
-        return ToolErrorInfo(
-            code=exc.code,
-            message=exc.message,
-            next_action=(
-                "HeyGen could not be reached: retry in a little while. For create_lipsync, reuse the same "
-                "idempotency_key so a request that did arrive is not run twice."
-            ),
-            request_id=exc.request_id,
-        )
-    if isinstance(exc, ConfigurationError):
-        return ToolErrorInfo(
-            code=exc.code,
-            message=exc.message,
-            next_action=(
-                "The server is not configured: tell the user to set HEYGEN_API_KEY in the env block of this "
-                "MCP server's configuration (or run it with --sandbox to try it without an account)."
-            ),
-        )
-    if isinstance(exc, ValidationError):
-        return ToolErrorInfo(
-            code=exc.code,
-            message=exc.message,
-            param=exc.field,
-            next_action=f"Fix '{exc.field}' as the message says, then call again.",
-        )
-    if isinstance(exc, JobFailedError):
-        return ToolErrorInfo(
-            code=exc.code,
-            message=exc.message,
-            next_action=(
-                "The job failed and will not produce a video. Tell the user why; if the inputs can be fixed, "
-                "create a new job with create_lipsync (it costs credits again)."
-            ),
-        )
-    if isinstance(exc, WaitTimeoutError):
-        return ToolErrorInfo(
-            code=exc.code,
-            message=exc.message,
-            next_action=f"The job is still running: call wait_for_lipsync with lipsync_id={exc.lipsync_id!r}.",
-        )
-    if isinstance(exc, DownloadError):
-        return ToolErrorInfo(
-            code=exc.code,
-            message=exc.message,
-            next_action="Call download_lipsync again (it fetches a fresh link); use overwrite=true or another "
-            "filename if the file exists.",
-        )
     if isinstance(exc, HeyGenError):
-        return ToolErrorInfo(code=exc.code, message=exc.message, next_action="Read the message and act on it.")
+        library = exc.to_dict()
+        return ToolErrorInfo(
+            code=library["code"],
+            message=_message(exc, library),
+            param=library.get("param"),
+            next_action=_next_action(exc),
+            request_id=library.get("request_id"),
+            retry_after_seconds=library.get("retry_after"),
+        )
     return ToolErrorInfo(
         code="internal_error",
         message="The server hit an unexpected error; the details are in its log (stderr).",

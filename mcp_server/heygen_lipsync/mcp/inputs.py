@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from heygen_lipsync.errors import ValidationError
 from heygen_lipsync.fields import IDEMPOTENCY_KEY_PATTERN, RequestField, request_fields
+from heygen_lipsync.mcp.cost import OutputLength
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox
-from heygen_lipsync.mcp.spend import CONFIRM_SPEND_DESCRIPTION, OutputLength
+from heygen_lipsync.mcp.spending import CONFIRM_SPEND_DESCRIPTION
 
 if TYPE_CHECKING:
     from heygen_lipsync.request import LipsyncRequest

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from heygen_lipsync.config import is_loopback_host
 from heygen_lipsync.errors import ConfigurationError
+from heygen_lipsync.mcp.logs import stderr_handler
 from heygen_lipsync.mcp.settings import ENV_LOG_LEVEL, ENV_MCP_TOKEN, ServerSettings, load_server_settings
 
 if TYPE_CHECKING:
@@ -97,8 +98,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def _configure_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = stderr_handler()  # every line redacted, tracebacks included
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)

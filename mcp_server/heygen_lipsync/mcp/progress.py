@@ -1,7 +1,8 @@
 """Upload progress as MCP progress notifications, so a long upload does not look like a hung call.
 
-The library reports upload progress through a plain (synchronous) callback, file by file;
-a small task relays the running total to the client at a steady pace. Notifications are
+The library reports upload progress as ``UploadEvent`` objects (which field, which file,
+which attempt, bytes sent of the file's size) through a synchronous callback; a small task
+relays the running total to the client at a steady pace. Notifications are
 sent only when the client asked for them (``ctx.report_progress`` is a no-op otherwise).
 """
 
@@ -13,27 +14,32 @@ from typing import TypeVar
 import anyio
 from mcp.server.mcpserver import Context
 
+from heygen_lipsync.uploads import UploadEvent, UploadEvents
+
 __all__ = ["UploadRelay", "with_upload_progress"]
 
 T = TypeVar("T")
 
 
-class UploadRelay:
-    """Turns per-file ``(sent, total)`` callbacks into one running total over every file."""
+class UploadRelay(UploadEvents):
+    """Turns the library's ``UploadEvent`` objects into one running total over every file of a call.
+
+    Each event names its file's field and attempt, so nothing is guessed: a field counts the
+    most bytes any attempt of it has sent. A retry starts again at 0, and its bytes up to
+    what an earlier attempt already reached are not counted twice; the total is reached only
+    once every file has been sent whole, and the running total never goes backwards.
+    """
 
     def __init__(self, total: int) -> None:
+        super().__init__(self._on_event)
         self.total = max(total, 1)
         self.value = 0
-        self._offset = 0
-        self._sent = 0
-        self._file_total = 0
+        self._sent: dict[str, int] = {}  # field -> the most bytes an attempt of it has sent
 
-    def __call__(self, sent: int, total: int) -> None:
-        previous_done = self._sent >= self._file_total
-        if self._file_total and (total != self._file_total or sent < self._sent or (previous_done and sent < total)):
-            self._offset += self._file_total  # the next file started
-        self._sent, self._file_total = sent, total
-        self.value = min(self._offset + sent, self.total)
+    def _on_event(self, event: UploadEvent) -> None:
+        reached = min(event.sent, event.total)
+        self._sent[event.field] = max(self._sent.get(event.field, 0), reached)
+        self.value = min(sum(self._sent.values()), self.total)
 
 
 async def with_upload_progress(
