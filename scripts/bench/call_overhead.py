@@ -105,7 +105,9 @@ async def _run(base_url: str, api_key: str, calls: int, with_mcp: bool) -> dict[
                         await paths[name]()
                         timings[name].append((time.perf_counter() - start) * 1000)
             finally:
-                for cm in (mcp_cm, floor_cm):
+                # Leave in the reverse order of entering: each client's task group must close
+                # while it is the innermost one, or anyio refuses to exit its cancel scope.
+                for cm in (floor_cm, mcp_cm):
                     if cm is not None:
                         await cm.__aexit__(None, None, None)
     return timings

@@ -7,6 +7,7 @@ HEYGEN_API_KEY as the real server does.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -14,6 +15,9 @@ import httpx
 from mcp.server import MCPServer
 
 server = MCPServer("raw-get-floor")
+# Log at WARNING like heygen-lipsync-mcp (HEYGEN_LIPSYNC_LOG_LEVEL above), so the floor pays no
+# INFO line per request that the measured server does not pay.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 _http = httpx.AsyncClient(base_url=os.environ["HEYGEN_BASE_URL"], headers={"x-api-key": os.environ["HEYGEN_API_KEY"]})
 
 

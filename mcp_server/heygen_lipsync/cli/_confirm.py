@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from ..preflight import Preflight, check_spend, preflight, preflight_batch, with_balance
-from ..pricing import rates_from_env
 from ..request import LipsyncRequest
 from ..sources import FileSource
 from ._errors import UsageProblem
@@ -27,6 +25,7 @@ from ._state import CliState
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from ..client import AsyncLipsyncClient
+    from ..preflight import Preflight
 
 __all__ = ["ENV_ASSUME_YES", "DryRunOption", "SpendQuestion", "YesOption", "request_preview"]
 
@@ -108,6 +107,10 @@ class SpendQuestion:
             BalanceTooLowError: the estimate is above the account's balance.
             typer.Exit: the person answered no (exit 1, nothing sent).
         """
+        # Preflight and pricing load here: only the commands that spend need them.
+        from ..preflight import check_spend, preflight, preflight_batch, with_balance
+        from ..pricing import rates_from_env
+
         rates = rates_from_env()
         probes = client.remembered_probe  # assets uploaded by this install are priced
         if batch is None:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..batch_waiting import BatchRound, wait_batch
 from ..waiting import DEFAULT_POLL_INTERVAL
 from ._errors import ExitCode, error_boundary
 from ._hints import command
@@ -28,6 +27,7 @@ from ._state import state
 from ._workflows import download_job
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
+    from ..batch_waiting import BatchRound
     from ..client import AsyncLipsyncClient
 
 __all__ = ["register"]
@@ -70,6 +70,8 @@ def wait(
         seconds = parse_duration(timeout)
 
     async def work(client: AsyncLipsyncClient) -> BatchRound:
+        from ..batch_waiting import wait_batch  # loaded when `batch wait` runs
+
         line = _CountsLine()
         try:
             return await wait_batch(client, batch_id, timeout=seconds, on_round=line, poll_interval=poll_interval)

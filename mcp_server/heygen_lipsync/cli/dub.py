@@ -23,7 +23,6 @@ import typer
 from ..campaign import DEFAULT_MAX_CONCURRENT, DubEvent, DubRow, dub_many, plan_rows, preflight_seconds
 from ..dub_report import REPORT_NAME
 from ..errors import ValidationError
-from ..preflight import Balance, Preflight, check_spend, preflight_batch, with_balance
 from ._errors import UsageProblem, error_boundary
 from ._fields import field_flags, request_field_options
 from ._input import build_request, local_path, merge_body, parse_duration, read_manifest
@@ -33,6 +32,7 @@ from ._state import CliState, state
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from ..client import AsyncLipsyncClient
+    from ..preflight import Preflight
 
 __all__ = ["register"]
 
@@ -108,6 +108,8 @@ def _preflight(rows: list[DubRow]) -> Preflight:
     Raises:
         ValidationError: a row HeyGen would refuse or fail (before anything is sent).
     """
+    from ..preflight import preflight_batch  # loaded when `dub` runs, not at start-up
+
     pre = preflight_batch([row.request for row in rows])
     for finding in pre.errors:
         raise ValidationError(finding.field.replace("lipsyncs[", "rows[", 1), finding.message)
@@ -146,6 +148,8 @@ def _summary_line(summary: dict[str, Any]) -> str:
     ]
     unknown = f" (+{summary['unknown_rows']} rows of unknown length)" if summary["unknown_rows"] else ""
     balance = summary.get("balance")
+    from ..preflight import Balance
+
     known = f"; your balance is {Balance(**balance).describe()}" if balance else ""
     return (
         f"{summary['rows']} rows, {summary['known_seconds']:.0f} s of output known, "
@@ -251,6 +255,8 @@ def dub(
 
     async def work(client: AsyncLipsyncClient) -> int:
         # The balance is read (never a spend) so the one question shows it; an estimate above it is refused.
+        from ..preflight import check_spend, with_balance
+
         priced = await with_balance(pre, client)
         note(_summary_line(_summary(priced)))
         check_spend(priced)
