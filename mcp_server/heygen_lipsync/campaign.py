@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
@@ -131,7 +132,8 @@ def plan_rows(
     """The report records of these rows as a fresh run would start them (no request is made).
 
     ``measure(request)`` gives a row's output length in seconds when it can be known locally
-    (the estimate); the preflight's probing is the intended one.
+    (the estimate); the preflight's probing is the intended one. Without it, a row's own
+    ``estimate_seconds`` (from a preflight already run) is the estimate.
 
     Raises:
         ValidationError: no rows, or two rows name the same output.
@@ -152,7 +154,7 @@ def plan_rows(
                 video=describe_source(row.request.video),
                 audio=describe_source(row.request.audio),
                 output=str(output),
-                estimate_seconds=measure(row.request) if measure else None,
+                estimate_seconds=measure(row.request) if measure else row.estimate_seconds,
             )
         )
     return records
@@ -460,7 +462,9 @@ async def dub_many(
     out.mkdir(parents=True, exist_ok=True)
     if captions:  # captions are made only when asked for at create
         rows = [
-            DubRow(r.request.replace(enable_caption=True), r.output) if r.request.enable_caption is None else r
+            dataclasses.replace(r, request=r.request.replace(enable_caption=True))
+            if r.request.enable_caption is None
+            else r
             for r in rows
         ]
     fresh = plan_rows(rows, out, measure=measure)
