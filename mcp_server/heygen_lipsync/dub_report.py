@@ -58,10 +58,12 @@ class RowStatus:
 
 @dataclass(frozen=True)
 class DubRow:
-    """One video to dub: the create request, and where its output goes (default: derived from the inputs)."""
+    """One video to dub: the create request, where its output goes (default: derived from the inputs),
+    and its output length in seconds when a preflight already measured it (the report's estimate)."""
 
     request: LipsyncRequest
     output: Path | None = None
+    estimate_seconds: float | None = None
 
 
 @dataclass

@@ -183,3 +183,12 @@ def test_outputs_of_the_same_video_with_two_audios_do_not_collide(tmp_path: Path
     names = [p.name for p in output_paths(rows, tmp_path)]
     stem = Path(SAMPLE_VIDEO).stem
     assert names == [f"{stem}.fr.mp4", f"{stem}.de.mp4", "row-0003.mp4"]
+
+
+def test_a_row_measured_by_an_earlier_preflight_keeps_its_estimate(tmp_path: Path) -> None:
+    """A caller that already priced the rows (the MCP tool) hands each its length; nothing is probed again."""
+    from heygen_lipsync.campaign import plan_rows
+
+    request = LipsyncRequest(video=FileSource(SAMPLE_VIDEO), audio=FileSource(SAMPLE_AUDIO))
+    records = plan_rows([DubRow(request, estimate_seconds=4.5), DubRow(request, tmp_path / "b.mp4")], tmp_path)
+    assert [r.estimate_seconds for r in records] == [4.5, None]

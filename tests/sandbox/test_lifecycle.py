@@ -189,3 +189,38 @@ def test_a_batch_calls_its_callback_url_once_when_its_last_job_finishes(client: 
         "counts_by_status": {"queued": 0, "processing": 0, "completed": 1, "failed": 1},
         "title": None,
     }
+
+
+def test_a_job_is_produced_while_it_runs_and_finishes_at_its_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HeyGen renders during a job's running time: the output is ready when the job's time is up.
+
+    The sandbox once muxed only after the clock said "done", so every job lasted its configured
+    length plus the muxing; and an outcome produced ahead must still not show before its time.
+    """
+    from heygen_lipsync.sandbox import clock, jobs
+
+    produced: list[tuple[float, float]] = []  # (when production started, the job's done_at)
+    real_produce = jobs.produce
+
+    def spy(store: object, job: object) -> object:
+        produced.append((clock.now(), job.done_at))  # type: ignore[attr-defined]
+        return real_produce(store, job)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobs, "produce", spy)
+    with (
+        EmbeddedSandbox(fast_config(pending_seconds=0.1, running_seconds=2.0)) as sb,
+        httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.api_key}) as client,
+    ):
+        lipsync_id = create(client, sample_request(client))
+        seen: list[tuple[float, str]] = []
+        give_up = time.monotonic() + 60
+        while (not seen or seen[-1][1] != "completed") and time.monotonic() < give_up:
+            entry = client.get("/v3/lipsyncs/statuses", params={"lipsync_ids": lipsync_id}).json()["data"][0]
+            seen.append((clock.now(), entry["status"]))
+            time.sleep(0.02)
+    assert seen[-1][1] == "completed"
+    assert len(produced) == 1
+    started, done_at = produced[0]
+    assert started < done_at, "the output was produced only after the job's time was up"
+    first_completed = next(at for at, status in seen if status == "completed")
+    assert first_completed >= done_at, "the job showed completed before its time"

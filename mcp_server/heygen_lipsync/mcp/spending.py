@@ -440,6 +440,7 @@ class Spend:
     _slots: int
     _key: str | None
     _open: bool = True
+    preflight: Preflight | None = None  # what priced it: the library's preflight of every job
 
     def created(self, *, reused: bool = False) -> None:
         """The job(s) exist: count them, unless the ledger ``reused`` an earlier identical create's job(s).
@@ -506,7 +507,7 @@ async def spending(
         check_approval(gate, estimate, pre)
     state.jobs.check(session, slots)  # again: another call may have started a job while the user was asked
     state.jobs.reserve(session, slots)
-    spend = Spend(estimate, state.sandbox, state.jobs, session, slots, idempotency_key)
+    spend = Spend(estimate, state.sandbox, state.jobs, session, slots, idempotency_key, preflight=pre)
     try:
         yield spend
     except BaseException as exc:

@@ -30,6 +30,7 @@ from heygen_lipsync.mcp.files import off_loop
 from heygen_lipsync.mcp.inputs import ApprovalToken, BatchItemInput, ConfirmSpend, build_request
 from heygen_lipsync.mcp.spending import NotAsked, PaidJobs, SpendApproval, ask_user, spending
 from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
+from heygen_lipsync.preflight import Preflight
 
 __all__ = ["DUB_TOOLS", "DubRuns", "dub_many", "get_dub_run"]
 
@@ -126,6 +127,14 @@ async def _ask_before_dub(ctx: Context, items: list[BatchItemInput]) -> Elicit[S
     )
 
 
+def _priced_rows(requests: list[Any], pre: Preflight | None) -> list[Any]:
+    """The run's rows, each with its output length by the preflight (None where it is unknown)."""
+    from heygen_lipsync.campaign import DubRow
+
+    seconds = [item.output_seconds for item in pre.items] if pre is not None else [None] * len(requests)
+    return [DubRow(request, estimate_seconds=s) for request, s in zip(requests, seconds, strict=True)]
+
+
 def _run_id(folder: Path, requests: list[Any]) -> str:
     digest = hashlib.sha256(f"{folder}\n{requests!r}".encode()).hexdigest()
     return f"dub_{digest[:16]}"
@@ -167,9 +176,9 @@ async def dub_many(
     run_id = _run_id(state.files.output_dir / (folder or ""), requests)
     out = state.files.output_dir / (folder or run_id)
     jobs = PaidJobs(requests)
+    rows: list[DubRow] = []  # filled once the spend gate has priced them
 
     async def work(run: DubRunState) -> None:
-        rows = [DubRow(request) for request in requests]
         try:
             async for event in run_rows(
                 client, rows, out, max_concurrent=max_concurrent, captions=captions, retry_failed=retry_failed
@@ -187,6 +196,9 @@ async def dub_many(
     async with spending(
         ctx, jobs, approval, confirm_spend=confirm_spend, idempotency_key=None, approval_token=approval_token
     ) as spend:
+        # Each row's estimate is the library preflight's that priced the set (as `heygen-lipsync dub`
+        # records it): the report and the run's spent_seconds say it, with no second probe of the files.
+        rows.extend(_priced_rows(requests, spend.preflight))
         runs.start(DubRunState(run_id=run_id, folder=out, rows=len(items)), work)
         spend.created()
     step = f"The run is going in the background. Call get_dub_run with run_id={run_id!r} to follow it."

@@ -2,9 +2,15 @@
 
 Progress follows from timestamps fixed at creation (`status`), so scheduling a job means
 choosing its `run_at`/`done_at`. Producing an outcome (muxing, in a thread) happens once
-per process per job: either a background worker finds the job due, or a read of a due
-job starts it and waits a little for it. Two processes may both produce a job; the store
-keeps only the first outcome.
+per process per job: either a background worker starts it while the job is still running
+by the clock, or a read of a due job starts it and waits a little for it. Either way the
+outcome is recorded no earlier than the job's `done_at`. Two processes may both produce a
+job; the store keeps only the first outcome.
+
+Why ahead: HeyGen renders during a job's running time, so a job is finished when its time
+is up. Muxing only once the clock said "done" made every sandbox job last its configured
+length plus the muxing (a few tenths of a second on a busy machine), an artefact that a
+client at the concurrency cap paid once per slot cycle.
 """
 
 from __future__ import annotations
@@ -29,6 +35,12 @@ from .webhooks import Webhooks
 __all__ = ["Scheduler"]
 
 _WORKER_INTERVAL = 0.1
+# The worker starts producing a job this long before its `done_at` (muxing a sample takes
+# a few tenths of a second); the outcome waits for `done_at` before it is recorded.
+_PRODUCE_AHEAD = 1.0
+# While a produced outcome waits for its `done_at`, the clock is checked this often (a
+# test may move the clock; a real sleep to `done_at` would not see it).
+_RECORD_STEP = 0.02
 _SETTLE_WAIT = 10.0
 # Muxing is CPU-bound: a few at a time, however many jobs fall due together.
 _PRODUCTION_SLOTS = 4
@@ -43,6 +55,7 @@ class Scheduler:
         self.webhooks = webhooks
         self._producing: dict[str, asyncio.Task[JobRow | None]] = {}
         self._production_slots = asyncio.Semaphore(_PRODUCTION_SLOTS)
+        self._closing = asyncio.Event()
 
     # ------------------------------------------------------------------ new jobs
 
@@ -148,6 +161,11 @@ class Scheduler:
             if fresh is None or fresh.status is not None:
                 return fresh
             outcome = await anyio.to_thread.run_sync(jobs.produce, self.store, fresh)
+        # Produced ahead: the outcome is the job's at its done_at, not before (status follows the clock).
+        while clock.now() < fresh.done_at:
+            if self._closing.is_set():
+                return None  # shutting down before the job was due: it stays unfinished, as stored
+            await asyncio.sleep(min(_RECORD_STEP, fresh.done_at - clock.now()))
         recorded = self.store.finish_job(
             lipsync_id,
             status=outcome.status,
@@ -169,7 +187,7 @@ class Scheduler:
     async def _produce_due_jobs(self) -> None:
         """While served: finish jobs as their time comes, so outputs and callbacks need no polling."""
         while True:
-            for lipsync_id in self.store.due_job_ids(clock.now()):
+            for lipsync_id in self.store.due_job_ids(clock.now() + _PRODUCE_AHEAD):
                 self._start_production(lipsync_id)
             await asyncio.sleep(_WORKER_INTERVAL)
 
@@ -183,6 +201,7 @@ class Scheduler:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+            self._closing.set()  # outcomes produced ahead of their done_at are not recorded early
             # Production runs in threads that cannot be interrupted: let it finish before the store closes.
             await asyncio.gather(*self._producing.values(), return_exceptions=True)
             await self.webhooks.drain()
