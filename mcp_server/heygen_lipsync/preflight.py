@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .errors import HeyGenError, ValidationError
+from .errors import AuthenticationError, HeyGenError, ValidationError
 from .media import INSTALL_HINT, MediaProbe, NotMediaError, probe_file
 from .pricing import Rates
 from .request import LipsyncRequest
@@ -356,12 +356,17 @@ async def fetch_balance(client: object) -> Balance | None:
 
     Unknown covers a client without ``account()``, any error from it (an API error, no
     credentials, a plan without a wallet) and an answer without a numeric balance.
+
+    Raises:
+        AuthenticationError: the key was rejected (401): nothing else would work either.
     """
     account = getattr(client, "account", None)
     if account is None:
         return None
     try:
         info = await account()
+    except AuthenticationError:
+        raise  # a rejected key fails everything next: said now, before any upload
     except Exception as exc:  # noqa: BLE001 - the balance is a courtesy: unknown, never a failure
         logger.debug("balance unknown: %s", type(exc).__name__)
         return None
@@ -373,7 +378,11 @@ async def fetch_balance(client: object) -> Balance | None:
 
 
 async def with_balance(pre: Preflight, client: object) -> Preflight:
-    """``pre`` with the account's balance added (unchanged when the balance is unknown)."""
+    """``pre`` with the account's balance added (unchanged when the balance is unknown).
+
+    Raises:
+        AuthenticationError: the key was rejected (see ``fetch_balance``).
+    """
     balance = await fetch_balance(client)
     return replace(pre, balance=balance) if balance is not None else pre
 

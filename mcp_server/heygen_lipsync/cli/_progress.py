@@ -73,10 +73,18 @@ def upload_progress() -> Iterator[UploadEvents]:
     The events say which field and file the bytes are for and which attempt sends them, so a
     bar never has to guess where one file ends (a retry starts a bar of its own).
     """
+    from ..models import ASSET_WAITING_STATUSES
     from ..uploads import UploadEvents
 
     console = stderr_console()
     started: set[tuple[str, str, int]] = set()
+    waited: set[str] = set()
+
+    def asset_wait(asset_id: str, status: str, elapsed: float) -> None:
+        # One line per asset: the bar has ended, and HeyGen may take a while before the create.
+        if status in ASSET_WAITING_STATUSES and asset_id not in waited:
+            waited.add(asset_id)
+            console.print(f"waiting for HeyGen to finish processing asset {asset_id} ({status})", markup=False)
 
     def label(event: UploadEvent) -> str:
         again = f" (attempt {event.attempt})" if event.attempt > 1 else ""
@@ -92,7 +100,7 @@ def upload_progress() -> Iterator[UploadEvents]:
             if event.total and event.sent >= event.total:
                 console.print(f"{label(event)}: done", markup=False)
 
-        yield UploadEvents(log)
+        yield UploadEvents(log, on_asset_wait=asset_wait)
         return
     with Progress(*_bar_columns(), console=console, transient=False) as progress:
         tasks: dict[tuple[str, str, int], TaskID] = {}
@@ -103,7 +111,7 @@ def upload_progress() -> Iterator[UploadEvents]:
                 tasks[key] = progress.add_task(label(event), total=event.total or None)
             progress.update(tasks[key], completed=event.sent)
 
-        yield UploadEvents(update)
+        yield UploadEvents(update, on_asset_wait=asset_wait)
 
 
 def _next_file(last: dict[str, int | None], done: int, total: int | None) -> bool:
