@@ -46,3 +46,18 @@ def test_create_says_it_waits_while_heygen_processes_an_uploaded_asset(
     result = cli("create", "--video", samples[0], "--audio", samples[1])
     assert result.exit_code == 0, result.stderr
     assert "waiting for HeyGen to finish processing asset" in result.stderr
+
+
+def test_a_create_at_the_cap_of_running_jobs_says_it_waits_for_a_slot(
+    tmp_path: Path, samples: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
+
+    monkeypatch.chdir(tmp_path)
+    with EmbeddedSandbox(SandboxConfig(pending_seconds=0.05, running_seconds=1.0, max_concurrent_jobs=1)) as sb:
+        cli = Cli(env={"HEYGEN_BASE_URL": sb.base_url, "HEYGEN_API_KEY": sb.api_key, "HEYGEN_BEARER_TOKEN": None})
+        first = cli("create", "--video", samples[0], "--audio", samples[1], "--new")
+        assert first.exit_code == 0, first.stderr
+        second = cli("create", "--video", samples[0], "--audio", samples[1], "--new")
+    assert second.exit_code == 0, second.stderr
+    assert "waiting for a slot" in second.stderr

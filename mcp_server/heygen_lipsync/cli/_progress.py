@@ -23,7 +23,7 @@ from ._render import stderr_console
 if TYPE_CHECKING:  # uploads (and the generated upload calls) load when a command uploads
     from ..uploads import UploadEvent, UploadEvents
 
-__all__ = ["WaitLine", "WaitReporter", "transfer_progress", "upload_progress"]
+__all__ = ["WaitLine", "WaitReporter", "slot_wait_notes", "transfer_progress", "upload_progress"]
 
 
 def _bar_columns() -> tuple[Any, ...]:
@@ -113,6 +113,30 @@ def upload_progress() -> Iterator[UploadEvents]:
             progress.update(tasks[key], completed=event.sent)
 
         yield UploadEvents(update, on_asset_wait=asset_wait)
+
+
+@contextmanager
+def slot_wait_notes() -> Iterator[None]:
+    """Inside, a create that meets a 429 (HeyGen's cap on running jobs) says it waits for a slot.
+
+    Without it the command looks hung: the client waits out Retry-After silently.
+    """
+    from .._http import rate_limit_wait
+
+    console = stderr_console()
+
+    def say(where: str, seconds: float) -> None:
+        if where.startswith("POST /v3/lipsync"):
+            what = "HeyGen's limit of running jobs is reached (jobs already running); waiting for a slot"
+        else:
+            what = f"HeyGen asks to slow down ({where})"
+        console.print(f"{what}: retrying in {seconds:.0f}s", markup=False)
+
+    token = rate_limit_wait.set(say)
+    try:
+        yield
+    finally:
+        rate_limit_wait.reset(token)
 
 
 def _next_file(last: dict[str, int | None], done: int, total: int | None) -> bool:
