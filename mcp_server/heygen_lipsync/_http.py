@@ -81,6 +81,12 @@ _MAYBE_DONE_STATUSES = frozenset({408, *range(500, 600)})
 _UPLOAD_PATHS = frozenset({"/v3/assets"})
 # POSTs the API documents as idempotent, safe to resend without a key.
 _IDEMPOTENT_POST = re.compile(r"^/v3/assets/[^/]+/complete$")
+
+#: ``hook(where, seconds)``, called before the client waits out a 429 (``where`` is e.g.
+#: ``POST /v3/lipsyncs``): a caller can say it waits (the CLI: "waiting for a slot").
+rate_limit_wait: contextvars.ContextVar[Callable[[str, float], None] | None] = contextvars.ContextVar(
+    "rate_limit_wait", default=None
+)
 # Request extensions the library sets on requests it builds itself: presigned storage URLs
 # get no credentials (even when storage shares the API's origin, as in the sandbox), and
 # transfers of file bodies get the long upload timeouts.
@@ -290,6 +296,10 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 delay,
             )
             await response.aclose()
+            hook = rate_limit_wait.get()
+            if hook is not None and response.status_code == 429:
+                # Say why nothing happens (e.g. a create waiting for a free slot).
+                hook(f"{request.method} {request.url.path}", delay)
             await self._pause(delay)
             attempt += 1
 

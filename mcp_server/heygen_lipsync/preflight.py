@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .errors import HeyGenError, ValidationError
+from .errors import AuthenticationError, HeyGenError, ValidationError
 from .media import INSTALL_HINT, MediaProbe, NotMediaError, probe_file
 from .pricing import Rates
 from .request import LipsyncRequest
@@ -351,17 +351,25 @@ def preflight_batch(
     return Preflight(items=tuple(items), findings=tuple(findings))
 
 
-async def fetch_balance(client: object) -> Balance | None:
+async def fetch_balance(client: object, *, strict: bool = False) -> Balance | None:
     """The account's wallet from ``client.account()``, or None when it is unknown.
 
     Unknown covers a client without ``account()``, any error from it (an API error, no
     credentials, a plan without a wallet) and an answer without a numeric balance.
+
+    Raises:
+        AuthenticationError: with ``strict``, the key was rejected (401): nothing else would work.
     """
     account = getattr(client, "account", None)
     if account is None:
         return None
     try:
         info = await account()
+    except AuthenticationError:
+        if strict:
+            raise  # a rejected key fails everything next: said now, before any upload
+        logger.debug("balance unknown: the key was rejected")
+        return None
     except Exception as exc:  # noqa: BLE001 - the balance is a courtesy: unknown, never a failure
         logger.debug("balance unknown: %s", type(exc).__name__)
         return None
@@ -372,9 +380,13 @@ async def fetch_balance(client: object) -> Balance | None:
     return Balance(float(remaining), str(getattr(wallet, "currency", None) or "usd"))
 
 
-async def with_balance(pre: Preflight, client: object) -> Preflight:
-    """``pre`` with the account's balance added (unchanged when the balance is unknown)."""
-    balance = await fetch_balance(client)
+async def with_balance(pre: Preflight, client: object, *, strict: bool = False) -> Preflight:
+    """``pre`` with the account's balance added (unchanged when the balance is unknown).
+
+    Raises:
+        AuthenticationError: with ``strict``, the key was rejected (see ``fetch_balance``).
+    """
+    balance = await fetch_balance(client, strict=strict)
     return replace(pre, balance=balance) if balance is not None else pre
 
 

@@ -203,6 +203,10 @@ def open_checked(path: Path, *, field: str) -> OpenedInput:
         raise ValidationError(field, f"not a valid file name (it contains a NUL byte): {str(path)!r}") from None
 
 
+#: What an asset id may look like: letters, digits, ``_`` and ``-`` (HeyGen's are hex or ``asset_...``).
+_ASSET_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
 def _looks_like_path(value: str) -> bool:
     return (
         "/" in value
@@ -217,7 +221,8 @@ def parse_source(value: str | os.PathLike[str], *, field: str) -> MediaSource:
 
     A Path, or a string that names an existing file or looks like a path (contains ``/`` or
     ``\\``, starts with ``.`` or ``~``, or ends in a media extension), is a file; a string
-    starting with ``http://`` or ``https://`` is a URL; anything else is an asset id.
+    starting with ``http://`` or ``https://`` is a URL; a word of letters, digits, ``_`` and
+    ``-`` is an asset id; anything else is refused.
 
     Raises:
         ValidationError: empty value, non-https URL (http only for loopback), other URL
@@ -242,7 +247,9 @@ def parse_source(value: str | os.PathLike[str], *, field: str) -> MediaSource:
     path = expand_user(text)
     if path.exists() or _looks_like_path(text):
         return FileSource(check_file(path, field=field))
-    if any(c.isspace() for c in text):
+    if not _ASSET_ID.fullmatch(text):
+        # Caught here, before the other source is uploaded: a mistyped file name ("clip.mp4x")
+        # would otherwise cost that upload before HeyGen refuses the asset id.
         raise ValidationError(field, f"not a URL, an existing file or an asset id: {text!r}")
     return AssetSource(text)
 

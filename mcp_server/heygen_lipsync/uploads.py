@@ -75,11 +75,16 @@ class UploadEvent:
 class UploadEvents:
     """Opt in to ``UploadEvent`` objects: pass ``UploadEvents(handler)`` as the progress callback.
 
-    A bare callable keeps receiving ``(sent, total)`` as before.
+    A bare callable keeps receiving ``(sent, total)`` as before. ``on_asset_wait`` (optional)
+    is ``assets.wait_until_ready``'s hook ``(asset_id, status, elapsed)``: called while HeyGen
+    still processes an uploaded file, so a caller can say why nothing seems to happen.
     """
 
-    def __init__(self, handler: Callable[[UploadEvent], Any]) -> None:
+    def __init__(
+        self, handler: Callable[[UploadEvent], Any], *, on_asset_wait: assets.AssetWaitProgress | None = None
+    ) -> None:
         self.handler = handler
+        self.on_asset_wait = on_asset_wait
 
     def __call__(self, event: UploadEvent) -> Any:
         return self.handler(event)
@@ -155,7 +160,8 @@ async def _upload_opened(
                         raise
                     # HeyGen's "32 MB" may be counted in decimal megabytes or with the form's
                     # overhead: a file it finds too large still fits the direct upload.
-            return await _upload_direct(http, api, path, mime, size, key, report, delivery)
+            asset_wait = on_progress.on_asset_wait if isinstance(on_progress, UploadEvents) else None
+            return await _upload_direct(http, api, path, mime, size, key, report, delivery, asset_wait)
         except BadRequestError as exc:
             if delivery.outcome_unknown:
                 exc.idempotency_key = key
@@ -190,6 +196,7 @@ async def _upload_direct(
     key: str,
     report: files.ByteReport | None,
     delivery: Delivery,
+    asset_wait: assets.AssetWaitProgress | None = None,
 ) -> Asset:
     presign = CreateDirectUploadRequest(filename=path.name, content_type=mime, size_bytes=size)
     data = data_of(
@@ -218,7 +225,7 @@ async def _upload_direct(
     status = data_of(done, "complete upload").get("status")
     if isinstance(status, str) and status in ASSET_WAITING_STATUSES:
         # HeyGen may still be preparing a large file: a create sent now would be refused.
-        await assets.wait_until_ready(api, asset.asset_id)
+        await assets.wait_until_ready(api, asset.asset_id, on_wait=asset_wait)
     return asset
 
 

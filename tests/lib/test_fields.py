@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # one deliberate exception of the table: video/audio flattened per front-end.
 CLI_OWN = {"ctx", "data", "idempotency_key", "new", "wait", "timeout", "poll_interval", "download", "overwrite",
            "delete_uploads", "request_schema", "response_schema", "yes", "dry_run"}  # fmt: skip
-MCP_OWN = {"idempotency_key", "confirm_spend", "new_job", "approval_token"}
+MCP_OWN = {"idempotency_key", "confirm_spend", "new_job", "approval_token", "delete_uploads"}
 FLATTENED = {f"{kind}_{how}" for kind in ("video", "audio") for how in ("url", "asset_id", "path")}
 
 

@@ -79,7 +79,8 @@ async def test_create_lipsync_takes_every_create_field_flattened(sandbox_server:
         "start_time", "end_time", "fps_mode", "folder_id",
     }  # fmt: skip
     sources = {f"{kind}_{how}" for kind in ("video", "audio") for how in ("url", "asset_id", "path")}
-    assert properties == fields | sources | {"idempotency_key", "confirm_spend", "new_job", "approval_token"}
+    options = {"idempotency_key", "confirm_spend", "new_job", "approval_token", "delete_uploads"}
+    assert properties == fields | sources | options
     assert "required" not in tools["create_lipsync"].input_schema  # sources are checked: exactly one of each
 
 

@@ -118,7 +118,7 @@ class SpendQuestion:
         else:
             pre = preflight_batch(requests, rates=rates, probes=probes)
         if not self.sandbox:
-            pre = await with_balance(pre, client)
+            pre = await with_balance(pre, client, strict=True)  # a rejected key fails before any upload
         check_spend(pre)
         if self.dry_run:
             _show(pre)

@@ -116,8 +116,11 @@ def _cli_wording(line: str) -> str:
     return re.sub(r"retry with idempotency_key=(\S+)", r"retry with --idempotency-key \1", line)
 
 
-def fail(st: CliState, exc: BaseException) -> NoReturn:
+def fail(st: CliState, exc: BaseException, *, job_shown: bool = False) -> NoReturn:
     """Report ``exc`` on stderr (one line, plus JSON when asked or not a terminal) and exit with its code.
+
+    ``job_shown``: a failed job's summary, its failure message included, was just printed for
+    a person, so the line does not say the message a second time (the JSON keeps it whole).
 
     Raises:
         typer.Exit: always, with ``exit_code_for(exc)``.
@@ -128,6 +131,8 @@ def fail(st: CliState, exc: BaseException) -> NoReturn:
         # included); braces escaped, as the message formats ``{id}`` into it.
         resume = f"resume with: {resume_wait(st, exc.lipsync_id)}".replace("{", "{{").replace("}", "}}")
         line = wait_timeout_message(exc.lipsync_id, last_status=exc.last_status, elapsed=exc.elapsed, resume=resume)
+    elif isinstance(exc, JobFailedError) and job_shown:
+        line = f"lipsync {exc.lipsync_id} failed (its failure_message is above)"
     elif isinstance(exc, ValidationError):
         line = _with_flag(str(exc), exc.field, st.command)
     elif isinstance(exc, HeyGenError | UsageProblem):
@@ -183,4 +188,5 @@ def error_boundary(st: CliState) -> Iterator[None]:
         if isinstance(exc, JobFailedError) and exc.lipsync is not None:
             # The failed job is still a result: scripts get its JSON on stdout, with exit 1.
             emit(st, exc.lipsync.to_dict())
+            fail(st, exc, job_shown=st.is_human)
         fail(st, exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from ._render import stderr_console
 if TYPE_CHECKING:  # uploads (and the generated upload calls) load when a command uploads
     from ..uploads import UploadEvent, UploadEvents
 
-__all__ = ["WaitReporter", "transfer_progress", "upload_progress"]
+__all__ = ["WaitLine", "WaitReporter", "slot_wait_notes", "transfer_progress", "upload_progress"]
 
 
 def _bar_columns() -> tuple[Any, ...]:
@@ -73,10 +74,18 @@ def upload_progress() -> Iterator[UploadEvents]:
     The events say which field and file the bytes are for and which attempt sends them, so a
     bar never has to guess where one file ends (a retry starts a bar of its own).
     """
+    from ..models import ASSET_WAITING_STATUSES
     from ..uploads import UploadEvents
 
     console = stderr_console()
     started: set[tuple[str, str, int]] = set()
+    waited: set[str] = set()
+
+    def asset_wait(asset_id: str, status: str, elapsed: float) -> None:
+        # One line per asset: the bar has ended, and HeyGen may take a while before the create.
+        if status in ASSET_WAITING_STATUSES and asset_id not in waited:
+            waited.add(asset_id)
+            console.print(f"waiting for HeyGen to finish processing asset {asset_id} ({status})", markup=False)
 
     def label(event: UploadEvent) -> str:
         again = f" (attempt {event.attempt})" if event.attempt > 1 else ""
@@ -92,7 +101,7 @@ def upload_progress() -> Iterator[UploadEvents]:
             if event.total and event.sent >= event.total:
                 console.print(f"{label(event)}: done", markup=False)
 
-        yield UploadEvents(log)
+        yield UploadEvents(log, on_asset_wait=asset_wait)
         return
     with Progress(*_bar_columns(), console=console, transient=False) as progress:
         tasks: dict[tuple[str, str, int], TaskID] = {}
@@ -103,7 +112,31 @@ def upload_progress() -> Iterator[UploadEvents]:
                 tasks[key] = progress.add_task(label(event), total=event.total or None)
             progress.update(tasks[key], completed=event.sent)
 
-        yield UploadEvents(update)
+        yield UploadEvents(update, on_asset_wait=asset_wait)
+
+
+@contextmanager
+def slot_wait_notes() -> Iterator[None]:
+    """Inside, a create that meets a 429 (HeyGen's cap on running jobs) says it waits for a slot.
+
+    Without it the command looks hung: the client waits out Retry-After silently.
+    """
+    from .._http import rate_limit_wait
+
+    console = stderr_console()
+
+    def say(where: str, seconds: float) -> None:
+        if where.startswith("POST /v3/lipsync"):
+            what = "HeyGen's limit of running jobs is reached (jobs already running); waiting for a slot"
+        else:
+            what = f"HeyGen asks to slow down ({where})"
+        console.print(f"{what}: retrying in {seconds:.0f}s", markup=False)
+
+    token = rate_limit_wait.set(say)
+    try:
+        yield
+    finally:
+        rate_limit_wait.reset(token)
 
 
 def _next_file(last: dict[str, int | None], done: int, total: int | None) -> bool:
@@ -113,17 +146,61 @@ def _next_file(last: dict[str, int | None], done: int, total: int | None) -> boo
     return new
 
 
+class WaitLine:
+    """The wait's status line, worded at each render: its seconds count from the job's ``created_at``.
+
+    A rich renderable: the live display re-renders it several times a second, so the count
+    ticks every second between polls (which may be a minute apart for a long job), and it
+    says how long the job has existed, not how long this command has waited.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._id = "?"
+        self._status = "unknown"
+        self._since: float | None = None  # the job's created_at (epoch seconds), else the first poll
+
+    def update(self, lipsync: Any, elapsed: float) -> None:
+        """Take the latest poll's job (id, status, created_at) and the wait's own elapsed seconds."""
+        self._id = str(getattr(lipsync, "id", "?"))
+        self._status = str(getattr(lipsync, "status", "unknown"))
+        created = getattr(lipsync, "created_at", None)
+        if isinstance(created, int | float) and not isinstance(created, bool) and created > 0:
+            self._since = float(created)
+        elif self._since is None:
+            self._since = self._clock() - elapsed
+
+    @property
+    def status(self) -> str:
+        """The job's status at the latest poll."""
+        return self._status
+
+    def plain(self) -> str:
+        """The line as text now, e.g. ``ls_1: processing (1m05s)``."""
+        seconds = max(0, int(self._clock() - self._since)) if self._since is not None else 0
+        return f"{self._id}: {self._status} ({_age(seconds)})"
+
+    def __rich__(self) -> Text:
+        return Text(self.plain())
+
+
+def _age(seconds: int) -> str:
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
 class WaitReporter:
     """The live status line of ``wait`` / ``create --wait`` on stderr.
 
-    On a terminal, a spinner line that is rewritten each poll; otherwise one line per
-    change of status, so logs stay short. Use as ``on_progress(lipsync, elapsed)``.
+    On a terminal, a spinner line that ticks every second (see ``WaitLine``); otherwise one
+    line per change of status, so logs stay short. Use as ``on_progress(lipsync, elapsed)``.
     """
 
     def __init__(self) -> None:
         self._console = stderr_console()
         self._last: str | None = None
-        self._line = ""
+        self._line = WaitLine()
+        self._polled = False
         self._status: Any = None
 
     def __enter__(self) -> WaitReporter:
@@ -135,15 +212,14 @@ class WaitReporter:
     def __exit__(self, *exc: object) -> None:
         if self._status is not None:
             self._status.__exit__(None, None, None)
-            if self._line:
-                self._console.print(self._line, markup=False)  # the spinner vanishes; its last word stays
+            if self._polled:
+                self._console.print(self._line.plain(), markup=False)  # the spinner vanishes; its last word stays
 
     def __call__(self, lipsync: Any, elapsed: float) -> None:
-        status = str(getattr(lipsync, "status", "unknown"))
-        line = f"{getattr(lipsync, 'id', '?')}: {status} ({elapsed:.0f}s)"
-        self._line = line
+        self._line.update(lipsync, elapsed)
+        self._polled = True
         if self._status is not None:
-            self._status.update(Text(line))
-        elif status != self._last:
-            self._console.print(line, markup=False)
-        self._last = status
+            self._status.update(self._line)  # re-rendered by the live display: it ticks between polls
+        elif self._line.status != self._last:
+            self._console.print(self._line.plain(), markup=False)
+        self._last = self._line.status

@@ -26,7 +26,7 @@ from ._destinations import check_download_target
 from ._errors import UsageProblem
 from ._hints import command, resume_wait
 from ._input import local_path, parse_duration
-from ._progress import WaitReporter, transfer_progress, upload_progress
+from ._progress import WaitReporter, slot_wait_notes, transfer_progress, upload_progress
 from ._render import emit, note
 from ._state import CliState
 
@@ -140,7 +140,7 @@ async def create_job(
     Raises:
         HeyGenError: the create, the wait or the save failed (see ``save_finished``).
     """
-    with upload_progress() as progress:
+    with upload_progress() as progress, slot_wait_notes():
         outcome = await client.submit(
             request, idempotency_key=plan.idempotency_key, on_upload_progress=progress, new_job=plan.new_job
         )

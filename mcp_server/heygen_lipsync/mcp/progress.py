@@ -2,7 +2,8 @@
 
 The library reports upload progress as ``UploadEvent`` objects (which field, which file,
 which attempt, bytes sent of the file's size) through a synchronous callback; a small task
-relays the running total to the client at a steady pace. Notifications are
+relays the running total to the client at a steady pace, and says when HeyGen is still
+processing an uploaded file before it may be used (the wait before a create). Notifications are
 sent only when the client asked for them (``ctx.report_progress`` is a no-op otherwise).
 """
 
@@ -14,6 +15,7 @@ from typing import TypeVar
 import anyio
 from mcp.server.mcpserver import Context
 
+from heygen_lipsync.models import ASSET_WAITING_STATUSES
 from heygen_lipsync.uploads import UploadEvent, UploadEvents
 
 __all__ = ["UploadRelay", "with_upload_progress"]
@@ -31,10 +33,18 @@ class UploadRelay(UploadEvents):
     """
 
     def __init__(self, total: int) -> None:
-        super().__init__(self._on_event)
+        super().__init__(self._on_event, on_asset_wait=self._on_asset_wait)
         self.total = max(total, 1)
         self.value = 0
         self._sent: dict[str, int] = {}  # field -> the most bytes an attempt of it has sent
+        # HeyGen still processing an uploaded file: how many readiness polls said so, and the latest.
+        self.processing_polls = 0
+        self.processing = ""
+
+    def _on_asset_wait(self, asset_id: str, status: str, elapsed: float) -> None:
+        if status in ASSET_WAITING_STATUSES:
+            self.processing_polls += 1
+            self.processing = f"waiting for HeyGen to finish processing asset {asset_id} ({status}, {elapsed:.0f}s)"
 
     def _on_event(self, event: UploadEvent) -> None:
         reached = min(event.sent, event.total)
@@ -48,10 +58,16 @@ async def with_upload_progress(
     """Run ``call(relay)`` while relaying the relay's progress to the client every ``interval`` seconds."""
     relay = UploadRelay(total)
     reported = 0
+    polls = 0
 
     async def report() -> None:
-        nonlocal reported
-        if relay.value > reported:
+        nonlocal reported, polls
+        if relay.processing_polls > polls:
+            polls = relay.processing_polls
+            # Still below the next byte: the value keeps increasing, as MCP requires, and the
+            # byte count that follows (the next file) stays above it.
+            await ctx.report_progress(reported + polls / (polls + 1), None, relay.processing)
+        elif relay.value > reported:
             reported = relay.value
             await ctx.report_progress(reported, relay.total, f"uploaded {reported:,} of {relay.total:,} bytes")
 

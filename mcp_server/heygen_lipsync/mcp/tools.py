@@ -15,7 +15,7 @@ from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp_types import CallToolResult, ContentBlock, ResourceLink, ToolAnnotations
 from pydantic import Field
 
-from heygen_lipsync.errors import NotFoundError, ValidationError, WaitTimeoutError
+from heygen_lipsync.errors import APIError, JobFailedError, NotFoundError, ValidationError, WaitTimeoutError
 from heygen_lipsync.mcp.batch_wait import wait_bound
 from heygen_lipsync.mcp.cost import MediaInfo
 from heygen_lipsync.mcp.errors import ToolFailure
@@ -49,6 +49,7 @@ from heygen_lipsync.mcp.spending import NotAsked, PaidJobs, SpendApproval, ask_u
 from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
 
 if TYPE_CHECKING:
+    from heygen_lipsync.client import AsyncLipsyncClient
     from heygen_lipsync.mcp.cost import OutputLength
     from heygen_lipsync.models import DownloadResult, Lipsync
     from heygen_lipsync.sources import LipsyncRequest
@@ -62,6 +63,27 @@ NewJob = Annotated[
         "returned with reused=true). Only when the user wants another copy."
     ),
 ]
+
+
+DeleteUploads = Annotated[
+    bool,
+    Field(
+        description="Delete the files this create uploads from HeyGen once the job has finished: done by the "
+        "wait_for_lipsync or download_lipsync call that sees it finished (assets passed by id are kept)."
+    ),
+]
+
+
+async def _delete_uploads_if_asked(state: AppState, client: AsyncLipsyncClient, lipsync_id: str) -> str:
+    """Apply create_lipsync's delete_uploads wish for a finished job; the sentence that says so, or ""."""
+    if lipsync_id not in state.delete_uploads_when_finished:
+        return ""
+    try:
+        deleted = await client.delete_uploads(lipsync_id)
+    except APIError as exc:  # kept: the next wait/download call tries again
+        return f" Its uploads could not be deleted yet ({exc}); the next call tries again."
+    state.delete_uploads_when_finished.discard(lipsync_id)
+    return f" Deleted its uploads from HeyGen: {', '.join(deleted)}." if deleted else " It had no uploads to delete."
 
 
 @request_arguments()
@@ -82,6 +104,7 @@ async def create_lipsync(
     confirm_spend: ConfirmSpend = False,
     approval_token: ApprovalToken = None,
     new_job: NewJob = False,
+    delete_uploads: DeleteUploads = False,
     **values: Any,  # every create argument, from the field table (request_arguments)
 ) -> Annotated[CallToolResult, LipsyncCreated]:
     state = state_of(ctx)
@@ -114,6 +137,10 @@ async def create_lipsync(
     if outcome.reused:
         step = "An identical request was made earlier: this is its job, nothing new was spent (new_job=true makes "
         step += f"another). Call wait_for_lipsync with lipsync_id={lipsync_id!r}"
+    if delete_uploads:
+        # MCP create returns at once: the wish is applied by the call that sees the job finished.
+        state.delete_uploads_when_finished.add(lipsync_id)
+        step = "Its uploads are deleted once wait_for_lipsync or download_lipsync sees it finished. " + step
     return ok(
         LipsyncCreated(
             lipsync_id=lipsync_id,
@@ -231,6 +258,10 @@ async def wait_for_lipsync(
         )
     except WaitTimeoutError as exc:
         return _still_running(lipsync_id, exc, bound, cut)
+    except JobFailedError:
+        await _delete_uploads_if_asked(state, client, lipsync_id)  # finished too: its uploads are not needed
+        raise
+    deleted = await _delete_uploads_if_asked(state, client, lipsync_id)
     finished = LipsyncInfo.of(lipsync)
     result = WaitResult(
         lipsync_id=lipsync.id,
@@ -239,7 +270,7 @@ async def wait_for_lipsync(
         waited_seconds=round(progress.waited, 1),
         lipsync=finished,
         timeout_note=cut,
-        next_step=_next_for_status(lipsync),
+        next_step=_next_for_status(lipsync) + deleted,
     )
     return ok(result)
 
@@ -402,6 +433,7 @@ async def download_lipsync(
     with_captions = bool(captions and lipsync.caption_url)
     dest = await off_loop(_destination, state.files, filename, default, overwrite=overwrite, captions=with_captions)
     result = await client.download(lipsync, dest, overwrite=overwrite, captions=with_captions)
+    await _delete_uploads_if_asked(state, client, lipsync_id)
     return _saved(lipsync_id, result, await off_loop(_sizes, result), renamed)
 
 
