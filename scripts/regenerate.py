@@ -25,9 +25,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
-
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # This checkout's library, not whatever heygen_lipsync the environment has installed:
@@ -67,8 +66,57 @@ PACKAGE = "heygen_lipsync_api"
 TARGET = ROOT / "generated_client" / PACKAGE
 
 
+# The generator and the formatter shape the output, so they run at the versions pinned in
+# pyproject.toml, from the first interpreter that has exactly those: this one, else the
+# project's own environments (the README's test command and .ci/run make them).
+TOOLS = ("openapi-python-client", "ruff")
+TOOLCHAIN_CANDIDATES = (ROOT / ".venv" / "bin" / "python", ROOT / ".ci" / "venv" / "bin" / "python")
+
+
+def pinned_versions(pyproject: Path = ROOT / "pyproject.toml") -> dict[str, str]:
+    """The ``name==version`` pins of TOOLS in the dev extra."""
+    dev = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["optional-dependencies"]["dev"]
+    pins = dict(entry.split("==", 1) for entry in dev if "==" in entry)
+    return {name: pins[name] for name in TOOLS}
+
+
+def _has_versions(python: str, pins: dict[str, str]) -> bool:
+    probe = (
+        "import importlib.metadata as m, sys\n"
+        f"try:\n    ok = all(m.version(n) == v for n, v in {pins!r}.items())\n"
+        "except m.PackageNotFoundError:\n    ok = False\n"
+        "sys.exit(0 if ok else 1)"
+    )
+    try:
+        return subprocess.run([python, "-c", probe], capture_output=True, check=False).returncode == 0
+    except OSError:
+        return False
+
+
+def toolchain_python(candidates: tuple[Path, ...] = TOOLCHAIN_CANDIDATES) -> str:
+    """An interpreter with the pinned generator and ruff: this one, else one of ``candidates``.
+
+    Raises:
+        SystemExit: none has them; says how to install them.
+    """
+    pins = pinned_versions()
+    for python in (sys.executable, *(str(c) for c in candidates if c.exists())):
+        if _has_versions(python, pins):
+            return python
+    wanted = ", ".join(f"{name}=={version}" for name, version in pins.items())
+    raise SystemExit(
+        f"{wanted} (the versions that shape the generated code) are not installed for {sys.executable} "
+        "nor in .venv or .ci/venv; install them with `pip install -e '.[dev]'` (the README's test "
+        "command does) and run this script again"
+    )
+
+
 def load_spec(path: Path = SPEC) -> Spec:
     """Read the vendored (raw, un-normalised) spec; exit naming the file if it is not one."""
+    try:
+        import yaml
+    except ModuleNotFoundError:
+        raise SystemExit("PyYAML is needed to read the spec: pip install -e '.[dev]'") from None
     with path.open(encoding="utf-8") as handle:
         loaded = yaml.safe_load(handle)
     if not isinstance(loaded, dict):
@@ -93,14 +141,15 @@ def _run(cmd: list[str], cwd: Path) -> None:
         raise SystemExit("openapi-python-client reported warnings; fix them in heygen_lipsync/spec.py")
 
 
-def generate(spec: Spec, workdir: Path) -> Path:
-    """Generate the package from an (already normalised) spec into workdir."""
+def generate(spec: Spec, workdir: Path, python: str | None = None) -> Path:
+    """Generate the package from an (already normalised) spec into workdir, with ``python``'s pinned tools."""
+    python = python or toolchain_python()
     source = workdir / "spec.json"
     source.write_text(json.dumps(spec, indent=2, sort_keys=False), encoding="utf-8")
     out = workdir / PACKAGE
     _run(
         [
-            sys.executable,
+            python,
             "-m",
             "openapi_python_client",
             "generate",
@@ -121,7 +170,7 @@ def generate(spec: Spec, workdir: Path) -> Path:
     # request fields (descriptions, defaults, allowed values, limits) and the CLI prints
     # its schemas from this file, so one regeneration updates every front-end.
     (out / NORMALISED_SPEC).write_text(json.dumps(spec, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    ruff = [sys.executable, "-m", "ruff"]
+    ruff = [python, "-m", "ruff"]
     settings = ["--isolated", "--line-length", "120", "--target-version", "py311"]
     _run([*ruff, "check", *settings, "--fix-only", "--extend-select", "I,UP", "--quiet", str(out)], cwd=workdir)
     _run([*ruff, "format", *settings, "--quiet", str(out)], cwd=workdir)

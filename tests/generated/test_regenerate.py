@@ -110,3 +110,32 @@ def test_regenerating_writes_the_tree_check_then_accepts(tmp_path: Path) -> None
     assert regen.main(["--target", str(target)]) == 0
     assert (target / "py.typed").exists()
     assert regen.main(["--check", "--target", str(target)]) == 0
+
+
+def _stub_python(path: Path, exit_code: int) -> Path:
+    path.write_text(f"#!/bin/sh\nexit {exit_code}\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_the_pinned_tools_come_from_the_projects_environment_when_this_python_lacks_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python3 scripts/regenerate.py --check` from a bare interpreter uses .venv's or .ci/venv's tools."""
+    monkeypatch.setattr(sys, "executable", str(_stub_python(tmp_path / "bare", 1)))
+    with_tools = _stub_python(tmp_path / "venv-python", 0)
+    assert regen.toolchain_python((tmp_path / "missing", with_tools)) == str(with_tools)
+
+
+def test_without_the_pinned_tools_anywhere_it_says_how_to_install_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(_stub_python(tmp_path / "bare", 1)))
+    with pytest.raises(SystemExit) as exc:
+        regen.toolchain_python((tmp_path / "missing",))
+    message = str(exc.value)
+    assert "openapi-python-client==0.29.1" in message and "pip install -e '.[dev]'" in message
+
+
+def test_the_pins_are_read_from_pyproject() -> None:
+    assert regen.pinned_versions() == {"openapi-python-client": "0.29.1", "ruff": "0.17.6"}
