@@ -35,6 +35,7 @@ __all__ = [
     "ROOT",
     "Row",
     "SandboxProcess",
+    "counting_transport",
     "free_port",
     "median",
     "p95",
@@ -42,6 +43,28 @@ __all__ = [
     "sandbox_process",
     "which",
 ]
+
+
+def counting_transport() -> Any:
+    """An httpx transport that counts requests by method (``.counts``); httpx is imported only here,
+    after a benchmark has parsed its arguments."""
+    from collections import Counter
+
+    import httpx
+
+    class Counting(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=100))
+            self.counts: Counter[str] = Counter()
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            self.counts[request.method] += 1
+            return await self.inner.handle_async_request(request)
+
+        async def aclose(self) -> None:
+            await self.inner.aclose()
+
+    return Counting()
 
 
 def median(values: Sequence[float]) -> float:

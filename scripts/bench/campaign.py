@@ -40,30 +40,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import BIN, Row, print_table, sandbox_process
+from _common import BIN, Row, counting_transport, print_table, sandbox_process
 
 CAP = 10
-
-
-class _Counting:
-    """An httpx transport counting requests (made lazily: httpx is imported after argument parsing)."""
-
-    def __new__(cls) -> Any:
-        import httpx
-
-        class Counting(httpx.AsyncBaseTransport):
-            def __init__(self) -> None:
-                self.inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=100))
-                self.counts: Counter[str] = Counter()
-
-            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-                self.counts[request.method] += 1
-                return await self.inner.handle_async_request(request)
-
-            async def aclose(self) -> None:
-                await self.inner.aclose()
-
-        return Counting()
 
 
 def _inputs(folder: Path, rows: int) -> tuple[list[Path], Path]:
@@ -83,7 +62,7 @@ async def _ours(base_url: str, api_key: str, videos: list[Path], audio: Path, ou
     from heygen_lipsync.campaign import DubRow, dub_many
 
     rows = [DubRow(LipsyncRequest(video=FileSource(v), audio=FileSource(audio))) for v in videos]
-    transport = _Counting()
+    transport = counting_transport()
     first_wave = math.nan
     created = 0
     async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, transport=transport) as client:
@@ -110,7 +89,7 @@ async def _naive(
 ) -> dict[str, float]:
     from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest
 
-    transport = _Counting()
+    transport = counting_transport()
     queue = list(videos)
     done = 0
     out.mkdir(parents=True, exist_ok=True)

@@ -21,31 +21,12 @@ import argparse
 import asyncio
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import Row, print_table, sandbox_process
-
-
-def _counting_transport() -> Any:
-    import httpx
-
-    class Counting(httpx.AsyncBaseTransport):
-        def __init__(self) -> None:
-            self.inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=100))
-            self.counts: Counter[str] = Counter()
-
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            self.counts[request.method] += 1
-            return await self.inner.handle_async_request(request)
-
-        async def aclose(self) -> None:
-            await self.inner.aclose()
-
-    return Counting()
+from _common import Row, counting_transport, print_table, sandbox_process
 
 
 async def _create_all(client: Any, jobs: int, video: str, audio: str) -> list[str]:
@@ -70,7 +51,7 @@ async def _run(base_url: str, api_key: str, jobs: int, interval: float, how: str
     async with AsyncLipsyncClient(base_url=base_url, api_key=api_key) as setup:
         video = (await setup.upload(SAMPLE_VIDEO)).asset_id
         audio = (await setup.upload(SAMPLE_AUDIO)).asset_id
-    transport = _counting_transport()
+    transport = counting_transport()
     # No ledger: 100 identical requests are meant as 100 jobs here, not one job reused.
     async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, transport=transport, ledger=None) as client:
         start = time.perf_counter()
