@@ -114,6 +114,17 @@ async def _upload_samples(client: AsyncLipsyncClient) -> tuple[str, str]:
     return video.asset_id, audio.asset_id
 
 
+async def _sample_sources(
+    sandbox: EmbeddedSandbox, with_files: bool
+) -> tuple[AssetSource | FileSource, AssetSource | FileSource]:
+    """The sample video and audio: as local files (each create uploads them), or uploaded once as assets."""
+    if with_files:
+        return FileSource(SAMPLE_VIDEO), FileSource(SAMPLE_AUDIO)
+    async with AsyncLipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
+        video, audio = await _upload_samples(setup)
+    return AssetSource(video), AssetSource(audio)
+
+
 async def _create_until_acknowledged(
     client: AsyncLipsyncClient, request: LipsyncRequest, key: str, attempts: int
 ) -> tuple[str | None, int]:
@@ -166,13 +177,7 @@ async def exactly_once(
     """
     report = ExactlyOnceReport(requested=n)
     async with EmbeddedSandbox(sandbox_config()) as sandbox:
-        if with_files:
-            video_source: AssetSource | FileSource = FileSource(SAMPLE_VIDEO)
-            audio_source: AssetSource | FileSource = FileSource(SAMPLE_AUDIO)
-        else:
-            async with AsyncLipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
-                video, audio = await _upload_samples(setup)
-            video_source, audio_source = AssetSource(video), AssetSource(audio)
+        video_source, audio_source = await _sample_sources(sandbox, with_files)
         counter = CountingTransport()
         limiter = anyio.Semaphore(concurrency)
         sandbox.set_faults(faults)
@@ -480,13 +485,7 @@ async def unknown_outcome_creates(
     """
     report = UnknownOutcomeReport(intended=n)
     async with EmbeddedSandbox(sandbox_config()) as sandbox:
-        if with_files:
-            video_source: AssetSource | FileSource = FileSource(SAMPLE_VIDEO)
-            audio_source: AssetSource | FileSource = FileSource(SAMPLE_AUDIO)
-        else:
-            async with AsyncLipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key) as setup:
-                video, audio = await _upload_samples(setup)
-            video_source, audio_source = AssetSource(video), AssetSource(audio)
+        video_source, audio_source = await _sample_sources(sandbox, with_files)
         counter = CountingTransport()
         # Enough 429s to outlast the library's own retries of the same call.
         transport = LostThen429Transport(counter, rate=lost_then_429_rate, burst=max_retries + 1)
