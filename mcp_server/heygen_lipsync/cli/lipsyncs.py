@@ -62,6 +62,10 @@ _DeleteUploads = Annotated[
         "from HeyGen (never assets passed by id).",
     ),
 ]
+_Data = Annotated[
+    str | None,
+    typer.Option("-d", "--data", help="Request body: inline JSON, a file path, or - for stdin. Flags override it."),
+]
 _LIPSYNC_COLUMNS = ("id", "status", "title", "duration", "created_at")
 _DETAIL = "LipsyncDetail"
 
@@ -69,10 +73,7 @@ _DETAIL = "LipsyncDetail"
 @request_field_options(after="data")
 def create(
     ctx: typer.Context,
-    data: Annotated[
-        str | None,
-        typer.Option("-d", "--data", help="Request body: inline JSON, a file path, or - for stdin. Flags override it."),
-    ] = None,
+    data: _Data = None,
     idempotency_key: _IdemKey = None,
     new: Annotated[
         bool,
@@ -122,10 +123,7 @@ def create(
 @request_field_options(after="data")
 def estimate(
     ctx: typer.Context,
-    data: Annotated[
-        str | None,
-        typer.Option("-d", "--data", help="Request body: inline JSON, a file path, or - for stdin. Flags override it."),
-    ] = None,
+    data: _Data = None,
     **fields: Any,
 ) -> None:
     """The preflight of a create as JSON: checks, output length, price and balance. Sends nothing."""

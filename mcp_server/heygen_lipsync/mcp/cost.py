@@ -3,15 +3,13 @@
 The pricing itself is the library's (``heygen_lipsync.preflight``: each item at its own
 mode's rate, local files and remembered assets measured with PyAV, URLs and foreign asset
 ids unknown); ``CostEstimate.of`` shapes its result for the tools' output schemas.
-``estimate_cost``/``OutputLength`` remain for existing callers.
+``estimate_cost`` words an estimate from bare durations.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -20,7 +18,7 @@ if TYPE_CHECKING:
     from heygen_lipsync.media import MediaProbe
     from heygen_lipsync.preflight import Preflight
 
-__all__ = ["CostEstimate", "MediaInfo", "OutputLength", "audio_duration", "estimate_cost"]
+__all__ = ["CostEstimate", "MediaInfo", "estimate_cost"]
 
 logger = logging.getLogger("heygen_lipsync.mcp")
 
@@ -78,48 +76,6 @@ class MediaInfo(BaseModel):
         return cls(
             duration_seconds=seconds, has_video=probe.has_video, has_audio=probe.has_audio, container=probe.container
         )
-
-
-def audio_duration(path: Path) -> float | None:
-    """The duration of a local media file in seconds, or None when unknown or PyAV is missing."""
-    try:
-        import av  # a heavy import: only when a create has local audio
-    except ImportError:
-        return None
-    try:
-        with av.open(str(path)) as container:
-            if container.duration is not None and container.duration > 0:
-                return float(container.duration) / 1_000_000  # AV_TIME_BASE
-            for stream in container.streams.audio:
-                if stream.duration is not None and stream.time_base is not None:
-                    return float(stream.duration * stream.time_base)
-    except Exception as exc:  # noqa: BLE001 - an unreadable file only means "unknown"; the upload checks it
-        logger.debug("could not read the duration of %s: %s", path, type(exc).__name__)
-    return None
-
-
-@dataclass(frozen=True)
-class OutputLength:
-    """What decides a job's output length, hence its price.
-
-    With ``enable_dynamic_duration`` on (HeyGen's default) the output is as long as the audio;
-    off, as long as the video segment (``start_time``..``end_time``). Only a local file can be
-    measured: ``path`` is None when that input is a URL or an asset id.
-    """
-
-    path: Path | None
-    start: float | None = None
-    end: float | None = None
-
-    def seconds(self) -> float | None:
-        """The output length in seconds, or None when unknown."""
-        if self.path is None:
-            return None
-        total = audio_duration(self.path)
-        if total is None:
-            return None
-        end = total if self.end is None else min(self.end, total)
-        return max(end - (self.start or 0.0), 0.0)
 
 
 def estimate_cost(durations: Sequence[float | None], *, mode: str | None, rate: float) -> CostEstimate:

@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from heygen_lipsync.errors import ValidationError
 from heygen_lipsync.fields import IDEMPOTENCY_KEY_PATTERN, RequestField, request_fields
-from heygen_lipsync.mcp.cost import OutputLength
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.spending import CONFIRM_SPEND_DESCRIPTION
@@ -34,6 +33,7 @@ __all__ = [
     "LipsyncId",
     "argument_failure",
     "build_request",
+    "build_requests",
     "request_arguments",
 ]
 
@@ -199,14 +199,13 @@ def _source(files: FileSandbox, kind: str, values: dict[str, Any], prefix: str) 
     return FileSource(files.input_file(value, param=prefix + name)), name
 
 
-def build_request(files: FileSandbox, values: dict[str, Any], prefix: str = "") -> tuple[LipsyncRequest, OutputLength]:
-    """A validated library request from flattened arguments, and what its output length (its price) follows.
+def build_request(files: FileSandbox, values: dict[str, Any], prefix: str = "") -> LipsyncRequest:
+    """A validated library request from flattened arguments (the library's preflight prices it).
 
     Raises:
         ToolFailure: a source is missing or doubled, a path is refused, or a value is invalid.
     """
     from heygen_lipsync.request import LipsyncRequest
-    from heygen_lipsync.sources import FileSource
 
     video, video_arg = _source(files, "video", values, prefix)
     audio, audio_arg = _source(files, "audio", values, prefix)
@@ -222,10 +221,16 @@ def build_request(files: FileSandbox, values: dict[str, Any], prefix: str = "") 
             param=prefix + arg,
             next_action=f"Fix {prefix + arg} and call again.",
         ) from None
-    if request.enable_dynamic_duration is False:  # the output is as long as the video segment
-        video_file = video.path if isinstance(video, FileSource) else None
-        return request, OutputLength(video_file, request.start_time, request.end_time)
-    return request, OutputLength(audio.path if isinstance(audio, FileSource) else None)
+    return request
+
+
+def build_requests(files: FileSandbox, items: list[BatchItemInput]) -> list[LipsyncRequest]:
+    """The validated requests of a tool's ``items`` (a failure names ``items[i].<argument>``).
+
+    Raises:
+        ToolFailure: as ``build_request``, for the first bad item.
+    """
+    return [build_request(files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
 
 
 def argument_failure(tool: Tool, arguments: dict[str, Any]) -> ToolFailure | None:

@@ -18,9 +18,9 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from heygen_lipsync.mcp.cost import audio_duration
 from heygen_lipsync.mcp.files import FileSandbox, off_loop
 from heygen_lipsync.mcp.state import guarded, ok, state_of
+from heygen_lipsync.media import probe_if_media
 
 __all__ = ["MEDIA_SUFFIXES", "MEDIA_TOOLS", "MediaFile", "MediaList", "find_media", "list_media"]
 
@@ -74,7 +74,8 @@ def find_media(files: FileSandbox, *, kind: str | None = None, probe: bool = Tru
                 if len(found) >= _MAX_LISTED:
                     return found, True
                 shown = path.relative_to(base) if path.is_relative_to(base) else path
-                duration = audio_duration(path) if probe else None
+                probed = probe_if_media(path) if probe else None
+                duration = probed.duration if probed is not None else None
                 found.append(
                     MediaFile(path=str(shown), name=name, kind=what, size_bytes=size, duration_seconds=duration)
                 )

@@ -29,6 +29,7 @@ from heygen_lipsync.mcp.inputs import (
     IdempotencyKey,
     LipsyncId,
     build_request,
+    build_requests,
     request_arguments,
 )
 from heygen_lipsync.mcp.progress import with_upload_progress
@@ -50,7 +51,6 @@ from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
 
 if TYPE_CHECKING:
     from heygen_lipsync.client import AsyncLipsyncClient
-    from heygen_lipsync.mcp.cost import OutputLength
     from heygen_lipsync.models import DownloadResult, Lipsync
     from heygen_lipsync.sources import LipsyncRequest
 
@@ -88,7 +88,7 @@ async def _delete_uploads_if_asked(state: AppState, client: AsyncLipsyncClient, 
 
 @request_arguments()
 async def _ask_before_create(ctx: Context, **values: Any) -> Elicit[SpendApproval] | NotAsked:
-    return await ask_user(ctx, lambda state: PaidJobs([build_request(state.files, values)[0]]))
+    return await ask_user(ctx, lambda state: PaidJobs([build_request(state.files, values)]))
 
 
 def _upload_size(request: LipsyncRequest) -> int:
@@ -109,7 +109,7 @@ async def create_lipsync(
 ) -> Annotated[CallToolResult, LipsyncCreated]:
     state = state_of(ctx)
     client = await state.require_client()
-    request, _ = await off_loop(build_request, state.files, values)
+    request = await off_loop(build_request, state.files, values)
     async with spending(
         ctx,
         PaidJobs([request]),
@@ -437,14 +437,10 @@ async def download_lipsync(
     return _saved(lipsync_id, result, await off_loop(_sizes, result), renamed)
 
 
-def _build_items(state: AppState, items: list[BatchItemInput]) -> list[tuple[LipsyncRequest, OutputLength]]:
-    return [build_request(state.files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
-
-
 async def _ask_before_batch(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
     return await ask_user(
         ctx,
-        lambda state: PaidJobs([build_request(state.files, i.model_dump())[0] for i in items]),
+        lambda state: PaidJobs([build_request(state.files, i.model_dump()) for i in items]),
     )
 
 
@@ -465,13 +461,13 @@ async def create_lipsync_batch(
 ) -> Annotated[CallToolResult, BatchCreated]:
     state = state_of(ctx)
     client = await state.require_client()
-    built = await off_loop(_build_items, state, items)
-    jobs = PaidJobs([request for request, _ in built])
+    requests = await off_loop(build_requests, state.files, items)
+    jobs = PaidJobs(requests)
     async with spending(
         ctx, jobs, approval, confirm_spend=confirm_spend, idempotency_key=idempotency_key, approval_token=approval_token
     ) as spend:
         outcome = await client.submit_batch(
-            [request for request, _ in built],
+            requests,
             title=title,
             callback_url=callback_url,
             idempotency_key=idempotency_key,

@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 from heygen_lipsync.mcp.cost import CostEstimate
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import off_loop
-from heygen_lipsync.mcp.inputs import ApprovalToken, BatchItemInput, ConfirmSpend, build_request
+from heygen_lipsync.mcp.inputs import ApprovalToken, BatchItemInput, ConfirmSpend, build_request, build_requests
 from heygen_lipsync.mcp.spending import NotAsked, PaidJobs, SpendApproval, ask_user, spending
 from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
 from heygen_lipsync.preflight import Preflight
@@ -116,14 +116,10 @@ def _runs(state: AppState) -> DubRuns:
     return runs
 
 
-def _build(state: AppState, items: list[BatchItemInput]) -> list[Any]:
-    return [build_request(state.files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
-
-
 async def _ask_before_dub(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
     return await ask_user(
         ctx,
-        lambda state: PaidJobs([build_request(state.files, i.model_dump())[0] for i in items]),
+        lambda state: PaidJobs([build_request(state.files, i.model_dump()) for i in items]),
     )
 
 
@@ -171,8 +167,7 @@ async def dub_many(
             param="folder",
             next_action="Give letters, digits, '.', '_' or '-', e.g. 'episode-4'.",
         )
-    built = await off_loop(_build, state, items)
-    requests = [request for request, _ in built]
+    requests = await off_loop(build_requests, state.files, items)
     run_id = _run_id(state.files.output_dir / (folder or ""), requests)
     out = state.files.output_dir / (folder or run_id)
     jobs = PaidJobs(requests)
