@@ -122,6 +122,30 @@ def test_a_checksum_mismatch_is_refused(client: httpx.Client) -> None:
     assert response.json()["error"]["param"] == "checksum_sha256"
 
 
+def test_complete_checks_the_bytes_the_put_hashed_without_reading_the_file_again(
+    client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like object storage, the PUT hashes as the bytes arrive: complete of a 1 GiB file costs no second read."""
+    from heygen_lipsync.sandbox.routes import assets as asset_routes
+
+    def no_second_read(path: Path) -> tuple[str, bytes]:
+        raise AssertionError(f"complete read {path} again")
+
+    monkeypatch.setattr(asset_routes, "_hash_file", no_second_read)
+    content = SAMPLE_AUDIO.read_bytes()
+    wrong, right = _start(client, content), _start(client, content)
+    for started in (wrong, right):
+        assert httpx.put(started["upload_url"], content=content, headers=started["upload_headers"]).status_code == 200
+    refused = client.post(f"/v3/assets/{wrong['asset_id']}/complete", json={"checksum_sha256": "0" * 64})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["param"] == "checksum_sha256"
+    done = client.post(
+        f"/v3/assets/{right['asset_id']}/complete", json={"checksum_sha256": hashlib.sha256(content).hexdigest()}
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["data"]["mime_type"] == "audio/wav"
+
+
 @pytest.mark.parametrize(
     ("headers", "content", "status"),
     [

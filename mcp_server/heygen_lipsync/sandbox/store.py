@@ -96,7 +96,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
 _ADDED_COLUMNS = {
     "idempotency": ("owner_pid INTEGER", "owner_start TEXT", "owner_store TEXT"),
     # When a completed direct upload is ready for use (it is `processing` until then).
-    "assets": ("ready_at REAL",),
+    "assets": ("ready_at REAL", "received_sha256 TEXT", "received_head BLOB"),
 }
 
 
@@ -144,6 +144,10 @@ class AssetRow:
     created_at: float
     expires_at: float | None
     ready_at: float | None = None
+    # What the presigned PUT received (its SHA-256 and first bytes), hashed as it arrived,
+    # as object storage does: complete checks these instead of reading the file again.
+    received_sha256: str | None = None
+    received_head: bytes | None = None
 
 
 @dataclass(frozen=True)

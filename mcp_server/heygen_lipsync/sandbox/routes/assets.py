@@ -43,6 +43,7 @@ from ..web import LimitedRequest, read_json, resource, too_large
 __all__ = ["AssetRoutes"]
 
 _CHUNK = 1024 * 1024
+_HEAD_BYTES = 64  # enough to sniff the type
 _MULTIPART_OVERHEAD = 64 * 1024
 _UNSUPPORTED = "not a supported media type (png, jpeg, mp4, webm, mp3, wav, pdf or srt)"
 
@@ -251,6 +252,7 @@ class AssetRoutes:
         tmp = store.tmp_path()
         size = 0
         digest = hashlib.sha256()
+        head = b""
         try:
             with tmp.open("wb") as out:
                 async for chunk in request.stream():
@@ -258,6 +260,8 @@ class AssetRoutes:
                     if size > limit:
                         raise ApiError(413, "payload_too_large", f"The upload may carry at most {limit} bytes.")
                     digest.update(chunk)
+                    if len(head) < _HEAD_BYTES:
+                        head += chunk[: _HEAD_BYTES - len(head)]
                     out.write(chunk)
             if size != limit:
                 raise invalid(None, f"Expected {limit} bytes (size_bytes), received {size}.")
@@ -265,7 +269,7 @@ class AssetRoutes:
             tmp.unlink(missing_ok=True)
             raise
         os.replace(tmp, asset.path)
-        store.update_asset(asset.id, size_bytes=size)
+        store.update_asset(asset.id, size_bytes=size, received_sha256=digest.hexdigest(), received_head=head)
         return Response(status_code=200, headers={"ETag": f'"{digest.hexdigest()}"'})
 
     async def complete(self, request: Request) -> Response:
@@ -284,7 +288,10 @@ class AssetRoutes:
             raise invalid(None, "The file's bytes have not been uploaded yet: PUT them to upload_url first.")
         expected = checksum or asset.checksum
         if expected is not None or asset.status != "uploaded":
-            actual, head = await anyio.to_thread.run_sync(_hash_file, path)
+            if asset.received_sha256 is not None and asset.received_head is not None:
+                actual, head = asset.received_sha256, asset.received_head  # hashed as the PUT arrived
+            else:  # bytes stored before the PUT recorded its hash
+                actual, head = await anyio.to_thread.run_sync(_hash_file, path)
             if expected is not None and actual != expected:
                 raise invalid("checksum_sha256", "'checksum_sha256' does not match the uploaded bytes.")
             if asset.status != "uploaded":
@@ -302,7 +309,7 @@ class AssetRoutes:
 def _hash_file(path: Path) -> tuple[str, bytes]:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
-        head = handle.read(64)
+        head = handle.read(_HEAD_BYTES)
         digest.update(head)
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
