@@ -753,10 +753,16 @@ class AsyncLipsyncClient:
             ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.
             APIStatusError, APIConnectionError: as for every call.
         """
-        asset = await self._upload_once(
-            Path(path), idempotency_key=idempotency_key, on_progress=on_progress, check_reused=True
-        )
-        probe = await asyncio.to_thread(probe_if_media, Path(path))  # PyAV blocks: off the event loop
+        # PyAV blocks, so it probes in a thread, while the bytes go out rather than after.
+        probing = asyncio.ensure_future(asyncio.to_thread(probe_if_media, Path(path)))
+        try:
+            asset = await self._upload_once(
+                Path(path), idempotency_key=idempotency_key, on_progress=on_progress, check_reused=True
+            )
+        except BaseException:
+            probing.cancel()
+            raise
+        probe = await probing
         if probe is not None and asset.asset_id:
             self.remember_probe(asset.asset_id, probe)
         return asset
@@ -782,8 +788,14 @@ class AsyncLipsyncClient:
             base_url=self.settings.base_url,
             path=expand_user(path),  # `~dub.mp4` is a file here: `~` only as a home prefix
             digest=digest,
-            upload=lambda: upload_file(
-                self._http, self._api, path, idempotency_key=idempotency_key, on_progress=on_progress, field=field
+            upload=lambda on_hashed: upload_file(
+                self._http,
+                self._api,
+                path,
+                idempotency_key=idempotency_key,
+                on_progress=on_progress,
+                field=field,
+                on_hashed=on_hashed,
             ),
             still_there=self._remembered_asset if check_reused else None,
         )

@@ -85,7 +85,7 @@ def sha256_file(path: Path, *, chunk_size: int = CHUNK_SIZE) -> str:
 
 
 class ProgressFile(io.RawIOBase):
-    """A read-only file that reports bytes read; given to httpx as a multipart file.
+    """A read-only file that reports bytes read, and hashes them; given to httpx as a multipart file.
 
     It reads the opened descriptor (``OpenedInput``), never the path again. httpx seeks it
     back to 0 before each attempt, so the count restarts on a retry; a read from position 0
@@ -100,6 +100,13 @@ class ProgressFile(io.RawIOBase):
         self._sent = 0
         self._attempt = 0
         self._on_progress = on_progress
+        self._digest = hashlib.sha256()
+        self._hashed = 0
+
+    @property
+    def hexdigest(self) -> str | None:
+        """The SHA-256 of the bytes the last attempt read, once it read them all in order; else None."""
+        return self._digest.hexdigest() if self._hashed == self._total else None
 
     def readable(self) -> bool:
         return True
@@ -124,6 +131,11 @@ class ProgressFile(io.RawIOBase):
         if size is None or size < 0:
             size = max(0, self._file.fstat().st_size - self._pos)
         data = self._file.read_at(self._pos, size)
+        if starts_attempt:  # each attempt hashes what it sends, from the start
+            self._digest, self._hashed = hashlib.sha256(), 0
+        if data and self._pos == self._hashed:
+            self._digest.update(data)
+            self._hashed += len(data)
         if data:
             self._pos += len(data)
             if starts_attempt:

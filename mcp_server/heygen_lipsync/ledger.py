@@ -303,8 +303,9 @@ class Ledger:
         batch_id: str | None = None,
         asset_id: str | None = None,
         estimate_usd: float | None = None,
+        hashes: Mapping[str, str] | None = None,
     ) -> None:
-        """Change a record's status and/or ids (unset arguments are left as they are)."""
+        """Change a record's status, ids and/or content hashes (unset arguments are left as they are)."""
         if row_id is None:
             return
         changes = {
@@ -315,6 +316,7 @@ class Ledger:
                 ("batch_id", batch_id),
                 ("asset_id", asset_id),
                 ("estimate_usd", estimate_usd),
+                ("hashes", None if hashes is None else json.dumps(dict(hashes))),
             )
             if v is not None
         }
@@ -418,6 +420,26 @@ class Ledger:
             (base_url, since, sha256),
         )
         return found[0].asset_id if found else None
+
+    def may_have_asset_of_size(self, size_bytes: int, *, base_url: str, max_age_days: float) -> bool:
+        """Whether a reusable upload within ``max_age_days`` could have this size.
+
+        A file's content can match a remembered asset only if its size does: when none has
+        it, the upload need not hash the file before sending it. Uploads recorded before the
+        size was kept count as a possible match.
+        """
+        since = time.time() - max_age_days * _DAY
+
+        def work(conn: sqlite3.Connection) -> bool:
+            row = conn.execute(
+                "SELECT 1 FROM jobs WHERE kind = 'upload' AND base_url = ? AND asset_id IS NOT NULL"
+                " AND created_at >= ? AND status != 'gone' AND (json_extract(inputs, '$.size_bytes') = ?"
+                " OR json_extract(inputs, '$.size_bytes') IS NULL) LIMIT 1",
+                (base_url, since, size_bytes),
+            ).fetchone()
+            return row is not None
+
+        return self._guard(True, work)
 
     def forget_asset(self, asset_id: str) -> None:
         """HeyGen no longer has this asset: never reuse it again."""

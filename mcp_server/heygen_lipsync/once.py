@@ -220,10 +220,15 @@ async def upload_once(
     base_url: str,
     path: Path,
     digest: str | None,
-    upload: Callable[[], Awaitable[Asset]],
+    upload: Callable[[Callable[[str], Any]], Awaitable[Asset]],
     still_there: Callable[[str], Awaitable[Asset | None]] | None = None,
 ) -> Asset:
     """Upload ``path``, or reuse the asset of a file with the same content uploaded lately.
+
+    ``upload(on_hashed)`` sends the file and passes ``on_hashed`` the SHA-256 of the bytes it
+    sent. The file is hashed before sending only when a remembered upload has its size (no
+    other could hold the same content); otherwise it is read once, and the hash taken while
+    sending is what the ledger keeps for the next upload of the same content.
 
     Inside a create, a reused asset HeyGen no longer has makes the create fail;
     ``create_once`` then forgets it and sends the create again with the file uploaded
@@ -235,14 +240,18 @@ async def upload_once(
         HeyGenError: as raised by ``upload``; ``ConfigurationError`` for a malformed
             ``HEYGEN_LIPSYNC_ASSET_REUSE_DAYS``.
     """
+    sent: list[str] = []
     if ledger is None:
-        return await upload()
+        return await upload(sent.append)
     origin = origin_of(ledger, base_url)
+    max_age = asset_reuse_days()
     try:
-        content = digest if digest is not None else await asyncio.to_thread(sha256_file, path)
+        size = path.stat().st_size
+        if digest is None and ledger.may_have_asset_of_size(size, base_url=origin, max_age_days=max_age):
+            digest = await asyncio.to_thread(sha256_file, path)
     except OSError:
-        return await upload()  # the upload reports the unreadable file properly
-    known = ledger.asset_for(content, base_url=origin, max_age_days=asset_reuse_days())
+        return await upload(sent.append)  # the upload reports the unreadable file properly
+    known = None if digest is None else ledger.asset_for(digest, base_url=origin, max_age_days=max_age)
     collector = _reused_assets.get()
     if known is not None and collector is not None:  # inside a create, which can recover
         collector.append(known)
@@ -252,11 +261,13 @@ async def upload_once(
         if alive is not None:
             return alive
         ledger.forget_asset(known)
-    row = ledger.record(kind="upload", base_url=origin, inputs={"file": str(path)}, hashes={"file": content})
+    inputs = {"file": str(path), "size_bytes": size}
+    row = ledger.record(kind="upload", base_url=origin, inputs=inputs, hashes={"file": digest} if digest else {})
     try:
-        asset = await upload()
+        asset = await upload(sent.append)
     except BaseException as exc:
         ledger.update(row, status="refused" if definitely_not_created(exc) else "unknown")
         raise
-    ledger.update(row, status="uploaded", asset_id=asset.asset_id)
+    # The bytes sent are what HeyGen holds: their hash, not one taken before, names the asset.
+    ledger.update(row, status="uploaded", asset_id=asset.asset_id, hashes={"file": sent[-1]} if sent else None)
     return asset

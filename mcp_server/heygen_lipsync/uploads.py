@@ -111,8 +111,13 @@ async def upload_file(
     idempotency_key: str | None = None,
     on_progress: UploadProgress | None = None,
     field: str = "file",
+    on_hashed: Callable[[str], Any] | None = None,
 ) -> Asset:
     """Upload one local file; see ``AsyncLipsyncClient.upload``.
+
+    ``on_hashed(sha256)`` receives the hex SHA-256 of the bytes the accepted attempt sent
+    (hashed as they went out), so a caller that keeps content hashes need not read the file
+    a second time.
 
     Raises:
         ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.
@@ -125,10 +130,13 @@ async def upload_file(
     opened = given if given is not None else open_checked(expand_user(path), field="file")
     try:
         key = validate_idempotency_key(idempotency_key) if idempotency_key is not None else new_idempotency_key()
-        return await _upload_opened(http, api, opened, key, on_progress, field)
+        asset, sha256 = await _upload_opened(http, api, opened, key, on_progress, field)
     finally:
         if given is None:
             opened.close()
+    if on_hashed is not None and sha256 is not None:
+        on_hashed(sha256)
+    return asset
 
 
 async def _upload_opened(
@@ -138,7 +146,7 @@ async def _upload_opened(
     key: str,
     on_progress: UploadProgress | None,
     field: str,
-) -> Asset:
+) -> tuple[Asset, str | None]:
     try:
         mime = sniff_bytes(path.read_at(0, SNIFF_BYTES))
         size = path.fstat().st_size
@@ -180,11 +188,12 @@ async def _upload_opened(
 
 async def _upload_multipart(
     api: AuthenticatedClient, path: Path, mime: str, size: int, key: str, report: files.ByteReport | None
-) -> Asset:
+) -> tuple[Asset, str | None]:
     with files.ProgressFile(path, size, report) as payload:
         body = UploadAssetBody(file=File(payload=cast(BinaryIO, payload), file_name=path.name, mime_type=mime))
         result = await call_generated(api, upload_asset.asyncio_detailed, body=body, idempotency_key=key)
-    return asset_of(result, "upload")
+        sha256 = payload.hexdigest
+    return asset_of(result, "upload"), sha256
 
 
 async def _upload_direct(
@@ -197,7 +206,7 @@ async def _upload_direct(
     report: files.ByteReport | None,
     delivery: Delivery,
     asset_wait: assets.AssetWaitProgress | None = None,
-) -> Asset:
+) -> tuple[Asset, str]:
     presign = CreateDirectUploadRequest(filename=path.name, content_type=mime, size_bytes=size)
     data = data_of(
         await call_generated(api, create_asset_direct_upload.asyncio_detailed, body=presign, idempotency_key=key),
@@ -226,7 +235,7 @@ async def _upload_direct(
     if isinstance(status, str) and status in ASSET_WAITING_STATUSES:
         # HeyGen may still be preparing a large file: a create sent now would be refused.
         await assets.wait_until_ready(api, asset.asset_id, on_wait=asset_wait)
-    return asset
+    return asset, checksum
 
 
 async def _put_to_storage(

@@ -203,3 +203,38 @@ async def test_upload_reuses_an_asset_by_content_and_uploads_again_once_it_is_go
         fresh = await client.upload(video)
     assert fresh.asset_id != first.asset_id, "HeyGen no longer had it: uploaded again"
     assert _assets(box) == 2
+
+
+async def test_with_the_ledger_on_a_new_file_is_read_once_and_still_reused_later(
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No remembered upload has the file's size, so no content could match: it is hashed as it is sent."""
+    from heygen_lipsync.opened import OpenedInput
+
+    read: list[int] = []
+    real_read_at = OpenedInput.read_at
+
+    def counting_read_at(self: OpenedInput, offset: int, size: int) -> bytes:
+        data = real_read_at(self, offset, size)
+        read.append(len(data))
+        return data
+
+    monkeypatch.setattr(OpenedInput, "read_at", counting_read_at)
+    video, _, _ = media
+    size = video.stat().st_size
+    same_size = tmp_path / "same size.mp4"  # as long as the video, one byte different
+    same_size.write_bytes(video.read_bytes()[:-1] + bytes([video.read_bytes()[-1] ^ 1]))
+    copy = tmp_path / "copy of talk.mp4"
+    shutil.copy(video, copy)
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    async with _client(box, ledger) as client:
+        first = await client.upload(video)
+        assert sum(read) <= size + 4096, f"a new file was read {sum(read) / size:.1f} times"
+        read.clear()
+        other = await client.upload(same_size)  # a remembered upload has its size: hashed first, not reused
+        assert other.asset_id != first.asset_id and _assets(box) == 2
+        assert sum(read) >= 2 * size
+        read.clear()
+        assert (await client.upload(copy)).asset_id == first.asset_id, "the hash taken while sending was kept"
+        assert (await client.upload(same_size)).asset_id == other.asset_id
+    assert _assets(box) == 2
