@@ -139,10 +139,18 @@ def measure(size_mib: int, runs_each: int) -> bool:
     """Upload a file of ``size_mib`` ``runs_each`` times with ours and with curl; print the table."""
     size = size_mib * MIB
     curl_bin = shutil.which("curl")
-    with tempfile.TemporaryDirectory() as tmp, sandbox_process(max_direct_upload_bytes=max(size, 5 * 1024 * MIB)) as sb:
+    # HeyGen's own time to ingest a completed file is not the client's to speed up: the
+    # sandbox's stand-in for it (asset_processing_seconds, 0.5 s by default) is off here.
+    sandbox = sandbox_process(max_direct_upload_bytes=max(size, 5 * 1024 * MIB), asset_processing_seconds=0)
+    with tempfile.TemporaryDirectory() as tmp, sandbox as sb:
         path = Path(tmp) / "big.mp4"
         make_sparse_mp4(path, size)
         baseline = ours(sb.base_url, sb.api_key, path, upload=False)["peak_rss_mib"]
+        # One unmeasured upload each way first: the sandbox's own first requests (its lazy
+        # imports, its database) and a cold page cache are not what either client costs.
+        ours(sb.base_url, sb.api_key, path)
+        if curl_bin is not None:
+            curl(curl_bin, sb.base_url, sb.api_key, path)
         runs: list[dict[str, float]] = []
         curl_runs: list[tuple[float, float]] = []
         for _ in range(runs_each):
@@ -183,7 +191,7 @@ def measure(size_mib: int, runs_each: int) -> bool:
             "MiB/s",
             f">= {WHOLE_UPLOAD_TARGET}x",
             None if curl_mbps is None else total_mbps / curl_mbps >= WHOLE_UPLOAD_TARGET,
-            note="presign + PUT hashing as it sends + complete (the sandbox re-hashes the file at complete)",
+            note="presign + PUT hashing as it sends + complete (the sandbox's asset processing time off)",
         ),
     ]
     return print_table(
