@@ -32,6 +32,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 PACKAGE = ROOT / "mcp_server" / "heygen_lipsync"
 ENV_NAME = re.compile(r"HEYGEN_[A-Z0-9_]+")
 ROOT_COMMAND: Any = typer.main.get_command(app)
+ROOT_COMMAND.load_all()  # the root loads its commands on first use
 
 
 # --- what the code has ---------------------------------------------------------------------

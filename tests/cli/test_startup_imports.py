@@ -1,8 +1,8 @@
 """The CLI starts without loading what only some commands need (start-up time is a README figure).
 
-Typer needs every command's signature at start-up, and the create flags need the field table
-(which loads the generated package and httpx); the client, preflight and pricing, and the batch
-waiter load when a command that uses them runs.
+The root group loads a command's module only when that command runs or help lists it, so
+`list` never loads `create`'s field table (the generated package's request model), the batch,
+dub or MCP modules; the client, preflight and pricing load when a command that uses them runs.
 """
 
 from __future__ import annotations
@@ -10,17 +10,53 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 DEFERRED = (
     "heygen_lipsync.client",
     "heygen_lipsync.preflight",
     "heygen_lipsync.pricing",
     "heygen_lipsync.batch_waiting",
 )
+# What `list` (or `get`, `status`) never needs.
+CREATE_ONLY = (
+    "heygen_lipsync.fields",
+    "heygen_lipsync.request",
+    "heygen_lipsync.campaign",
+    "heygen_lipsync.cli.create",
+    "heygen_lipsync.cli.dub",
+    "heygen_lipsync.cli.batch",
+    "heygen_lipsync.cli._fields",
+    "heygen_lipsync.cli._workflows",
+    "heygen_lipsync.mcp",
+)
 
 
-def test_building_the_cli_loads_no_command_only_module() -> None:
+def _loaded(*args: str) -> set[str]:
+    code = (
+        "import sys\nfrom heygen_lipsync.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60, check=True)
+    return set(done.stderr.split())
+
+
+def test_importing_the_cli_loads_no_command() -> None:
     code = "import sys, heygen_lipsync.cli.app; print(' '.join(sorted(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     loaded = set(done.stdout.split())
-    assert "heygen_lipsync.cli.dub" in loaded  # the app was built
+    assert "heygen_lipsync.cli.app" in loaded
+    assert [name for name in (*DEFERRED, *CREATE_ONLY, "heygen_lipsync.cli.lipsyncs") if name in loaded] == []
+
+
+@pytest.mark.parametrize("command", ["list", "get", "status"])
+def test_a_read_command_loads_only_its_own_module(command: str) -> None:
+    loaded = _loaded(command, "--help")
+    assert "heygen_lipsync.cli.lipsyncs" in loaded  # the command was built
+    assert [name for name in (*DEFERRED, *CREATE_ONLY) if name in loaded] == []
+
+
+def test_the_root_help_still_lists_every_command() -> None:
+    loaded = _loaded("--help")
+    assert {"heygen_lipsync.cli.create", "heygen_lipsync.cli.dub", "heygen_lipsync.cli.batch"} <= loaded
     assert [name for name in DEFERRED if name in loaded] == []

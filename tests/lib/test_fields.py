@@ -36,7 +36,7 @@ def _cli_fields() -> set[str]:
     from heygen_lipsync.cli import app
 
     command = typer.main.get_command(app)
-    create = command.commands["create"]  # type: ignore[attr-defined]
+    create = command.get_command(None, "create")  # type: ignore[attr-defined,arg-type]
     return {param.name for param in create.params} - CLI_OWN
 
 

@@ -41,7 +41,9 @@ def _commands(group: Any, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...],
     return found
 
 
-COMMANDS = _commands(typer.main.get_command(app))
+_ROOT: Any = typer.main.get_command(app)
+_ROOT.load_all()  # the root loads its commands on first use
+COMMANDS = _commands(_ROOT)
 
 
 def _options(command: Any) -> list[str]:

@@ -1,5 +1,10 @@
-"""Global options anywhere: `heygen-lipsync list --human` works like `heygen-lipsync --human list`.
+"""The root group: commands loaded when used, and global options anywhere.
 
+Each top-level command's module is imported, and its click command built, only when the
+command runs (or help lists it): `heygen-lipsync list` does not load `create`'s field table,
+the batch or dub machinery, nor build their options.
+
+Global options anywhere: `heygen-lipsync list --human` works like `heygen-lipsync --human list`.
 Click only accepts a group's options before the subcommand. People type output flags at the
 end, so the root group moves the global options it finds after the command to the front
 before parsing. Values of the command's own options are never moved (`--title --json` keeps
@@ -8,8 +13,11 @@ before parsing. Values of the command's own options are never moved (`--title --
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import Any, ClassVar
 
+import typer
+import typer.main
 from typer.core import TyperCommand, TyperGroup
 
 __all__ = ["CompactFlagsCommand", "GlobalOptionsGroup", "hoist_global_options"]
@@ -66,7 +74,41 @@ def hoist_global_options(group: Any, ctx: Any, args: list[str]) -> list[str]:
 
 
 class GlobalOptionsGroup(TyperGroup):
-    """The root group: accepts its global options after the subcommand too."""
+    """The root group: loads each command from its module on first use; accepts global options after it.
+
+    ``command_modules`` maps each top-level command to the module (in ``package``) whose
+    ``register(app)`` adds it, in the order help lists them. A module is loaded once, and
+    every command it registers becomes available.
+    """
+
+    command_modules: ClassVar[dict[str, str]] = {}
+    package: ClassVar[str] = "heygen_lipsync.cli"
+    markup: ClassVar[Any] = "markdown"
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        eager = [name for name in self.commands if name not in self.command_modules]
+        return [*self.command_modules, *eager]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in self.command_modules:
+            self._load(self.command_modules[cmd_name])
+        return self.commands.get(cmd_name)
+
+    def load_all(self) -> dict[str, Any]:
+        """Every command, loaded (for help, tests and documentation checks): name -> click command."""
+        return {name: self.get_command(None, name) for name in self.list_commands(None)}
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and args[0] not in self.command_modules:
+            self.load_all()  # an unknown name: the "did you mean" suggestion needs every name
+        return super().resolve_command(ctx, args)
+
+    def _load(self, module_name: str) -> None:
+        module = importlib.import_module(f"{self.package}.{module_name}")
+        holder = typer.Typer(rich_markup_mode=self.markup, pretty_exceptions_enable=False, add_completion=False)
+        module.register(holder)
+        for name, command in typer.main.get_group(holder).commands.items():
+            self.commands.setdefault(name, command)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(self, ctx, args))

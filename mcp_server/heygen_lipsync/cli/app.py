@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
 
 from .. import __version__
-from . import account, assets, batch, dub, jobs, lipsyncs, services
 from ._group import GlobalOptionsGroup
 from ._state import CliState
 
@@ -33,6 +32,25 @@ Exit codes: 0 ok, 1 API/network error or failed job, 2 usage error, 3 authentica
 permission, 4 wait timed out (the job is still running: resume with `heygen-lipsync wait ID`).
 """
 
+
+class _Root(GlobalOptionsGroup):
+    # Each command's module, in the order help lists them: imported when the command runs.
+    command_modules: ClassVar[dict[str, str]] = {
+        "create": "create",
+        "estimate": "create",
+        **dict.fromkeys(("get", "list", "update", "delete"), "lipsyncs"),
+        **dict.fromkeys(("wait", "download", "upload"), "transfers"),
+        "status": "lipsyncs",
+        "account": "account",
+        "mcp": "services",
+        "dub": "dub",
+        "batch": "batch",
+        "jobs": "jobs",
+        "asset": "assets",
+        "sandbox": "services",
+    }
+
+
 app = typer.Typer(
     name="heygen-lipsync",
     help="Dub videos with HeyGen's Lipsync API: send a video and new audio, get a lip-synced video back.",
@@ -40,7 +58,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    cls=GlobalOptionsGroup,
+    cls=_Root,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -92,15 +110,6 @@ def _global_options(
 ) -> None:
     """Dub videos with HeyGen's Lipsync API."""
     ctx.obj = CliState(sandbox=sandbox, base_url=base_url, human=human, json_errors=json_errors, debug=debug)
-
-
-lipsyncs.register(app)
-app.add_typer(batch.app, name="batch")
-app.add_typer(jobs.app, name="jobs")
-app.add_typer(assets.app, name="asset")
-account.register(app)
-services.register(app)
-dub.register(app)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from ._state import state
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from ..client import AsyncLipsyncClient
 
-__all__ = ["app"]
+__all__ = ["app", "register"]
 
 app = typer.Typer(help="Inspect and delete uploaded assets (your sources).", no_args_is_help=True)
 
@@ -67,3 +67,8 @@ def delete(
         return {"id": await client.delete_asset(asset_id)}
 
     emit(st, run_client(ctx, work))
+
+
+def register(parent: typer.Typer) -> None:
+    """Add this module's command group to the app (as ``asset``)."""
+    parent.add_typer(app, name="asset")

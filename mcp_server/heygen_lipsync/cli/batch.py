@@ -20,7 +20,7 @@ from ._run import run_client
 from ._schema import schema_option
 from ._state import state
 
-__all__ = ["app"]
+__all__ = ["app", "register"]
 
 app = typer.Typer(help="Create many lipsync jobs at once, and follow a batch.", no_args_is_help=True)
 
@@ -123,3 +123,8 @@ if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a comma
     from ..client import AsyncLipsyncClient
 
 batch_follow.register(app)
+
+
+def register(parent: typer.Typer) -> None:
+    """Add this module's command group to the app (as ``batch``)."""
+    parent.add_typer(app, name="batch")

@@ -18,7 +18,7 @@ from ._workflows import ledger_of
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from ..client import AsyncLipsyncClient
 
-__all__ = ["app"]
+__all__ = ["app", "register"]
 
 app = typer.Typer(
     help="Jobs this install created, from the local ledger (newest first).",
@@ -104,3 +104,8 @@ def show(
         return out
 
     emit(st, run_client(ctx, work))
+
+
+def register(parent: typer.Typer) -> None:
+    """Add this module's command group to the app (as ``jobs``)."""
+    parent.add_typer(app, name="jobs")
