@@ -11,7 +11,6 @@ from mcp.client.context import ClientRequestContext
 from mcp.server import MCPServer
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from heygen_lipsync.mcp.cost import estimate_cost
 from tests.mcp.conftest import CountingTransport, approved, check_output, error_of
 
 pytestmark = pytest.mark.anyio
@@ -160,13 +159,6 @@ async def test_the_sandbox_needs_no_confirmation(sandbox_server: MCPServer[Any])
         data = await check_output(client, "create_lipsync", await client.call_tool("create_lipsync", LOCAL))
     # The sandbox shows what a real job would have cost (issue 14), and asks nothing.
     assert data["sandbox"] is True and data["estimate"]["estimated_usd"] == 0.1
-
-
-def test_estimates_add_known_lengths_and_count_unknown_ones():
-    estimate = estimate_cost([10.0, None, 20.0], mode=None, rate=0.05)
-    assert estimate.estimated_usd == 1.5
-    assert estimate.unknown_items == 1 and estimate.mode == "speed"
-    assert "1 job(s) of unknown length" in estimate.summary
 
 
 @pytest.mark.parametrize(

@@ -3,13 +3,10 @@
 The pricing itself is the library's (``heygen_lipsync.preflight``: each item at its own
 mode's rate, local files and remembered assets measured with PyAV, URLs and foreign asset
 ids unknown); ``CostEstimate.of`` shapes its result for the tools' output schemas.
-``estimate_cost`` words an estimate from bare durations.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -18,9 +15,7 @@ if TYPE_CHECKING:
     from heygen_lipsync.media import MediaProbe
     from heygen_lipsync.preflight import Preflight
 
-__all__ = ["CostEstimate", "MediaInfo", "estimate_cost"]
-
-logger = logging.getLogger("heygen_lipsync.mcp")
+__all__ = ["CostEstimate", "MediaInfo"]
 
 
 class CostEstimate(BaseModel):
@@ -76,34 +71,3 @@ class MediaInfo(BaseModel):
         return cls(
             duration_seconds=seconds, has_video=probe.has_video, has_audio=probe.has_audio, container=probe.container
         )
-
-
-def estimate_cost(durations: Sequence[float | None], *, mode: str | None, rate: float) -> CostEstimate:
-    """Estimate the cost of jobs whose output durations are given (None: unknown)."""
-    shown_mode = mode or "speed"
-    known = [d for d in durations if d is not None]
-    unknown = len(durations) - len(known)
-    seconds = sum(known)
-    usd = round(seconds * rate, 2) if known else None
-    jobs = len(durations)
-    what = "this job" if jobs == 1 else f"these {jobs} jobs"
-    if usd is None:
-        summary = (
-            f"Cost of {what} is unknown before it runs (the output's length is known here only when it "
-            "comes from a local file: the audio, or with enable_dynamic_duration=false the video); "
-            f"HeyGen charges about ${rate:g} per second of output in {shown_mode} mode."
-        )
-    else:
-        summary = f"Estimated cost of {what}: about ${usd:.2f} ({seconds:.1f} s of output at ${rate:g}/s, {shown_mode})"
-        if unknown:
-            summary += f", plus {unknown} job(s) of unknown length"
-        summary += "."
-    return CostEstimate(
-        mode=shown_mode,
-        rate_usd_per_second=rate,
-        jobs=jobs,
-        known_seconds=round(seconds, 3),
-        unknown_items=unknown,
-        estimated_usd=usd,
-        summary=summary,
-    )

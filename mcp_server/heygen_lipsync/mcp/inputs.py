@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import pydantic
+from mcp.server.mcpserver import Context, Elicit
 from mcp.server.mcpserver.tools import Tool
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -15,7 +16,7 @@ from heygen_lipsync.errors import ValidationError
 from heygen_lipsync.fields import IDEMPOTENCY_KEY_PATTERN, RequestField, request_fields
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox
-from heygen_lipsync.mcp.spending import CONFIRM_SPEND_DESCRIPTION
+from heygen_lipsync.mcp.spending import CONFIRM_SPEND_DESCRIPTION, NotAsked, PaidJobs, SpendApproval, ask_user
 
 if TYPE_CHECKING:
     from heygen_lipsync.request import LipsyncRequest
@@ -32,6 +33,7 @@ __all__ = [
     "IdempotencyKey",
     "LipsyncId",
     "argument_failure",
+    "ask_before_items",
     "build_request",
     "build_requests",
     "request_arguments",
@@ -231,6 +233,11 @@ def build_requests(files: FileSandbox, items: list[BatchItemInput]) -> list[Lips
         ToolFailure: as ``build_request``, for the first bad item.
     """
     return [build_request(files, item.model_dump(), prefix=f"items[{i}].") for i, item in enumerate(items)]
+
+
+async def ask_before_items(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
+    """The spend question of a tool that makes one job per item (the batch and dub tools' ``Resolve``)."""
+    return await ask_user(ctx, lambda state: PaidJobs(build_requests(state.files, items)))
 
 
 def argument_failure(tool: Tool, arguments: dict[str, Any]) -> ToolFailure | None:

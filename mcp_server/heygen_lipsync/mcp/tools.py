@@ -28,6 +28,7 @@ from heygen_lipsync.mcp.inputs import (
     ConfirmSpend,
     IdempotencyKey,
     LipsyncId,
+    ask_before_items,
     build_request,
     build_requests,
     request_arguments,
@@ -437,17 +438,10 @@ async def download_lipsync(
     return _saved(lipsync_id, result, await off_loop(_sizes, result), renamed)
 
 
-async def _ask_before_batch(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
-    return await ask_user(
-        ctx,
-        lambda state: PaidJobs([build_request(state.files, i.model_dump()) for i in items]),
-    )
-
-
 @guarded
 async def create_lipsync_batch(
     ctx: Context,
-    approval: Annotated[ElicitationResult[SpendApproval], Resolve(_ask_before_batch)],
+    approval: Annotated[ElicitationResult[SpendApproval], Resolve(ask_before_items)],
     items: Annotated[
         list[BatchItemInput],
         Field(min_length=1, max_length=100, description="1-100 jobs, each with the same inputs as create_lipsync."),

@@ -20,15 +20,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
+from mcp.server.mcpserver import Context, ElicitationResult, Resolve
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from heygen_lipsync.mcp.cost import CostEstimate
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import off_loop
-from heygen_lipsync.mcp.inputs import ApprovalToken, BatchItemInput, ConfirmSpend, build_request, build_requests
-from heygen_lipsync.mcp.spending import NotAsked, PaidJobs, SpendApproval, ask_user, spending
+from heygen_lipsync.mcp.inputs import (
+    ApprovalToken,
+    BatchItemInput,
+    ConfirmSpend,
+    ask_before_items,
+    build_requests,
+)
+from heygen_lipsync.mcp.spending import PaidJobs, SpendApproval, spending
 from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
 from heygen_lipsync.preflight import Preflight
 
@@ -116,13 +122,6 @@ def _runs(state: AppState) -> DubRuns:
     return runs
 
 
-async def _ask_before_dub(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
-    return await ask_user(
-        ctx,
-        lambda state: PaidJobs([build_request(state.files, i.model_dump()) for i in items]),
-    )
-
-
 def _priced_rows(requests: list[Any], pre: Preflight | None) -> list[Any]:
     """The run's rows, each with its output length by the preflight (None where it is unknown)."""
     from heygen_lipsync.campaign import DubRow
@@ -139,7 +138,7 @@ def _run_id(folder: Path, requests: list[Any]) -> str:
 @guarded
 async def dub_many(
     ctx: Context,
-    approval: Annotated[ElicitationResult[SpendApproval], Resolve(_ask_before_dub)],
+    approval: Annotated[ElicitationResult[SpendApproval], Resolve(ask_before_items)],
     items: Annotated[
         list[BatchItemInput],
         Field(min_length=1, max_length=_MAX_ROWS, description="The videos to dub, each as create_lipsync takes it."),
