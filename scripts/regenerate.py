@@ -62,6 +62,8 @@ __all__ = [
 
 SPEC = ROOT / "openapi" / "heygen-lipsync.yaml"
 CONFIG = ROOT / "openapi" / "generator-config.yaml"
+# Our templates in place of the generator's own (only models/__init__.py: its models load on first use).
+TEMPLATES = ROOT / "openapi" / "templates"
 PACKAGE = "heygen_lipsync_api"
 TARGET = ROOT / "generated_client" / PACKAGE
 
@@ -157,6 +159,8 @@ def generate(spec: Spec, workdir: Path, python: str | None = None) -> Path:
             str(source),
             "--config",
             str(CONFIG),
+            "--custom-template-path",
+            str(TEMPLATES),
             "--meta",
             "none",
             "--output-path",

@@ -15,9 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from heygen_lipsync_api.api.assets import complete_asset_direct_upload, list_asset_statuses_v3
 from heygen_lipsync_api.client import AuthenticatedClient
-from heygen_lipsync_api.models import CompleteDirectUploadRequest
 
 from . import waiting
 from ._responses import call_generated
@@ -55,6 +53,8 @@ async def asset_statuses(api: AuthenticatedClient, asset_ids: Sequence[str]) -> 
     entries: list[AssetStatus] = []
     for start in range(0, len(ids), size):
         chunk = ",".join(ids[start : start + size])
+        from heygen_lipsync_api.api.assets import list_asset_statuses_v3  # loaded on first use
+
         body = await call_generated(api, list_asset_statuses_v3.asyncio_detailed, asset_ids=chunk)
         raw = body.get("data")
         if isinstance(raw, list):
@@ -69,6 +69,9 @@ async def complete_with_retry(api: AuthenticatedClient, asset_id: str, checksum:
         ConflictError: still 409 after ``COMPLETE_CONFLICT_RETRIES`` retries.
         APIStatusError, APIConnectionError: as for every call.
     """
+    from heygen_lipsync_api.api.assets import complete_asset_direct_upload  # loaded on first use
+    from heygen_lipsync_api.models import CompleteDirectUploadRequest
+
     delays = iter(waiting.poll_delays(1.0, 8.0))
     for attempt in range(COMPLETE_CONFLICT_RETRIES + 1):
         try:

@@ -1,6 +1,7 @@
 """``AsyncLipsyncClient``: every operation of the Lipsync API, async, over the generated client.
 
-Requests are built and sent by the generated ``*_detailed`` functions through the one
+Requests are built and sent by the generated ``*_detailed`` functions (each operation's
+module imported where it is called, so a process loads only the operations it uses) through the one
 ``httpx.AsyncClient`` whose transport applies the HTTP policy (``_http``). A non-2xx
 response becomes a typed error in ``errors.raise_for_response``; a 2xx body the generated
 models cannot parse is read leniently instead, so new fields and values never crash.
@@ -20,20 +21,7 @@ from typing import Any, Literal, Self
 
 import httpx
 
-from heygen_lipsync_api.api.assets import delete_asset_v3, get_asset_v3
-from heygen_lipsync_api.api.lipsync import (
-    create_lipsync_batch_v3,
-    create_lipsync_v3,
-    delete_lipsync_v3,
-    get_lipsync_batch_v3,
-    get_lipsync_statuses_v3,
-    get_lipsync_v3,
-    list_lipsyncs_v3,
-    update_lipsync_v3,
-)
-from heygen_lipsync_api.api.user import get_user_me_v3
 from heygen_lipsync_api.client import AuthenticatedClient
-from heygen_lipsync_api.models import CreateLipsyncBatchRequest, CreateLipsyncRequest, UpdateLipsyncRequest
 
 from . import assets, files, upload_cleanup, waiting
 from . import dub as _dub
@@ -305,6 +293,9 @@ class AsyncLipsyncClient:
             uploaded = await self._upload_sources(
                 request, key=key, on_progress=on_upload_progress, digests=hashed.hashes if hashed else None
             )
+            from heygen_lipsync_api.api.lipsync import create_lipsync_v3
+            from heygen_lipsync_api.models import CreateLipsyncRequest
+
             body = CreateLipsyncRequest.from_dict(uploaded.to_api_dict())
             new_id = await self._create(
                 create_lipsync_v3.asyncio_detailed, body, key=key, what="create", id_field="lipsync_id"
@@ -382,6 +373,8 @@ class AsyncLipsyncClient:
             APIStatusError, APIConnectionError: as for every call.
         """
         lipsync_id = _check_id(lipsync_id, "lipsync_id")
+        from heygen_lipsync_api.api.lipsync import get_lipsync_v3
+
         body = await self._call(get_lipsync_v3.asyncio_detailed, lipsync_id)
         lipsync = Lipsync.from_api(data_of(body, "get"))
         if self.ledger is not None:
@@ -400,6 +393,8 @@ class AsyncLipsyncClient:
             kwargs["limit"] = limit
         if token:
             kwargs["token"] = token
+        from heygen_lipsync_api.api.lipsync import list_lipsyncs_v3
+
         body = await self._call(list_lipsyncs_v3.asyncio_detailed, **kwargs)
         raw_items = body.get("data")
         if not isinstance(raw_items, builtins.list):
@@ -440,6 +435,9 @@ class AsyncLipsyncClient:
             APIStatusError, APIConnectionError: as for every call.
         """
         lipsync_id = _check_id(lipsync_id, "lipsync_id")
+        from heygen_lipsync_api.api.lipsync import update_lipsync_v3
+        from heygen_lipsync_api.models import UpdateLipsyncRequest
+
         body = await self._call(
             update_lipsync_v3.asyncio_detailed, lipsync_id, body=UpdateLipsyncRequest(title=_check_title(title))
         )
@@ -454,6 +452,8 @@ class AsyncLipsyncClient:
             APIStatusError, APIConnectionError: as for every call.
         """
         lipsync_id = _check_id(lipsync_id, "lipsync_id")
+        from heygen_lipsync_api.api.lipsync import delete_lipsync_v3
+
         data = data_of(await self._call(delete_lipsync_v3.asyncio_detailed, lipsync_id), "delete")
         deleted = data.get("id")
         return deleted if isinstance(deleted, str) and deleted else lipsync_id
@@ -546,6 +546,9 @@ class AsyncLipsyncClient:
                 body_dict["title"] = title
             if callback_url is not None:
                 body_dict["callback_url"] = callback_url
+            from heygen_lipsync_api.api.lipsync import create_lipsync_batch_v3
+            from heygen_lipsync_api.models import CreateLipsyncBatchRequest
+
             body = CreateLipsyncBatchRequest.from_dict(body_dict)
             return await self._create(
                 create_lipsync_batch_v3.asyncio_detailed, body, key=key, what="create_batch", id_field="batch_id"
@@ -582,6 +585,8 @@ class AsyncLipsyncClient:
             kwargs["limit"] = limit
         if token:
             kwargs["token"] = token
+        from heygen_lipsync_api.api.lipsync import get_lipsync_batch_v3
+
         body = await self._call(get_lipsync_batch_v3.asyncio_detailed, batch_id, **kwargs)
         data = dict(data_of(body, "get_batch"))
         # has_more / next_token may sit beside data (like list) or inside it.
@@ -613,6 +618,8 @@ class AsyncLipsyncClient:
         groups: builtins.list[tuple[str, builtins.list[str]]] = [
             ("lipsync_ids", lipsyncs[i : i + size]) for i in range(0, len(lipsyncs), size)
         ] + [("batch_ids", batches[i : i + size]) for i in range(0, len(batches), size)]
+        from heygen_lipsync_api.api.lipsync import get_lipsync_statuses_v3
+
         for param, chunk in groups:
             body = await self._call(get_lipsync_statuses_v3.asyncio_detailed, **{param: ",".join(chunk)})
             raw = body.get("data")
@@ -817,6 +824,8 @@ class AsyncLipsyncClient:
             APIStatusError, APIConnectionError: as for every call.
         """
         asset_id = _check_id(asset_id, "asset_id")
+        from heygen_lipsync_api.api.assets import get_asset_v3
+
         return AssetDetail.from_api(data_of(await self._call(get_asset_v3.asyncio_detailed, asset_id), "get_asset"))
 
     async def asset_statuses(self, asset_ids: Sequence[str]) -> builtins.list[AssetStatus]:
@@ -840,6 +849,8 @@ class AsyncLipsyncClient:
             APIStatusError, APIConnectionError: as for every call.
         """
         asset_id = _check_id(asset_id, "asset_id")
+        from heygen_lipsync_api.api.assets import delete_asset_v3
+
         data = data_of(await self._call(delete_asset_v3.asyncio_detailed, asset_id), "delete_asset")
         deleted = data.get("id")
         return deleted if isinstance(deleted, str) and deleted else asset_id
@@ -851,6 +862,8 @@ class AsyncLipsyncClient:
             AuthenticationError: the key is not valid.
             APIStatusError, APIConnectionError: as for every call.
         """
+        from heygen_lipsync_api.api.user import get_user_me_v3
+
         return Account.from_api(data_of(await self._call(get_user_me_v3.asyncio_detailed), "account"))
 
     async def download(

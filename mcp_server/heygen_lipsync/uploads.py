@@ -26,10 +26,7 @@ from typing import Any, BinaryIO, cast
 
 import httpx
 
-from heygen_lipsync_api.api.assets import create_asset_direct_upload, upload_asset
 from heygen_lipsync_api.client import AuthenticatedClient
-from heygen_lipsync_api.models import CreateDirectUploadRequest, UploadAssetBody
-from heygen_lipsync_api.types import File
 
 from . import assets, files
 from ._http import EXT_NO_AUTH, EXT_UPLOAD, Delivery, new_idempotency_key, tracking_delivery
@@ -189,6 +186,10 @@ async def _upload_opened(
 async def _upload_multipart(
     api: AuthenticatedClient, path: Path, mime: str, size: int, key: str, report: files.ByteReport | None
 ) -> tuple[Asset, str | None]:
+    from heygen_lipsync_api.api.assets import upload_asset  # the generated operations load on first use
+    from heygen_lipsync_api.models import UploadAssetBody
+    from heygen_lipsync_api.types import File
+
     with files.ProgressFile(path, size, report) as payload:
         body = UploadAssetBody(file=File(payload=cast(BinaryIO, payload), file_name=path.name, mime_type=mime))
         result = await call_generated(api, upload_asset.asyncio_detailed, body=body, idempotency_key=key)
@@ -207,6 +208,9 @@ async def _upload_direct(
     delivery: Delivery,
     asset_wait: assets.AssetWaitProgress | None = None,
 ) -> tuple[Asset, str]:
+    from heygen_lipsync_api.api.assets import create_asset_direct_upload
+    from heygen_lipsync_api.models import CreateDirectUploadRequest
+
     presign = CreateDirectUploadRequest(filename=path.name, content_type=mime, size_bytes=size)
     data = data_of(
         await call_generated(api, create_asset_direct_upload.asyncio_detailed, body=presign, idempotency_key=key),

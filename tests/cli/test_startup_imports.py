@@ -60,3 +60,21 @@ def test_the_root_help_still_lists_every_command() -> None:
     loaded = _loaded("--help")
     assert {"heygen_lipsync.cli.create", "heygen_lipsync.cli.dub", "heygen_lipsync.cli.batch"} <= loaded
     assert [name for name in DEFERRED if name in loaded] == []
+
+
+def test_the_client_loads_a_generated_operation_and_its_models_only_when_called() -> None:
+    """Importing the client loads no generated operation, and of the models only the error envelope every call reads."""
+    code = (
+        "import sys, heygen_lipsync.client, heygen_lipsync_api.models as m\n"
+        "def loaded(prefix): return ' '.join(sorted(n for n in sys.modules if n.startswith(prefix))) or '-'\n"
+        "print(loaded('heygen_lipsync_api.api.'), loaded('heygen_lipsync_api.models.'), sep='|')\n"
+        "m.LipsyncDetail\n"
+        "print(loaded('heygen_lipsync_api.models.'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    first, after = done.stdout.splitlines()
+    operations, models = first.split("|")
+    assert operations == "-", f"operations loaded at import: {operations}"
+    assert {name.rsplit(".", 1)[1] for name in models.split()} <= {"error_envelope", "error_detail"}
+    assert "heygen_lipsync_api.models.lipsync_detail" in after.split()
+    assert len(after.split()) <= len(models.split()) + 3, "one model loads only itself and what it refers to"

@@ -1,53 +1,113 @@
-"""Contains all the data models used in inputs/outputs"""
+"""Contains all the data models used in inputs/outputs
 
-from .asset_delete_response import AssetDeleteResponse
-from .asset_delete_response_envelope import AssetDeleteResponseEnvelope
-from .asset_detail import AssetDetail
-from .asset_detail_envelope import AssetDetailEnvelope
-from .asset_id import AssetId
-from .asset_status_entry import AssetStatusEntry
-from .asset_url import AssetUrl
-from .auto_reload_info import AutoReloadInfo
-from .complete_direct_upload_request import CompleteDirectUploadRequest
-from .complete_direct_upload_response import CompleteDirectUploadResponse
-from .complete_direct_upload_response_envelope import CompleteDirectUploadResponseEnvelope
-from .counts_by_status import CountsByStatus
-from .create_direct_upload_request import CreateDirectUploadRequest
-from .create_lipsync_batch_request import CreateLipsyncBatchRequest
-from .create_lipsync_request import CreateLipsyncRequest
-from .credit_pool import CreditPool
-from .direct_upload_response import DirectUploadResponse
-from .direct_upload_response_envelope import DirectUploadResponseEnvelope
-from .error_envelope import ErrorEnvelope
-from .get_lipsync_statuses_v3_response_200 import GetLipsyncStatusesV3Response200
-from .item_error import ItemError
-from .lipsync_batch_create_response import LipsyncBatchCreateResponse
-from .lipsync_batch_create_response_envelope import LipsyncBatchCreateResponseEnvelope
-from .lipsync_batch_detail import LipsyncBatchDetail
-from .lipsync_batch_detail_envelope import LipsyncBatchDetailEnvelope
-from .lipsync_batch_item import LipsyncBatchItem
-from .lipsync_create_response import LipsyncCreateResponse
-from .lipsync_create_response_envelope import LipsyncCreateResponseEnvelope
-from .lipsync_delete_response import LipsyncDeleteResponse
-from .lipsync_delete_response_envelope import LipsyncDeleteResponseEnvelope
-from .lipsync_detail import LipsyncDetail
-from .lipsync_detail_envelope import LipsyncDetailEnvelope
-from .lipsync_status_entry import LipsyncStatusEntry
-from .list_asset_statuses_v3_response_200 import ListAssetStatusesV3Response200
-from .list_lipsyncs_v3_response_200 import ListLipsyncsV3Response200
-from .standard_api_error import StandardAPIError
-from .subscription_credits import SubscriptionCredits
-from .subscription_info import SubscriptionInfo
-from .update_lipsync_request import UpdateLipsyncRequest
-from .upload_asset_body import UploadAssetBody
-from .upload_asset_v3_response import UploadAssetV3Response
-from .upload_asset_v3_response_envelope import UploadAssetV3ResponseEnvelope
-from .upload_headers import UploadHeaders
-from .usage_based_info import UsageBasedInfo
-from .user_info_response import UserInfoResponse
-from .user_info_response_envelope import UserInfoResponseEnvelope
-from .video_translation_mode import VideoTranslationMode
-from .wallet_info import WalletInfo
+Each model's module loads on first use (PEP 562): importing one operation loads only the
+models it needs, not all of them. Type checkers see every import below.
+"""
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .asset_delete_response import AssetDeleteResponse
+    from .asset_delete_response_envelope import AssetDeleteResponseEnvelope
+    from .asset_detail import AssetDetail
+    from .asset_detail_envelope import AssetDetailEnvelope
+    from .asset_id import AssetId
+    from .asset_status_entry import AssetStatusEntry
+    from .asset_url import AssetUrl
+    from .auto_reload_info import AutoReloadInfo
+    from .complete_direct_upload_request import CompleteDirectUploadRequest
+    from .complete_direct_upload_response import CompleteDirectUploadResponse
+    from .complete_direct_upload_response_envelope import CompleteDirectUploadResponseEnvelope
+    from .counts_by_status import CountsByStatus
+    from .create_direct_upload_request import CreateDirectUploadRequest
+    from .create_lipsync_batch_request import CreateLipsyncBatchRequest
+    from .create_lipsync_request import CreateLipsyncRequest
+    from .credit_pool import CreditPool
+    from .direct_upload_response import DirectUploadResponse
+    from .direct_upload_response_envelope import DirectUploadResponseEnvelope
+    from .error_envelope import ErrorEnvelope
+    from .get_lipsync_statuses_v3_response_200 import GetLipsyncStatusesV3Response200
+    from .item_error import ItemError
+    from .lipsync_batch_create_response import LipsyncBatchCreateResponse
+    from .lipsync_batch_create_response_envelope import LipsyncBatchCreateResponseEnvelope
+    from .lipsync_batch_detail import LipsyncBatchDetail
+    from .lipsync_batch_detail_envelope import LipsyncBatchDetailEnvelope
+    from .lipsync_batch_item import LipsyncBatchItem
+    from .lipsync_create_response import LipsyncCreateResponse
+    from .lipsync_create_response_envelope import LipsyncCreateResponseEnvelope
+    from .lipsync_delete_response import LipsyncDeleteResponse
+    from .lipsync_delete_response_envelope import LipsyncDeleteResponseEnvelope
+    from .lipsync_detail import LipsyncDetail
+    from .lipsync_detail_envelope import LipsyncDetailEnvelope
+    from .lipsync_status_entry import LipsyncStatusEntry
+    from .list_asset_statuses_v3_response_200 import ListAssetStatusesV3Response200
+    from .list_lipsyncs_v3_response_200 import ListLipsyncsV3Response200
+    from .standard_api_error import StandardAPIError
+    from .subscription_credits import SubscriptionCredits
+    from .subscription_info import SubscriptionInfo
+    from .update_lipsync_request import UpdateLipsyncRequest
+    from .upload_asset_body import UploadAssetBody
+    from .upload_asset_v3_response import UploadAssetV3Response
+    from .upload_asset_v3_response_envelope import UploadAssetV3ResponseEnvelope
+    from .upload_headers import UploadHeaders
+    from .usage_based_info import UsageBasedInfo
+    from .user_info_response import UserInfoResponse
+    from .user_info_response_envelope import UserInfoResponseEnvelope
+    from .video_translation_mode import VideoTranslationMode
+    from .wallet_info import WalletInfo
+
+# Each model's name, and the module it is defined in.
+_MODULES = {
+    "AssetDeleteResponse": ".asset_delete_response",
+    "AssetDeleteResponseEnvelope": ".asset_delete_response_envelope",
+    "AssetDetail": ".asset_detail",
+    "AssetDetailEnvelope": ".asset_detail_envelope",
+    "AssetId": ".asset_id",
+    "AssetStatusEntry": ".asset_status_entry",
+    "AssetUrl": ".asset_url",
+    "AutoReloadInfo": ".auto_reload_info",
+    "CompleteDirectUploadRequest": ".complete_direct_upload_request",
+    "CompleteDirectUploadResponse": ".complete_direct_upload_response",
+    "CompleteDirectUploadResponseEnvelope": ".complete_direct_upload_response_envelope",
+    "CountsByStatus": ".counts_by_status",
+    "CreateDirectUploadRequest": ".create_direct_upload_request",
+    "CreateLipsyncBatchRequest": ".create_lipsync_batch_request",
+    "CreateLipsyncRequest": ".create_lipsync_request",
+    "CreditPool": ".credit_pool",
+    "DirectUploadResponse": ".direct_upload_response",
+    "DirectUploadResponseEnvelope": ".direct_upload_response_envelope",
+    "ErrorEnvelope": ".error_envelope",
+    "GetLipsyncStatusesV3Response200": ".get_lipsync_statuses_v3_response_200",
+    "ItemError": ".item_error",
+    "LipsyncBatchCreateResponse": ".lipsync_batch_create_response",
+    "LipsyncBatchCreateResponseEnvelope": ".lipsync_batch_create_response_envelope",
+    "LipsyncBatchDetail": ".lipsync_batch_detail",
+    "LipsyncBatchDetailEnvelope": ".lipsync_batch_detail_envelope",
+    "LipsyncBatchItem": ".lipsync_batch_item",
+    "LipsyncCreateResponse": ".lipsync_create_response",
+    "LipsyncCreateResponseEnvelope": ".lipsync_create_response_envelope",
+    "LipsyncDeleteResponse": ".lipsync_delete_response",
+    "LipsyncDeleteResponseEnvelope": ".lipsync_delete_response_envelope",
+    "LipsyncDetail": ".lipsync_detail",
+    "LipsyncDetailEnvelope": ".lipsync_detail_envelope",
+    "LipsyncStatusEntry": ".lipsync_status_entry",
+    "ListAssetStatusesV3Response200": ".list_asset_statuses_v3_response_200",
+    "ListLipsyncsV3Response200": ".list_lipsyncs_v3_response_200",
+    "StandardAPIError": ".standard_api_error",
+    "SubscriptionCredits": ".subscription_credits",
+    "SubscriptionInfo": ".subscription_info",
+    "UpdateLipsyncRequest": ".update_lipsync_request",
+    "UploadAssetBody": ".upload_asset_body",
+    "UploadAssetV3Response": ".upload_asset_v3_response",
+    "UploadAssetV3ResponseEnvelope": ".upload_asset_v3_response_envelope",
+    "UploadHeaders": ".upload_headers",
+    "UsageBasedInfo": ".usage_based_info",
+    "UserInfoResponse": ".user_info_response",
+    "UserInfoResponseEnvelope": ".user_info_response_envelope",
+    "VideoTranslationMode": ".video_translation_mode",
+    "WalletInfo": ".wallet_info",
+}
 
 __all__ = (
     "AssetDeleteResponse",
@@ -99,3 +159,17 @@ __all__ = (
     "VideoTranslationMode",
     "WalletInfo",
 )
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _MODULES[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
