@@ -17,14 +17,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import httpx
 
 from heygen_lipsync_api.client import AuthenticatedClient
 
 from . import assets, files, upload_cleanup, waiting
-from . import dub as _dub
 from ._checks import check_id as _check_id
 from ._checks import check_limit as _check_limit
 from ._http import build_http_client, tracking_delivery
@@ -51,6 +50,9 @@ from .request import check_title as _check_title
 from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, SourceLike, validate_idempotency_key, validate_url
 from .upload_cleanup import UploadMemory
 from .uploads import UploadEvent, UploadEvents, UploadProgress, upload_file
+
+if TYPE_CHECKING:
+    from .dub import DubResult
 
 __all__ = ["AsyncLipsyncClient", "DownloadProgress", "UploadEvent", "UploadEvents", "UploadProgress"]
 
@@ -916,7 +918,7 @@ class AsyncLipsyncClient:
         on_progress: waiting.ProgressHandler | None = None,
         on_download_progress: DownloadProgress | None = None,
         **fields: Any,
-    ) -> _dub.DubResult:
+    ) -> DubResult:
         """Dub ``video`` with ``audio`` in one call: upload, create, wait, download to ``output``.
 
         ``fields`` are the other create fields (``title``, ``mode``, ...), as in ``LipsyncRequest``.
@@ -933,6 +935,8 @@ class AsyncLipsyncClient:
             DownloadError: as ``download`` raises it (the job is paid; download it again).
             APIStatusError, APIConnectionError: as for every call.
         """
+        from . import dub as _dub  # the dub machinery loads when a dub runs
+
         return await _dub.dub(
             self,
             video,
