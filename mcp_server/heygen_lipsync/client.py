@@ -40,7 +40,7 @@ from .errors import (
 )
 from .fingerprint import fingerprint_batch, fingerprint_request
 from .ledger import DailyCaps, Ledger, open_default
-from .media import MediaProbe, probe_if_media
+from .media import MediaProbe, probe_if_unchanged
 from .models import Account, Asset, AssetDetail, AssetStatus, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
 from .once import CreateOutcome, create_once, upload_once
 from .paths import expand_user
@@ -144,8 +144,10 @@ class AsyncLipsyncClient:
         # The token is unused: credentials are added per request by the policy transport.
         self._api = AuthenticatedClient(base_url=settings.base_url, token="").set_async_httpx_client(self._http)
         # Probes of files this client uploaded, by asset id, so a create from the asset is priced;
-        # the ledger keeps them for other processes, this dict when the ledger is off.
+        # the ledger keeps them for other processes, this dict when the ledger is off. A file is
+        # probed when a price first needs it: ``_uploaded`` says which file, as it was then.
         self._probes: dict[str, MediaProbe] = {}
+        self._uploaded: dict[str, tuple[Path, int, int]] = {}
         # What each create uploaded from local files, for delete_uploads (upload_cleanup.py).
         self.uploads = UploadMemory()
 
@@ -186,7 +188,12 @@ class AsyncLipsyncClient:
             self.ledger.remember_asset_probe(asset_id, probe.to_dict())
 
     def remembered_probe(self, asset_id: str) -> MediaProbe | None:
-        """The probe remembered for ``asset_id`` (by this client, or by the ledger), or None."""
+        """What the file uploaded as ``asset_id`` holds (by this client, or recorded in the ledger), or None.
+
+        The first call for an upload probes its file with PyAV (it blocks: servers call it off
+        their event loop), if the file is still as it was uploaded (same size and modification
+        time); then the probe is remembered. None for assets this install did not upload.
+        """
         probe = self._probes.get(asset_id)
         if probe is None and self.ledger is not None:
             stored = self.ledger.probe_for_asset(asset_id)
@@ -194,6 +201,11 @@ class AsyncLipsyncClient:
                 probe = MediaProbe.from_dict(stored) if stored is not None else None
             except (KeyError, TypeError, ValueError):  # a row written by another version: unknown, not an error
                 probe = None
+        if probe is None:
+            stamp = self._uploaded.get(asset_id) or (self.ledger.upload_stamp(asset_id) if self.ledger else None)
+            probe = probe_if_unchanged(*stamp) if stamp is not None else None
+            if probe is not None:
+                self.remember_probe(asset_id, probe)
         return probe
 
     # -- plumbing ---------------------------------------------------------------------
@@ -752,8 +764,8 @@ class AsyncLipsyncClient:
         file with the same content as one uploaded lately (``HEYGEN_LIPSYNC_ASSET_REUSE_DAYS``,
         default 7) that HeyGen still has is not uploaded again: that asset is returned.
 
-        The file's media probe is remembered (``remembered_probe``), so a create from the asset
-        is priced.
+        A create from the asset is priced: ``remembered_probe`` reads the file's media probe
+        when a price first needs it (the upload itself never loads PyAV).
 
         Returns:
             The asset; use ``AssetSource(asset.asset_id)`` in a request.
@@ -762,18 +774,16 @@ class AsyncLipsyncClient:
             ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.
             APIStatusError, APIConnectionError: as for every call.
         """
-        # PyAV blocks, so it probes in a thread, while the bytes go out rather than after.
-        probing = asyncio.ensure_future(asyncio.to_thread(probe_if_media, Path(path)))
-        try:
-            asset = await self._upload_once(
-                Path(path), idempotency_key=idempotency_key, on_progress=on_progress, check_reused=True
-            )
-        except BaseException:
-            probing.cancel()
-            raise
-        probe = await probing
-        if probe is not None and asset.asset_id:
-            self.remember_probe(asset.asset_id, probe)
+        local = expand_user(Path(path))
+        try:  # which file this was, for a price later (``remembered_probe`` probes it then)
+            before = local.stat()
+        except OSError:
+            before = None  # the upload reports the unreadable file properly
+        asset = await self._upload_once(
+            Path(path), idempotency_key=idempotency_key, on_progress=on_progress, check_reused=True
+        )
+        if before is not None and asset.asset_id:
+            self._uploaded[asset.asset_id] = (local, before.st_size, before.st_mtime_ns)
         return asset
 
     async def _upload_once(

@@ -500,6 +500,16 @@ class Ledger:
             self.remember_probe(digest, probe)
         return bool(digest)
 
+    def upload_stamp(self, asset_id: str) -> tuple[Path, int, int] | None:
+        """The file this install uploaded as ``asset_id``: its path, size and modification time (ns), if recorded."""
+        record = self.find_by_id(asset_id)
+        if record is None or record.kind != "upload":
+            return None
+        path, size, mtime_ns = (record.inputs.get(k) for k in ("file", "size_bytes", "mtime_ns"))
+        if not isinstance(path, str) or not isinstance(size, int) or not isinstance(mtime_ns, int):
+            return None
+        return Path(path), size, mtime_ns
+
     def _uploaded_digest(self, asset_id: str) -> str | None:
         """The SHA-256 of the file uploaded as ``asset_id``, from its upload record."""
         record = self.find_by_id(asset_id)

@@ -15,7 +15,15 @@ from typing import Any
 
 from .sources import sniff_media_type
 
-__all__ = ["INSTALL_HINT", "MediaProbe", "NotMediaError", "probe_available", "probe_file", "probe_if_media"]
+__all__ = [
+    "INSTALL_HINT",
+    "MediaProbe",
+    "NotMediaError",
+    "probe_available",
+    "probe_file",
+    "probe_if_media",
+    "probe_if_unchanged",
+]
 
 logger = logging.getLogger("heygen_lipsync")
 
@@ -119,3 +127,18 @@ def probe_if_media(path: Path) -> MediaProbe | None:
     except (OSError, NotMediaError) as exc:
         logger.debug("no probe of %s: %s", path, type(exc).__name__)
         return None
+
+
+def probe_if_unchanged(path: Path, size: int, mtime_ns: int) -> MediaProbe | None:
+    """``probe_if_media``, when ``path`` still has this size and modification time; else None.
+
+    How a later price is read from a file that was uploaded earlier: a file changed since (or
+    gone) no longer says what the asset holds, so its price is unknown rather than guessed.
+    """
+    try:
+        now = path.stat()
+    except OSError:
+        return None
+    if now.st_size != size or now.st_mtime_ns != mtime_ns:
+        return None
+    return probe_if_media(path)

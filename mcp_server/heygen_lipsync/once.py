@@ -246,7 +246,8 @@ async def upload_once(
     origin = origin_of(ledger, base_url)
     max_age = asset_reuse_days()
     try:
-        size = path.stat().st_size
+        stat = path.stat()
+        size = stat.st_size
         if digest is None and ledger.may_have_asset_of_size(size, base_url=origin, max_age_days=max_age):
             digest = await asyncio.to_thread(sha256_file, path)
     except OSError:
@@ -261,7 +262,8 @@ async def upload_once(
         if alive is not None:
             return alive
         ledger.forget_asset(known)
-    inputs = {"file": str(path), "size_bytes": size}
+    # The size and modification time let a later process probe the file for a price (if unchanged).
+    inputs = {"file": str(path), "size_bytes": size, "mtime_ns": stat.st_mtime_ns}
     row = ledger.record(kind="upload", base_url=origin, inputs=inputs, hashes={"file": digest} if digest else {})
     try:
         asset = await upload(sent.append)

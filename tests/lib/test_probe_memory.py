@@ -59,3 +59,39 @@ def test_without_a_ledger_the_upload_is_remembered_by_the_client(box: EmbeddedSa
             assert probe.duration == pytest.approx(4.0, abs=0.05)
 
     asyncio.run(main())
+
+
+def test_an_upload_alone_never_loads_pyav_the_first_price_probes_the_file(box: EmbeddedSandbox) -> None:
+    """`heygen-lipsync upload` need not pay PyAV's start-up: the file is probed when a price first needs it."""
+    code = (
+        "import asyncio, sys\n"
+        "from heygen_lipsync.client import AsyncLipsyncClient\n"
+        "from heygen_lipsync.sandbox import SAMPLE_AUDIO\n"
+        "async def main():\n"
+        f"    async with AsyncLipsyncClient(api_key={box.api_key!r}, base_url={box.base_url!r}, ledger=None) as c:\n"
+        "        asset = await c.upload(SAMPLE_AUDIO)\n"
+        "        print('av' in sys.modules)\n"
+        "        probe = c.remembered_probe(asset.asset_id)\n"
+        "        print('av' in sys.modules, probe.has_audio, round(probe.duration))\n"
+        "asyncio.run(main())\n"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["False", "True", "True", "3"]
+
+
+def test_a_file_changed_after_its_upload_is_not_taken_for_the_asset(box: EmbeddedSandbox, tmp_path: Path) -> None:
+    audio = tmp_path / "dub.wav"
+    shutil.copy(SAMPLE_AUDIO, audio)
+
+    async def upload() -> str:
+        async with _client(box, Ledger.open(tmp_path / "ledger.db")) as client:
+            return (await client.upload(audio)).asset_id
+
+    asset_id = asyncio.run(upload())
+    shutil.copy(SAMPLE_VIDEO, audio)  # the path now holds other bytes than the asset
+    later = _client(box, Ledger.open(tmp_path / "ledger.db"))
+    assert later.remembered_probe(asset_id) is None, "priced from a file that is not the asset's"
+    assert _price_from_asset(later, asset_id) is None

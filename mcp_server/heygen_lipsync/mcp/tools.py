@@ -316,7 +316,8 @@ async def upload_asset(
     argument = "audio_asset_id" if audio_type else "video_asset_id"  # a WAV is never a video
     step = f"Pass {argument}={asset.asset_id!r} to create_lipsync."
     mime = audio_type if audio_type and not (asset.mime_type or "").startswith("audio/") else asset.mime_type
-    probe = client.remembered_probe(asset.asset_id)  # the upload probed the file: a create from it is priced
+    # What the file holds (PyAV reads it now, off the event loop); a create from the asset is priced from it.
+    probe = await off_loop(client.remembered_probe, asset.asset_id)
     media = MediaInfo.of(probe) if probe is not None else None
     return ok(UploadInfo.of(asset, path=str(local), mime_type=mime, media=media, next_step=step))
 
