@@ -1,7 +1,7 @@
 """Run every benchmark, one after the other (they must not compete for the 2 cores), and print their tables.
 
     python scripts/bench/run_all.py            # quick sizes (about a minute)
-    python scripts/bench/run_all.py --full     # the README's figures: 1 GiB upload, 100 jobs, 1000 faulty creates
+    python scripts/bench/run_all.py --full     # README's figures: 64 MiB and 1 GiB uploads, 100 jobs, 1000 creates
 
 Exits 1 if any benchmark missed its target or failed.
 """
@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 QUICK: list[list[str]] = [
     ["mcp_cold_start.py", "--runs", "10"],
     ["call_overhead.py", "--calls", "300"],
-    ["upload.py", "--size-mib", "64", "--runs", "3"],
+    ["upload.py", "--size-mib", "64"],
     ["many_jobs.py", "--jobs", "100"],
     ["wait_latency.py", "--durations", "5", "30", "120", "--jobs", "2"],
     ["cli_startup.py", "--runs", "10"],
@@ -28,7 +28,7 @@ QUICK: list[list[str]] = [
 FULL: list[list[str]] = [
     ["mcp_cold_start.py", "--runs", "30", "--importtime"],
     ["call_overhead.py", "--calls", "2000"],
-    ["upload.py", "--size-mib", "1024", "--runs", "3"],
+    ["upload.py", "--size-mib", "64", "1024"],
     ["many_jobs.py", "--jobs", "100", "--runs", "3"],
     ["wait_latency.py", "--jobs", "3"],
     ["cli_startup.py", "--runs", "30", "--importtime"],
