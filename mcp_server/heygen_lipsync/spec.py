@@ -22,8 +22,10 @@ from __future__ import annotations
 import copy
 import functools
 import importlib.resources
+import importlib.util
 import json
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -393,8 +395,16 @@ def load_normalised() -> Spec:
         SpecError: the generated package or its `openapi.json` is missing or unreadable.
     """
     try:
-        resource = importlib.resources.files(GENERATED_PACKAGE).joinpath(NORMALISED_SPEC)
-        loaded = json.loads(resource.read_text(encoding="utf-8"))
+        # Found without importing the package: its __init__ loads the generated client and
+        # httpx, which `--help`, the field table and the MCP server's start-up do not need.
+        found = importlib.util.find_spec(GENERATED_PACKAGE)
+        folders = list(found.submodule_search_locations or ()) if found is not None else []
+        on_disk = [Path(folder) / NORMALISED_SPEC for folder in folders if (Path(folder) / NORMALISED_SPEC).is_file()]
+        if on_disk:
+            text = on_disk[0].read_text(encoding="utf-8")
+        else:  # a zipped install: through the package's resources
+            text = importlib.resources.files(GENERATED_PACKAGE).joinpath(NORMALISED_SPEC).read_text(encoding="utf-8")
+        loaded = json.loads(text)
     except (ModuleNotFoundError, OSError, ValueError) as exc:
         raise SpecError(
             f"cannot read {GENERATED_PACKAGE}/{NORMALISED_SPEC} ({exc}); reinstall heygen-lipsync, "
