@@ -63,7 +63,7 @@ if TYPE_CHECKING:
         sniff_media_type,
     )
     from .sync_client import LipsyncClient, SyncClientInAsyncContextError
-    from .uploads import UploadEvent, UploadEvents
+    from .upload_events import UploadEvent, UploadEvents
 
 # Names are imported on first use (PEP 562), not with the package: `heygen-lipsync-mcp`
 # and the CLI import this package at start-up, and the client half (httpx, the generated
@@ -112,8 +112,8 @@ _LAZY: dict[str, str] = {
     "Settings": "config",
     "StatusEntry": "models",
     "SyncClientInAsyncContextError": "sync_client",
-    "UploadEvent": "uploads",
-    "UploadEvents": "uploads",
+    "UploadEvent": "upload_events",
+    "UploadEvents": "upload_events",
     "UrlSource": "sources",
     "ValidationError": "errors",
     "WaitTimeoutError": "errors",

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -43,6 +42,7 @@ from .models import ASSET_WAITING_STATUSES, Asset
 from .opened import OpenedInput
 from .paths import expand_user
 from .sources import SNIFF_BYTES, SUPPORTED_MEDIA_TYPES, open_checked, sniff_bytes, validate_idempotency_key
+from .upload_events import UploadEvent, UploadEvents, UploadProgress
 
 __all__ = ["HEYGEN_ASSET_TYPES", "HEYGEN_LISTS_NOT", "UploadEvent", "UploadEvents", "UploadProgress", "upload_file"]
 
@@ -50,44 +50,6 @@ __all__ = ["HEYGEN_ASSET_TYPES", "HEYGEN_LISTS_NOT", "UploadEvent", "UploadEvent
 HEYGEN_ASSET_TYPES = "png, jpeg, mp4, webm, mp3, wav, pdf, srt"
 #: Types accepted locally that HeyGen does not list (.mov, .m4a): tried, but HeyGen may refuse them.
 HEYGEN_LISTS_NOT = frozenset({"video/quicktime", "audio/mp4"})
-
-
-@dataclass(frozen=True)
-class UploadEvent:
-    """Progress of one file's upload.
-
-    ``field`` is the request field the file is for (``video``, ``audio``,
-    ``lipsyncs[0].video``; ``file`` for a plain upload), ``path`` the file, ``sent`` the
-    bytes sent by this attempt of ``total``, and ``attempt`` counts from 1: a retried
-    request sends the file again from 0 with the next number.
-    """
-
-    field: str
-    path: Path
-    sent: int
-    total: int
-    attempt: int
-
-
-class UploadEvents:
-    """Opt in to ``UploadEvent`` objects: pass ``UploadEvents(handler)`` as the progress callback.
-
-    A bare callable keeps receiving ``(sent, total)`` as before. ``on_asset_wait`` (optional)
-    is ``assets.wait_until_ready``'s hook ``(asset_id, status, elapsed)``: called while HeyGen
-    still processes an uploaded file, so a caller can say why nothing seems to happen.
-    """
-
-    def __init__(
-        self, handler: Callable[[UploadEvent], Any], *, on_asset_wait: assets.AssetWaitProgress | None = None
-    ) -> None:
-        self.handler = handler
-        self.on_asset_wait = on_asset_wait
-
-    def __call__(self, event: UploadEvent) -> Any:
-        return self.handler(event)
-
-
-UploadProgress = Callable[[int, int], Any] | UploadEvents
 
 
 def _byte_report(on_progress: UploadProgress | None, field: str, path: Path) -> files.ByteReport | None:

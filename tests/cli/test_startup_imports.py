@@ -7,6 +7,7 @@ dub or MCP modules; the client, preflight and pricing load when a command that u
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -79,3 +80,15 @@ def test_the_client_loads_a_generated_operation_and_its_models_only_when_called(
     assert {name.rsplit(".", 1)[1] for name in models.split()} <= {"error_envelope", "error_detail"}
     assert "heygen_lipsync_api.models.lipsync_detail" in after.split()
     assert len(after.split()) <= len(models.split()) + 3, "one model loads only itself and what it refers to"
+
+
+def test_the_mcp_server_is_built_without_the_http_stack() -> None:
+    """`initialize` and `tools/list` need no HTTP: httpx and the client load with the first call that uses them."""
+    code = (
+        "import sys\nfrom heygen_lipsync.mcp import build_server\nbuild_server()\nprint(' '.join(sorted(sys.modules)))"
+    )
+    env = {**os.environ, "HEYGEN_API_KEY": "test-key"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True, env=env)
+    loaded = set(done.stdout.split())
+    assert "heygen_lipsync.mcp.server" in loaded
+    assert [name for name in ("httpx", "heygen_lipsync.client", "heygen_lipsync.uploads") if name in loaded] == []

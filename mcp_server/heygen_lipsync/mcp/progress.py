@@ -16,7 +16,7 @@ import anyio
 from mcp.server.mcpserver import Context
 
 from heygen_lipsync.models import ASSET_WAITING_STATUSES
-from heygen_lipsync.uploads import UploadEvent, UploadEvents
+from heygen_lipsync.upload_events import UploadEvent, UploadEvents
 
 __all__ = ["UploadRelay", "with_upload_progress"]
 

@@ -22,7 +22,6 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from mcp.server.apps import Apps, ResourceCsp, client_supports_apps
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver.tools import Tool
@@ -163,6 +162,8 @@ def _put(table: OrderedDict[str, Any], key: str, value: Any) -> None:
 
 async def _fetch_captions(url: str) -> str | None:
     """The SRT behind a presigned link, or None (the player then says the captions did not load)."""
+    import httpx  # only here: the server starts without the HTTP stack
+
     if urlsplit(url).scheme not in ("http", "https"):
         return None
     try:
