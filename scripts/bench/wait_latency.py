@@ -1,7 +1,7 @@
 """Benchmark: how late `wait` notices a finished job, and how many polls it costs, beside HeyGen's CLI schedule.
 
-Jobs of 5 s, 30 s, 2 min and 10 min on the sandbox's clock (one sandbox per duration, each
-in its own process, all at once), followed three ways, `--jobs` of each:
+Jobs of 5 s, 30 s, 45 s, 2 min and 10 min on the sandbox's clock (one sandbox per duration,
+each in its own process, all at once), followed three ways, `--jobs` of each:
 
 - HeyGen's CLI schedule (the reference): GET the job, then 2 s doubling to 30 s, no jitter;
 - ours: `AsyncLipsyncClient.wait` (the age-based schedule: ~8% of the job's age, 2 s to 30 s);
@@ -11,6 +11,9 @@ in its own process, all at once), followed three ways, `--jobs` of each:
 
 Lateness is when the client saw the job finished minus when it finished (the job's
 duration after its create returned); polls are GETs of the job (the create not counted).
+5 s, 30 s, 2 min and 10 min end just before one of the reference's polls (2, 6, 14, 30 s, then
+every 30 s); the 45 s job ends between two, as most jobs do: it shows what the reference's
+fewer polls cost in lateness.
 
 Jobs over 30 s run on clocks sped up `--clock-scale` times (default 10, so the 10 min jobs
 take 1 min; jobs up to 30 s run in real time unless `--clock-scale` is given):
@@ -120,7 +123,7 @@ def _run_child(duration: float, jobs: int, scale: float) -> dict[str, list[tuple
 
 def main(argv: list[str] | None = None) -> bool:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--durations", type=float, nargs="+", default=[5, 30, 120, 600], help="job seconds")
+    parser.add_argument("--durations", type=float, nargs="+", default=[5, 30, 45, 120, 600], help="job seconds")
     parser.add_argument("--jobs", type=int, default=3, help="jobs per duration and way of waiting (default 3)")
     parser.add_argument(
         "--clock-scale", type=float, default=None, help="clock speed-up for every job (default: 1 up to 30 s, 10 above)"
