@@ -197,3 +197,28 @@ def test_a_second_process_on_the_directory_keeps_the_first_ones_request_in_fligh
     assert answers["second"].json()["error"]["code"] == "request_in_progress"
     assert answers["first"].status_code == 200
     assert [job["id"] for job in listed] == [answers["first"].json()["data"]["lipsync_id"]]
+
+
+def test_a_directory_a_newer_sandbox_added_columns_to_still_serves(tmp_path: Path) -> None:
+    """One data directory, used by a newer version and then this one again: unknown columns are left alone."""
+    import sqlite3
+
+    with (
+        EmbeddedSandbox(fast_config(data_dir=tmp_path)) as first,
+        httpx.Client(base_url=first.base_url, headers=AUTH) as client,
+    ):
+        asset_id = client.post("/v3/assets", files={"file": ("a.wav", SAMPLE_AUDIO.read_bytes())}).json()["data"][
+            "asset_id"
+        ]
+        lipsync_id = client.post("/v3/lipsyncs", json=sample_request(client)).json()["data"]["lipsync_id"]
+    db = sqlite3.connect(tmp_path / "sandbox.sqlite3")
+    with db:
+        for table in ("assets", "jobs", "batches"):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN added_by_a_newer_version TEXT")
+    db.close()
+    with (
+        EmbeddedSandbox(fast_config(data_dir=tmp_path)) as second,
+        httpx.Client(base_url=second.base_url, headers=AUTH) as client,
+    ):
+        assert client.get(f"/v3/assets/{asset_id}").status_code == 200
+        assert wait(client, lipsync_id)["status"] == "completed"

@@ -22,9 +22,9 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import owners
 
@@ -174,10 +174,20 @@ def _row_owner(row: sqlite3.Row) -> owners.Owner | None:
     return owners.Owner(pid=row["owner_pid"], started=row["owner_start"] or "", store=row["owner_store"])
 
 
+_R = TypeVar("_R")
+
+
+def _known(cls: type[_R], values: dict[str, Any]) -> _R:
+    """``cls`` from a row, without the columns it does not know: a data directory may have been
+    used by a newer version of the sandbox, which added some."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in values.items() if k in names})
+
+
 def _job(row: sqlite3.Row) -> JobRow:
     values = dict(row)
     values["request"] = json.loads(values["request"])
-    return JobRow(**values)
+    return _known(JobRow, values)
 
 
 class Store:
@@ -392,7 +402,7 @@ class Store:
 
     def get_batch(self, batch_id: str) -> BatchRow | None:
         row = self._one("SELECT * FROM batches WHERE id = ?", (batch_id,))
-        return None if row is None else BatchRow(**dict(row))
+        return None if row is None else _known(BatchRow, dict(row))
 
     def batch_items(self, batch_id: str) -> list[tuple[int, str]]:
         rows = self._all(
@@ -434,7 +444,7 @@ class Store:
 
     def get_asset(self, asset_id: str) -> AssetRow | None:
         row = self._one("SELECT * FROM assets WHERE id = ?", (asset_id,))
-        return None if row is None else AssetRow(**dict(row))
+        return None if row is None else _known(AssetRow, dict(row))
 
     def delete_asset(self, asset_id: str) -> AssetRow | None:
         """Remove an asset and its bytes; None when there was no such asset."""
@@ -443,7 +453,7 @@ class Store:
             if row is None:
                 return None
             db.execute("DELETE FROM assets WHERE id = ?", (asset_id,))
-        asset = AssetRow(**dict(row))
+        asset = _known(AssetRow, dict(row))
         Path(asset.path).unlink(missing_ok=True)
         return asset
 
