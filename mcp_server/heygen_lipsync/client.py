@@ -774,7 +774,7 @@ class AsyncLipsyncClient:
             ValidationError: missing, unreadable or unsupported file (sniffed from its bytes), bad key.
             APIStatusError, APIConnectionError: as for every call.
         """
-        local = expand_user(Path(path))
+        local = expand_user(Path(path)).absolute()
         try:  # which file this was, for a price later (``remembered_probe`` probes it then)
             before = local.stat()
         except OSError:

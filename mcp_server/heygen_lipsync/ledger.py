@@ -505,7 +505,8 @@ class Ledger:
         record = self.find_by_id(asset_id)
         if record is None or record.kind != "upload":
             return None
-        path, size, mtime_ns = (record.inputs.get(k) for k in ("file", "size_bytes", "mtime_ns"))
+        # abs_path: the file wherever this process runs (a relative "file" names it from the uploader's folder).
+        path, size, mtime_ns = (record.inputs.get(k) for k in ("abs_path", "size_bytes", "mtime_ns"))
         if not isinstance(path, str) or not isinstance(size, int) or not isinstance(mtime_ns, int):
             return None
         return Path(path), size, mtime_ns

@@ -263,7 +263,7 @@ async def upload_once(
             return alive
         ledger.forget_asset(known)
     # The size and modification time let a later process probe the file for a price (if unchanged).
-    inputs = {"file": str(path), "size_bytes": size, "mtime_ns": stat.st_mtime_ns}
+    inputs = {"file": str(path), "abs_path": str(path.absolute()), "size_bytes": size, "mtime_ns": stat.st_mtime_ns}
     row = ledger.record(kind="upload", base_url=origin, inputs=inputs, hashes={"file": digest} if digest else {})
     try:
         asset = await upload(sent.append)

@@ -95,3 +95,21 @@ def test_a_file_changed_after_its_upload_is_not_taken_for_the_asset(box: Embedde
     later = _client(box, Ledger.open(tmp_path / "ledger.db"))
     assert later.remembered_probe(asset_id) is None, "priced from a file that is not the asset's"
     assert _price_from_asset(later, asset_id) is None
+
+
+def test_a_file_uploaded_by_a_relative_path_is_priced_from_another_folder(
+    box: EmbeddedSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "work").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(SAMPLE_AUDIO, tmp_path / "work" / "dub.wav")
+    monkeypatch.chdir(tmp_path / "work")
+
+    async def upload() -> str:
+        async with _client(box, Ledger.open(tmp_path / "ledger.db")) as client:
+            return (await client.upload("dub.wav")).asset_id  # relative to work/
+
+    asset_id = asyncio.run(upload())
+    monkeypatch.chdir(tmp_path / "elsewhere")  # a later process, started in another folder
+    later = _client(box, Ledger.open(tmp_path / "ledger.db"))
+    assert _price_from_asset(later, asset_id) == 0.1
