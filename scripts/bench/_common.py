@@ -27,6 +27,11 @@ PYTHON = sys.executable
 # repeated identical creates would be answered from the ledger (and pollute the user's own
 # records). Child processes inherit this. A benchmark of the ledger itself turns it on.
 os.environ.setdefault("HEYGEN_LIPSYNC_LEDGER", "off")
+# An installed package runs from compiled bytecode. With PYTHONDONTWRITEBYTECODE set (some
+# machines set it for everything), a module edited since its .pyc was written is compiled
+# again by every process, and start-up figures would time the compiler: the warm-up runs
+# write the .pyc files instead. Child processes inherit this.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 BIN = Path(sys.executable).parent
 
 __all__ = [
