@@ -38,6 +38,7 @@ from .paths import expand_user
 __all__ = [
     "CHUNK_SIZE",
     "MULTIPART_MAX_BYTES",
+    "AttemptDigest",
     "ByteReport",
     "FileByteStream",
     "ProgressCallback",
@@ -84,6 +85,32 @@ def sha256_file(path: Path, *, chunk_size: int = CHUNK_SIZE) -> str:
     return digest.hexdigest()
 
 
+class AttemptDigest:
+    """The SHA-256 of what one attempt sends: bytes read in order from offset 0.
+
+    A read at offset 0 starts a new attempt (a retry sends the file again from the start),
+    so the digest is always that of the last attempt; ``hexdigest`` is None until it has read
+    all ``total`` bytes.
+    """
+
+    def __init__(self, total: int) -> None:
+        self._total = total
+        self._digest = hashlib.sha256()
+        self._hashed = 0
+
+    def add(self, offset: int, data: bytes) -> None:
+        """Hash ``data``, read at ``offset`` (bytes out of order are left out: no digest then)."""
+        if offset == 0:
+            self._digest, self._hashed = hashlib.sha256(), 0
+        if data and offset == self._hashed:
+            self._digest.update(data)
+            self._hashed += len(data)
+
+    @property
+    def hexdigest(self) -> str | None:
+        return self._digest.hexdigest() if self._hashed == self._total else None
+
+
 class ProgressFile(io.RawIOBase):
     """A read-only file that reports bytes read, and hashes them; given to httpx as a multipart file.
 
@@ -100,13 +127,12 @@ class ProgressFile(io.RawIOBase):
         self._sent = 0
         self._attempt = 0
         self._on_progress = on_progress
-        self._digest = hashlib.sha256()
-        self._hashed = 0
+        self._hash = AttemptDigest(total)
 
     @property
     def hexdigest(self) -> str | None:
         """The SHA-256 of the bytes the last attempt read, once it read them all in order; else None."""
-        return self._digest.hexdigest() if self._hashed == self._total else None
+        return self._hash.hexdigest
 
     def readable(self) -> bool:
         return True
@@ -131,11 +157,7 @@ class ProgressFile(io.RawIOBase):
         if size is None or size < 0:
             size = max(0, self._file.fstat().st_size - self._pos)
         data = self._file.read_at(self._pos, size)
-        if starts_attempt:  # each attempt hashes what it sends, from the start
-            self._digest, self._hashed = hashlib.sha256(), 0
-        if data and self._pos == self._hashed:
-            self._digest.update(data)
-            self._hashed += len(data)
+        self._hash.add(self._pos, data)
         if data:
             self._pos += len(data)
             if starts_attempt:

@@ -18,7 +18,6 @@ bytes belong to and which attempt is sending them (a retry restarts at 0 with at
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -255,21 +254,14 @@ class HashingFileStream(files.FileByteStream):
         self, path: Path, size: int, on_progress: files.ByteReport | None = None, chunk_size: int = files.CHUNK_SIZE
     ) -> None:
         super().__init__(path, size, on_progress, chunk_size)
-        self._digest = hashlib.sha256()
-        self._hashed = 0
-        self._hashed_attempt = 0
+        self._hash = files.AttemptDigest(size)
 
     @property
     def hexdigest(self) -> str | None:
         """The SHA-256 of the last attempt's bytes, once it read the whole file; else None."""
-        return self._digest.hexdigest() if self._hashed == self._size else None
+        return self._hash.hexdigest
 
     def _read(self, opened: OpenedInput, offset: int, n: int) -> bytes:
-        if self._hashed_attempt != self._attempt:  # a retry sends the file again from 0
-            self._hashed_attempt = self._attempt
-            self._digest = hashlib.sha256()
-            self._hashed = 0
         chunk = super()._read(opened, offset, n)
-        self._digest.update(chunk)
-        self._hashed += len(chunk)
+        self._hash.add(offset, chunk)  # a retry reads from 0 again: a new hash
         return chunk
