@@ -88,25 +88,22 @@ async def test_a_batch_lost_then_rate_limited_hands_back_its_key(fake: FakeHeyGe
     assert list(fake.batches) == [batch_id]
 
 
+@pytest.mark.parametrize(
+    ("multipart_max", "first_post"),
+    [(None, "/v3/assets"), (1024, "/v3/assets/direct-uploads")],  # multipart, then the direct flow
+    ids=["multipart", "direct"],
+)
 async def test_an_upload_lost_then_rate_limited_hands_back_its_key(
-    fake: FakeHeyGen, clock: FakeClock, video: Path
+    fake: FakeHeyGen,
+    clock: FakeClock,
+    video: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    multipart_max: int | None,
+    first_post: str,
 ) -> None:
-    transport, on = lost_then_429(fake, post_to("/v3/assets"))
-    async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
-        with pytest.raises(RateLimitError) as info:
-            await client.upload(video)
-        key = info.value.idempotency_key
-        assert key is not None
-        on[0] = False
-        asset = await client.upload(video, idempotency_key=key)
-    assert list(fake.assets) == [asset.asset_id]
-
-
-async def test_a_direct_upload_lost_then_rate_limited_hands_back_its_key(
-    fake: FakeHeyGen, clock: FakeClock, video: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", 1024)
-    transport, on = lost_then_429(fake, post_to("/v3/assets/direct-uploads"))
+    if multipart_max is not None:
+        monkeypatch.setattr(files, "MULTIPART_MAX_BYTES", multipart_max)
+    transport, on = lost_then_429(fake, post_to(first_post))
     async with AsyncLipsyncClient(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
         with pytest.raises(RateLimitError) as info:
             await client.upload(video)
