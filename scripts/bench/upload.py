@@ -177,6 +177,11 @@ def measure(size_mib: int, runs_each: int) -> bool:
     ledger_mbps = median([size / MIB / r["total_seconds"] for r in ledger_runs])
     curl_mbps = median([size / MIB / s for s, _ in curl_runs]) if curl_runs else None
     curl_rss = max(m for _, m in curl_runs) if curl_runs else None
+
+    def throughput(what: str, mbps: float, target: float, note: str) -> Row:
+        ok = None if curl_mbps is None else mbps / curl_mbps >= target
+        return Row(what, curl_mbps, mbps, "MiB/s", f">= {target}x", ok, note=note)
+
     rows = [
         Row(
             "client peak RSS (whole process)",
@@ -187,32 +192,23 @@ def measure(size_mib: int, runs_each: int) -> bool:
             peak < MEMORY_TARGET_MB,
             note=f"baseline (imports, client, no upload): {baseline:.1f} MiB; upload adds {peak - baseline:.1f} MiB",
         ),
-        Row(
+        throughput(
             "PUT throughput",
-            curl_mbps,
             put_mbps,
-            "MiB/s",
-            f">= {THROUGHPUT_TARGET}x",
-            None if curl_mbps is None else put_mbps / curl_mbps >= THROUGHPUT_TARGET,
-            note="" if curl_bin else "curl not found: reference skipped (apt-get install -y curl)",
+            THROUGHPUT_TARGET,
+            "" if curl_bin else "curl not found: reference skipped (apt-get install -y curl)",
         ),
-        Row(
+        throughput(
             "whole upload() throughput",
-            curl_mbps,
             total_mbps,
-            "MiB/s",
-            f">= {WHOLE_UPLOAD_TARGET}x",
-            None if curl_mbps is None else total_mbps / curl_mbps >= WHOLE_UPLOAD_TARGET,
-            note="presign + PUT hashing as it sends + complete (the sandbox's asset processing time off)",
+            WHOLE_UPLOAD_TARGET,
+            "presign + PUT hashing as it sends + complete (the sandbox's asset processing time off)",
         ),
-        Row(
+        throughput(
             "whole upload() throughput, ledger on",
-            curl_mbps,
             ledger_mbps,
-            "MiB/s",
-            f">= {WHOLE_UPLOAD_TARGET}x",
-            None if curl_mbps is None else ledger_mbps / curl_mbps >= WHOLE_UPLOAD_TARGET,
-            note="the default setup, a file the ledger has not seen: still one read, the hash kept for reuse",
+            WHOLE_UPLOAD_TARGET,
+            "the default setup, a file the ledger has not seen: still one read, the hash kept for reuse",
         ),
     ]
     return print_table(
