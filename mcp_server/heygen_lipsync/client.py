@@ -13,6 +13,7 @@ import asyncio
 import builtins
 import dataclasses
 import hashlib
+import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -38,12 +39,18 @@ from .errors import (
     ServerError,
     ValidationError,
 )
-from .fingerprint import fingerprint_batch, fingerprint_request
+from .fingerprint import fingerprint_of
+from .jobs.approval import Approval, Approver, approve_all
+from .jobs.authority import SpendAuthority
+from .jobs.create import CreateOutcome, submit_once
+from .jobs.plan import PreparedJob, Quote, prepare_jobs
+from .jobs.uploads import origin_of, upload_once
 from .ledger import DailyCaps, Ledger, open_default
 from .media import MediaProbe, probe_if_unchanged
 from .models import Account, Asset, AssetDetail, AssetStatus, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
-from .once import CreateOutcome, create_once, upload_once
 from .paths import expand_user
+from .preflight import Preflight
+from .pricing import rates_from_env
 from .raw import RawResponses, record_response
 from .request import LipsyncRequest
 from .request import check_title as _check_title
@@ -138,6 +145,10 @@ class AsyncLipsyncClient:
         self.settings = settings
         self.ledger = open_default() if ledger == "default" else ledger
         self.caps = DailyCaps.from_env()
+        #: What records and fingerprints name: the base URL, or "sandbox" for the embedded sandbox (any port).
+        self.origin = origin_of(self.ledger, settings.base_url)
+        #: The one place this client's paid jobs are authorized (``jobs.authority``).
+        self.authority = SpendAuthority(self.ledger, self.caps, origin=self.origin)
         self._http = build_http_client(
             settings, transport=transport, event_hooks={"response": [capture_response, record_response]}
         )
@@ -244,25 +255,27 @@ class AsyncLipsyncClient:
 
     async def create(
         self,
-        request: LipsyncRequest,
+        request: LipsyncRequest | PreparedJob,
         *,
         idempotency_key: str | None = None,
         on_upload_progress: UploadProgress | None = None,
         new_job: bool = False,
         estimate_usd: float | None = None,
+        approve: Approver | Approval | None = None,
     ) -> str:
         """Create a lipsync job; local files in ``video``/``audio`` are uploaded first.
 
         One Idempotency-Key covers the whole call (and, derived from it, its uploads), so a
         retry after a lost response never makes a second job. Pass your own key to make a
-        retry of the whole call safe too. With the ledger on, an identical earlier create
-        returns its job instead (``new_job=True`` for another); see ``submit``.
+        retry of the whole call safe too. An identical earlier create (same content, fields
+        and options) returns its job instead (``new_job=True`` for another); see ``submit``.
 
         Returns:
             The new lipsync's id; follow with ``wait(id)``.
 
         Raises:
             ValidationError: the request or the key is invalid (before any request).
+            SpendError: a daily cap, the approval or the job store refused (nothing sent).
             APIStatusError: the API refused (BadRequestError, AuthenticationError, RateLimitError, ...).
             APIConnectionError: the API could not be reached after retries.
         """
@@ -272,68 +285,143 @@ class AsyncLipsyncClient:
             on_upload_progress=on_upload_progress,
             new_job=new_job,
             estimate_usd=estimate_usd,
+            approve=approve,
         )
         return outcome.id
 
+    async def prepare(
+        self, requests: Sequence[LipsyncRequest], *, batch: bool = False, check_assets: bool = False
+    ) -> builtins.list[PreparedJob]:
+        """Open, check, hash, probe and price jobs before anything is sent (``jobs.plan``).
+
+        Each local file is opened once here; that descriptor is what a later ``submit`` uploads.
+        With ``check_assets`` (front-ends that ask a person before spending), asset ids this
+        install did not upload are looked up, so a job naming an asset that does not exist is
+        refused before anyone is asked or anything is uploaded.
+
+        Raises:
+            ValidationError: a bad request, file or asset id (the field is named).
+            APIStatusError, APIConnectionError: an asset could not be looked up.
+        """
+        jobs = await asyncio.to_thread(
+            prepare_jobs, requests, origin=self.origin, rates=rates_from_env(), probes=self.remembered_probe,
+            batch=batch,
+        )  # fmt: skip
+        try:
+            for job in jobs if check_assets else ():
+                for name in ("video", "audio"):
+                    source = getattr(job.request, name)
+                    if isinstance(source, AssetSource) and not self._knows_asset(source.asset_id):
+                        await self._check_asset(source.asset_id, f"{job.field_prefix}{name}")
+        except BaseException:
+            for job in jobs:
+                job.close()
+            raise
+        return jobs
+
+    def _knows_asset(self, asset_id: str) -> bool:
+        return asset_id in self._uploaded or asset_id in self._probes
+
+    async def _check_asset(self, asset_id: str, field: str) -> None:
+        try:
+            await self.get_asset(asset_id)
+        except NotFoundError:
+            raise ValidationError(
+                field, f"no asset {asset_id!r} on this account (deleted, or never uploaded); nothing was sent"
+            ) from None
+
+    async def quote(self, jobs: Sequence[PreparedJob], *, new_job: bool = False) -> Quote:
+        """What authorizing ``jobs`` would do: which an earlier identical job covers, which are new, their price."""
+
+        reused = {}
+        if not new_job:
+            for index, job in enumerate(jobs):
+                earlier = await self.authority.earlier(job.fingerprint)
+                if earlier is not None:
+                    reused[index] = earlier
+        findings = tuple(
+            dataclasses.replace(f, field=f"{j.field_prefix}{f.field}") for j in jobs for f in j.preflight.findings
+        )
+        return Quote(list(jobs), Preflight(items=tuple(j.preflight for j in jobs), findings=findings), reused)
+
+    async def _approval(
+        self, jobs: Sequence[PreparedJob], approve: Approver | Approval | None, new_job: bool
+    ) -> Approval:
+        if isinstance(approve, Approval):
+            return approve
+        quote = await self.quote(jobs, new_job=new_job)
+        if not quote.new:
+            return Approval(by="policy")  # nothing new to pay for: nobody needs asking
+        answer = (approve or approve_all)(quote)  # an Approver may be a plain function too
+        return await answer if inspect.isawaitable(answer) else answer
+
     async def submit(
         self,
-        request: LipsyncRequest,
+        request: LipsyncRequest | PreparedJob,
         *,
         idempotency_key: str | None = None,
         on_upload_progress: UploadProgress | None = None,
         new_job: bool = False,
         estimate_usd: float | None = None,
+        approve: Approver | Approval | None = None,
     ) -> CreateOutcome:
         """``create``, saying also whether the job was an earlier identical one (``reused``).
 
-        With the ledger on and no key given, the key is derived from the request's
-        fingerprint, and an identical earlier create that has not failed is returned without
-        sending anything; ``new_job=True`` makes a fresh job (and key) deliberately.
-        ``estimate_usd`` (when known) is recorded and counted against the daily spend cap.
+        The job passes the spend authority (``jobs.authority``) once: an identical earlier
+        create that has not failed is returned without sending anything, the daily caps are
+        checked and the job recorded in one store transaction, and the key derives from the
+        job's fingerprint (content, fields, options), so a rerun never pays twice.
+        ``new_job=True`` makes a fresh job (and key) deliberately. ``approve`` is who says yes
+        to a new job: an ``Approver`` (called with the quote), an ``Approval`` a front-end
+        obtained, or None (no question; the caps still apply). ``estimate_usd`` overrides
+        the price this library estimates (e.g. for a URL whose length you know).
 
         Raises:
             ValidationError: the request is invalid, or the key was used for a different request.
-            DailyCapError: a daily cap would be passed (nothing sent).
+            SpendError: a daily cap, the approval or the job store refused (nothing sent).
             APIStatusError, APIConnectionError: as for ``create``.
         """
-        request.validate()
         if idempotency_key is not None:
             validate_idempotency_key(idempotency_key)
-        fingerprint, hashed = (None, None)
-        if self.ledger is not None:
-            fingerprint, hashed = await asyncio.to_thread(fingerprint_request, request, self.settings.base_url)
+        owned = not isinstance(request, PreparedJob)
+        job = (await self.prepare([request]))[0] if not isinstance(request, PreparedJob) else request
+        try:
+            approval = await self._approval([job], approve, new_job)
 
-        async def send(key: str) -> str:
-            uploaded = await self._upload_sources(
-                request, key=key, on_progress=on_upload_progress, digests=hashed.hashes if hashed else None
+            async def send(key: str) -> str:
+                uploaded = await self._upload_sources(
+                    job.request, key=key, on_progress=on_upload_progress, digests=job.hashes
+                )
+                from heygen_lipsync_api.api.lipsync import create_lipsync_v3
+                from heygen_lipsync_api.models import CreateLipsyncRequest
+
+                body = CreateLipsyncRequest.from_dict(uploaded.to_api_dict())
+                new_id = await self._create(
+                    create_lipsync_v3.asyncio_detailed, body, key=key, what="create", id_field="lipsync_id"
+                )
+                made = (getattr(uploaded, name) for name in job.request.file_sources)
+                self.uploads.note(new_id, [source.asset_id for source in made if isinstance(source, AssetSource)])
+                waiting.note_started(new_id)  # wait's schedule counts the job's age from here
+                return new_id
+
+            return await submit_once(
+                self.authority,
+                kind="lipsync",
+                fingerprint=job.fingerprint,
+                idempotency_key=idempotency_key,
+                new_job=new_job,
+                jobs=1,
+                estimate_usd=job.estimate_usd if estimate_usd is None else estimate_usd,
+                counted_usd=job.counted_usd if estimate_usd is None else estimate_usd,
+                inputs=job.inputs,
+                hashes=job.hashes,
+                approval=approval,
+                send=send,
+                still_good=self._lipsync_status,
             )
-            from heygen_lipsync_api.api.lipsync import create_lipsync_v3
-            from heygen_lipsync_api.models import CreateLipsyncRequest
-
-            body = CreateLipsyncRequest.from_dict(uploaded.to_api_dict())
-            new_id = await self._create(
-                create_lipsync_v3.asyncio_detailed, body, key=key, what="create", id_field="lipsync_id"
-            )
-            made = (getattr(uploaded, name) for name in request.file_sources)
-            self.uploads.note(new_id, [source.asset_id for source in made if isinstance(source, AssetSource)])
-            waiting.note_started(new_id)  # wait's schedule counts the job's age from here
-            return new_id
-
-        return await create_once(
-            self.ledger,
-            self.caps,
-            kind="lipsync",
-            base_url=self.settings.base_url,
-            fingerprint=fingerprint,
-            idempotency_key=idempotency_key,
-            new_job=new_job,
-            jobs=1,
-            estimate_usd=estimate_usd,
-            inputs=hashed.inputs if hashed else {},
-            hashes=hashed.hashes if hashed else {},
-            send=send,
-            still_good=self._lipsync_status,
-        )
+        finally:
+            if owned:
+                job.close()
 
     async def _lipsync_status(self, lipsync_id: str) -> str | None:
         try:
@@ -476,18 +564,19 @@ class AsyncLipsyncClient:
 
     async def create_batch(
         self,
-        requests: Sequence[LipsyncRequest],
+        requests: Sequence[LipsyncRequest | PreparedJob],
         *,
         title: str | None = None,
         callback_url: str | None = None,
         idempotency_key: str | None = None,
         new_job: bool = False,
         estimate_usd: float | None = None,
+        approve: Approver | Approval | None = None,
     ) -> str:
         """Submit 1..100 lipsync jobs in one request; local files are uploaded first.
 
-        Through the ledger like ``submit``: an identical earlier batch is returned instead
-        (``submit_batch`` says whether it was).
+        Through the spend authority like ``submit``: an identical earlier batch is returned
+        instead (``submit_batch`` says whether it was).
 
         Returns:
             The batch id; follow with ``get_batch`` or ``wait_many`` on its items' ids.
@@ -495,6 +584,7 @@ class AsyncLipsyncClient:
         Raises:
             ValidationError: wrong number of items, or an item is invalid (field named
                 ``lipsyncs[i].<field>``), before any request.
+            SpendError: a daily cap, the approval or the job store refused (nothing sent).
             APIStatusError, APIConnectionError: as for every call.
         """
         outcome = await self.submit_batch(
@@ -504,86 +594,96 @@ class AsyncLipsyncClient:
             idempotency_key=idempotency_key,
             new_job=new_job,
             estimate_usd=estimate_usd,
+            approve=approve,
         )
         return outcome.id
 
     async def submit_batch(
         self,
-        requests: Sequence[LipsyncRequest],
+        requests: Sequence[LipsyncRequest | PreparedJob],
         *,
         title: str | None = None,
         callback_url: str | None = None,
         idempotency_key: str | None = None,
         new_job: bool = False,
         estimate_usd: float | None = None,
+        approve: Approver | Approval | None = None,
     ) -> CreateOutcome:
         """``create_batch``, saying also whether the batch was an earlier identical one (``reused``).
 
+        The batch passes the spend authority once, counting its items against the caps; an
+        approval must cover every item (their fingerprints and count).
+
         Raises:
             ValidationError: as for ``create_batch``, or the key was used for a different request.
-            DailyCapError: a daily cap would be passed (nothing sent).
+            SpendError: a daily cap, the approval or the job store refused (nothing sent).
             APIStatusError, APIConnectionError: as for every call.
         """
         if not 1 <= len(requests) <= MAX_BATCH_SIZE:
             raise ValidationError("lipsyncs", f"a batch holds 1 to {MAX_BATCH_SIZE} items, got {len(requests)}")
-        for index, item in enumerate(requests):
-            try:
-                item.validate()
-            except ValidationError as exc:
-                raise ValidationError(f"lipsyncs[{index}].{exc.field}", exc.reason) from exc
         if title is not None:
             _check_title(title)
         if callback_url is not None:
             validate_url(callback_url, field="callback_url")
         if idempotency_key is not None:
             validate_idempotency_key(idempotency_key)
-        fingerprint, hashed = (None, None)
-        if self.ledger is not None:
-            fingerprint, hashed = await asyncio.to_thread(
-                fingerprint_batch, requests, self.settings.base_url, title=title, callback_url=callback_url
-            )
+        given = [r for r in requests if isinstance(r, PreparedJob)]
+        fresh = [r for r in requests if not isinstance(r, PreparedJob)]
+        if given and fresh:
+            raise ValidationError("lipsyncs", "give every item as a LipsyncRequest, or every item prepared")
+        jobs = given or await self.prepare(fresh, batch=True)
+        try:
+            approval = await self._approval(jobs, approve, new_job)
+            body_of = {"lipsyncs": [f"{j.fingerprint}" for j in jobs], "title": title, "callback_url": callback_url}
+            fingerprint = fingerprint_of({"batch": body_of}, self.origin)
 
-        async def send(key: str) -> str:
-            uploaded = [
-                await self._upload_sources(
-                    item,
-                    key=_derived_key(key, str(i)),
-                    on_progress=None,
-                    field_prefix=f"lipsyncs[{i}].",
-                    create_key=key,
-                    digests=hashed[i].hashes if hashed else None,
+            async def send(key: str) -> str:
+                uploaded = [
+                    await self._upload_sources(
+                        job.request,
+                        key=_derived_key(key, str(i)),
+                        on_progress=None,
+                        field_prefix=f"lipsyncs[{i}].",
+                        create_key=key,
+                        digests=job.hashes,
+                    )
+                    for i, job in enumerate(jobs)
+                ]
+                body_dict: dict[str, Any] = {"lipsyncs": [item.to_api_dict() for item in uploaded]}
+                if title is not None:
+                    body_dict["title"] = title
+                if callback_url is not None:
+                    body_dict["callback_url"] = callback_url
+                from heygen_lipsync_api.api.lipsync import create_lipsync_batch_v3
+                from heygen_lipsync_api.models import CreateLipsyncBatchRequest
+
+                body = CreateLipsyncBatchRequest.from_dict(body_dict)
+                return await self._create(
+                    create_lipsync_batch_v3.asyncio_detailed, body, key=key, what="create_batch", id_field="batch_id"
                 )
-                for i, item in enumerate(requests)
-            ]
-            body_dict: dict[str, Any] = {"lipsyncs": [item.to_api_dict() for item in uploaded]}
-            if title is not None:
-                body_dict["title"] = title
-            if callback_url is not None:
-                body_dict["callback_url"] = callback_url
-            from heygen_lipsync_api.api.lipsync import create_lipsync_batch_v3
-            from heygen_lipsync_api.models import CreateLipsyncBatchRequest
 
-            body = CreateLipsyncBatchRequest.from_dict(body_dict)
-            return await self._create(
-                create_lipsync_batch_v3.asyncio_detailed, body, key=key, what="create_batch", id_field="batch_id"
-            )
-
-        items = [h.inputs for h in hashed] if hashed else []
-        return await create_once(
-            self.ledger,
-            self.caps,
-            kind="batch",
-            base_url=self.settings.base_url,
-            fingerprint=fingerprint,
-            idempotency_key=idempotency_key,
-            new_job=new_job,
-            jobs=len(requests),
-            estimate_usd=estimate_usd,
-            inputs={"items": len(requests), "title": title, "lipsyncs": items},
-            hashes={f"{i}.{k}": v for i, h in enumerate(hashed or []) for k, v in h.hashes.items()},
-            send=send,
-            still_good=self._batch_status,
-        )
+            prices = [j.estimate_usd for j in jobs]
+            known = None if any(p is None for p in prices) else round(sum(p or 0.0 for p in prices), 4)
+            counted = round(sum(j.counted_usd for j in jobs), 4)
+            return await submit_once(
+                self.authority,
+                kind="batch",
+                fingerprint=fingerprint,
+                idempotency_key=idempotency_key,
+                new_job=new_job,
+                jobs=len(jobs),
+                estimate_usd=known if estimate_usd is None else estimate_usd,
+                counted_usd=counted if estimate_usd is None else estimate_usd,
+                inputs={"items": len(jobs), "title": title, "lipsyncs": [j.inputs for j in jobs],
+                        "fingerprints": [j.fingerprint for j in jobs]},
+                hashes={f"{i}.{k}": v for i, j in enumerate(jobs) for k, v in j.hashes.items()},
+                approval=approval,
+                send=send,
+                still_good=self._batch_status,
+            )  # fmt: skip
+        finally:
+            for job in jobs if not given else ():
+                job.close()
 
     async def get_batch(self, batch_id: str, *, limit: int | None = None, token: str | None = None) -> Batch:
         """A batch's progress and one page of its items (``next_token`` for more).

@@ -3,6 +3,12 @@
 ```
 HeyGenError(Exception)                       base; .message, .code; str(e) is one actionable line
 ├── ConfigurationError                       e.g. no API key
+├── SpendError                               a paid job refused before anything was sent
+│   ├── DailyCapError                        HEYGEN_LIPSYNC_MAX_JOBS/SPEND_PER_DAY would be passed
+│   ├── BalanceTooLowError                   the estimate is above the account's balance
+│   ├── ApprovalError                        an approval token that is forged, expired, used or for other jobs
+│   └── StoreUnavailableError                a cap or approval needs the job store, which cannot be trusted now
+├── SyncClientInAsyncContextError            a LipsyncClient (sync) method called inside a running event loop
 ├── ValidationError(HeyGenError, ValueError) local, raised before any request; .field
 ├── APIError                                 came back from, or failed talking to, the API; .request_id
 │   ├── APIConnectionError                   network failure after retries
@@ -52,10 +58,13 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "ApprovalError",
     "AuthenticationError",
     "BadRequestError",
+    "BalanceTooLowError",
     "ConfigurationError",
     "ConflictError",
+    "DailyCapError",
     "DownloadError",
     "HeyGenError",
     "InsufficientCreditError",
@@ -64,6 +73,9 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "SpendError",
+    "StoreUnavailableError",
+    "SyncClientInAsyncContextError",
     "ValidationError",
     "WaitTimeoutError",
     "error_from_response",
@@ -122,6 +134,53 @@ class ConfigurationError(HeyGenError):
     """The library is not configured well enough to make a request (e.g. no API key)."""
 
     code = "configuration_error"
+
+
+class SpendError(HeyGenError):
+    """A paid job was refused before anything was sent (a cap, the balance, the approval or the store)."""
+
+    code = "spend_refused"
+
+
+class DailyCapError(SpendError):
+    """A daily cap (``HEYGEN_LIPSYNC_MAX_JOBS_PER_DAY`` / ``..._SPEND_PER_DAY``) would be passed; nothing was sent."""
+
+    code = "daily_cap"
+
+
+class BalanceTooLowError(SpendError):
+    """The estimate is above the account's balance: refused before anything was sent."""
+
+    code = "balance_too_low"
+
+    def __init__(self, estimate: float, balance: Any) -> None:
+        super().__init__(
+            f"this would cost about ${estimate:.2f} but the HeyGen balance is {balance.describe()}; "
+            "nothing was sent: add credit or send fewer or shorter jobs"
+        )
+        self.estimate = estimate
+        self.balance = balance
+
+
+class ApprovalError(SpendError):
+    """An approval that cannot pay for these jobs: forged, expired, already used, or issued for other jobs."""
+
+    code = "approval_invalid"
+
+    def _details(self) -> dict[str, Any]:
+        return {"param": "approval_token"}
+
+
+class StoreUnavailableError(SpendError):
+    """A cap or an approval needs the job store, and it cannot be trusted now (locked, corrupt, read-only, full)."""
+
+    code = "store_unavailable"
+
+
+class SyncClientInAsyncContextError(HeyGenError, RuntimeError):
+    """A ``LipsyncClient`` method was called from a running event loop; use ``AsyncLipsyncClient``."""
+
+    code = "sync_in_async"
 
 
 class ValidationError(HeyGenError, ValueError):

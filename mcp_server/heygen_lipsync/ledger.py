@@ -28,6 +28,7 @@ ledger.find_by_fingerprint(fp, base_url=url); ledger.find_by_id("ls_1"); ledger.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, DailyCapError, StoreUnavailableError
 
 __all__ = [
     "DEFAULT_ASSET_REUSE_DAYS",
@@ -67,8 +68,12 @@ ENV_MAX_JOBS_PER_DAY = "HEYGEN_LIPSYNC_MAX_JOBS_PER_DAY"
 ENV_MAX_SPEND_PER_DAY = "HEYGEN_LIPSYNC_MAX_SPEND_PER_DAY"
 DEFAULT_ASSET_REUSE_DAYS = 7.0
 LEDGER_FILENAME = "ledger.sqlite3"
-SCHEMA_VERSION = 1
-_BUSY_TIMEOUT_SECONDS = 30.0
+SCHEMA_VERSION = 2
+ENV_STORE_WAIT = "HEYGEN_LIPSYNC_STORE_WAIT_SECONDS"
+#: How long a spend waits for another process's write to the ledger before refusing (fail closed).
+DEFAULT_STORE_WAIT_SECONDS = 5.0
+#: How long a bookkeeping write (a status, a download) waits before it is skipped: never long on an event loop.
+_BEST_EFFORT_WAIT_SECONDS = 1.0
 _DAY = 24 * 3600.0
 # Statuses that mean the job exists but will never produce a video: they do not block a new identical create.
 FAILED_STATUSES = frozenset({"failed", "deleted", "not_found", "refused"})
@@ -105,12 +110,20 @@ CREATE TABLE IF NOT EXISTS probes (
     updated_at REAL NOT NULL
 );
 """
-
-
-class DailyCapError(ConfigurationError):
-    """A daily cap (``HEYGEN_LIPSYNC_MAX_JOBS_PER_DAY`` / ``..._SPEND_PER_DAY``) would be passed; nothing was sent."""
-
-    code = "daily_cap"
+# Version 2: who is sending a record (so another process waits instead of sending twice),
+# single-use approvals, and the install's own approval secret.
+_SCHEMA_V2 = """
+ALTER TABLE jobs ADD COLUMN owner TEXT;
+CREATE TABLE IF NOT EXISTS approvals (
+    nonce TEXT PRIMARY KEY,
+    used_at REAL NOT NULL,
+    fingerprint TEXT
+);
+CREATE TABLE IF NOT EXISTS install (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,8 @@ class JobRecord:
     asset_id: str | None
     status: str
     downloads: list[dict[str, Any]] = field(default_factory=list)
+    #: The process that is sending it ("host:pid"), while its status is ``sending``.
+    owner: str | None = None
 
     @property
     def remote_id(self) -> str | None:
@@ -158,24 +173,83 @@ def _iso(when: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
 
 
+def _json(raw: Any, default: T) -> T:
+    """A JSON column's value; ``default`` for a missing, malformed or mistyped one (rows other versions wrote)."""
+    try:
+        value = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    except ValueError:
+        return default
+    return value if isinstance(value, type(default)) else default
+
+
 def _row(row: sqlite3.Row) -> JobRecord:
+    """A record from a row, tolerating missing columns and bad JSON (a bad row never breaks a command)."""
+    have = set(row.keys())
+
+    def col(name: str, default: Any = None) -> Any:
+        return row[name] if name in have else default
+
+    estimate = col("estimate_usd")
     return JobRecord(
-        id=row["id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        kind=row["kind"],
-        base_url=row["base_url"],
-        fingerprint=row["fingerprint"],
-        idempotency_key=row["idempotency_key"],
-        inputs=json.loads(row["inputs"]),
-        hashes=json.loads(row["hashes"]),
-        estimate_usd=row["estimate_usd"],
-        lipsync_id=row["lipsync_id"],
-        batch_id=row["batch_id"],
-        asset_id=row["asset_id"],
-        status=row["status"],
-        downloads=json.loads(row["downloads"]),
+        id=int(col("id", 0) or 0),
+        created_at=float(col("created_at", 0.0) or 0.0),
+        updated_at=float(col("updated_at", 0.0) or 0.0),
+        kind=str(col("kind", "lipsync") or "lipsync"),
+        base_url=str(col("base_url", "") or ""),
+        fingerprint=col("fingerprint"),
+        idempotency_key=col("idempotency_key"),
+        inputs=_json(col("inputs", "{}"), {}),
+        hashes=_json(col("hashes", "{}"), {}),
+        estimate_usd=float(estimate) if isinstance(estimate, int | float) else None,
+        lipsync_id=col("lipsync_id"),
+        batch_id=col("batch_id"),
+        asset_id=col("asset_id"),
+        status=str(col("status", "unknown") or "unknown"),
+        downloads=_json(col("downloads", "[]"), []),
+        owner=col("owner"),
     )
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring the schema to ``SCHEMA_VERSION`` in one write transaction (safe when processes start together).
+
+    Raises:
+        sqlite3.DatabaseError: the file is newer than this version knows, or not a ledger.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"schema version {version} is newer than this heygen-lipsync knows")
+        if version < 1:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        if version < 2:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+            for statement in _SCHEMA_V2.split(";"):
+                if statement.strip() and not ("ADD COLUMN owner" in statement and "owner" in columns):
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def store_wait_seconds(env: Mapping[str, str] | None = None) -> float:
+    """How long a spend waits for the ledger's write lock (``HEYGEN_LIPSYNC_STORE_WAIT_SECONDS``, default 5).
+
+    Raises:
+        ConfigurationError: not a number of 0 or more.
+    """
+    value = _number(os.environ if env is None else env, ENV_STORE_WAIT, float)
+    return DEFAULT_STORE_WAIT_SECONDS if value is None else value
 
 
 def _warn_once(where: str, exc: BaseException) -> None:
@@ -197,8 +271,11 @@ class Ledger:
     ledger: losing the ledger only removes its conveniences.
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, *, origin: str | None = None) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection | None, *, origin: str | None = None) -> None:
         self.path = path
+        #: Why this ledger cannot be used (it could not be opened, or a write failed), or None.
+        #: Spends that need the ledger (caps, approvals) refuse while it is set.
+        self.failure: str | None = None
         #: The base URL every record of this ledger names instead of the client's (the embedded
         #: sandbox listens on a new port each run; its ledger names it "sandbox").
         self.origin = origin
@@ -206,26 +283,32 @@ class Ledger:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, origin: str | None = None) -> Ledger | None:
-        """Open (creating if needed) the ledger at ``path``; None, after one warning, if it cannot be used."""
+    def open(cls, path: str | os.PathLike[str], *, origin: str | None = None) -> Ledger:
+        """Open (creating or migrating if needed) the ledger at ``path``.
+
+        A ledger that cannot be used is still returned, after one warning, with ``failure``
+        saying why: its bookkeeping finds nothing, and spends that need it (caps, approvals)
+        refuse instead of carrying on blind.
+
+        Several processes starting at once migrate safely: the version is read again inside
+        the write transaction that migrates.
+        """
         where = Path(path).expanduser()
         try:
             where.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(where, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(where, timeout=store_wait_seconds(), isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_SECONDS * 1000)}")
+            conn.execute(f"PRAGMA busy_timeout = {int(store_wait_seconds() * 1000)}")
             conn.execute("PRAGMA journal_mode = WAL")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                conn.close()
-                raise sqlite3.DatabaseError(f"schema version {version} is newer than this heygen-lipsync knows")
-            if version < SCHEMA_VERSION:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.executescript(_SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                _migrate(conn)
             conn.execute("SELECT count(*) FROM jobs").fetchone()
+            conn.execute(f"PRAGMA busy_timeout = {int(_BEST_EFFORT_WAIT_SECONDS * 1000)}")
         except (sqlite3.Error, OSError) as exc:
             _warn_once(str(where), exc)
-            return None
+            failed = cls(where, None, origin=origin)
+            failed.failure = f"{exc}"
+            return failed
         return cls(where, conn, origin=origin)
 
     def close(self) -> None:
@@ -244,10 +327,69 @@ class Ledger:
                 return fallback
             try:
                 return work(conn)
-            except sqlite3.Error as exc:
-                _warn_once(str(self.path), exc)
-                self._conn = None
+            except sqlite3.OperationalError as exc:
+                if _is_busy(exc):  # another process holds the write lock: skip this once, keep the ledger
+                    logger.debug("ledger busy, skipped a bookkeeping step: %s", exc)
+                    return fallback
+                self._broken(exc)
                 return fallback
+            except sqlite3.Error as exc:
+                self._broken(exc)
+                return fallback
+
+    def _broken(self, exc: BaseException) -> None:
+        _warn_once(str(self.path), exc)
+        self.failure = str(exc)
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+        self._conn = None
+
+    @contextmanager
+    def transaction(self, *, wait_seconds: float | None = None) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``) that waits at most ``wait_seconds`` for the write lock.
+
+        For the spend authority: unlike the bookkeeping methods it raises instead of carrying on.
+
+        Raises:
+            StoreUnavailableError: the ledger is unusable, or stayed locked past the wait.
+        """
+        wait = store_wait_seconds() if wait_seconds is None else wait_seconds
+        with self._lock:
+            conn = self._conn
+            if conn is None:
+                raise StoreUnavailableError(
+                    f"the job ledger at {self.path} cannot be used ({self.failure or 'closed'})"
+                )
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                if not (isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)):
+                    self._broken(exc)
+                    raise StoreUnavailableError(f"the job ledger at {self.path} cannot be used ({exc})") from None
+                raise StoreUnavailableError(
+                    f"the job ledger at {self.path} stayed locked by another process for {wait:g} s ({ENV_STORE_WAIT})"
+                ) from None
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute(f"PRAGMA busy_timeout = {int(_BEST_EFFORT_WAIT_SECONDS * 1000)}")
+            try:
+                yield conn
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                if not (isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)):
+                    self._broken(exc)
+                raise StoreUnavailableError(
+                    f"the job ledger at {self.path} could not record the spend ({exc})"
+                ) from None
 
     @contextmanager
     def _write(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
@@ -463,6 +605,22 @@ class Ledger:
             return jobs, float(sum(r["estimate_usd"] or 0.0 for r in rows))
 
         return self._guard((0, 0.0), work)
+
+    @property
+    def usable(self) -> bool:
+        """Whether the ledger is open and has not failed."""
+        return self._conn is not None and self.failure is None
+
+    def install_value(self, name: str, make: Callable[[], str]) -> str | None:
+        """A value this install keeps (e.g. its approval secret), made by ``make`` the first time; None if unusable."""
+
+        def work(conn: sqlite3.Connection) -> str | None:
+            with self._write(conn):
+                conn.execute("INSERT OR IGNORE INTO install (name, value) VALUES (?, ?)", (name, make()))
+                row = conn.execute("SELECT value FROM install WHERE name = ?", (name,)).fetchone()
+            return str(row["value"]) if row else None
+
+        return self._guard(None, work)
 
     # -- media probes (preflight) ---------------------------------------------------------
 

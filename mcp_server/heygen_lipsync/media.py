@@ -8,11 +8,13 @@ durations are unknown (``MediaProbe.complete`` is False) instead of failing.
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .opened import OpenedInput
 from .sources import sniff_media_type
 
 __all__ = [
@@ -85,21 +87,55 @@ def _stream_duration(stream: Any) -> float | None:
     return None
 
 
+class _DescriptorReader(io.RawIOBase):
+    """A read-only, seekable view of an opened input's descriptor (``pread``: no shared offset, no reopen)."""
+
+    def __init__(self, opened: OpenedInput) -> None:
+        self._opened = opened
+        self._pos = 0
+        self._size = opened.fstat().st_size
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._opened.read_at(self._pos, len(buffer))
+        buffer[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
 def probe_file(path: Path) -> MediaProbe:
     """Size, sniffed type and, with PyAV, container, duration (seconds) and streams of ``path``.
+
+    An ``OpenedInput`` is probed through its descriptor: the path is never opened again, so
+    what is probed is what gets hashed and uploaded.
 
     Raises:
         OSError: the file cannot be read.
         NotMediaError: PyAV is installed and cannot read the file as media.
     """
-    size = path.stat().st_size
+    opened = path if isinstance(path, OpenedInput) and path.is_open else None
+    size = opened.fstat().st_size if opened is not None else path.stat().st_size
     media_type = sniff_media_type(path)
     try:
         import av  # a heavy import: only when a local file is probed
     except ImportError:
         return MediaProbe(size_bytes=size, media_type=media_type)
     try:
-        with av.open(str(path)) as container:
+        source: Any = _DescriptorReader(opened) if opened is not None else str(path)
+        with av.open(source, mode="r") as container:
             durations = [d for s in container.streams if (d := _stream_duration(s)) is not None]
             if durations:
                 duration: float | None = max(durations)

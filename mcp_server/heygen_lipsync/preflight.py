@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .errors import AuthenticationError, HeyGenError, ValidationError
+from .errors import AuthenticationError, BalanceTooLowError, ValidationError
 from .media import INSTALL_HINT, MediaProbe, NotMediaError, probe_file
 from .pricing import Rates
 from .request import LipsyncRequest
@@ -48,18 +48,6 @@ logger = logging.getLogger("heygen_lipsync")
 MIN_SEGMENT_SECONDS = 1.0
 # An asset id -> its remembered probe (e.g. ``AsyncLipsyncClient.remembered_probe``).
 ProbeLookup = Callable[[str], MediaProbe | None]
-
-
-class BalanceTooLowError(HeyGenError):
-    """The estimate is above the account's balance: refused before anything was sent."""
-
-    def __init__(self, estimate: float, balance: Balance) -> None:
-        super().__init__(
-            f"this would cost about ${estimate:.2f} but the HeyGen balance is {balance.describe()}; "
-            "nothing was sent: add credit or send fewer or shorter jobs"
-        )
-        self.estimate = estimate
-        self.balance = balance
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import httpx
 
 from .client import AsyncLipsyncClient
 from .config import Settings
+from .errors import SyncClientInAsyncContextError
 from .ledger import Ledger
 from .media import MediaProbe
 from .models import Lipsync
@@ -35,10 +36,6 @@ __all__ = ["LipsyncClient", "SyncClientInAsyncContextError"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class SyncClientInAsyncContextError(RuntimeError):
-    """A ``LipsyncClient`` method was called from a running event loop; use ``AsyncLipsyncClient``."""
 
 
 def _refuse_inside_event_loop(what: str) -> None:
@@ -197,6 +194,8 @@ class LipsyncClient:
     dub = _blocking(AsyncLipsyncClient.dub)
     submit = _blocking(AsyncLipsyncClient.submit)
     submit_batch = _blocking(AsyncLipsyncClient.submit_batch)
+    prepare = _blocking(AsyncLipsyncClient.prepare)
+    quote = _blocking(AsyncLipsyncClient.quote)
     get_asset = _blocking(AsyncLipsyncClient.get_asset)
     asset_statuses = _blocking(AsyncLipsyncClient.asset_statuses)
     delete_asset = _blocking(AsyncLipsyncClient.delete_asset)

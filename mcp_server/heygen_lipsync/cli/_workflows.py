@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DownloadError, JobFailedError
+from ..jobs.authority import ago
 from ..ledger import Ledger, default_ledger_path, sandbox_ledger
 from ..models import Lipsync
-from ..once import ago
 from ..sources import LipsyncRequest, validate_idempotency_key
 from ._destinations import check_download_target
 from ._errors import UsageProblem

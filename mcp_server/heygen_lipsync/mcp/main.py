@@ -191,6 +191,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             max_jobs_per_session=args.max_jobs,
             log_level=args.log_level,
         )
+        if args.stateless:
+            import dataclasses
+
+            settings = dataclasses.replace(settings, stateless=True)
         from heygen_lipsync.mcp.server import build_server
 
         server = build_server(settings, sandbox=args.sandbox)

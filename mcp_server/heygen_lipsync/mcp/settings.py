@@ -81,6 +81,8 @@ class ServerSettings:
     poll_interval: float = 2.0
     # False when allowed_dirs is only the working-directory default: a client's roots then replace it.
     allowed_dirs_configured: bool = True
+    # Stateless HTTP: the server issues no session ids, so a client's Mcp-Session-Id header means nothing.
+    stateless: bool = False
 
     def rate_for(self, mode: str | None) -> float:
         """USD per second of output for a mode (None means the API's default, speed)."""

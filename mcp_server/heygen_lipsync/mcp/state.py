@@ -70,7 +70,13 @@ def state_of(ctx: Context) -> AppState:
 
 
 def session_key(ctx: Context) -> str:
-    """One job counter per MCP session: the HTTP session id, or the process for stdio."""
+    """One job counter per MCP session: the HTTP session id the server issued, or the process.
+
+    Stateless HTTP issues no session ids: a header there is whatever the client made up, so
+    every call counts against the process's one counter (clients cannot dodge the cap).
+    """
+    if state_of(ctx).settings.stateless:
+        return _DEFAULT_SESSION
     try:
         headers = ctx.headers
     except ValueError:
