@@ -299,7 +299,15 @@ class _Run:
             return
         await self.slots.acquire()
         try:
-            job_id = await self.client.create(request, idempotency_key=record.key)
+            # The job is the row's content (files hashed, not the assets this run uploaded), so two runs
+            # of one folder, or a run and an earlier create of the same files, meet in the spend
+            # authority: the second waits for or reuses the first's job instead of paying again.
+            (job,) = await self.client.prepare([self.rows[index].request])
+            try:
+                outcome = await self.client.submit(job, idempotency_key=record.key, sources=request)
+            finally:
+                job.close()
+            job_id = outcome.id
         except HeyGenError as exc:
             self.slots.release()
             self._create_failed(index, exc)

@@ -45,12 +45,12 @@ from .jobs.authority import SpendAuthority
 from .jobs.create import CreateOutcome, submit_once
 from .jobs.plan import PreparedJob, Quote, prepare_jobs
 from .jobs.uploads import origin_of, upload_once
-from .ledger import DailyCaps, Ledger, open_default
+from .ledger import DailyCaps, JobRecord, Ledger, open_default
 from .media import MediaProbe, probe_if_unchanged
 from .models import Account, Asset, AssetDetail, AssetStatus, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
 from .paths import expand_user
 from .preflight import Preflight
-from .pricing import rates_from_env
+from .pricing import Rates, rates_from_env
 from .raw import RawResponses, record_response
 from .request import LipsyncRequest
 from .request import check_title as _check_title
@@ -290,7 +290,12 @@ class AsyncLipsyncClient:
         return outcome.id
 
     async def prepare(
-        self, requests: Sequence[LipsyncRequest], *, batch: bool = False, check_assets: bool = False
+        self,
+        requests: Sequence[LipsyncRequest],
+        *,
+        batch: bool = False,
+        check_assets: bool = False,
+        rates: Rates | None = None,
     ) -> builtins.list[PreparedJob]:
         """Open, check, hash, probe and price jobs before anything is sent (``jobs.plan``).
 
@@ -304,7 +309,7 @@ class AsyncLipsyncClient:
             APIStatusError, APIConnectionError: an asset could not be looked up.
         """
         jobs = await asyncio.to_thread(
-            prepare_jobs, requests, origin=self.origin, rates=rates_from_env(), probes=self.remembered_probe,
+            prepare_jobs, requests, origin=self.origin, rates=rates or rates_from_env(), probes=self.remembered_probe,
             batch=batch,
         )  # fmt: skip
         try:
@@ -333,7 +338,7 @@ class AsyncLipsyncClient:
     async def quote(self, jobs: Sequence[PreparedJob], *, new_job: bool = False) -> Quote:
         """What authorizing ``jobs`` would do: which an earlier identical job covers, which are new, their price."""
 
-        reused = {}
+        reused: dict[int, JobRecord | None] = {}
         if not new_job:
             for index, job in enumerate(jobs):
                 earlier = await self.authority.earlier(job.fingerprint)
@@ -364,6 +369,7 @@ class AsyncLipsyncClient:
         new_job: bool = False,
         estimate_usd: float | None = None,
         approve: Approver | Approval | None = None,
+        sources: LipsyncRequest | None = None,
     ) -> CreateOutcome:
         """``create``, saying also whether the job was an earlier identical one (``reused``).
 
@@ -374,7 +380,8 @@ class AsyncLipsyncClient:
         ``new_job=True`` makes a fresh job (and key) deliberately. ``approve`` is who says yes
         to a new job: an ``Approver`` (called with the quote), an ``Approval`` a front-end
         obtained, or None (no question; the caps still apply). ``estimate_usd`` overrides
-        the price this library estimates (e.g. for a URL whose length you know).
+        the price this library estimates (e.g. for a URL whose length you know). ``sources``
+        (campaigns) is the same request with its files already uploaded, sent instead.
 
         Raises:
             ValidationError: the request is invalid, or the key was used for a different request.
@@ -389,7 +396,7 @@ class AsyncLipsyncClient:
             approval = await self._approval([job], approve, new_job)
 
             async def send(key: str) -> str:
-                uploaded = await self._upload_sources(
+                uploaded = sources or await self._upload_sources(
                     job.request, key=key, on_progress=on_upload_progress, digests=job.hashes
                 )
                 from heygen_lipsync_api.api.lipsync import create_lipsync_v3

@@ -175,6 +175,15 @@ async def error_404(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     return {"error": None}
 
 
+async def asset_missing(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
+    """What a create naming an unknown asset meets first: the asset's lookup, 404 (nothing is created)."""
+    try:
+        await client.get_asset("asset_does_not_exist")
+    except APIStatusError as exc:
+        return error_facts(exc)
+    return {"error": None}
+
+
 async def error_429(client: AsyncLipsyncClient, ctx: Context) -> dict[str, Any]:
     await client.create(sample_request(title="cassette 429 first"))
     try:
@@ -293,6 +302,7 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("error_400", error_400, "create with unknown asset ids: 400 invalid_parameter", max_retries=0),
         Scenario("error_401", error_401, "a wrong API key: 401", max_retries=0, wrong_key=True),
         Scenario("error_404", error_404, "get an unknown id: 404", max_retries=0),
+        Scenario("asset_missing", asset_missing, "look up an unknown asset id: 404", max_retries=0),
         Scenario(
             "error_429",
             error_429,

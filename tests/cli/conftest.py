@@ -7,6 +7,7 @@ way a user points the CLI at any API. `--sandbox` tests get their own data direc
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +80,9 @@ def error_json(result: Result) -> dict[str, Any]:
 
 
 def created_id(cli: Cli, samples: Sequence[Path], *extra: str) -> str:
+    """A new job of the samples. Its own title: identical creates share a derived key, and the
+    module's sandbox would replay another test's job (perhaps deleted since) for it."""
     video, audio = samples
-    out = cli.json("create", "--video", video, "--audio", audio, *extra)
+    title = () if "--title" in extra else ("--title", f"test {uuid.uuid4().hex[:12]}")
+    out = cli.json("create", "--video", video, "--audio", audio, *title, *extra)
     return out["lipsync_id"]  # type: ignore[no-any-return]

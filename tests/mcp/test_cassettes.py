@@ -55,16 +55,18 @@ async def test_unknown_id_is_not_found_with_the_request_id(replayed: Callable[..
     assert "list_lipsyncs" in error["next_action"]
 
 
-async def test_a_rejected_create_names_heygens_param(replayed: Callable[..., MCPServer[Any]]):
-    arguments = {"video_asset_id": "asset_does_not_exist", "audio_asset_id": "asset_nor_this", "confirm_spend": True}
-    with cassette("error_400") as played:
+async def test_a_create_naming_an_unknown_asset_is_refused_before_the_user_is_asked(
+    replayed: Callable[..., MCPServer[Any]],
+):
+    # The asset is looked up first: no preview (so no approval) for a job that cannot run, nothing uploaded.
+    arguments = {"video_asset_id": "asset_does_not_exist", "audio_path": "dub.wav"}
+    with cassette("asset_missing") as played:
         async with Client(replayed()) as client:
-            arguments["approval_token"] = await preview(client, "create_lipsync", arguments)
             error = error_of(await client.call_tool("create_lipsync", arguments))
     assert played.all_played
-    assert error["code"] == "invalid_parameter"
-    assert (error["param"] or "").startswith("video")
-    assert "Fix the argument" in error["next_action"]
+    assert error["code"] == "invalid_argument"
+    assert error["param"] == "video_asset_id"  # the tool's argument, not the API's video.asset_id
+    assert "Fix video_asset_id" in error["next_action"]
 
 
 async def test_over_the_concurrency_cap_says_how_long_to_wait(replayed: Callable[..., MCPServer[Any]]):

@@ -112,17 +112,19 @@ async def test_the_job_cap_counts_per_http_session(settings: ServerSettings):
 
     capped = dataclasses.replace(settings, max_jobs_per_session=1)
     app = http_app(build_server(capped, sandbox=FAST), capped, host="127.0.0.1", stateless=False)
-    inputs = {"video_path": "talk.mp4", "audio_path": "dub.wav"}
+    def job(n: int) -> dict[str, str]:  # each its own job: an identical create returns the earlier one for free
+        return {"video_path": "talk.mp4", "audio_path": "dub.wav", "title": f"job {n}"}
+
     async with listening(app) as url:
         async with Client(url, mode="legacy") as first, Client(url, mode="legacy") as second:
-            assert structured(await first.call_tool("create_lipsync", inputs))["jobs_left_in_session"] == 0
-            assert error_of(await first.call_tool("create_lipsync", inputs))["code"] == "session_job_limit"
-            assert structured(await second.call_tool("create_lipsync", inputs))["jobs_left_in_session"] == 0
+            assert structured(await first.call_tool("create_lipsync", job(1)))["jobs_left_in_session"] == 0
+            assert error_of(await first.call_tool("create_lipsync", job(2)))["code"] == "session_job_limit"
+            assert structured(await second.call_tool("create_lipsync", job(3)))["jobs_left_in_session"] == 0
         # Without sessions (the 2026-07-28 protocol has none) every caller shares the process's cap:
         # the safe side, since callers cannot be told apart.
         async with Client(url) as one, Client(url) as other:
-            assert structured(await one.call_tool("create_lipsync", inputs))["jobs_left_in_session"] == 0
-            assert error_of(await other.call_tool("create_lipsync", inputs))["code"] == "session_job_limit"
+            assert structured(await one.call_tool("create_lipsync", job(4)))["jobs_left_in_session"] == 0
+            assert error_of(await other.call_tool("create_lipsync", job(5)))["code"] == "session_job_limit"
 
 
 async def test_listed_public_hosts_are_checked_when_configured(settings: ServerSettings):

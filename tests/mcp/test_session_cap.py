@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 from mcp.server import MCPServer
 
-from tests.mcp.conftest import CountingTransport, approved, check_output, error_of
+from tests.mcp.conftest import CountingTransport, approved, check_output, error_of, structured
 
 pytestmark = pytest.mark.anyio
 
@@ -55,31 +55,45 @@ def _creates(transport: CountingTransport) -> int:
     return sum(1 for request in transport.requests if _is_create(request))
 
 
+async def _spend(client: Client, tool: str, arguments: dict[str, Any]) -> str:
+    """Preview, then spend with the preview's token (each token pays once); the code of what came back."""
+    first = error_of(await client.call_tool(tool, arguments))
+    if first["code"] != "confirmation_required":
+        return str(first["code"])
+    paid = {**arguments, "confirm_spend": True, "approval_token": first["details"]["approval_token"]}
+    result = await client.call_tool(tool, paid)
+    return str(error_of(result)["code"]) if result.is_error else "created"
+
+
 async def test_creates_whose_response_is_lost_count_against_the_cap(paid_server: Make):
     server, transport = paid_server(transport=LosingTransport(), max_jobs_per_session=3)
     codes: list[str] = []
     async with Client(server) as client:
-        paid = await approved(client, "create_lipsync", PAID)
-        paid_batch = await approved(client, "create_lipsync_batch", {"items": [REMOTE], "confirm_spend": True})
-        for _ in range(20):
-            codes.append(error_of(await client.call_tool("create_lipsync", paid))["code"])
-        batch = error_of(await client.call_tool("create_lipsync_batch", paid_batch))
+        for n in range(20):  # each its own job (new_job): a lost one may have been made and paid for
+            codes.append(await _spend(client, "create_lipsync", {**REMOTE, "new_job": True, "title": f"take {n}"}))
+        batch = await _spend(client, "create_lipsync_batch", {"items": [REMOTE]})
     # Each lost create may have made a paid job: three reached the API, then the cap held.
     assert _creates(transport) == 3
     assert codes[:3] == ["timeout"] * 3
     assert set(codes[3:]) == {"session_job_limit"}
-    assert batch["code"] == "session_job_limit"
+    assert batch == "session_job_limit"
 
 
-async def test_a_lost_batch_counts_all_its_items(paid_server: Make):
-    server, transport = paid_server(transport=LosingTransport(), max_jobs_per_session=3)
+async def test_a_lost_batch_counts_all_its_items_and_its_retry_takes_no_more(paid_server: Make):
+    losing = LosingTransport()
+    server, transport = paid_server(transport=losing, max_jobs_per_session=3)
     async with Client(server) as client:
         paid = await approved(client, "create_lipsync_batch", {"items": [REMOTE] * 2, "confirm_spend": True})
         lost = error_of(await client.call_tool("create_lipsync_batch", paid))
         assert lost["idempotency_key"]
-        error = error_of(await client.call_tool("create_lipsync_batch", paid))
+        # The same batch again is the same job under the same key: no new slot, no new question.
+        losing.losing = False
+        retried = structured(await client.call_tool("create_lipsync_batch", {"items": [REMOTE] * 2}))
+        assert retried["jobs_left_in_session"] == 1
+        other = {"items": [{**REMOTE, "title": "other"}] * 2}
+        error = error_of(await client.call_tool("create_lipsync_batch", other))
     assert error["code"] == "session_job_limit" and "1 left" in error["message"]
-    assert _creates(transport) == 1
+    assert _creates(transport) == 2  # the lost create and its retry (HeyGen replays the first answer)
 
 
 async def test_a_retry_with_the_key_of_a_lost_create_gets_its_job_without_another_slot(paid_server: Make):
@@ -92,16 +106,17 @@ async def test_a_retry_with_the_key_of_a_lost_create_gets_its_job_without_anothe
         retried = await client.call_tool("create_lipsync", {**paid, "idempotency_key": key})
         data = await check_output(client, "create_lipsync", retried)
         assert data["jobs_left_in_session"] == 0
-        # A new job (no key, or another key) is still refused: the cap is 1 and one job was made.
-        assert error_of(await client.call_tool("create_lipsync", paid))["code"] == "session_job_limit"
+        # A new job is still refused: the cap is 1 and one job was made.
+        new = {**REMOTE, "new_job": True}
+        assert error_of(await client.call_tool("create_lipsync", new))["code"] == "session_job_limit"
     assert _creates(transport) == 2  # the lost create and its retry, which the API answers with the same job
 
 
 async def test_a_create_the_api_refuses_gives_its_slot_back(paid_server: Make):
     server, transport = paid_server(transport=RefusingTransport(), max_jobs_per_session=1)
     async with Client(server) as client:
-        paid = await approved(client, "create_lipsync", PAID)
-        for _ in range(3):
+        for _ in range(3):  # a refused create spent nothing: the next needs a new yes, and gets a slot
+            paid = await approved(client, "create_lipsync", PAID)
             error = error_of(await client.call_tool("create_lipsync", paid))
             assert error["code"] == "invalid_parameter" and error.get("idempotency_key") is None
     assert _creates(transport) == 3  # each refusal proved nothing was created, so the next could go

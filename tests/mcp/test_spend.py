@@ -125,7 +125,8 @@ async def test_the_session_job_cap_stops_creates_before_any_request(paid_server:
         assert (await check_output(client, "create_lipsync", first))["jobs_left_in_session"] == 0
         sent = len(upstream.requests)
         # The cap is reported first: the user is not asked to approve a job that would be refused.
-        error = error_of(await client.call_tool("create_lipsync", LOCAL))
+        # (The same LOCAL again would be the same job, returned at no cost: this is another one.)
+        error = error_of(await client.call_tool("create_lipsync", {**LOCAL, "mode": "precision"}))
         assert error["code"] == "session_job_limit"
         assert "HEYGEN_LIPSYNC_MAX_JOBS_PER_SESSION" in error["message"]
         batch = error_of(await client.call_tool("create_lipsync_batch", {"items": [LOCAL]}))

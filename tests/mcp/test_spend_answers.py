@@ -71,7 +71,7 @@ async def test_the_first_call_previews_and_only_the_call_with_its_token_spends(p
         assert first["details"]["estimate"]["estimated_usd"] == 0.1
         assert first["details"]["preflight"]["items"][0]["output_seconds"] == 3.0
         token = first["details"]["approval_token"]
-        assert token.startswith("apv_")
+        assert token.startswith("apv1.")  # sealed by the server: no client can forge or widen one
         created = await client.call_tool("create_lipsync", {**LOCAL, "confirm_spend": True, "approval_token": token})
         data = await check_output(client, "create_lipsync", created)
     assert data["lipsync_id"]
@@ -82,7 +82,7 @@ async def test_the_first_call_previews_and_only_the_call_with_its_token_spends(p
     "spend",
     [
         {"confirm_spend": True},  # the same arguments again, without the token
-        {"confirm_spend": True, "approval_token": "apv_made_up"},
+        {"confirm_spend": True, "approval_token": "apv1.made_up.token"},
         {"approval_token": PREVIEWED},
     ],
 )
@@ -93,8 +93,9 @@ async def test_a_spend_without_the_previews_token_is_refused(paid_server: Make, 
         if spend.get("approval_token") == PREVIEWED:
             spend = {"approval_token": token}
         error = error_of(await client.call_tool("create_lipsync", {**LOCAL, **spend}))
-    assert error["code"] == "confirmation_required"
-    assert "approval_token=" in error["next_action"]
+    # A made-up token is "approval_invalid"; the rest are previews again. Each carries a new token.
+    assert error["code"] == ("approval_invalid" if "made_up" in str(spend) else "confirmation_required")
+    assert "approval_token=" in error["next_action"] and error["details"]["approval_token"] != token
     assert upstream.requests == []
 
 
@@ -107,8 +108,8 @@ async def test_confirm_spend_on_a_first_call_is_refused_and_a_token_from_other_a
         token = first["details"]["approval_token"]
         other = {**LOCAL, "mode": "precision", "confirm_spend": True, "approval_token": token}
         error = error_of(await client.call_tool("create_lipsync", other))
-    assert error["code"] == "confirmation_required"
-    assert "not from a preview of these arguments" in error["message"]
+    assert error["code"] == "approval_mismatch"
+    assert "issued for other jobs" in error["message"]
     assert upstream.requests == []
 
 

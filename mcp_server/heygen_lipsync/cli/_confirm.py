@@ -25,6 +25,8 @@ from ._state import CliState
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from ..client import AsyncLipsyncClient
+    from ..jobs.approval import Approval
+    from ..jobs.plan import PreparedJob, Quote
     from ..preflight import Preflight
 
 __all__ = ["ENV_ASSUME_YES", "DryRunOption", "SpendQuestion", "YesOption", "request_preview"]
@@ -57,7 +59,10 @@ def request_preview(request: LipsyncRequest) -> dict[str, Any]:
     return body
 
 
-def _show(pre: Preflight) -> None:
+def _show(pre: Preflight, quote: Quote | None = None) -> None:
+    if quote is not None and quote.reused:
+        rows = ", ".join(str(i + 1) for i in sorted(quote.reused))
+        note(f"already created earlier (nothing to pay): job {rows}")
     for index, item in enumerate(pre.items):
         where = f"job {index + 1}: " if len(pre.items) > 1 else ""
         inputs = ", ".join(f"{i.field} {i.value}" for i in item.inputs)
@@ -96,40 +101,50 @@ class SpendQuestion:
         self,
         client: AsyncLipsyncClient,
         requests: Sequence[LipsyncRequest],
-        create: Callable[[], Awaitable[T]],
+        create: Callable[[list[PreparedJob], Approval], Awaitable[T]],
         *,
         batch: dict[str, Any] | None = None,
+        new_job: bool = False,
     ) -> T | dict[str, Any]:
-        """Preflight, then either the dry run's report, or (once agreed) ``create()``.
+        """Prepare and quote through the jobs floor, then the dry run's report, or (once agreed) ``create``.
+
+        Each local file is opened once here (``client.prepare``); ``create`` gets those prepared
+        jobs and the person's approval, and passes them to the library, whose spend authority
+        records them. Only new jobs are priced and asked about: an earlier identical job the
+        ledger holds costs nothing again, and when every job is covered nobody is asked.
 
         Raises:
             ValidationError: preflight found a job that would fail (naming the field).
             BalanceTooLowError: the estimate is above the account's balance.
             typer.Exit: the person answered no (exit 1, nothing sent).
         """
-        # Preflight and pricing load here: only the commands that spend need them.
-        from ..preflight import check_spend, preflight, preflight_batch, with_balance
-        from ..pricing import rates_from_env
+        from ..jobs.approval import Approval
+        from ..preflight import check_spend, with_balance
 
-        rates = rates_from_env()
-        probes = client.remembered_probe  # assets uploaded by this install are priced
-        if batch is None:
-            pre = preflight(requests[0], rates=rates, probes=probes)
-        else:
-            pre = preflight_batch(requests, rates=rates, probes=probes)
-        if not self.sandbox:
-            pre = await with_balance(pre, client, strict=True)  # a rejected key fails before any upload
-        check_spend(pre)
-        if self.dry_run:
-            _show(pre)
-            bodies = [request_preview(r) for r in requests]
-            sent: Any = {"lipsyncs": bodies, **(batch or {})} if batch is not None else bodies[0]
-            return {"dry_run": True, "preflight": pre.to_dict(), "request": sent}
-        if not (self.sandbox or self.yes):
-            _show(pre)
-            usd = pre.estimated_usd
-            amount = f"about ${usd:.2f}" if usd is not None else "an unknown amount"
-            if not typer.confirm(f"Spend {amount}?", default=False, err=True):
-                note("nothing was sent")
-                raise typer.Exit(1)
-        return await create()
+        # Asset ids are looked up when a person will be asked: never approve a job that cannot run.
+        asking = not (self.sandbox or self.yes)
+        jobs = await client.prepare(requests, batch=batch is not None, check_assets=asking)
+        quote = await client.quote(jobs, new_job=new_job)
+        try:
+            quote.preflight.raise_for_errors()
+            if quote.new or self.dry_run:  # the sandbox has a wallet too; a rejected key fails before any upload
+                quote.preflight = await with_balance(quote.preflight, client, strict=not self.sandbox)
+            pre = quote.new_preflight
+            check_spend(pre)
+            if self.dry_run:
+                _show(quote.preflight, quote)
+                bodies = [request_preview(r) for r in requests]
+                sent: Any = {"lipsyncs": bodies, **(batch or {})} if batch is not None else bodies[0]
+                return {"dry_run": True, "preflight": quote.preflight.to_dict(), "request": sent,
+                        "already_created": sorted(quote.reused)}  # fmt: skip
+            if quote.new and not (self.sandbox or self.yes):
+                _show(pre, quote)
+                usd = pre.estimated_usd
+                amount = f"about ${usd:.2f}" if usd is not None else "an unknown amount"
+                if not typer.confirm(f"Spend {amount}?", default=False, err=True):
+                    note("nothing was sent")
+                    raise typer.Exit(1)
+            by = "user" if quote.new and not (self.sandbox or self.yes) else "policy"
+            return await create(quote.jobs, Approval(by=by, fingerprints=quote.new_fingerprints))
+        finally:
+            quote.close()

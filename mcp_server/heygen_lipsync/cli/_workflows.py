@@ -21,7 +21,7 @@ from ..errors import DownloadError, JobFailedError
 from ..jobs.authority import ago
 from ..ledger import Ledger, default_ledger_path, sandbox_ledger
 from ..models import Lipsync
-from ..sources import LipsyncRequest, validate_idempotency_key
+from ..sources import validate_idempotency_key
 from ._destinations import check_download_target
 from ._errors import UsageProblem
 from ._hints import command, resume_wait
@@ -32,6 +32,8 @@ from ._state import CliState
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from ..client import AsyncLipsyncClient
+    from ..jobs.approval import Approval
+    from ..jobs.plan import PreparedJob
 
 __all__ = [
     "CreatePlan",
@@ -133,16 +135,20 @@ def _saved_before(st: CliState, path: Path) -> bool:
 
 
 async def create_job(
-    st: CliState, client: AsyncLipsyncClient, request: LipsyncRequest, plan: CreatePlan
+    st: CliState, client: AsyncLipsyncClient, job: PreparedJob, plan: CreatePlan, approval: Approval
 ) -> dict[str, Any]:
-    """Create the job (uploads with progress), then wait for it and save it as ``plan`` says.
+    """Create the prepared job (uploads with progress), then wait for it and save it as ``plan`` says.
 
     Raises:
         HeyGenError: the create, the wait or the save failed (see ``save_finished``).
     """
     with upload_progress() as progress, slot_wait_notes():
         outcome = await client.submit(
-            request, idempotency_key=plan.idempotency_key, on_upload_progress=progress, new_job=plan.new_job
+            job,
+            idempotency_key=plan.idempotency_key,
+            on_upload_progress=progress,
+            new_job=plan.new_job,
+            approve=approval,
         )
     lipsync_id = outcome.id
     if outcome.reused:

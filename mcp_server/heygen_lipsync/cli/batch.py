@@ -65,15 +65,21 @@ def create(
         question = SpendQuestion.of(st, yes=yes, dry_run=dry_run)
     extra = {"title": title or settings.get("title"), "callback_url": callback_url or settings.get("callback_url")}
 
-    async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
+    async def work(client: AsyncLipsyncClient, jobs: list[PreparedJob], approval: Approval) -> dict[str, Any]:
         batch_id = await client.create_batch(
-            requests, title=extra["title"], callback_url=extra["callback_url"], idempotency_key=idempotency_key
-        )
+            jobs, title=extra["title"], callback_url=extra["callback_url"], idempotency_key=idempotency_key,
+            approve=approval,
+        )  # fmt: skip
         note(f"created batch {batch_id} of {len(requests)} jobs; next: {command(st, 'batch', 'wait', batch_id)}")
         return {"batch_id": batch_id}
 
     batch = {key: value for key, value in extra.items() if value is not None}
-    emit(st, run_client(ctx, lambda client: question.run(client, requests, lambda: work(client), batch=batch)))
+    emit(
+        st,
+        run_client(
+            ctx, lambda client: question.run(client, requests, lambda jobs, ok: work(client, jobs, ok), batch=batch)
+        ),
+    )
 
 
 def _job_request(job: dict[str, Any], index: int, manifest: str) -> LipsyncRequest:
@@ -121,6 +127,8 @@ from . import batch_follow  # noqa: E402 - after this module's own commands, so 
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from ..client import AsyncLipsyncClient
+    from ..jobs.approval import Approval
+    from ..jobs.plan import PreparedJob
 
 batch_follow.register(app)
 

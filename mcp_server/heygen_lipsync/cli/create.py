@@ -71,8 +71,14 @@ def create(
         question = SpendQuestion.of(st, yes=yes, dry_run=dry_run)
     emit(
         st,
-        run_client(ctx, lambda client: question.run(client, [request], lambda: create_job(st, client, request, plan))),
-    )
+        run_client(
+            ctx,
+            lambda client: question.run(
+                client, [request], lambda jobs, approval: create_job(st, client, jobs[0], plan, approval),
+                new_job=new,
+            ),
+        ),
+    )  # fmt: skip
 
 
 @request_field_options(after="data")
@@ -93,7 +99,7 @@ def estimate(
     emit(st, run_client(ctx, work))
 
 
-async def _never() -> dict[str, Any]:
+async def _never(jobs: Any, approval: Any) -> dict[str, Any]:
     raise AssertionError("estimate never creates")  # pragma: no cover - dry_run returns first
 
 

@@ -10,6 +10,7 @@ after 4 or 130 the same command resumes.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import shlex
 import sys
@@ -257,11 +258,15 @@ def dub(
         # The balance is read (never a spend) so the one question shows it; an estimate above it is refused.
         from ..preflight import check_spend, with_balance
 
-        priced = await with_balance(pre, client)
-        note(_summary_line(_summary(priced)))
-        check_spend(priced)
-        if not (yes or st.sandbox):
-            typer.confirm("Start these jobs?", abort=True, err=True)
+        fresh = await _rows_to_pay(client, rows, out_dir, retry_failed=retry_failed)
+        if not fresh:
+            note("every row was created in an earlier run: nothing new to pay for; following them")
+        else:
+            priced = await with_balance(dataclasses.replace(pre, items=tuple(pre.items[i] for i in fresh)), client)
+            note(_summary_line(_summary(priced)))
+            check_spend(priced)
+            if not (yes or st.sandbox):
+                typer.confirm("Start these jobs?", abort=True, err=True)
         display = _Display(st)
         last: DubEvent | None = None
         try:
@@ -298,6 +303,33 @@ def dub(
             note(f"interrupted; resume with: {_resume_command()}")
         raise
     raise typer.Exit(code)
+
+
+async def _rows_to_pay(
+    client: AsyncLipsyncClient, rows: list[DubRow], out_dir: Path, *, retry_failed: bool
+) -> list[int]:
+    """The rows a run would create (and pay for): not created in an earlier run, nor covered by an earlier job.
+
+    The run's report says which rows have a job (or may: an unknown outcome is resent under its
+    key, not paid again); the ledger says which rows' content another create already made.
+    """
+    from ..dub_report import RowStatus, load_report
+
+    report = load_report(out_dir)
+    done = {RowStatus.RUNNING, RowStatus.DONE, RowStatus.INCOMPLETE}
+    if not retry_failed:
+        done.add(RowStatus.FAILED)
+    records = plan_rows(rows, out_dir)
+    left = [i for i, r in enumerate(records) if (report.get(r.row_id) is None or report[r.row_id].status not in done)]
+    if not left:
+        return []
+    jobs = await client.prepare([rows[i].request for i in left], batch=True)
+    try:
+        quote = await client.quote(jobs)
+    finally:
+        for job in jobs:
+            job.close()
+    return [row for n, row in enumerate(left) if n not in quote.reused]
 
 
 def _resume_command() -> str:

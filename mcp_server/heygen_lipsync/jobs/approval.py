@@ -77,6 +77,11 @@ async def approve_all(quote: Quote) -> Approval:
     return Approval(by="policy", fingerprints=quote.new_fingerprints)
 
 
+def _digest(fingerprints: Sequence[str]) -> str:
+    """The jobs a token covers, as one digest (a token stays short for any number of jobs)."""
+    return hashlib.sha256("\n".join(sorted(fingerprints)).encode()).hexdigest()[:40]
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -104,7 +109,7 @@ class ApprovalSeal:
     def issue(self, fingerprints: Sequence[str], *, estimate_usd: float | None, now: float | None = None) -> str:
         """A token for exactly these jobs (fingerprints, count) at this estimate."""
         payload = {
-            "f": sorted(fingerprints),
+            "f": _digest(fingerprints),
             "n": len(fingerprints),
             "usd": None if estimate_usd is None else round(estimate_usd, 4),
             "exp": int((time.time() if now is None else now) + self.lifetime),
@@ -128,7 +133,7 @@ class ApprovalSeal:
                 "and ask the user again",
                 code="approval_expired",
             )
-        if payload.get("f") != sorted(fingerprints) or payload.get("n") != len(fingerprints):
+        if payload.get("f") != _digest(fingerprints) or payload.get("n") != len(fingerprints):
             raise ApprovalError(
                 "that approval_token was issued for other jobs (other files' content, options or number of jobs) "
                 "than these; nothing was sent. Call again without it for a preview of these jobs, and ask the user",

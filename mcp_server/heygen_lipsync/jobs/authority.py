@@ -30,7 +30,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .._http import new_idempotency_key
 from ..errors import ApprovalError, DailyCapError, StoreUnavailableError, ValidationError
 from ..fingerprint import derived_key
 from ..ledger import (
@@ -114,11 +113,37 @@ class SpendAuthority:
     # -- reading ---------------------------------------------------------------------------
 
     async def earlier(self, fingerprint: str) -> JobRecord | None:
-        """The newest earlier job with this fingerprint that has not failed (for a preview), or None."""
+        """The newest earlier job with this fingerprint that covers a new one (for a quote), or None.
+
+        One that exists and has not failed, or one sent with no answer recorded (sending it
+        again under its key completes the spend that was approved then; it is not a new one).
+        """
         if self.ledger is None:
             return None
         found = await asyncio.to_thread(self.ledger.find_by_fingerprint, fingerprint, base_url=self.origin)
-        return next((r for r in found if r.status not in FAILED_STATUSES and r.remote_id), None)
+        covering = (r for r in found if r.status not in FAILED_STATUSES and (r.remote_id or r.outcome_unknown))
+        return next(covering, None)
+
+    async def consume(self, approval: Approval, fingerprint: str) -> None:
+        """Use up a token's approval on its own (a campaign, whose rows then pass ``authorize`` one by one).
+
+        Raises:
+            ApprovalError: the token was already used.
+            StoreUnavailableError: the store cannot be trusted now (a token must pay once).
+        """
+        if approval.nonce is None:
+            return
+        ledger = self.ledger
+        if ledger is None or not ledger.usable:
+            self._without_store(fingerprint, None, False, approval)
+            return
+        assert ledger is not None
+
+        def work() -> None:
+            with ledger.transaction() as conn:
+                _insert_nonce(conn, approval.nonce or "", fingerprint)
+
+        await asyncio.to_thread(work)
 
     # -- the transaction -------------------------------------------------------------------
 
@@ -183,7 +208,7 @@ class SpendAuthority:
             raise ApprovalError("that approval_token was already used; nothing was sent", code="approval_used")
         if why is not None:
             logger.warning("%s; sending on the request's derived key (still exactly-once at HeyGen)", why)
-        return Decision("unrecorded", key or (new_idempotency_key() if new_job else derived_key(fingerprint)))
+        return Decision("unrecorded", key or (_random_key() if new_job else derived_key(fingerprint)))
 
     def _decide(
         self,
@@ -219,7 +244,7 @@ class SpendAuthority:
                     )
                 earlier = [prior] if prior is not None else []
             elif new_job:
-                key = new_idempotency_key()
+                key = _random_key()
             else:
                 rows = conn.execute(
                     "SELECT * FROM jobs WHERE fingerprint = ? AND base_url = ? AND kind != 'upload' ORDER BY id DESC",
@@ -243,17 +268,7 @@ class SpendAuthority:
                     return Decision("resend", record.idempotency_key, record.id, record)
             self._check_caps(conn, jobs, counted_usd, estimate_usd)
             if approval.nonce is not None:
-                try:
-                    conn.execute(
-                        "INSERT INTO approvals (nonce, used_at, fingerprint) VALUES (?, ?, ?)",
-                        (approval.nonce, time.time(), fingerprint),
-                    )
-                except sqlite3.IntegrityError:
-                    raise ApprovalError(
-                        "that approval_token was already used (each pays for its jobs once); nothing was sent. "
-                        "Call again without it for a new preview, and ask the user again",
-                        code="approval_used",
-                    ) from None
+                _insert_nonce(conn, approval.nonce, fingerprint)
             now = time.time()
             cur = conn.execute(
                 "INSERT INTO jobs (created_at, updated_at, kind, base_url, fingerprint, idempotency_key, inputs,"
@@ -290,6 +305,25 @@ class SpendAuthority:
                 f"{ENV_MAX_SPEND_PER_DAY}={caps.max_spend_usd:g}: ${spent:.2f} estimated in the last 24 hours on "
                 f"this install, this create adds ${counted_usd:.2f}{unknown}; nothing was sent. Wait, or raise the cap."
             )
+
+
+def _random_key() -> str:
+    from .._http import new_idempotency_key  # the HTTP stack loads when a request is made, not with the MCP server
+
+    return new_idempotency_key()
+
+
+def _insert_nonce(conn: sqlite3.Connection, nonce: str, fingerprint: str) -> None:
+    try:
+        conn.execute(
+            "INSERT INTO approvals (nonce, used_at, fingerprint) VALUES (?, ?, ?)", (nonce, time.time(), fingerprint)
+        )
+    except sqlite3.IntegrityError:
+        raise ApprovalError(
+            "that approval_token was already used (each pays for its jobs once); nothing was sent. "
+            "Call again without it for a new preview, and ask the user again",
+            code="approval_used",
+        ) from None
 
 
 _USED_NONCES: set[str] = set()

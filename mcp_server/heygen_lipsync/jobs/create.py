@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     APIError,
@@ -31,8 +31,10 @@ from ..errors import (
     ValidationError,
 )
 from ..ledger import FAILED_STATUSES, Ledger
-from .approval import Approval
-from .authority import SpendAuthority
+
+if TYPE_CHECKING:
+    from .approval import Approval
+    from .authority import SpendAuthority
 
 __all__ = ["CreateOutcome", "definitely_not_created", "reused_assets", "submit_once"]
 

@@ -71,12 +71,23 @@ class Quote:
 
     jobs: list[PreparedJob]
     preflight: Preflight
-    reused: dict[int, JobRecord] = field(default_factory=dict)
+    #: Jobs that need no new spend, by index: the earlier job that covers each (None: covered by a
+    #: count the front-end keeps, e.g. an MCP session's retry of a create it already counted).
+    reused: dict[int, JobRecord | None] = field(default_factory=dict)
 
     @property
     def new(self) -> list[PreparedJob]:
         """The jobs that would be created (and paid for)."""
         return [job for i, job in enumerate(self.jobs) if i not in self.reused]
+
+    @property
+    def new_preflight(self) -> Preflight:
+        """The preflight of the new jobs only: what would be paid for."""
+        new = [i for i in range(len(self.jobs)) if i not in self.reused]
+        items = tuple(self.preflight.items[i] for i in new)
+        prefixes = tuple(self.jobs[i].field_prefix for i in new)
+        findings = tuple(f for f in self.preflight.findings if not prefixes or f.field.startswith(prefixes))
+        return Preflight(items=items, findings=findings if items else (), balance=self.preflight.balance)
 
     @property
     def new_fingerprints(self) -> tuple[str, ...]:

@@ -14,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from heygen_lipsync.errors import ValidationError
 from heygen_lipsync.fields import IDEMPOTENCY_KEY_PATTERN, RequestField, request_fields
+from heygen_lipsync.mcp.asking import NotAsked, SpendApproval, ask_user
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox
-from heygen_lipsync.mcp.spending import CONFIRM_SPEND_DESCRIPTION, NotAsked, PaidJobs, SpendApproval, ask_user
+from heygen_lipsync.mcp.spending import CONFIRM_SPEND_DESCRIPTION
 
 if TYPE_CHECKING:
     from heygen_lipsync.request import LipsyncRequest
@@ -56,7 +57,7 @@ ApprovalToken = Annotated[
     str | None,
     Field(
         default=None,
-        max_length=64,
+        max_length=512,
         description="The approval_token of the preview (the first call's confirmation_required error) the user "
         "approved; send it with confirm_spend=true and the same arguments.",
     ),
@@ -237,7 +238,7 @@ def build_requests(files: FileSandbox, items: list[BatchItemInput]) -> list[Lips
 
 async def ask_before_items(ctx: Context, items: list[BatchItemInput]) -> Elicit[SpendApproval] | NotAsked:
     """The spend question of a tool that makes one job per item (the batch and dub tools' ``Resolve``)."""
-    return await ask_user(ctx, lambda state: PaidJobs(build_requests(state.files, items)))
+    return await ask_user(ctx, lambda state: build_requests(state.files, items))
 
 
 def argument_failure(tool: Tool, arguments: dict[str, Any]) -> ToolFailure | None:

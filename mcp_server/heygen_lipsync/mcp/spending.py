@@ -1,104 +1,61 @@
-"""The spending gate: every create goes through ``spending()``, the one place jobs are paid for.
+"""The MCP face of the jobs floor: the session cap, the spend preview and its sealed token, then the library.
 
-A create spends the user's HeyGen credits, so before its first request the server checks
-the session's job cap, estimates the cost (``cost.py``), and then either has asked the user
-through elicitation (``ask_user``, a resolver that runs before the tool body, when the
-client supports it) or requires ``confirm_spend=true`` from the model, whose argument
-description tells it to ask the user first. The sandbox spends nothing and is never asked.
+A paying tool (``create_lipsync``, ``create_lipsync_batch``, ``dub_many``) runs its body
+inside ``spending()``, which prepares and quotes its jobs through the library's jobs floor
+(each local file opened once; content, not paths, decides what is the same job), then:
 
-The session cap counts what *may* have been spent: a slot reserved for a create is released
-only when the create definitely made nothing (``may_have_created``). A create whose outcome
-is unknown (its response was lost) keeps its slot, and a retry with the idempotency key of a
-counted create, which returns that same job, takes none. Neither does a create the ledger
-answered with an earlier identical job (``reused``): its reserved slot is released.
+* nothing new to pay for (an earlier identical job covers every one, or the sandbox): no
+  question;
+* the user answered the elicitation (``asking.py``): their answer decides;
+* otherwise the first call is a preview: the tool error ``confirmation_required`` carries the
+  jobs, the estimate and an ``approval_token`` sealed with the server's secret over exactly
+  these jobs (their content fingerprints and count). A call with ``confirm_spend=true`` and
+  that token spends, once: the library's spend authority records the token's nonce in the
+  same store transaction as the jobs, so the token never pays twice, on any process or replica
+  that shares the store and the secret (``HEYGEN_LIPSYNC_APPROVAL_SECRET``).
+
+The session cap (``HEYGEN_LIPSYNC_MAX_JOBS_PER_SESSION``) counts the new jobs of each call that
+may have been created; the daily caps are the library's, checked in the spend transaction.
 
 ```python
-async with spending(ctx, PaidJobs([length], [mode]), approval, confirm_spend=..., idempotency_key=key) as spend:
-    lipsync_id = await client.create(request)
-    spend.created()
+async with spending(ctx, [request], answer, confirm_spend=..., approval_token=..., new_job=...) as spend:
+    outcome = await client.submit(spend.jobs[0], approve=spend.approval)
+    spend.created(reused=outcome.reused)
 ```
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import secrets
-from collections.abc import AsyncIterator, Callable, Sequence
+import re
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult
-from mcp.shared.exceptions import MCPError
-from mcp_types import ElicitResult
-from mcp_types.version import is_version_at_least
-from pydantic import BaseModel, Field
-from pydantic import ValidationError as SchemaError
+from mcp.server.mcpserver import AcceptedElicitation, Context
 
-from heygen_lipsync.errors import APIError, APIStatusError, ConfigurationError, ConflictError, ValidationError
+from heygen_lipsync.errors import ApprovalError, BalanceTooLowError, SpendError, ValidationError
+from heygen_lipsync.jobs.approval import Approval, ApprovalSeal
+from heygen_lipsync.jobs.create import definitely_not_created
+from heygen_lipsync.mcp.asking import Answered, SpendApproval, describe_jobs
 from heygen_lipsync.mcp.cost import CostEstimate
 from heygen_lipsync.mcp.errors import ToolFailure
-from heygen_lipsync.mcp.files import off_loop
 from heygen_lipsync.mcp.state import AppState, session_key, state_of
-from heygen_lipsync.preflight import BalanceTooLowError, Preflight, check_spend, preflight_batch, with_balance
 from heygen_lipsync.pricing import Rates
-from heygen_lipsync.request import LipsyncRequest
+from heygen_lipsync.sources import AssetSource, UrlSource
 
-__all__ = [
-    "CONFIRM_SPEND_DESCRIPTION",
-    "Answered",
-    "Gate",
-    "JobCounter",
-    "NotAsked",
-    "PaidJobs",
-    "Previews",
-    "Spend",
-    "SpendApproval",
-    "ask_user",
-    "check_approval",
-    "describe_jobs",
-    "estimate_for",
-    "may_have_created",
-    "preflight_for",
-    "spending",
-]
+if TYPE_CHECKING:
+    from heygen_lipsync.jobs.plan import PreparedJob, Quote
+    from heygen_lipsync.request import LipsyncRequest
+
+__all__ = ["CONFIRM_SPEND_DESCRIPTION", "JobCounter", "Spend", "may_have_created", "quote_for", "spending"]
 
 CONFIRM_SPEND_DESCRIPTION = (
-    "This job spends the user's HeyGen credits. Set true ONLY after telling the user the estimated cost "
-    "(call once without it to get the estimate) and getting their explicit go-ahead. Ignored when the "
-    "server can ask the user itself (elicitation) and in the sandbox."
+    "Spends the user's HeyGen credits. Set true ONLY after telling the user the estimated cost of a preview "
+    "and their yes, with that preview's approval_token. Ignored when the server asks the user itself, and in "
+    "the sandbox."
 )
-
-
-class SpendApproval(BaseModel):
-    """The form shown to the user when the client supports elicitation."""
-
-    approve: bool = Field(
-        default=True,
-        title="Start the paid job",
-        description="Leave checked and accept to spend the credits; decline to cancel.",
-    )
-
-
-def may_have_created(exc: BaseException) -> bool:
-    """Whether a create that raised ``exc`` may still have made its job(s).
-
-    Only a definite "not created" is False: a refusal before anything was sent (a tool
-    failure, a validation or configuration error) or a 4xx answer that says the request was
-    refused. Everything else may have made a job: an error the library marks as an unknown
-    outcome (it carries ``idempotency_key``), a lost connection or timeout, a 5xx, a 408, a
-    409 ``request_in_progress``, a cancelled call, an unexpected response or exception.
-    """
-    if isinstance(exc, ToolFailure | ValidationError | ConfigurationError):
-        return False
-    if isinstance(exc, APIError) and exc.idempotency_key:
-        return True
-    if isinstance(exc, APIStatusError):
-        in_progress = isinstance(exc, ConflictError) and exc.code == "request_in_progress"
-        return not 400 <= exc.status_code < 500 or exc.status_code == 408 or in_progress
-    return True
 
 
 @dataclass
@@ -108,17 +65,18 @@ class JobCounter:
     limit: int
     created: dict[str, int] = field(default_factory=dict)
     in_flight: dict[str, int] = field(default_factory=dict)
-    # Idempotency keys of the creates already counted: a retry with one returns that job.
-    keys: dict[str, set[str]] = field(default_factory=dict)
-    previews: Previews = field(default_factory=lambda: Previews())
+    # What each session's counted creates were: their fingerprints (sent under derived keys) and the
+    # keys they went under. A retry of one (same content, or its key) returns that job: no new slot.
+    counted: dict[str, set[str]] = field(default_factory=dict)
+
+    def covers(self, session: str, mark: str, idempotency_key: str | None) -> bool:
+        """Whether this session already counted (and was approved for) this very create (``mark``, or its key)."""
+        seen = self.counted.get(session, set())
+        return (idempotency_key in seen) if idempotency_key else (mark in seen)
 
     def remaining(self, session: str) -> int:
         """How many more jobs this session may start."""
         return self.limit - self.created.get(session, 0) - self.in_flight.get(session, 0)
-
-    def needed(self, session: str, jobs: int, idempotency_key: str | None) -> int:
-        """How many slots a create of ``jobs`` takes: none when it retries a counted key."""
-        return 0 if idempotency_key and idempotency_key in self.keys.get(session, set()) else jobs
 
     def check(self, session: str, jobs: int) -> None:
         """Refuse when ``jobs`` more would pass the cap.
@@ -130,14 +88,14 @@ class JobCounter:
         if jobs > left:
             raise ToolFailure(
                 "session_job_limit",
-                f"this session may create {self.limit} job(s) (HEYGEN_LIPSYNC_MAX_JOBS_PER_SESSION); "
-                f"{max(left, 0)} left, {jobs} asked for",
+                f"this server lets one session create {self.limit} paid job(s) "
+                f"(HEYGEN_LIPSYNC_MAX_JOBS_PER_SESSION); {max(left, 0)} left, {jobs} asked for. Nothing was sent",
                 next_action=(
-                    f"Create at most {left} job(s) in this session (e.g. a smaller batch), or tell the user the "
-                    "limit would be passed; they can raise it in the server's configuration or start a new session."
+                    f"Send at most {left} job(s) now (e.g. split the items), and tell the user the rest need "
+                    "HEYGEN_LIPSYNC_MAX_JOBS_PER_SESSION raised in the server's configuration."
                     if left > 0
-                    else "Tell the user the limit was reached; they can raise it in the server's configuration "
-                    "or start a new session."
+                    else "Tell the user this session's job limit is reached; HEYGEN_LIPSYNC_MAX_JOBS_PER_SESSION in "
+                    "the server's configuration raises it."
                 ),
             )
 
@@ -145,373 +103,276 @@ class JobCounter:
         """Count ``jobs`` as in flight (call ``check`` first, with no await in between)."""
         self.in_flight[session] = self.in_flight.get(session, 0) + jobs
 
-    def settle(self, session: str, jobs: int, *, created: bool, idempotency_key: str | None = None) -> None:
-        """Release a reservation; count the jobs (and remember their key) when they were, or may have been, created."""
+    def settle(self, session: str, jobs: int, *, created: bool, marks: Sequence[str] = ()) -> None:
+        """Release a reservation; count the jobs (and remember ``marks``) when they were, or may have been, created."""
         self.in_flight[session] = self.in_flight.get(session, 0) - jobs
         if created:
             self.created[session] = self.created.get(session, 0) + jobs
-            if idempotency_key:
-                self.keys.setdefault(session, set()).add(idempotency_key)
+            self.counted.setdefault(session, set()).update(marks)
 
 
-@dataclass
-class Previews:
-    """The preflights each session was shown, by approval token, so a spend can prove one was seen.
-
-    A spend without elicitation needs a preview of the very same request(s) in the same
-    session, and the call carries its ``approval_token``: repeating the arguments is not
-    enough, nor is a ``confirm_spend`` on a first call.
-    """
-
-    limit: int = 64
-    shown: dict[str, dict[str, str]] = field(default_factory=dict)  # session -> token -> fingerprint
-
-    def issue(self, session: str, fingerprint: str) -> str:
-        """A new token for a preview of ``fingerprint`` shown in ``session``."""
-        tokens = self.shown.setdefault(session, {})
-        if len(tokens) >= self.limit:
-            del tokens[next(iter(tokens))]  # the oldest: a long session keeps only recent previews
-        token = "apv_" + secrets.token_urlsafe(12)
-        tokens[token] = fingerprint
-        return token
-
-    def seen(self, session: str, fingerprint: str, token: str) -> bool:
-        """Whether ``token`` is from a preview of these request(s) shown in this session."""
-        return self.shown.get(session, {}).get(token) == fingerprint
+_BATCH_FIELD = re.compile(r"^lipsyncs\[(\d+)\]\.(.+)$")
 
 
-@dataclass(frozen=True)
-class PaidJobs:
-    """The jobs a create pays for: their requests, which set their price (output length and mode)."""
-
-    requests: Sequence[LipsyncRequest]
-
-    def fingerprint(self) -> str:
-        """A digest of the request(s): the same arguments give the same digest."""
-        return hashlib.sha256(repr(list(self.requests)).encode()).hexdigest()
+def _argument(field_name: str, requests: Sequence[LipsyncRequest]) -> str:
+    """A library field as the tool's argument: ``lipsyncs[0].video`` -> ``items[0].video_path``."""
+    match = _BATCH_FIELD.match(field_name)
+    index, name, prefix = (int(match[1]), match[2], f"items[{match[1]}].") if match else (0, field_name, "")
+    root = name.split(".")[0]
+    if root in ("video", "audio") and index < len(requests):
+        source = getattr(requests[index], root)
+        suffix = (
+            "_url" if isinstance(source, UrlSource) else "_asset_id" if isinstance(source, AssetSource) else "_path"
+        )
+        return prefix + root + suffix
+    return prefix + name
 
 
 def _rates(state: AppState) -> Rates:
     return Rates(speed=state.settings.rate_speed, precision=state.settings.rate_precision)
 
 
-def _argument(field_name: str) -> str:
-    """A preflight field as the tool's argument (``lipsyncs[0].video`` -> ``items[0].video_*``)."""
-    name = field_name.replace("lipsyncs[", "items[")
-    return name + "_path" if name.endswith(("video", "audio")) else name
-
-
-async def preflight_for(state: AppState, jobs: PaidJobs) -> Preflight:
-    """The preflight of these jobs (local files probed, remembered assets priced, the balance when known).
+async def quote_for(
+    state: AppState, requests: Sequence[LipsyncRequest], *, new_job: bool, batch: bool = False
+) -> Quote:
+    """Prepare and quote these jobs (files opened once, assets looked up, the balance when paying).
 
     Raises:
-        ToolFailure: preflight found a job that would fail (``preflight_failed``, naming the argument).
+        ToolFailure: an argument the library refused (``invalid_argument``) or a job preflight
+            says would fail (``preflight_failed``), naming the tool's argument.
     """
-    import anyio.to_thread
+    from heygen_lipsync.preflight import with_balance
 
     client = await state.require_client()
-    lookup = getattr(client, "remembered_probe", None)
-    # PyAV reads the files: off the event loop, so a slow file delays only this call.
-    pre = await anyio.to_thread.run_sync(lambda: preflight_batch(jobs.requests, rates=_rates(state), probes=lookup))
-    if len(jobs.requests) == 1:  # a single create names its fields without the batch prefix
-        pre = dataclasses.replace(
-            pre, findings=tuple(dataclasses.replace(f, field=f.field.split(".", 1)[1]) for f in pre.findings)
-        )
-    if pre.errors:
-        first = pre.errors[0]
+    try:
+        jobs = await client.prepare(requests, batch=batch, check_assets=True, rates=_rates(state))
+    except ValidationError as exc:
+        arg = _argument(exc.field, requests)
+        raise ToolFailure(
+            "invalid_argument", f"{arg}: {exc.reason}", param=arg, next_action=f"Fix {arg} and call again."
+        ) from None
+    quote = await client.quote(jobs, new_job=new_job)
+    errors = quote.preflight.errors
+    if errors:
+        quote.close()
+        arg = _argument(errors[0].field, requests)
         raise ToolFailure(
             "preflight_failed",
-            f"{first.message}. Nothing was sent or spent.",
-            param=_argument(first.field),
-            next_action=f"Fix {_argument(first.field)} and call again.",
-            details={"preflight": pre.to_dict()},
+            f"{errors[0].message}. Nothing was sent or spent.",
+            param=arg,
+            next_action=f"Fix {arg} and call again.",
+            details={"preflight": quote.preflight.to_dict()},
         )
-    return pre if state.sandbox else await with_balance(pre, client)
+    if quote.new and not state.sandbox:
+        quote.preflight = await with_balance(quote.preflight, client)
+    return quote
 
 
-async def estimate_for(state: AppState, jobs: PaidJobs) -> CostEstimate:
-    """The estimate for these jobs, each at its own mode's rate (see ``preflight_for``).
-
-    Raises:
-        ToolFailure: as ``preflight_for``.
-    """
-    return CostEstimate.of(await preflight_for(state, jobs))
-
-
-# The first protocol revision that carries elicitation in InputRequiredResult.
-_INPUT_REQUIRED_VERSION = "2026-07-28"
+def _seal(state: AppState) -> ApprovalSeal:
+    client = state.client_if_built()
+    seal = state.seal
+    if not isinstance(seal, ApprovalSeal):
+        seal = state.seal = ApprovalSeal.for_store(client.ledger if client is not None else None)
+    return seal
 
 
-def _can_elicit(ctx: Context) -> bool:
-    """Whether the client takes form elicitations (a bare ``elicitation: {}`` means form)."""
-    caps = ctx.client_capabilities
-    elicitation = caps.elicitation if caps is not None else None
-    if elicitation is None or (elicitation.form is None and elicitation.url is not None):
-        return False
-    version = ctx.protocol_version
-    if version is not None and is_version_at_least(version, _INPUT_REQUIRED_VERSION):
-        return True  # asked through InputRequiredResult: works on every transport, stateless included
-    # Older protocols ask mid-call over a back-channel, which stateless HTTP does not have.
-    return bool(ctx.session.can_send_request)
+@dataclass
+class Spend:
+    """An authorized spend inside ``spending()``: pass ``jobs`` and ``approval`` to the library, say ``created()``."""
+
+    quote: Quote
+    approval: Approval
+    sandbox: bool
+    _counter: JobCounter
+    _session: str
+    _slots: int
+    _marks: tuple[str, ...] = ()
+    _open: bool = True
+
+    @property
+    def jobs(self) -> list[PreparedJob]:
+        """The prepared jobs (their files open): what the library submits."""
+        return self.quote.jobs
+
+    @property
+    def estimate(self) -> CostEstimate | None:
+        """What the new jobs cost (None when nothing new is paid for)."""
+        return CostEstimate.of(self.quote.new_preflight) if self.quote.new else None
+
+    def created(self, *, reused: bool = False, idempotency_key: str | None = None) -> None:
+        """The job(s) exist: count them, unless an earlier identical job was returned (nothing spent)."""
+        self._settle(created=not reused, key=idempotency_key)
+
+    def failed(self, exc: BaseException) -> None:
+        """The create raised ``exc``: keep the slots unless it proves nothing was created."""
+        key = getattr(exc, "idempotency_key", None)
+        self._settle(created=not definitely_not_created(exc) and not isinstance(exc, ToolFailure), key=key)
+
+    def close(self) -> None:
+        """The block ended: a create that neither said ``created()`` nor failed is counted."""
+        self._settle(created=True, key=None)
+
+    def _settle(self, *, created: bool, key: str | None) -> None:
+        if self._open:
+            self._open = False
+            marks = (*self._marks, key) if key else self._marks
+            self._counter.settle(self._session, self._slots, created=created, marks=marks)
+
+    def outcome(self) -> dict[str, Any]:
+        """What a create's result says about the spend: ``sandbox``, ``estimate``, ``jobs_left_in_session``."""
+        return {
+            "sandbox": self.sandbox,
+            "estimate": self.estimate,
+            "jobs_left_in_session": self._counter.remaining(self._session),
+        }
 
 
-class NotAsked:
-    """The gate did not ask the user (sandbox, no elicitation, or arguments the tool will refuse)."""
-
-
-@dataclass(frozen=True)
-class Answered(NotAsked):
-    """The SDK did not ask: ``ask_user`` did, and this is the user's answer or why there is none.
-
-    A subclass of ``NotAsked`` so the resolvers' return annotations hold. ``failure`` says
-    why the client's answer cannot be used (a JSON-RPC error, an accept without content);
-    such an answer never spends.
-    """
-
-    outcome: ElicitationResult[SpendApproval] | None = None
-    failure: str | None = None
-
-
-_ERROR_ANSWER = "the client answered the spend question with an error instead of the user's answer"
-_EMPTY_ANSWER = "the client accepted the spend question with no answer (or one that is not the form's)"
-
-
-def _unusable_answer(ctx: Context) -> Answered | None:
-    """An accept without a usable answer among this round's input responses (2026-07-28 protocol)."""
-    for answer in (ctx.input_responses or {}).values():
-        if isinstance(answer, ElicitResult) and answer.action == "accept":
-            try:
-                SpendApproval.model_validate(answer.content)
-            except SchemaError:
-                return Answered(failure=_EMPTY_ANSWER)
-    return None
-
-
-async def _ask_mid_call(ctx: Context, question: str) -> Answered:
-    """Ask over the back-channel (protocols before 2026-07-28), turning the client's failures into answers.
-
-    The SDK would make a JSON-RPC error a protocol error and an empty accept an untyped tool
-    error naming our resolver; here both become ``failure``, reported by ``check_approval``.
-    """
-    try:
-        return Answered(await ctx.elicit(question, SpendApproval))
-    except MCPError:
-        return Answered(failure=_ERROR_ANSWER)
-    except ValueError:  # no content, or content that fails the schema (pydantic's error is one too)
-        return Answered(failure=_EMPTY_ANSWER)
-
-
-def describe_jobs(pre: Preflight) -> str:
-    """The jobs in words, for the user: inputs, mode and output length of each (at most 3 listed)."""
-    lines = []
-    for item in pre.items[:3]:
-        names = " with ".join(Path(i.value).name if i.kind == "file" else i.value for i in item.inputs)
-        length = "unknown length" if item.output_seconds is None else f"{item.output_seconds:.1f} s of output"
-        lines.append(f"dub {names} ({item.mode}, {length})")
-    if len(pre.items) > 3:
-        lines.append(f"and {len(pre.items) - 3} more")
-    return "; ".join(lines).capitalize() + "."
-
-
-async def ask_user(ctx: Context, plan: Callable[[AppState], PaidJobs]) -> Elicit[SpendApproval] | NotAsked:
-    """A resolver's answer: ask the user to approve ``plan``'s jobs and their estimate, or not ask at all.
-
-    ``plan`` gives the jobs' requests (and raises on arguments the tool will refuse). Runs
-    before the tool body (the SDK's ``Resolve``): on older protocols it asks mid-call itself
-    (``Answered``), on 2026-07-28 it returns the question for an ``InputRequiredResult``
-    round. Never asks in the sandbox, when the client cannot be asked, or about a request the
-    tool body is going to refuse. The question names the inputs, the mode, the output length
-    and the price. An answer that is an error or an empty accept is an ``Answered`` failure.
-    """
-    state = state_of(ctx)
-    if state.sandbox or not _can_elicit(ctx):
-        return NotAsked()
-    try:
-        jobs = await off_loop(plan, state)  # it checks the paths: off the event loop
-        state.jobs.check(session_key(ctx), len(jobs.requests))
-        pre = await preflight_for(state, jobs)
-        check_spend(pre)
-    except Exception:  # noqa: BLE001 - the tool body meets the same failure and reports it properly
-        return NotAsked()
-    question = (
-        f"{describe_jobs(pre)} {pre.summary()} This spends credits on your HeyGen account and cannot be undone "
-        "once the job starts. Start it?"
-    )
-    version = ctx.protocol_version
-    if version is None or not is_version_at_least(version, _INPUT_REQUIRED_VERSION):
-        return await _ask_mid_call(ctx, question)
-    return _unusable_answer(ctx) or Elicit(question, SpendApproval)
-
-
-@dataclass(frozen=True)
-class Gate:
-    """What a spend is checked against: the user's answer, the model's confirmation and the previews shown."""
-
-    approval: object
-    confirm_spend: bool
-    approval_token: str | None
-    previews: Previews
-    session: str
-    fingerprint: str
-
-
-def check_approval(gate: Gate, estimate: CostEstimate, pre: Preflight) -> None:
-    """Let the spend go ahead, or raise.
-
-    With elicitation the user's answer decides. Without it the first call for a request only
-    previews it: the error carries the preflight, the estimate and an ``approval_token``; the
-    spending call must carry that token (from a preview of the same arguments in this session)
-    and ``confirm_spend=true``. An answer the client could not give (a JSON-RPC error, an empty
-    accept) falls back to the same token flow.
-
-    Raises:
-        ToolFailure: the user declined (``spend_declined``), the client failed to answer
-            (``elicitation_failed``), or the spend was not confirmed with a preview's token
-            (``confirmation_required``).
-    """
-    approval = gate.approval
-    data = approval.data if isinstance(approval, AcceptedElicitation) else None
-    if isinstance(data, Answered) and data.failure is None:  # asked mid-call: the user's own answer
-        approval = data.outcome
-        data = approval.data if isinstance(approval, AcceptedElicitation) else None
-    if isinstance(data, SpendApproval):
-        if data.approve:
-            return
-    elif isinstance(approval, AcceptedElicitation):  # nobody asked the user, or their client failed to
-        token = gate.approval_token
-        if gate.confirm_spend and token is not None and gate.previews.seen(gate.session, gate.fingerprint, token):
-            return
-        _refuse_unconfirmed(gate, estimate, pre, data.failure if isinstance(data, Answered) else None)
-    raise ToolFailure(
-        "spend_declined",
-        f"The user did not approve the spend; nothing was created. ({estimate.summary})",
-        next_action="Do not retry unless the user asks for it.",
-    )
-
-
-def _refuse_unconfirmed(gate: Gate, estimate: CostEstimate, pre: Preflight, failure: str | None) -> None:
-    """The preview: nothing spent; the jobs, the estimate and a token for the call that spends.
-
-    Raises:
-        ToolFailure: always (``elicitation_failed`` when the client failed to answer the question).
-    """
-    token = gate.previews.issue(gate.session, gate.fingerprint)
-    if failure is not None:
-        why = f"{failure[0].upper()}{failure[1:]}. "
-    elif gate.approval_token is not None:
-        why = "That approval_token is not from a preview of these arguments in this session. "
-    elif gate.confirm_spend:
-        why = "confirm_spend=true needs the approval_token of a preview the user saw first; this is it. "
-    else:
-        why = ""
-    raise ToolFailure(
-        "confirmation_required" if failure is None else "elicitation_failed",
-        f"{why}{describe_jobs(pre)} {estimate.summary} Nothing was created: this job spends the user's "
+def _preview(state: AppState, quote: Quote, why: str = "", code: str = "confirmation_required") -> ToolFailure:
+    """The preview: nothing spent; the new jobs, the estimate and a sealed token for the call that spends."""
+    pre = quote.new_preflight
+    estimate = CostEstimate.of(pre)
+    token = _seal(state).issue(quote.new_fingerprints, estimate_usd=quote.estimate_usd)
+    covered = f" {len(quote.reused)} more already exist(s) and will be reused at no cost." if quote.reused else ""
+    return ToolFailure(
+        code,
+        f"{why}{describe_jobs(pre)} {estimate.summary}{covered} Nothing was created: this spends the user's "
         "HeyGen credits and needs their approval.",
         param="confirm_spend",
-        next_action=("The user was not asked. " if failure is not None else "")
-        + "Tell the user the jobs and the estimated cost and ask them whether to go ahead. Only if they "
-        f"agree, call again with the same arguments, confirm_spend=true and approval_token={token!r}.",
+        next_action=("The user was not asked. " if code == "elicitation_failed" else "")
+        + "Tell the user the jobs and the estimated cost and ask them whether to go ahead. Only if they agree, call "
+        f"again with the same arguments, confirm_spend=true and approval_token={token!r} (good for these exact "
+        "files and options, once, for 15 minutes).",
         details={"preflight": pre.to_dict(), "estimate": estimate.model_dump(), "approval_token": token},
     )
 
 
-def _refuse_over_balance(pre: Preflight) -> None:
+def _approval(state: AppState, quote: Quote, answer: object, confirm_spend: bool, token: str | None) -> Approval:
+    """Who approved the new jobs, or the ToolFailure that previews or refuses them.
+
+    Raises:
+        ToolFailure: ``spend_declined``, ``balance_too_low``, ``elicitation_failed``,
+            ``confirmation_required`` or ``approval_invalid``/``_used``/``_expired``/``_mismatch``.
+    """
+    if state.sandbox or not quote.new:
+        return Approval(by="policy", fingerprints=quote.new_fingerprints)
+    from heygen_lipsync.preflight import check_spend
+
     try:
-        check_spend(pre)
+        check_spend(quote.new_preflight)
     except BalanceTooLowError as exc:
         raise ToolFailure(
             "balance_too_low",
             f"{exc}.",
             next_action="Tell the user the estimate and their balance; they can add credit, or send fewer or "
             "shorter jobs.",
-            details={"preflight": pre.to_dict()},
+            details={"preflight": quote.new_preflight.to_dict()},
         ) from None
-
-
-@dataclass
-class Spend:
-    """An approved spend inside ``spending()``: say ``created()`` once the API returned the new id."""
-
-    estimate: CostEstimate | None
-    sandbox: bool
-    _jobs: JobCounter
-    _session: str
-    _slots: int
-    _key: str | None
-    _open: bool = True
-    preflight: Preflight | None = None  # what priced it: the library's preflight of every job
-
-    def created(self, *, reused: bool = False) -> None:
-        """The job(s) exist: count them, unless the ledger ``reused`` an earlier identical create's job(s).
-
-        A reused create sent nothing and spent nothing, so its slots go back to the session.
-        """
-        self._settle(created=not reused, key=self._key)
-
-    @property
-    def jobs_left(self) -> int:
-        """How many more jobs this session may start."""
-        return self._jobs.remaining(self._session)
-
-    def outcome(self) -> dict[str, Any]:
-        """What a create's result says about the spend: ``sandbox``, ``estimate``, ``jobs_left_in_session``."""
-        return {"sandbox": self.sandbox, "estimate": self.estimate, "jobs_left_in_session": self.jobs_left}
-
-    def failed(self, exc: BaseException) -> None:
-        """The create raised ``exc``: keep the slots unless it proves nothing was created."""
-        # The key the library made up when the model gave none is the one a retry will carry.
-        key = (exc.idempotency_key if isinstance(exc, APIError) else None) or self._key
-        self._settle(created=may_have_created(exc), key=key)
-
-    def close(self) -> None:
-        """The block ended: a create that neither said ``created()`` nor failed is counted."""
-        self._settle(created=True, key=self._key)
-
-    def _settle(self, *, created: bool, key: str | None) -> None:
-        if self._open:
-            self._open = False
-            self._jobs.settle(self._session, self._slots, created=created, idempotency_key=key)
+    data = answer.data if isinstance(answer, AcceptedElicitation) else None
+    unanswered = not isinstance(data, SpendApproval | Answered) or (isinstance(data, Answered) and data.failure)
+    if confirm_spend and token is not None and unanswered:
+        # The token flow: nobody could ask the user here (or their client failed to answer), and
+        # the model carries the yes the user gave to a preview of exactly these jobs.
+        try:
+            return _seal(state).verify(token, quote.new_fingerprints)
+        except ApprovalError as exc:
+            raise _preview(state, quote, f"{exc}. ", exc.code) from None
+    if isinstance(data, Answered) and data.failure is None:  # asked mid-call: the user's own answer
+        answer = data.outcome
+        data = answer.data if isinstance(answer, AcceptedElicitation) else None
+    if isinstance(data, SpendApproval):
+        if data.approve:
+            return Approval(by="user", fingerprints=quote.new_fingerprints)
+    elif isinstance(answer, AcceptedElicitation):  # nobody asked the user, or their client failed to
+        failure = data.failure if isinstance(data, Answered) else None
+        if failure is not None:
+            raise _preview(state, quote, f"{failure[0].upper()}{failure[1:]}. ", "elicitation_failed")
+        if token is None:
+            why = "confirm_spend=true needs the approval_token of a preview the user saw; this is it. "
+            raise _preview(state, quote, why if confirm_spend else "")
+        try:
+            approval = _seal(state).verify(token, quote.new_fingerprints)
+        except ApprovalError as exc:
+            raise _preview(state, quote, f"{exc}. ", exc.code) from None
+        if not confirm_spend:
+            raise _preview(state, quote, "The approval_token needs confirm_spend=true with it. ")
+        return approval
+    raise ToolFailure(
+        "spend_declined",
+        "The user did not approve the spend; nothing was created.",
+        next_action="Do not retry unless the user asks for it.",
+    )
 
 
 @asynccontextmanager
 async def spending(
     ctx: Context,
-    jobs: PaidJobs,
-    approval: object,
+    requests: Sequence[LipsyncRequest],
+    answer: object,
     *,
     confirm_spend: bool,
-    idempotency_key: str | None,
-    approval_token: str | None = None,
+    approval_token: str | None,
+    idempotency_key: str | None = None,
+    new_job: bool = False,
+    kind: str = "lipsync",
 ) -> AsyncIterator[Spend]:
-    """Check the cap, preflight and price, check the approval, reserve the slots; settle them when the block ends.
+    """Quote the jobs, check the session cap and the approval, reserve the slots; settle them when the block ends.
 
-    ``approval`` is the resolver's answer (``ask_user``). Inside the block, call
-    ``spend.created()`` when the create returned; a block that raises keeps the slots unless
-    the error proves nothing was created. The sandbox is priced too (what a real job would
-    cost) but never asks.
+    ``answer`` is the resolver's (``asking.ask_user``); ``kind`` is ``lipsync``, ``batch`` or
+    ``dub`` (a campaign). A block that raises keeps the slots unless the error proves nothing
+    was created.
 
     Raises:
-        ToolFailure: the session's cap would be passed, preflight found a failing job, the
-            estimate is above the balance, or the spend was not approved.
+        ToolFailure: a bad argument, a failing preflight, the session cap, the balance, or an
+            approval that is missing, declined, used, expired or for other jobs.
     """
     state = state_of(ctx)
     session = session_key(ctx)
-    slots = state.jobs.needed(session, len(jobs.requests), idempotency_key)
-    state.jobs.check(session, slots)  # before the spend question: no point approving a job the cap refuses
-    pre = await preflight_for(state, jobs)
-    estimate = CostEstimate.of(pre)
-    if not state.sandbox:
-        _refuse_over_balance(pre)
-        gate = Gate(approval, confirm_spend, approval_token, state.jobs.previews, session, jobs.fingerprint())
-        check_approval(gate, estimate, pre)
-    state.jobs.check(session, slots)  # again: another call may have started a job while the user was asked
-    state.jobs.reserve(session, slots)
-    spend = Spend(estimate, state.sandbox, state.jobs, session, slots, idempotency_key, preflight=pre)
+    quote = await quote_for(state, requests, new_job=new_job, batch=kind != "lipsync")
     try:
-        yield spend
-    except BaseException as exc:
-        spend.failed(exc)
-        raise
+        # What this call creates, as one mark: the tool's kind of create and every job's content.
+        mark = kind + ":" + hashlib.sha256("\n".join(j.fingerprint for j in quote.jobs).encode()).hexdigest()
+        if not new_job and quote.new and state.jobs.covers(session, mark, idempotency_key):
+            # A retry of a create this session already counted (and had approved): it returns its
+            # job(s) under the same key, so it takes no slot and needs no new approval.
+            quote.reused.update(dict.fromkeys(range(len(quote.jobs))))
+        slots = len(quote.new)
+        state.jobs.check(session, slots)  # before the spend question: no point approving what the cap refuses
+        approval = _approval(state, quote, answer, confirm_spend, approval_token)
+        state.jobs.check(session, slots)  # again: another call may have started a job meanwhile
+        state.jobs.reserve(session, slots)
+        marks = (mark, idempotency_key) if idempotency_key else (mark,)
+        spend = Spend(quote, approval, state.sandbox, state.jobs, session, slots, marks)
+        try:
+            yield spend
+        except SpendError as exc:
+            spend.failed(exc)
+            raise _spend_failure(exc) from None
+        except BaseException as exc:
+            spend.failed(exc)
+            raise
+        finally:
+            spend.close()
     finally:
-        spend.close()
+        quote.close()
+
+
+def _spend_failure(exc: SpendError) -> ToolFailure:
+    """The library's refusal (a cap, a used token, the store) as a tool error whose next step a model can take."""
+    steps = {
+        "daily_cap": "Tell the user the daily cap was reached; it resets over 24 hours, or they can raise it in the "
+        "server's configuration.",
+        "approval_used": "Call again without approval_token for a new preview, and ask the user again.",
+        "store_unavailable": "Tell the user the job ledger is busy or broken (nothing was spent); try again in a "
+        "minute.",
+    }
+    return ToolFailure(
+        exc.code,
+        f"{exc}.",
+        next_action=steps.get(exc.code, "Tell the user why nothing was created."),
+        param="approval_token" if exc.code.startswith("approval") else None,
+    )
+
+
+def may_have_created(exc: BaseException) -> bool:
+    """Whether a create that raised ``exc`` may still have made its job(s) (the library's one rule, inverted)."""
+    return not isinstance(exc, ToolFailure) and not definitely_not_created(exc)

@@ -48,6 +48,8 @@ class AppState:
     dub_runs: DubRuns | None = None  # the background dub runs (tools_dub), cancelled by the lifespan
     # create_lipsync(delete_uploads=true): ids whose uploads go once wait/download sees the job finished.
     delete_uploads_when_finished: set[str] = field(default_factory=set)
+    # The approval seal (jobs.approval.ApprovalSeal), made on first use from the store's secret.
+    seal: Any = None
     _client: AsyncLipsyncClient | None = None
     _lock: anyio.Lock = field(default_factory=anyio.Lock)
 
@@ -61,6 +63,10 @@ class AppState:
             async with self._lock:
                 if self._client is None:
                     self._client = await self.connect()
+        return self._client
+
+    def client_if_built(self) -> AsyncLipsyncClient | None:
+        """The client if it was built already (no network, no await)."""
         return self._client
 
 

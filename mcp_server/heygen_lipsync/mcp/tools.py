@@ -16,6 +16,7 @@ from mcp_types import CallToolResult, ContentBlock, ResourceLink, ToolAnnotation
 from pydantic import Field
 
 from heygen_lipsync.errors import APIError, JobFailedError, NotFoundError, ValidationError, WaitTimeoutError
+from heygen_lipsync.mcp.asking import NotAsked, SpendApproval, ask_user
 from heygen_lipsync.mcp.batch_wait import wait_bound
 from heygen_lipsync.mcp.cost import MediaInfo
 from heygen_lipsync.mcp.errors import ToolFailure
@@ -47,7 +48,7 @@ from heygen_lipsync.mcp.results import (
     UploadInfo,
     WaitResult,
 )
-from heygen_lipsync.mcp.spending import NotAsked, PaidJobs, SpendApproval, ask_user, spending
+from heygen_lipsync.mcp.spending import spending
 from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
 
 if TYPE_CHECKING:
@@ -89,11 +90,12 @@ async def _delete_uploads_if_asked(state: AppState, client: AsyncLipsyncClient, 
 
 @request_arguments()
 async def _ask_before_create(ctx: Context, **values: Any) -> Elicit[SpendApproval] | NotAsked:
-    return await ask_user(ctx, lambda state: PaidJobs([build_request(state.files, values)]))
+    return await ask_user(ctx, lambda state: [build_request(state.files, values)])
 
 
 def _upload_size(request: LipsyncRequest) -> int:
-    return sum(source.path.stat().st_size for source in request.file_sources.values())
+    """The bytes a create uploads: its files' sizes when they were opened (no path is read again)."""
+    return sum(getattr(source.path, "size", 0) for source in request.file_sources.values())
 
 
 @guarded
@@ -113,26 +115,24 @@ async def create_lipsync(
     request = await off_loop(build_request, state.files, values)
     async with spending(
         ctx,
-        PaidJobs([request]),
+        [request],
         approval,
         confirm_spend=confirm_spend,
-        idempotency_key=idempotency_key,
         approval_token=approval_token,
+        idempotency_key=idempotency_key,
+        new_job=new_job,
     ) as spend:
-        estimate = spend.estimate.estimated_usd if spend.estimate is not None else None
+        (job,) = spend.jobs
         outcome = await with_upload_progress(
             ctx,
-            await off_loop(_upload_size, request),
+            _upload_size(job.request),
             state.settings.poll_interval,
             lambda relay: client.submit(
-                request,
-                idempotency_key=idempotency_key,
-                on_upload_progress=relay,
-                new_job=new_job,
-                estimate_usd=estimate,
+                job, idempotency_key=idempotency_key, on_upload_progress=relay, new_job=new_job,
+                approve=spend.approval,
             ),
-        )
-        spend.created(reused=outcome.reused)
+        )  # fmt: skip
+        spend.created(reused=outcome.reused, idempotency_key=outcome.idempotency_key)
     lipsync_id = outcome.id
     step = f"The job is running (it usually takes minutes). Call wait_for_lipsync with lipsync_id={lipsync_id!r}"
     if outcome.reused:
@@ -457,19 +457,24 @@ async def create_lipsync_batch(
     state = state_of(ctx)
     client = await state.require_client()
     requests = await off_loop(build_requests, state.files, items)
-    jobs = PaidJobs(requests)
     async with spending(
-        ctx, jobs, approval, confirm_spend=confirm_spend, idempotency_key=idempotency_key, approval_token=approval_token
+        ctx,
+        requests,
+        approval,
+        confirm_spend=confirm_spend,
+        approval_token=approval_token,
+        new_job=new_job,
+        kind="batch",
     ) as spend:
         outcome = await client.submit_batch(
-            requests,
+            spend.jobs,
             title=title,
             callback_url=callback_url,
             idempotency_key=idempotency_key,
             new_job=new_job,
-            estimate_usd=spend.estimate.estimated_usd if spend.estimate is not None else None,
+            approve=spend.approval,
         )
-        spend.created(reused=outcome.reused)
+        spend.created(reused=outcome.reused, idempotency_key=outcome.idempotency_key)
     batch_id = outcome.id
     state.batches.remember(batch_id, [item.model_dump() for item in items])
     step = f"The batch is running. Call wait_for_lipsync_batch with batch_id={batch_id!r} to wait for it; each "

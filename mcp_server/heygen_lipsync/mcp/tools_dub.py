@@ -24,6 +24,7 @@ from mcp.server.mcpserver import Context, ElicitationResult, Resolve
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from heygen_lipsync.mcp.asking import SpendApproval
 from heygen_lipsync.mcp.cost import CostEstimate
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import off_loop
@@ -34,7 +35,7 @@ from heygen_lipsync.mcp.inputs import (
     ask_before_items,
     build_requests,
 )
-from heygen_lipsync.mcp.spending import PaidJobs, SpendApproval, spending
+from heygen_lipsync.mcp.spending import spending
 from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
 from heygen_lipsync.preflight import Preflight
 
@@ -169,7 +170,6 @@ async def dub_many(
     requests = await off_loop(build_requests, state.files, items)
     run_id = _run_id(state.files.output_dir / (folder or ""), requests)
     out = state.files.output_dir / (folder or run_id)
-    jobs = PaidJobs(requests)
     rows: list[DubRow] = []  # filled once the spend gate has priced them
 
     async def work(run: DubRunState) -> None:
@@ -182,17 +182,18 @@ async def dub_many(
                     run.outputs[event.row] = event.output
                 elif event.row is not None and event.kind in ("failed", "incomplete"):
                     run.failures[event.row] = event.message or event.kind
-                run.recent.append(f"{event.kind} row {event.row}" if event.row is not None else event.kind)
+                run.recent.append(f"{event.kind} row {event.row + 1}" if event.row is not None else event.kind)
                 run.changed.set()
         except Exception as exc:  # noqa: BLE001 - a background run reports its end, it has no caller to raise to
             run.error = f"{type(exc).__name__}: {exc}; call dub_many again with the same items to resume"
 
     async with spending(
-        ctx, jobs, approval, confirm_spend=confirm_spend, idempotency_key=None, approval_token=approval_token
+        ctx, requests, approval, confirm_spend=confirm_spend, approval_token=approval_token, kind="dub"
     ) as spend:
-        # Each row's estimate is the library preflight's that priced the set (as `heygen-lipsync dub`
-        # records it): the report and the run's spent_seconds say it, with no second probe of the files.
-        rows.extend(_priced_rows(requests, spend.preflight))
+        # The token pays once for the whole run: used up here; each row then passes the library's
+        # spend authority (caps, dedupe) as it is created, priced by this same preflight.
+        await client.authority.consume(spend.approval, run_id)
+        rows.extend(_priced_rows(requests, spend.quote.preflight))
         runs.start(DubRunState(run_id=run_id, folder=out, rows=len(items)), work)
         spend.created()
     step = f"The run is going in the background. Call get_dub_run with run_id={run_id!r} to follow it."
