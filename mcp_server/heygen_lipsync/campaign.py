@@ -304,7 +304,10 @@ class _Run:
             # authority: the second waits for or reuses the first's job instead of paying again.
             (job,) = await self.client.prepare([self.rows[index].request])
             try:
-                outcome = await self.client.submit(job, idempotency_key=record.key, sources=request)
+                # A first attempt goes under the key derived from its content (a run into another folder,
+                # or a batch of the same files, is the same job); a retry of a failed row under its own.
+                key = record.key if record.attempt > 1 else None
+                outcome = await self.client.submit(job, idempotency_key=key, sources=request)
             finally:
                 job.close()
             job_id = outcome.id
@@ -362,12 +365,17 @@ class _Run:
     async def _download(self, detail: Any, target: Path) -> Any:
         from .models import DownloadResult
 
-        if target.exists() and (not self.captions or target.with_suffix(".srt").exists()):
-            # Downloads are renamed into place only when complete: an existing file is a finished one.
+        ledger = self.client.ledger
+        mine = (
+            ledger is not None and (saved := ledger.find_download(target)) is not None and saved.lipsync_id == detail.id
+        )
+        if mine and (not self.captions or target.with_suffix(".srt").exists()):
+            # This product saved this job's video there (downloads are renamed into place only when complete).
             srt = target.with_suffix(".srt")
             return DownloadResult(video_path=target, caption_path=srt if srt.exists() else None)
         target.parent.mkdir(parents=True, exist_ok=True)
-        return await self.client.download(detail, target, captions=self.captions, overwrite=True)
+        # A file this product did not write for this job is never replaced: the row fails, saying so.
+        return await self.client.download(detail, target, captions=self.captions, overwrite=mine)
 
     # -- polling ------------------------------------------------------------------------
 
@@ -494,6 +502,15 @@ async def dub_many(
                 before = before.with_status(RowStatus.QUEUED, attempt=attempt, key=key, job_id=None)
             record = before
         records.append(record)
+    for record in records:  # before any request: a file there that this product did not write is the user's
+        target = Path(record.output)
+        ours = client.ledger is not None and client.ledger.find_download(target) is not None
+        if record.status != RowStatus.DONE and target.exists() and not ours:
+            raise ValidationError(
+                f"rows[{record.row}].output",
+                f"{target} already exists and was not saved by heygen-lipsync; nothing was sent: move it, or "
+                "choose another output folder",
+            )
     run = _Run(client, out, rows, records, captions, max_concurrent, upload_concurrency, poll_interval)
     save_report(out, records)
     async for event in _drive(run):

@@ -109,7 +109,9 @@ class AsyncLipsyncClient:
     ``settings`` replaces resolution entirely, with explicit arguments still applied on top.
     ``transport`` lets tests and the sandbox substitute the network (e.g. ``httpx.MockTransport``).
     ``ledger`` is the job ledger creates and uploads are recorded in (``ledger.py``): by default
-    the install's (``HEYGEN_LIPSYNC_LEDGER``), None for none.
+    the install's (``HEYGEN_LIPSYNC_LEDGER``), None for none. ``origin`` names the API in
+    records and job fingerprints instead of the base URL: an embedded sandbox is ``sandbox``,
+    whatever port it listens on, so a rerun finds its job.
     A missing API key raises ``ConfigurationError`` at the first request, not here.
 
     Raises:
@@ -128,6 +130,7 @@ class AsyncLipsyncClient:
         transport: httpx.AsyncBaseTransport | None = None,
         settings: Settings | None = None,
         ledger: Ledger | Literal["default"] | None = "default",
+        origin: str | None = None,
     ) -> None:
         if settings is None:
             settings = resolve_settings(
@@ -146,7 +149,7 @@ class AsyncLipsyncClient:
         self.ledger = open_default() if ledger == "default" else ledger
         self.caps = DailyCaps.from_env()
         #: What records and fingerprints name: the base URL, or "sandbox" for the embedded sandbox (any port).
-        self.origin = origin_of(self.ledger, settings.base_url)
+        self.origin = origin or origin_of(self.ledger, settings.base_url)
         #: The one place this client's paid jobs are authorized (``jobs.authority``).
         self.authority = SpendAuthority(self.ledger, self.caps, origin=self.origin)
         self._http = build_http_client(
@@ -425,6 +428,7 @@ class AsyncLipsyncClient:
                 approval=approval,
                 send=send,
                 still_good=self._lipsync_status,
+                batch_item=self._batch_item_id,
             )
         finally:
             if owned:
@@ -435,6 +439,23 @@ class AsyncLipsyncClient:
             return (await self.get(lipsync_id)).status
         except NotFoundError:
             return None
+
+    async def _batch_item_id(self, batch_id: str, index: int) -> str | None:
+        """The lipsync id of item ``index`` of a batch, or None when the batch (or the item) is gone."""
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            try:
+                batch = await self.get_batch(batch_id, limit=100, token=token)
+            except NotFoundError:
+                return None
+            for item in batch.items:
+                if item.item_index == index:
+                    return item.lipsync_id
+            token = batch.next_token if batch.has_more else None
+            if not token or token in seen:
+                return None
+            seen.add(token)
 
     async def _batch_status(self, batch_id: str) -> str | None:
         try:
@@ -672,7 +693,7 @@ class AsyncLipsyncClient:
             prices = [j.estimate_usd for j in jobs]
             known = None if any(p is None for p in prices) else round(sum(p or 0.0 for p in prices), 4)
             counted = round(sum(j.counted_usd for j in jobs), 4)
-            return await submit_once(
+            outcome = await submit_once(
                 self.authority,
                 kind="batch",
                 fingerprint=fingerprint,
@@ -688,6 +709,12 @@ class AsyncLipsyncClient:
                 send=send,
                 still_good=self._batch_status,
             )  # fmt: skip
+            if not outcome.reused and self.ledger is not None:
+                fingerprints = [j.fingerprint for j in jobs]
+                await asyncio.to_thread(
+                    self.ledger.record_batch_items, outcome.id, base_url=self.origin, fingerprints=fingerprints
+                )
+            return outcome
         finally:
             for job in jobs if not given else ():
                 job.close()

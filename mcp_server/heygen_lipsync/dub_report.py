@@ -155,17 +155,31 @@ def output_paths(rows: Sequence[DubRow], out_dir: Path) -> list[Path]:
     """Each row's output video: its own ``output``, else ``<video stem>.mp4`` in ``out_dir``.
 
     Two rows that would share a name (the same video with two audios, or remote inputs) get
-    the audio's stem or the row number added, so no output overwrites another.
+    the audio's stem or the row number added, so no output overwrites another; an output (or
+    its captions) that would be an input gets another name too (``--out .`` beside the videos).
 
     Raises:
-        ValidationError: two rows name the same output explicitly.
+        ValidationError: two rows name the same output explicitly, or a row's own output is
+            outside ``out_dir`` or is one of the inputs.
     """
     paths: list[Path] = []
-    taken: set[Path] = set()
+    inputs = {
+        Path(os.path.realpath(src.path)) for row in rows for src in (row.request.video, row.request.audio)
+        if isinstance(src, FileSource)
+    }  # fmt: skip
+    taken: set[Path] = set(inputs)  # an output never replaces an input: it gets another name
+    root = Path(os.path.realpath(out_dir))
     video_stems = [_stem(row.request.video) for row in rows]
     for index, row in enumerate(rows):
         if row.output is not None:
-            path = row.output if row.output.is_absolute() else out_dir / row.output
+            path = Path(os.path.realpath(row.output if row.output.is_absolute() else out_dir / row.output))
+            if not path.is_relative_to(root):
+                raise ValidationError(
+                    f"rows[{index}].output",
+                    f"{row.output} is outside the output folder {out_dir}; give a name inside it",
+                )
+            if path in inputs or path.with_suffix(".srt") in inputs:
+                raise ValidationError(f"rows[{index}].output", f"{row.output} is one of the inputs; give another name")
         else:
             stem = video_stems[index]
             if stem is None:
@@ -174,7 +188,9 @@ def output_paths(rows: Sequence[DubRow], out_dir: Path) -> list[Path]:
                 stem = f"{stem}.{_stem(row.request.audio) or index + 1}"
             path = out_dir / f"{stem}.mp4"
         candidate, suffix = path, 2
-        while candidate in taken:
+        while (
+            candidate in taken or Path(os.path.realpath(candidate)) in taken or candidate.with_suffix(".srt") in taken
+        ):
             if row.output is not None:
                 raise ValidationError(
                     f"rows[{index}].output", f"{path} is the output of another row; give each row its own"

@@ -35,7 +35,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -474,6 +474,21 @@ class Ledger:
 
         self._guard(None, work)
 
+    def record_batch_items(self, batch_id: str, *, base_url: str, fingerprints: Sequence[str]) -> None:
+        """Remember each item of a batch by its own fingerprint, so a later single create or campaign row of
+        the same content finds it (``kind`` ``batch_item``; not counted again against the caps)."""
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> None:
+            with self._write(conn):
+                conn.executemany(
+                    "INSERT INTO jobs (created_at, updated_at, kind, base_url, fingerprint, inputs, batch_id, status)"
+                    " VALUES (?, ?, 'batch_item', ?, ?, ?, ?, 'pending')",
+                    [(now, now, base_url, fp, json.dumps({"index": i}), batch_id) for i, fp in enumerate(fingerprints)],
+                )
+
+        self._guard(None, work)
+
     def set_status(self, remote_id: str, status: str) -> None:
         """Record the last status seen of a lipsync (or batch) by its id."""
 
@@ -582,6 +597,17 @@ class Ledger:
             return row is not None
 
         return self._guard(True, work)
+
+    def jobs_using_asset(self, asset_id: str) -> list[JobRecord]:
+        """The create records (lipsync, batch) whose local files had the content uploaded as ``asset_id``."""
+        digest = self._uploaded_digest(asset_id)
+        if not digest:
+            return []
+        found = self._select(
+            "SELECT * FROM jobs WHERE kind IN ('lipsync', 'batch') AND hashes LIKE ? ORDER BY id DESC",
+            (f"%{digest}%",),
+        )
+        return [r for r in found if digest in r.hashes.values()]
 
     def forget_asset(self, asset_id: str) -> None:
         """HeyGen no longer has this asset: never reuse it again."""

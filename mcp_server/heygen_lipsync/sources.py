@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,14 +170,28 @@ def validate_idempotency_key(key: str, *, field: str = "idempotency_key") -> str
 
 
 def check_file(path: Path, *, field: str) -> Path:
-    """Check that a path names a regular, readable file (not its type), by opening it and looking at what opened.
+    """Check that a path names a regular, readable file (not its type), without opening it.
 
     Raises:
         ValidationError: missing, a directory or other non-regular file, or unreadable.
     """
     if isinstance(path, OpenedInput) and path.is_open:
         return path  # opened and checked already
-    open_checked(path, field=field).close()
+    # Looked at, not opened: the create opens each file once (jobs.plan), and checks what it opened then.
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ValidationError(field, f"file not found: {path}") from None
+    except PermissionError:
+        raise ValidationError(field, f"file is not readable: {path}") from None
+    except OSError as exc:
+        raise ValidationError(field, f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte: no file can have this name
+        raise ValidationError(field, f"not a valid file name (it contains a NUL byte): {str(path)!r}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ValidationError(field, f"not a regular file: {path}")
+    if not os.access(path, os.R_OK):
+        raise ValidationError(field, f"file is not readable: {path}")
     return path
 
 

@@ -134,6 +134,7 @@ class LipsyncClient:
         transport: httpx.AsyncBaseTransport | None = None,
         settings: Settings | None = None,
         ledger: Ledger | Literal["default"] | None = "default",
+        origin: str | None = None,
     ) -> None:
         self._async = AsyncLipsyncClient(
             api_key=api_key,
@@ -144,6 +145,7 @@ class LipsyncClient:
             transport=transport,
             settings=settings,
             ledger=ledger,
+            origin=origin,
         )
         self._loop = _LoopThread()
         self._finalizer = weakref.finalize(self, self._loop.stop)

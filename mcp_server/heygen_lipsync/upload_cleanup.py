@@ -10,6 +10,7 @@ each upload's record the asset made from that content).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from .errors import NotFoundError
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from .ledger import Ledger
 
 __all__ = ["UploadMemory", "delete_uploads", "uploads_of"]
+
+logger = logging.getLogger("heygen_lipsync")
 
 # Far enough back that any upload a recorded job used is found, however old the job.
 _ANY_AGE_DAYS = 36500.0
@@ -35,9 +38,33 @@ class UploadMemory:
         if asset_ids:
             self._by_job[lipsync_id] = tuple(dict.fromkeys(asset_ids))
 
+    def others_using(self, asset_id: str, lipsync_id: str) -> list[str]:
+        """The other jobs of this client whose create used ``asset_id``."""
+        return [job for job, assets in self._by_job.items() if job != lipsync_id and asset_id in assets]
+
     def pop(self, lipsync_id: str) -> tuple[str, ...] | None:
         """The remembered uploads of that job (forgotten now), or None when this client made none for it."""
         return self._by_job.pop(lipsync_id, None)
+
+
+_UNFINISHED = frozenset({"sending", "unknown", "pending", "queued", "processing", "running", "waiting"})
+
+
+async def _still_used(client: AsyncLipsyncClient, asset_id: str, lipsync_id: str) -> str | None:
+    """Another job, not finished yet, whose create used this asset (ledger or this client's memory), or None."""
+    ledger = client.ledger
+    if ledger is not None:
+        for record in ledger.jobs_using_asset(asset_id):
+            if record.lipsync_id != lipsync_id and record.status in _UNFINISHED:
+                return record.lipsync_id or record.batch_id or f"record {record.id}"
+    for other in client.uploads.others_using(asset_id, lipsync_id):
+        try:
+            job = await client.get(other)
+        except NotFoundError:
+            continue
+        if not job.is_finished:
+            return other
+    return None
 
 
 def uploads_of(ledger: Ledger | None, lipsync_id: str) -> list[str]:
@@ -64,6 +91,11 @@ async def delete_uploads(client: AsyncLipsyncClient, lipsync_id: str) -> list[st
     deleted: list[str] = []
     failure: Exception | None = None
     for asset_id in asset_ids:
+        user = await _still_used(client, asset_id, lipsync_id)
+        if user is not None:
+            # One upload can serve several jobs (the same file reused): never pull it from under one.
+            logger.info("kept asset %s: job %s still uses it (it goes once that one is done with it)", asset_id, user)
+            continue
         try:
             await client.delete_asset(asset_id)
         except NotFoundError:

@@ -43,7 +43,9 @@ def run_client(
         async def main() -> T:
             from ..client import AsyncLipsyncClient
 
-            async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, ledger=ledger) as client:
+            # The embedded sandbox is named by its data, not its random port: a rerun finds its job.
+            origin = "sandbox" if st.sandbox else None
+            async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, ledger=ledger, origin=origin) as client:
                 try:
                     return await work(client)
                 except NotFoundError as exc:

@@ -142,6 +142,17 @@ async def create_job(
     Raises:
         HeyGenError: the create, the wait or the save failed (see ``save_finished``).
     """
+    if plan.resuming and plan.save_to is not None and client.ledger is not None:
+        # The file there is a download of this install's: go on only if it is this very request's job,
+        # decided before anything is sent (a new job would be paid for, then refused its destination).
+        saved = client.ledger.find_download(plan.save_to)
+        earlier = await client.authority.earlier(job.fingerprint) if not plan.new_job else None
+        if saved is None or earlier is None or earlier.lipsync_id != saved.lipsync_id:
+            raise UsageProblem(
+                f"--download: {plan.download} already exists (it holds {saved.lipsync_id if saved else 'another'} "
+                "job's video, not this request's); nothing was sent: pass --overwrite, or another path",
+                param="download",
+            )
     with upload_progress() as progress, slot_wait_notes():
         outcome = await client.submit(
             job,

@@ -251,7 +251,8 @@ class SpendAuthority:
                     (fingerprint, origin),
                 ).fetchall()
                 earlier = [_row(r) for r in rows]
-                key = derived_key(fingerprint, len(earlier))
+                # An item of an earlier batch is the same job, but only a create of this kind moves the key.
+                key = derived_key(fingerprint, sum(1 for r in earlier if r.kind == kind))
             for record in earlier:
                 if record.status in FAILED_STATUSES and idempotency_key is None:
                     continue

@@ -12,6 +12,7 @@ A send another process is making is waited for, then reused, instead of paid for
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import time
 from collections.abc import Awaitable, Callable
@@ -89,8 +90,12 @@ async def submit_once(
     approval: Approval,
     send: Callable[[str], Awaitable[str]],
     still_good: Callable[[str], Awaitable[str | None]],
+    batch_item: Callable[[str, int], Awaitable[str | None]] | None = None,
 ) -> CreateOutcome:
     """Authorize, then send once (or return the earlier job); see the module docstring.
+
+    ``batch_item(batch_id, index)`` gives the lipsync id of an earlier batch's item, when the
+    earlier identical job is one (None when the batch no longer has it).
 
     ``send(key)`` uploads and creates, returning the new id; ``still_good(id)`` returns the
     job's current status, or None when it no longer exists.
@@ -116,6 +121,13 @@ async def submit_once(
             approval=approval,
         )
         record = decision.record
+        if decision.action == "reuse" and record is not None and record.kind == "batch_item":
+            found = await batch_item(record.batch_id or "", int(record.inputs.get("index", 0))) if batch_item else None
+            if found is None:
+                await _bookkeep(ledger, record.id, status="not_found")
+                continue
+            await _bookkeep(ledger, record.id, lipsync_id=found)
+            record = dataclasses.replace(record, lipsync_id=found)
         if decision.action == "reuse" and record is not None and record.remote_id:
             status = await still_good(record.remote_id)
             await _bookkeep(ledger, record.id, status=status or "not_found")

@@ -262,6 +262,7 @@ def build_server(
                         api_key=box.api_key,
                         transport=http_transport,
                         ledger=sandbox_ledger(config.data_dir),
+                        origin="sandbox",  # its data, not its port, is its identity
                     )
                 else:
                     settings = library_settings or resolve_settings()

@@ -314,12 +314,13 @@ async def spending(
     idempotency_key: str | None = None,
     new_job: bool = False,
     kind: str = "lipsync",
+    identity: str = "",
 ) -> AsyncIterator[Spend]:
     """Quote the jobs, check the session cap and the approval, reserve the slots; settle them when the block ends.
 
     ``answer`` is the resolver's (``asking.ask_user``); ``kind`` is ``lipsync``, ``batch`` or
-    ``dub`` (a campaign). A block that raises keeps the slots unless the error proves nothing
-    was created.
+    ``dub`` (a campaign); ``identity`` is what else makes the create another one (a batch's
+    title). A block that raises keeps the slots unless the error proves nothing was created.
 
     Raises:
         ToolFailure: a bad argument, a failing preflight, the session cap, the balance, or an
@@ -330,7 +331,8 @@ async def spending(
     quote = await quote_for(state, requests, new_job=new_job, batch=kind != "lipsync")
     try:
         # What this call creates, as one mark: the tool's kind of create and every job's content.
-        mark = kind + ":" + hashlib.sha256("\n".join(j.fingerprint for j in quote.jobs).encode()).hexdigest()
+        parts = [identity, *(j.fingerprint for j in quote.jobs)]
+        mark = kind + ":" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
         if not new_job and quote.new and state.jobs.covers(session, mark, idempotency_key):
             # A retry of a create this session already counted (and had approved): it returns its
             # job(s) under the same key, so it takes no slot and needs no new approval.
@@ -346,6 +348,8 @@ async def spending(
             yield spend
         except SpendError as exc:
             spend.failed(exc)
+            if isinstance(exc, ApprovalError):  # used already: a new preview, to ask the user again
+                raise _preview(state, quote, f"{exc}. ", exc.code) from None
             raise _spend_failure(exc) from None
         except BaseException as exc:
             spend.failed(exc)

@@ -15,7 +15,7 @@ from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp_types import CallToolResult, ContentBlock, ResourceLink, ToolAnnotations
 from pydantic import Field
 
-from heygen_lipsync.errors import APIError, JobFailedError, NotFoundError, ValidationError, WaitTimeoutError
+from heygen_lipsync.errors import APIError, NotFoundError, ValidationError, WaitTimeoutError
 from heygen_lipsync.mcp.asking import NotAsked, SpendApproval, ask_user
 from heygen_lipsync.mcp.batch_wait import wait_bound
 from heygen_lipsync.mcp.cost import MediaInfo
@@ -70,8 +70,8 @@ NewJob = Annotated[
 DeleteUploads = Annotated[
     bool,
     Field(
-        description="Delete the files this create uploads from HeyGen once the job has finished: done by the "
-        "wait_for_lipsync or download_lipsync call that sees it finished (assets passed by id are kept)."
+        description="Delete the files this create uploads from HeyGen once the job is done: done by the "
+        "download_lipsync call that saves it (assets passed by id, or still used by another job, are kept)."
     ),
 ]
 
@@ -141,7 +141,7 @@ async def create_lipsync(
     if delete_uploads:
         # MCP create returns at once: the wish is applied by the call that sees the job finished.
         state.delete_uploads_when_finished.add(lipsync_id)
-        step = "Its uploads are deleted once wait_for_lipsync or download_lipsync sees it finished. " + step
+        step = "Its uploads are deleted by the download_lipsync call that saves it. " + step
     return ok(
         LipsyncCreated(
             lipsync_id=lipsync_id,
@@ -259,10 +259,13 @@ async def wait_for_lipsync(
         )
     except WaitTimeoutError as exc:
         return _still_running(lipsync_id, exc, bound, cut)
-    except JobFailedError:
-        await _delete_uploads_if_asked(state, client, lipsync_id)  # finished too: its uploads are not needed
-        raise
-    deleted = await _delete_uploads_if_asked(state, client, lipsync_id)
+    # Read-only: it never deletes (hosts run read-only tools unasked). A delete_uploads wish is
+    # applied by download_lipsync, which the next step names.
+    later = (
+        " download_lipsync also deletes its uploads, as asked."
+        if lipsync_id in state.delete_uploads_when_finished
+        else ""
+    )
     finished = LipsyncInfo.of(lipsync)
     result = WaitResult(
         lipsync_id=lipsync.id,
@@ -271,7 +274,7 @@ async def wait_for_lipsync(
         waited_seconds=round(progress.waited, 1),
         lipsync=finished,
         timeout_note=cut,
-        next_step=_next_for_status(lipsync) + deleted,
+        next_step=_next_for_status(lipsync) + (later if lipsync.is_completed else ""),
     )
     return ok(result)
 
@@ -376,7 +379,9 @@ def _sizes(result: DownloadResult) -> tuple[int, int]:
     return video, caption
 
 
-def _saved(lipsync_id: str, result: DownloadResult, sizes: tuple[int, int], note: str | None) -> CallToolResult:
+def _saved(
+    lipsync_id: str, result: DownloadResult, sizes: tuple[int, int], note: str | None, deleted: str = ""
+) -> CallToolResult:
     video = Path(result.video_path)
     caption = Path(result.caption_path) if result.caption_path else None
     links: list[ContentBlock] = [
@@ -398,7 +403,8 @@ def _saved(lipsync_id: str, result: DownloadResult, sizes: tuple[int, int], note
         filename_note=note,
         next_step=(note + ". " if note else "")
         + f"Saved. Tell the user where: {video}"
-        + (f" (captions: {caption})." if caption else "."),
+        + (f" (captions: {caption})." if caption else ".")
+        + deleted,
     )
     return ok(info, *links)
 
@@ -435,8 +441,8 @@ async def download_lipsync(
     with_captions = bool(captions and lipsync.caption_url)
     dest = await off_loop(_destination, state.files, filename, default, overwrite=overwrite, captions=with_captions)
     result = await client.download(lipsync, dest, overwrite=overwrite, captions=with_captions)
-    await _delete_uploads_if_asked(state, client, lipsync_id)
-    return _saved(lipsync_id, result, await off_loop(_sizes, result), renamed)
+    deleted = await _delete_uploads_if_asked(state, client, lipsync_id)
+    return _saved(lipsync_id, result, await off_loop(_sizes, result), renamed, deleted)
 
 
 @guarded
@@ -463,8 +469,10 @@ async def create_lipsync_batch(
         approval,
         confirm_spend=confirm_spend,
         approval_token=approval_token,
+        idempotency_key=idempotency_key,
         new_job=new_job,
         kind="batch",
+        identity=f"{title}\n{callback_url}",
     ) as spend:
         outcome = await client.submit_batch(
             spend.jobs,

@@ -188,7 +188,13 @@ async def dub_many(
             run.error = f"{type(exc).__name__}: {exc}; call dub_many again with the same items to resume"
 
     async with spending(
-        ctx, requests, approval, confirm_spend=confirm_spend, approval_token=approval_token, kind="dub"
+        ctx,
+        requests,
+        approval,
+        confirm_spend=confirm_spend,
+        approval_token=approval_token,
+        kind="dub",
+        new_job=retry_failed,  # a retry makes new jobs under new keys: never covered by an earlier yes
     ) as spend:
         # The token pays once for the whole run: used up here; each row then passes the library's
         # spend authority (caps, dedupe) as it is created, priced by this same preflight.
