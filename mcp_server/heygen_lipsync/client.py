@@ -508,7 +508,7 @@ class AsyncLipsyncClient:
         body = await self._call(get_lipsync_v3.asyncio_detailed, lipsync_id)
         lipsync = Lipsync.from_api(data_of(body, "get"))
         if self.ledger is not None:
-            self.ledger.set_status(lipsync.id, lipsync.status)
+            await asyncio.to_thread(self.ledger.set_status, lipsync.id, lipsync.status)  # never on the event loop
         return lipsync
 
     async def list(self, *, limit: int | None = None, token: str | None = None) -> LipsyncPage:
@@ -1042,7 +1042,9 @@ class AsyncLipsyncClient:
             self._http, lipsync, dest, overwrite=overwrite, captions=captions, on_progress=on_progress
         )
         if self.ledger is not None:
-            self.ledger.add_download(lipsync.id, result.video_path, bytes_written=result.bytes_written)
+            await asyncio.to_thread(
+                self.ledger.add_download, lipsync.id, result.video_path, bytes_written=result.bytes_written
+            )
         if delete_uploads:
             await self.delete_uploads(lipsync.id)
         return result

@@ -11,9 +11,23 @@ import pytest
 from heygen_lipsync import AsyncLipsyncClient
 from heygen_lipsync.ledger import Ledger
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
+from tests.cli.conftest import assume_yes, cli, sandbox
 from tests.mcp.conftest import paid_server, settings, upstream, workdir
 
-__all__ = ["box", "client_of", "jobs_in", "ledger_path", "media", "paid_server", "settings", "upstream", "workdir"]
+__all__ = [
+    "assume_yes",
+    "box",
+    "cli",
+    "client_of",
+    "jobs_in",
+    "ledger_path",
+    "media",
+    "paid_server",
+    "sandbox",
+    "settings",
+    "upstream",
+    "workdir",
+]
 
 FAST = SandboxConfig(pending_seconds=0.05, running_seconds=0.2)
 
@@ -48,9 +62,14 @@ def ledger_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def client_of(box: EmbeddedSandbox, ledger: Ledger | str | None = "default") -> AsyncLipsyncClient:
+def client_of(box: EmbeddedSandbox, ledger: Ledger | str | None = "default", retries: int = 0) -> AsyncLipsyncClient:
     """A client of the sandbox with the given ledger (the install's by default)."""
-    return AsyncLipsyncClient(base_url=box.base_url, api_key=box.api_key, max_retries=0, ledger=ledger)  # type: ignore[arg-type]
+    return AsyncLipsyncClient(
+        base_url=box.base_url,
+        api_key=box.api_key,
+        max_retries=retries,
+        ledger=ledger,  # type: ignore[arg-type]
+    )
 
 
 def jobs_in(box: EmbeddedSandbox) -> int:

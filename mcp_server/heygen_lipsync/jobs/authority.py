@@ -52,6 +52,8 @@ _DAY = 24 * 3600.0
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 #: A send owned by another machine counts as in flight this long after its last update.
 _LEASE_SECONDS = 15 * 60.0
+#: The ledger rows this process is sending now (every client of the process: a row is one job).
+_SENDING: set[int] = set()
 
 
 def ago(when: float) -> str:
@@ -103,7 +105,7 @@ class SpendAuthority:
         self.ledger = ledger
         self.caps = caps
         self.origin = origin
-        self._sending: set[int] = set()  # rows this process is sending now
+        self._sending = _SENDING
 
     @property
     def caps_configured(self) -> bool:

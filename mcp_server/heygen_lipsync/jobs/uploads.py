@@ -1,5 +1,8 @@
 """Uploads through the ledger: a file with the same content as one uploaded lately is not uploaded again.
 
+Every ledger call here runs off the event loop: a ledger another process holds locked delays
+this upload at most the ledger's short bookkeeping wait, never the other requests of a server.
+
 Inside a create (``jobs.create``), a reused asset HeyGen no longer has makes the create fail;
 the create then forgets it and is sent once more with the files uploaded afresh. Every
 upload is recorded (path, size, modification time, content hash) so a later create from the
@@ -60,11 +63,17 @@ async def upload_once(
     try:
         stat = path.stat()
         size = stat.st_size
-        if digest is None and ledger.may_have_asset_of_size(size, base_url=origin, max_age_days=max_age):
+        if digest is None and await asyncio.to_thread(
+            ledger.may_have_asset_of_size, size, base_url=origin, max_age_days=max_age
+        ):
             digest = await asyncio.to_thread(sha256_file, path)
     except OSError:
         return await upload(sent.append)  # the upload reports the unreadable file properly
-    known = None if digest is None else ledger.asset_for(digest, base_url=origin, max_age_days=max_age)
+    known = (
+        None
+        if digest is None
+        else await asyncio.to_thread(ledger.asset_for, digest, base_url=origin, max_age_days=max_age)
+    )
     collector = reused_assets.get()
     if known is not None and collector is not None:  # inside a create, which can recover
         collector.append(known)
@@ -73,15 +82,19 @@ async def upload_once(
         alive = await still_there(known)
         if alive is not None:
             return alive
-        ledger.forget_asset(known)
+        await asyncio.to_thread(ledger.forget_asset, known)
     # The size and modification time let a later process probe the file for a price (if unchanged).
     inputs = {"file": str(path), "abs_path": str(path.absolute()), "size_bytes": size, "mtime_ns": stat.st_mtime_ns}
-    row = ledger.record(kind="upload", base_url=origin, inputs=inputs, hashes={"file": digest} if digest else {})
+    row = await asyncio.to_thread(
+        ledger.record, kind="upload", base_url=origin, inputs=inputs, hashes={"file": digest} if digest else {}
+    )
     try:
         asset = await upload(sent.append)
     except BaseException as exc:
-        ledger.update(row, status="refused" if definitely_not_created(exc) else "unknown")
+        await asyncio.to_thread(ledger.update, row, status="refused" if definitely_not_created(exc) else "unknown")
         raise
     # The bytes sent are what HeyGen holds: their hash, not one taken before, names the asset.
-    ledger.update(row, status="uploaded", asset_id=asset.asset_id, hashes={"file": sent[-1]} if sent else None)
+    await asyncio.to_thread(
+        ledger.update, row, status="uploaded", asset_id=asset.asset_id, hashes={"file": sent[-1]} if sent else None
+    )
     return asset
