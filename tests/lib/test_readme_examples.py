@@ -1,4 +1,5 @@
-"""README's library examples run: each ```python block of its "## Library" section, against a sandbox.
+"""The library examples run: each ```python block of README.md and of the library page
+(docs/library.md), against a sandbox.
 
 Each block runs as written, in a fresh subprocess (bounded by a timeout), in a temporary folder
 holding the local files the examples name (`talk.mp4`, `voice.wav`, copies of the sandbox's
@@ -7,7 +8,7 @@ samples), with `HEYGEN_BASE_URL` and `HEYGEN_API_KEY` pointing at an `EmbeddedSa
 The sandbox has no internet access, so the examples' `https://example.com/...` audio URLs are
 the one thing rewritten: the sample audio is uploaded to the sandbox first and each such URL is
 replaced by that asset's own URL, which the sandbox serves (and reads) itself. Everything else,
-including the printed output's shape, is the README's own code.
+including the printed output's shape, is the page's own code.
 """
 
 from __future__ import annotations
@@ -25,26 +26,30 @@ import pytest
 from heygen_lipsync import LipsyncClient
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+#: The pages whose every Python block must run as written.
+PAGES = (ROOT / "README.md", ROOT / "docs" / "library.md")
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 _EXAMPLE_URL = re.compile(r"https://example\.com/[^\s\"']+")
 #: A generous bound for one example (sandbox jobs finish at once; wait polls every 2 s or so).
 TIMEOUT = 120
 
 
-def library_blocks() -> list[str]:
-    """The ```python blocks between README's "## Library" heading and the next "## " heading."""
-    text = README.read_text(encoding="utf-8")
-    start = text.index("\n## Library\n")
-    end = text.index("\n## ", start + 1)
-    return [match.group(1) for match in _BLOCK.finditer(text[start:end])]
+def library_blocks() -> list[tuple[str, str]]:
+    """Each page's ```python blocks, with where each comes from (``README.md #1``)."""
+    return [
+        (f"{page.relative_to(ROOT)} #{number}", match.group(1))
+        for page in PAGES
+        for number, match in enumerate(_BLOCK.finditer(page.read_text(encoding="utf-8")), start=1)
+    ]
 
 
 BLOCKS = library_blocks()
 
 
-def test_the_library_section_has_examples() -> None:
-    assert len(BLOCKS) >= 3
+def test_the_pages_have_examples() -> None:
+    assert sum(where.startswith("README.md") for where, _ in BLOCKS) >= 1
+    assert sum(where.startswith("docs/library.md") for where, _ in BLOCKS) >= 3
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +67,9 @@ def audio_url(sandbox: EmbeddedSandbox) -> str:
     return asset.url
 
 
-@pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_readme_library_example_runs(index: int, sandbox: EmbeddedSandbox, audio_url: str, tmp_path: Path) -> None:
-    source = _EXAMPLE_URL.sub(audio_url, BLOCKS[index])
+@pytest.mark.parametrize(("where", "block"), BLOCKS, ids=[where for where, _ in BLOCKS])
+def test_library_example_runs(where: str, block: str, sandbox: EmbeddedSandbox, audio_url: str, tmp_path: Path) -> None:
+    source = _EXAMPLE_URL.sub(audio_url, block)
     shutil.copyfile(SAMPLE_VIDEO, tmp_path / "talk.mp4")
     shutil.copyfile(SAMPLE_AUDIO, tmp_path / "voice.wav")
     (tmp_path / "example.py").write_text(source, encoding="utf-8")
@@ -79,6 +84,6 @@ def test_readme_library_example_runs(index: int, sandbox: EmbeddedSandbox, audio
     done = subprocess.run(
         [sys.executable, "example.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=TIMEOUT
     )
-    assert done.returncode == 0, f"README library example {index + 1} failed:\n{source}\n{done.stderr}"
+    assert done.returncode == 0, f"the library example {where} failed:\n{source}\n{done.stderr}"
     assert "Traceback" not in done.stderr
     assert "failed:" not in done.stdout and "still running" not in done.stdout, done.stdout
