@@ -1,4 +1,9 @@
-"""Shared test configuration: which code is under test, hypothesis profiles, logging hygiene.
+"""Shared test configuration: which code is under test, hypothesis profiles, logging hygiene, CI-only services.
+
+Services and files a test needs from outside the checkout (Chromium, the browser-test host
+bundle, PostgreSQL, ``../shared/upstream``): a local run without them skips the test and says
+in plain words what is missing and how to get it; in CI (``CI`` set) the same test fails,
+so a broken CI machine can never go quietly green. ``skip_or_fail`` does this.
 
 Hypothesis profiles (the tests' randomness):
 
@@ -19,6 +24,7 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -31,6 +37,12 @@ CHECKOUT_PACKAGES = {
     "heygen_lipsync": ROOT / "mcp_server" / "heygen_lipsync",
     "heygen_lipsync_api": ROOT / "generated_client" / "heygen_lipsync_api",
 }
+
+# CI systems set CI (to "true", "1", ...); .ci/run sets CI=true.
+IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+# The environment variable naming the tests' PostgreSQL database (.ci/run starts one and sets it).
+DATABASE_URL_ENV = "HEYGEN_LIPSYNC_TEST_DATABASE_URL"
 
 settings.register_profile(
     "ci",
@@ -73,6 +85,53 @@ def pytest_configure(config: pytest.Config) -> None:
             f"test this code. In this checkout run `python -m pip install -e '.[dev]'`, or set "
             f"PYTHONPATH={ROOT / 'mcp_server'}{os.pathsep}{ROOT / 'generated_client'}"
         )
+
+
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip the test with ``reason`` locally; in CI, where everything must be there, fail it instead.
+
+    Raises:
+        pytest.skip.Exception: outside CI.
+        pytest.fail.Exception: in CI.
+    """
+    if IN_CI:
+        pytest.fail(f"{reason} [CI must provide this, so the test fails instead of skipping]", pytrace=False)
+    pytest.skip(reason)
+
+
+def shared_upstream_file(name: str) -> Path:
+    """HeyGen's published file ``name`` in ``../shared/upstream``; skips (locally) or fails (CI) without it."""
+    path = SHARED / "upstream" / name
+    if not path.is_file():
+        skip_or_fail(
+            f"needs {name}, HeyGen's published API description, which is reference material kept outside "
+            f"this repository (in a folder named shared/upstream next to the checkout, {path.parent}). "
+            "Without it these comparisons cannot run; CI always has the folder, so they run there"
+        )
+    return path
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """``@pytest.mark.needs_shared_upstream(NAME)``: the test needs ``../shared/upstream/NAME``."""
+    for mark in item.iter_markers("needs_shared_upstream"):
+        shared_upstream_file(*mark.args)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The URL of a PostgreSQL database the tests may use and empty (``HEYGEN_LIPSYNC_TEST_DATABASE_URL``).
+
+    ``.ci/run`` starts a private server on loopback and sets it. Locally, point it at a
+    throw-away database: ``HEYGEN_LIPSYNC_TEST_DATABASE_URL=postgresql://USER@127.0.0.1:PORT/DB``.
+    """
+    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if not url:
+        skip_or_fail(
+            f"needs a PostgreSQL database, and {DATABASE_URL_ENV} is not set. Point it at a throw-away "
+            f"database (e.g. {DATABASE_URL_ENV}=postgresql://postgres@127.0.0.1:5432/heygen_test); "
+            ".ci/run starts one for CI"
+        )
+    return url
 
 
 @pytest.fixture(autouse=True)

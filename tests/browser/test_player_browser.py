@@ -23,6 +23,7 @@ from heygen_lipsync.mcp.player import PLAYER_URI
 from heygen_lipsync.mcp.settings import ServerSettings
 from heygen_lipsync.sandbox import SandboxConfig
 from tests.browser.conftest import AXE, CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import skip_or_fail
 from tests.mcp.conftest import structured
 from tests.mcp.test_player import APPS, sandbox_batch, sandbox_job
 
@@ -63,7 +64,7 @@ async def open_player(client: Client, host_url: str, tool_input: dict[str, Any],
         try:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         except Exception as exc:
-            pytest.skip(f"Chromium did not start: {exc}")
+            skip_or_fail(f"Chromium did not start: {exc}")
         try:
             page = await browser.new_page(viewport={"width": 880, "height": 660})
             opened = Opened(page=page, frame=None)

@@ -41,6 +41,11 @@ def jobs(api: EmbeddedSandbox) -> int:
     return asyncio.run(count())
 
 
+def uploads(api: EmbeddedSandbox) -> int:
+    """How many files the API holds (uploads are paid storage, and a refused create must send none)."""
+    return len(api.app.store._all("SELECT id FROM assets"))
+
+
 def _env(api: EmbeddedSandbox) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("HEYGEN_LIPSYNC_ASSUME_YES", "HEYGEN_BEARER_TOKEN")}
     return {**env, "HEYGEN_BASE_URL": api.base_url, "HEYGEN_API_KEY": api.api_key, "NO_COLOR": "1"}
@@ -77,13 +82,13 @@ def test_on_a_terminal_yes_creates_the_job(api: EmbeddedSandbox) -> None:
     code, screen = on_terminal(api, *CREATE, answer="y")
     assert "Spend about $0.10? [y/N]" in screen
     assert "3.0 s" in screen and "speed" in screen  # the preflight was shown before the question
-    assert code == 0 and jobs(api) == 1
+    assert code == 0 and jobs(api) == 1 and uploads(api) == 2  # the video and the audio
 
 
 def test_on_a_terminal_no_sends_nothing(api: EmbeddedSandbox) -> None:
     code, screen = on_terminal(api, *CREATE, answer="n")
     assert "Spend about $0.10?" in screen and "nothing was sent" in screen
-    assert code != 0 and jobs(api) == 0
+    assert code != 0 and jobs(api) == 0 and uploads(api) == 0
 
 
 def test_yes_on_a_terminal_asks_nothing(api: EmbeddedSandbox) -> None:
@@ -97,7 +102,7 @@ def test_without_a_terminal_or_yes_it_refuses_with_exit_2_and_says_how(api: Embe
     result = cli(*CREATE)
     assert result.exit_code == 2
     assert "--yes" in result.stderr and "HEYGEN_LIPSYNC_ASSUME_YES=1" in result.stderr
-    assert jobs(api) == 0
+    assert jobs(api) == 0 and uploads(api) == 0
 
 
 def test_dry_run_shows_the_preflight_and_the_request_and_sends_nothing(api: EmbeddedSandbox) -> None:
@@ -106,7 +111,7 @@ def test_dry_run_shows_the_preflight_and_the_request_and_sends_nothing(api: Embe
     assert result.exit_code == 0, result.stderr
     assert '"dry_run": true' in result.stdout and '"estimated_usd": 0.2' in result.stdout
     assert str(SAMPLE_VIDEO) in result.stdout  # the request that would be sent, its file not uploaded
-    assert jobs(api) == 0
+    assert jobs(api) == 0 and uploads(api) == 0
 
 
 def _sound_only_mp4(path: Path) -> Path:
@@ -133,4 +138,4 @@ def test_a_video_without_a_video_stream_is_refused_before_any_request(api: Embed
     result = Cli(env=_env(api))(*CREATE[:2], str(sound), *CREATE[3:], "--yes")
     assert result.exit_code == 2, result.stderr
     assert "video" in result.stderr and "no video stream" in result.stderr
-    assert jobs(api) == 0
+    assert jobs(api) == 0 and uploads(api) == 0

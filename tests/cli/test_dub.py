@@ -7,7 +7,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from heygen_lipsync.sandbox import EmbeddedSandbox
 from tests.cli.conftest import Cli, error_json
+
+
+def _sent(sandbox: EmbeddedSandbox) -> tuple[int, int]:
+    """What the API holds: its jobs and its uploaded files (the sandbox is the module's: compare before and after)."""
+    store = sandbox.app.store
+    return len(store.list_jobs(1_000_000, None)), len(store._all("SELECT id FROM assets"))
 
 
 def _folders(tmp_path: Path, samples: tuple[Path, Path], count: int = 3) -> tuple[list[Path], Path]:
@@ -25,9 +32,10 @@ def _events(stdout: str) -> list[dict[str, Any]]:
 
 
 def test_videos_are_paired_with_audio_by_stem_and_dubbed_into_out(
-    cli: Cli, samples: tuple[Path, Path], tmp_path: Path
+    cli: Cli, samples: tuple[Path, Path], tmp_path: Path, sandbox: EmbeddedSandbox
 ) -> None:
     videos, audios = _folders(tmp_path, samples)
+    jobs_before, _ = _sent(sandbox)
     result = cli("dub", *videos, "--audio", audios, "--out", tmp_path / "out", "--yes")
     assert result.exit_code == 0, result.stderr
     events = _events(result.stdout)
@@ -35,28 +43,35 @@ def test_videos_are_paired_with_audio_by_stem_and_dubbed_into_out(
     assert sorted(p.name for p in (tmp_path / "out").glob("*.mp4")) == ["ep0.mp4", "ep1.mp4", "ep2.mp4"]
     report = [json.loads(line) for line in (tmp_path / "out" / "dub-report.jsonl").read_text().splitlines()]
     assert [Path(line["audio"]).name for line in report] == ["ep0.wav", "ep1.wav", "ep2.wav"]
+    assert _sent(sandbox)[0] == jobs_before + 3  # the counter sees what a real run sends
     again = cli("dub", *videos, "--audio", audios, "--out", tmp_path / "out", "--yes")
     assert [e["event"] for e in _events(again.stdout)] == ["skipped", "skipped", "skipped", "finished"]
 
 
-def test_dry_run_shows_the_summary_and_sends_nothing(cli: Cli, samples: tuple[Path, Path], tmp_path: Path) -> None:
+def test_dry_run_shows_the_summary_and_sends_nothing(
+    cli: Cli, samples: tuple[Path, Path], tmp_path: Path, sandbox: EmbeddedSandbox
+) -> None:
     videos, audios = _folders(tmp_path, samples, 2)
+    before = _sent(sandbox)
     result = cli("dub", *videos, "--audio", audios, "--out", tmp_path / "out", "--mode", "precision", "--dry-run")
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["rows"] == 2 and set(summary["by_mode"]) == {"precision"}
     assert "2 rows" in result.stderr
     assert not (tmp_path / "out").exists()
+    assert _sent(sandbox) == before
 
 
 def test_without_yes_and_without_a_terminal_nothing_is_spent(
-    cli: Cli, samples: tuple[Path, Path], tmp_path: Path
+    cli: Cli, samples: tuple[Path, Path], tmp_path: Path, sandbox: EmbeddedSandbox
 ) -> None:
     videos, audios = _folders(tmp_path, samples, 1)
+    before = _sent(sandbox)
     result = cli("dub", *videos, "--audio", audios, "--out", tmp_path / "out")
     assert result.exit_code == 2
     assert error_json(result)["param"] == "yes"
     assert not (tmp_path / "out").exists()
+    assert _sent(sandbox) == before
 
 
 def test_a_video_without_audio_of_its_stem_is_named(cli: Cli, samples: tuple[Path, Path], tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import struct
 from pathlib import Path
@@ -96,19 +97,23 @@ def test_a_path_with_a_nul_byte_is_a_validation_error() -> None:
     assert info.value.field == "video"
 
 
-def test_directory_and_unreadable_file_rejected(tmp_path: Path) -> None:
+def test_directory_and_unreadable_file_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValidationError, match="not a regular file"):
         parse_source(tmp_path, field="video")
     locked = tmp_path / "locked.mp4"
     locked.write_bytes(MP4)
-    locked.chmod(0)
-    try:
-        if os.access(locked, os.R_OK):
-            pytest.skip("running as root: permissions are not enforced")
-        with pytest.raises(ValidationError, match="not readable"):
-            parse_source(locked, field="video")
-    finally:
-        locked.chmod(0o644)
+    # The permission error is simulated: root (CI) may read any file, whatever its mode.
+    real_open = os.open
+
+    def refusing_open(path: str | os.PathLike[str], flags: int, *args: int, **kwargs: int) -> int:
+        if Path(path) == locked.resolve():
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    with pytest.raises(ValidationError, match="not readable") as caught:
+        parse_source(locked, field="video")
+    assert caught.value.field == "video" and str(locked) in caught.value.message
 
 
 def base(**kw: object) -> LipsyncRequest:
