@@ -199,23 +199,45 @@ async def update_lipsync(
 
 @guarded
 async def delete_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallToolResult, DeleteResult]:
-    client = await state_of(ctx).require_client()
+    state = state_of(ctx)
+    client = await state.require_client()
+    ledger = client.ledger
     try:
         deleted = await client.delete(lipsync_id)
     except NotFoundError:
-        # Annotated idempotent: a retry after a lost answer finds the job already gone, which is what was asked.
-        return ok(
-            DeleteResult(
-                deleted_id=lipsync_id,
-                already_gone=True,
-                next_step="That job is gone (already deleted, or never existed on this account). Nothing else to do.",
-            )
-        )
+        # "Already gone" only for a job this install saw deleted (a retry after a lost answer); an
+        # id HeyGen does not know is not a deletion, or a mistyped id would read as a success.
+        record = await off_loop(ledger.find_by_id, lipsync_id) if ledger is not None else None
+        made_here = record is not None and record.lipsync_id == lipsync_id
+        if lipsync_id in state.deleted_lipsyncs or (made_here and record is not None and record.status == "deleted"):
+            step = "That job is already gone: an earlier call deleted it. Nothing else to do."
+            return ok(DeleteResult(deleted_id=lipsync_id, already_gone=True, next_step=step))
+        raise _not_on_heygen(lipsync_id, made_here) from None
+    state.deleted_lipsyncs.add(deleted)
+    if ledger is not None:
+        await off_loop(ledger.set_status, deleted, "deleted")
     return ok(
         DeleteResult(
             deleted_id=deleted,
             next_step="Deleted on HeyGen; files already downloaded stay on disk. Nothing else to do.",
         )
+    )
+
+
+def _not_on_heygen(lipsync_id: str, made_here: bool) -> ToolFailure:
+    if made_here:
+        return ToolFailure(
+            "not_found",
+            f"lipsync {lipsync_id} is not on HeyGen any more: this install created it, but it was deleted elsewhere "
+            "(not by this server) or has expired; nothing was deleted now",
+            param="lipsync_id",
+            next_action="Tell the user that job no longer exists on HeyGen; there is nothing left to delete.",
+        )
+    return ToolFailure(
+        "not_found",
+        f"there is no lipsync {lipsync_id!r} on this account; nothing was deleted",
+        param="lipsync_id",
+        next_action="Check the id: list_lipsyncs shows this account's jobs. Do not tell the user a job was deleted.",
     )
 
 
@@ -578,9 +600,9 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         delete_lipsync,
         "Delete a lipsync job",
         ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True),
-        "Permanently delete a lipsync job and its output on HeyGen. Only when the user asked for it; it cannot be "
-        "undone. Local files saved by download_lipsync are kept. Repeating it is safe: a job already gone is "
-        "reported with already_gone: true.",
+        "Permanently delete a lipsync job and its output on HeyGen, only when the user asked; cannot be undone. "
+        "Downloaded files are kept. Repeating it is safe (already_gone: true); an id HeyGen does not know is a "
+        "not_found error, so nothing was deleted.",
     ),
     (
         "wait_for_lipsync",
