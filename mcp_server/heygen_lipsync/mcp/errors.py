@@ -14,7 +14,7 @@ Known secrets are scrubbed from every message as a last line of defence.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mcp_types import CallToolResult, TextContent
@@ -91,7 +91,7 @@ _ID_ARGUMENTS = {
 }
 
 
-def not_an_id(problems: list[dict[str, Any]]) -> ToolFailure | None:
+def not_an_id(problems: Sequence[Mapping[str, Any]]) -> ToolFailure | None:
     """The failure for an id argument whose value is no id (a pasted URL, a file path, a name), in words.
 
     ``problems`` are pydantic's errors for the call's arguments; None unless the only one is an
@@ -99,7 +99,7 @@ def not_an_id(problems: list[dict[str, Any]]) -> ToolFailure | None:
     """
     if len(problems) != 1 or problems[0].get("type") != "string_pattern_mismatch":
         return None
-    loc, value = problems[0].get("loc") or (), problems[0].get("input")
+    loc, value = tuple(problems[0].get("loc") or ()), problems[0].get("input")
     name = str(loc[0]) if len(loc) == 1 else ""
     if name not in _ID_ARGUMENTS or not isinstance(value, str):
         return None

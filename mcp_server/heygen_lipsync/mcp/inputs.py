@@ -254,7 +254,7 @@ def argument_failure(tool: Tool, arguments: dict[str, Any]) -> ToolFailure | Non
     try:
         tool.fn_metadata.validate_arguments(arguments)
     except pydantic.ValidationError as exc:
-        if (id_failure := not_an_id(list(exc.errors(include_url=False)))) is not None:
+        if (id_failure := not_an_id(exc.errors(include_url=False))) is not None:
             return id_failure
         problems: list[str] = []
         params: list[str] = []
