@@ -268,7 +268,7 @@ async def wait_for_lipsync(
     lipsync_id: LipsyncId,
     timeout_seconds: Annotated[
         float | None,
-        Field(gt=0, description="How long this call may wait (seconds). Default and maximum: see the description."),
+        Field(gt=0, description="Seconds this call may wait (see the description)."),
     ] = None,
 ) -> Annotated[CallToolResult, WaitResult]:
     state = state_of(ctx)
@@ -432,13 +432,12 @@ async def download_lipsync(
     filename: Annotated[
         str | None,
         Field(
-            description="File name of the video inside the output directory (default <lipsync_id>.mp4). It keeps a "
-            "video extension: .mp4 is added when it has none and replaces any other (.srt, .txt); captions are saved "
-            "beside it as <name>.srt."
+            description="File name in the output directory (default <lipsync_id>.mp4; always a video extension). "
+            "Captions go beside it as <name>.srt."
         ),
     ] = None,
-    overwrite: Annotated[bool, Field(description="Replace an existing file. Only with the user's go-ahead.")] = False,
-    captions: Annotated[bool, Field(description="Also save the SRT captions when the job has them.")] = True,
+    overwrite: Annotated[bool, Field(description="Replace an existing file (only if the user agrees).")] = False,
+    captions: Annotated[bool, Field(description="Also save the job's SRT captions.")] = True,
 ) -> Annotated[CallToolResult, DownloadInfo]:
     state = state_of(ctx)
     client = await state.require_client()
@@ -576,16 +575,16 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         get_lipsync,
         "Get a lipsync job",
         _READ,
-        "Look up one lipsync job's status, title, and (when completed) its duration and download link. Use it to "
-        "check on a job without waiting. Next: wait_for_lipsync while it runs, download_lipsync when completed.",
+        "One job's status now, without waiting (when completed: duration and a download link). Next: "
+        "wait_for_lipsync while it runs, download_lipsync when completed.",
     ),
     (
         "list_lipsyncs",
         list_lipsyncs,
         "List lipsync jobs",
         _READ,
-        "List the account's lipsync jobs, newest first, one page at a time. Use it to find a job's id. When "
-        "has_more is true, call again with token=next_token for the next page.",
+        "The account's jobs, newest first, a page at a time: to find a job's id. has_more: call again with "
+        "token=next_token.",
     ),
     (
         "update_lipsync",
@@ -593,7 +592,7 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         "Rename a lipsync job",
         # Replaces only the title label; the same call twice leaves the same state.
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-        "Change a lipsync job's title (the only editable field). Use it when the user wants a job renamed.",
+        "Change a job's title (the only field that can change), when the user wants a job renamed.",
     ),
     (
         "delete_lipsync",
@@ -610,13 +609,11 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         "Wait for a lipsync job",
         # Only polls; the job runs on HeyGen's side whether or not anyone waits.
         _READ,
-        "Wait for a lipsync job to finish, for a bounded time (default {wait:g} s, at most {max_wait:g} s via "
-        "timeout_seconds, a longer one is cut and the result's timeout_note says so; many clients abandon a "
-        "call after 60 s, "
-        "so raise it only when yours allows longer), "
-        "sending progress notifications while it waits. Jobs usually take minutes. If the time "
-        "runs out the result says still_running: true (not an error): tell the user and call it again. When "
-        "completed, next: download_lipsync. A failed job comes back as an error with HeyGen's reason.",
+        "Wait for a job to finish, with progress notifications: default {wait:g} s, timeout_seconds at most "
+        "{max_wait:g} s (longer is cut; many clients give up on a call after 60 s). Jobs take minutes: "
+        "still_running: true is not "
+        "an error; tell the user and call again. Completed: next download_lipsync. Failed: an error with "
+        "HeyGen's reason.",
     ),
     (
         "upload_asset",
@@ -624,9 +621,8 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         "Upload a local file to HeyGen",
         # Creates a new asset each call (unless idempotency_key is reused); changes nothing local.
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
-        "Upload a local media file (inside the allowed directories: {dirs}) and get a HeyGen asset id. Use it to "
-        "reuse one file in several jobs; for a single job, pass video_path/audio_path to create_lipsync instead. "
-        "Next: create_lipsync with video_asset_id or audio_asset_id.",
+        "Upload a local file (inside {dirs}) for an asset id, to reuse one file in several jobs (for one job, "
+        "give create_lipsync video_path/audio_path). Next: create_lipsync with video_asset_id or audio_asset_id.",
     ),
     (
         "download_lipsync",
@@ -635,9 +631,8 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         # Writes a new local file; it replaces an existing one only when overwrite=true is passed
         # explicitly, so it is not marked destructive. Repeating it leaves the same file.
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-        "Save a completed lipsync's video (and its SRT captions, when it has them) into the output directory "
-        "({output}). Returns the local path and a resource link. Never overwrites an existing file unless "
-        "overwrite=true. Next: tell the user where the file is.",
+        "Save a completed job's video (and SRT captions, if any) in {output}; returns the path. Never "
+        "overwrites a file unless overwrite=true. Next: tell the user where it is.",
     ),
     (
         "create_lipsync_batch",
@@ -654,7 +649,7 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         get_lipsync_batch,
         "Get a batch's progress",
         _READ,
-        "Show a batch's progress now, without waiting: counts by status and each item's status and lipsync_id. "
-        "To wait for it, call wait_for_lipsync_batch; then download_lipsync each completed item.",
+        "A batch's progress now, without waiting: counts and each item's status and lipsync_id. To wait: "
+        "wait_for_lipsync_batch; then download_lipsync each completed item.",
     ),
 )

@@ -90,18 +90,16 @@ ACCOUNT_TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], 
         delete_asset,
         "Delete an uploaded asset",
         ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True),
-        "Permanently delete an asset uploaded to HeyGen (upload_asset's asset_id): uploads hold the user's face "
-        "and voice. Only when the user asked for it; it cannot be undone. Jobs already made from it keep their "
-        "outputs. Repeating it is safe: an asset already gone is reported with already_gone: true. To delete a "
-        "job's uploads automatically, pass delete_uploads=true to create_lipsync instead.",
+        "Permanently delete an uploaded asset (it holds the user's face or voice), only when the user asked. "
+        "Jobs made from it keep their outputs. Repeating it is safe (already_gone: true). create_lipsync's "
+        "delete_uploads=true does this for a job's own uploads.",
     ),
     (
         "get_account",
         get_account,
         "Show the HeyGen account",
         ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-        "Show the account behind the server's API key: billing type, plan, and the balance or credits left. Use "
-        "it when the user asks what they have left, or before a large batch. Spends nothing. Next: "
-        "create_lipsync (which shows each job's cost estimate).",
+        "The account behind the API key: billing type, plan, balance or credits left. For when the user asks "
+        "what is left, or before a large batch. Spends nothing.",
     ),
 )
