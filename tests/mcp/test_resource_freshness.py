@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -75,7 +76,9 @@ async def test_a_job_deleted_elsewhere_is_not_listed_as_completed(
         async with httpx.AsyncClient(base_url=upstream.base_url, headers={"x-api-key": upstream.api_key}) as http:
             assert (await http.delete(f"/v3/lipsyncs/{lipsync_id}")).status_code == 200
         described = await _listed(client, lipsync_id)
+        (content,) = (await client.read_resource(f"lipsync://jobs/{lipsync_id}")).contents
     assert "completed" not in described and "deleted" in described
+    assert json.loads(content.text)["status"] == "not_found"  # type: ignore[union-attr]
 
 
 async def test_without_heygen_the_status_is_marked_as_last_seen_with_its_time(

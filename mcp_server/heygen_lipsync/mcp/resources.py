@@ -29,7 +29,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp_types import Annotations, Resource
 
-from heygen_lipsync.errors import HeyGenError
+from heygen_lipsync.errors import HeyGenError, NotFoundError
 from heygen_lipsync.mcp.state import AppState, state_of
 
 if TYPE_CHECKING:
@@ -192,6 +192,11 @@ async def read_job(job_id: str, ctx: Context) -> str:
         elif record.batch_id:
             out["remote"] = (await client.get_batch(record.batch_id, limit=1)).to_dict()
             out["status"] = out["remote"].get("status", out["status"])
+    except NotFoundError as exc:  # gone from HeyGen: never shown as the status it last had
+        out["status"] = "deleted" if record.status == "deleted" else "not_found"
+        out["remote_error"] = str(exc)
+        if ledger is not None and record.remote_id and record.status != out["status"]:
+            await anyio.to_thread.run_sync(ledger.set_status, record.remote_id, out["status"])
     except HeyGenError as exc:  # the record is still worth showing: say why it is not fresh
         out["remote_error"] = str(exc)
     return json.dumps(out, default=str)

@@ -160,7 +160,11 @@ class PlayerApps(Apps):
         facts = None
         try:
             client = await ctx.lifespan_context.require_client()
-            facts = await job_facts(client, lipsync_id, loadable, self._batch_items.get(lipsync_id))
+            # A running job's page shows no video yet: its source's asset is read once the job is done.
+            finished = job.get("status") == "completed" or "video_path" in content  # download_lipsync: done
+            facts = await job_facts(
+                client, lipsync_id, loadable, self._batch_items.get(lipsync_id), with_source=finished
+            )
         except HeyGenError:
             pass  # no client: what this server remembers, if anything
         extras = dict(facts if facts is not None else self._jobs.get(lipsync_id, {}))

@@ -85,12 +85,15 @@ async def job_facts(
     lipsync_id: str,
     loadable: Callable[[str | None], bool],
     batch_item: tuple[str, int] | None = None,
+    *,
+    with_source: bool = True,
 ) -> dict[str, Any] | None:
     """mode, start/end time, the source video (a URL the page may load, its local path) and the create arguments.
 
     From the ledger's record of the create of ``lipsync_id``, or of ``batch_item`` (batch id,
     item index) for an item of a batch; None when the ledger is off or holds neither.
-    ``loadable`` says which URLs the page may load (its CSP).
+    ``loadable`` says which URLs the page may load (its CSP). ``with_source=False`` skips the
+    source's URL (a read of its asset): the page plays a source only beside a finished dub.
     """
     record = await _record(client, lipsync_id)
     if record is not None and record.kind == "lipsync" and record.lipsync_id == lipsync_id:
@@ -112,7 +115,8 @@ async def job_facts(
         "create_arguments": arguments,
         "source_video_path": arguments.get("video_path"),
     }
-    facts["source_video_url"] = await _playable_source(client, record, arguments, hashes.get("video"), loadable)
+    if with_source:
+        facts["source_video_url"] = await _playable_source(client, record, arguments, hashes.get("video"), loadable)
     return {k: v for k, v in facts.items() if v is not None}
 
 
