@@ -70,13 +70,10 @@ class LipsyncCreated(BaseModel):
 
     lipsync_id: str
     status: str = "pending"
-    sandbox: bool = Field(description="True when the server runs against its local sandbox (no credits spent).")
-    estimate: CostEstimate | None = Field(default=None, description="The cost estimate shown before creating.")
+    sandbox: bool = Field(description="The local sandbox: nothing spent.")
+    estimate: CostEstimate | None = None
     jobs_left_in_session: int
-    reused: bool = Field(
-        default=False,
-        description="True when an identical earlier create's job was returned (nothing new was created or spent).",
-    )
+    reused: bool = Field(default=False, description="An identical earlier job, returned: nothing new spent.")
     next_step: str
 
 
@@ -142,10 +139,7 @@ class BatchCreated(BaseModel):
     sandbox: bool
     estimate: CostEstimate | None = None
     jobs_left_in_session: int
-    reused: bool = Field(
-        default=False,
-        description="True when an identical earlier batch was returned (nothing new was created or spent).",
-    )
+    reused: bool = Field(default=False, description="An identical earlier batch, returned: nothing new spent.")
     next_step: str
 
 
