@@ -234,7 +234,7 @@ async def test_a_job_made_from_a_local_file_shows_its_source_and_its_redo_names_
             page, frame = opened.page, opened.frame
             await frame.wait_for_function("() => document.getElementById('dubbed').readyState >= 2", timeout=WAIT_MS)
             await frame.wait_for_function("() => document.getElementById('source').readyState >= 2", timeout=WAIT_MS)
-            assert await frame.is_visible("#source-box")
+            assert await frame.is_visible("#source-box") and await frame.is_hidden("#source-note")
             assert await frame.inner_text("#mode") == "speed"
             await frame.fill("#seg-from", "0:01")
             await frame.fill("#seg-to", "0:02")
@@ -303,4 +303,20 @@ async def test_batch_items_without_titles_are_named_by_their_files(
             )
             titles = await frame.eval_on_selector_all("#jobs .job-title", "(spans) => spans.map((s) => s.textContent)")
             assert titles == ["talk.mp4 + fr.wav", "talk.mp4 + de.wav"]
+            assert opened.errors == []
+
+
+async def test_a_local_source_that_cannot_play_is_named(
+    sandbox_server: MCPServer[Any], host_url: str, workdir: Path
+) -> None:
+    # No ledger here, so no upload of the file is known: the page names the file instead of playing it.
+    async with Client(sandbox_server, extensions=[APPS]) as client:
+        lipsync_id = await _job_from_paths(client)
+        result = await client.call_tool("get_lipsync", {"lipsync_id": lipsync_id})
+        async with open_player(client, host_url, {"lipsync_id": lipsync_id}, result) as opened:
+            frame = opened.frame
+            await frame.wait_for_function("() => document.getElementById('dubbed').readyState >= 2", timeout=WAIT_MS)
+            assert await frame.is_hidden("#source-box")
+            assert str(workdir / "talk.mp4") in await frame.inner_text("#source-note")
+            await assert_accessible(frame)
             assert opened.errors == []
