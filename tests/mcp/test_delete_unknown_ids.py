@@ -1,4 +1,4 @@
-"""delete_lipsync never reports a mistyped id as deleted: only a job this install saw deleted is "already gone"."""
+"""delete_lipsync and delete_asset never report a mistyped id as deleted: only what this install saw go is "gone"."""
 
 from __future__ import annotations
 
@@ -89,3 +89,18 @@ async def test_without_a_ledger_only_this_servers_own_deletes_are_already_gone(
         never = error_of(await client.call_tool("delete_lipsync", {"lipsync_id": "ls_never_made"}))
     assert again["already_gone"] is True
     assert never["code"] == "not_found"
+
+
+async def test_an_asset_id_never_uploaded_is_not_found_and_a_repeat_delete_is_already_gone(
+    paid_server: Make, ledger_path: Path
+) -> None:
+    server, _ = paid_server()
+    async with Client(server) as client:
+        asset_id = structured(await client.call_tool("upload_asset", {"path": "talk.mp4"}))["asset_id"]
+        never = error_of(await client.call_tool("delete_asset", {"asset_id": asset_id + "x"}))
+        structured(await client.call_tool("delete_asset", {"asset_id": asset_id}))
+    again_server, _ = paid_server()  # another process on the same ledger
+    async with Client(again_server) as client:
+        again = structured(await client.call_tool("delete_asset", {"asset_id": asset_id}))
+    assert never["code"] == "not_found" and never["param"] == "asset_id" and "nothing was deleted" in never["message"]
+    assert again["already_gone"] is True

@@ -48,8 +48,8 @@ class AppState:
     dub_runs: DubRuns | None = None  # the background dub runs (tools_dub), cancelled by the lifespan
     # create_lipsync(delete_uploads=true): ids whose uploads go once wait/download sees the job finished.
     delete_uploads_when_finished: set[str] = field(default_factory=set)
-    # delete_lipsync's successes, for "already gone" when the ledger is off (else the ledger says so).
-    deleted_lipsyncs: set[str] = field(default_factory=set)
+    # delete_lipsync's and delete_asset's successes, for "already gone" when the ledger is off.
+    deleted_ids: set[str] = field(default_factory=set)
     _client: AsyncLipsyncClient | None = None
     _lock: anyio.Lock = field(default_factory=anyio.Lock)
 

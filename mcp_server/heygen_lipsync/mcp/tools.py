@@ -209,11 +209,11 @@ async def delete_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallT
         # id HeyGen does not know is not a deletion, or a mistyped id would read as a success.
         record = await off_loop(ledger.find_by_id, lipsync_id) if ledger is not None else None
         made_here = record is not None and record.lipsync_id == lipsync_id
-        if lipsync_id in state.deleted_lipsyncs or (made_here and record is not None and record.status == "deleted"):
+        if lipsync_id in state.deleted_ids or (made_here and record is not None and record.status == "deleted"):
             step = "That job is already gone: an earlier call deleted it. Nothing else to do."
             return ok(DeleteResult(deleted_id=lipsync_id, already_gone=True, next_step=step))
         raise _not_on_heygen(lipsync_id, made_here) from None
-    state.deleted_lipsyncs.add(deleted)
+    state.deleted_ids.add(deleted)
     if ledger is not None:
         await off_loop(ledger.set_status, deleted, "deleted")
     return ok(
