@@ -11,7 +11,8 @@ descriptions say the rest. ``compact_tool`` rewrites a tool's input and output s
   an ``enum``), when the first branch is a plain typed schema (never a ``$ref``);
 - ``default: null`` is dropped (an argument not in ``required`` may be left out anyway);
 - an output schema's models lose their docstrings ("get_lipsync's result."): the tool's own
-  description says what it returns, and every field keeps its description.
+  description says what it returns, and every field keeps its description; its defaults go
+  too (a result carries every field).
 
 Measured by ``scripts/bench/tools_list.py``.
 """
@@ -66,6 +67,23 @@ def compact_schema(schema: Any) -> Any:
     return out
 
 
+def _without_defaults(schema: Any) -> Any:
+    """An output schema without ``default``: a result always carries its fields, defaults say nothing."""
+    if isinstance(schema, list):
+        return [_without_defaults(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {
+        k: (
+            {name: _without_defaults(sub) for name, sub in v.items()}
+            if k in ("properties", "$defs") and isinstance(v, dict)
+            else _without_defaults(v)
+        )
+        for k, v in schema.items()
+        if k != "default"
+    }
+
+
 def _without_model_docs(schema: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in schema.items() if k != "description"}
     if isinstance(out.get("$defs"), dict):
@@ -77,5 +95,6 @@ def compact_tool(tool: Tool) -> Tool:
     """Compact ``tool``'s input and output schemas in place (validation unchanged); return it."""
     tool.parameters = compact_schema(tool.parameters)
     if tool.fn_metadata.output_schema is not None:
-        tool.fn_metadata.output_schema = _without_model_docs(compact_schema(tool.fn_metadata.output_schema))
+        output = compact_schema(tool.fn_metadata.output_schema)
+        tool.fn_metadata.output_schema = _without_model_docs(_without_defaults(output))
     return tool
