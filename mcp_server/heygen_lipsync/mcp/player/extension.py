@@ -150,9 +150,12 @@ class PlayerApps(Apps):
                 "create_arguments": given,
             }
             _put(self._jobs, str(content["lipsync_id"]), {k: v for k, v in known.items() if v is not None})
-        for item in content.get("items") or [] if tool in LIST_TOOLS and content.get("batch_id") else []:
-            if isinstance(item, dict) and item.get("lipsync_id") and item.get("item_index") is not None:
-                _put(self._batch_items, str(item["lipsync_id"]), (str(content["batch_id"]), int(item["item_index"])))
+        if tool in LIST_TOOLS and content.get("batch_id"):
+            # Each item's place in its batch, so the item chosen in the list finds its inputs in the ledger.
+            for item in content.get("items") or []:
+                if isinstance(item, dict) and item.get("lipsync_id") and item.get("item_index") is not None:
+                    where = (str(content["batch_id"]), int(item["item_index"]))
+                    _put(self._batch_items, str(item["lipsync_id"]), where)
 
     async def _extras(self, content: dict[str, Any], ctx: ServerRequestContext[Any, Any]) -> dict[str, Any]:
         job = content.get("lipsync") or {}
