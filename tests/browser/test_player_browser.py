@@ -228,7 +228,7 @@ async def test_a_job_made_from_a_local_file_shows_its_source_and_its_redo_names_
     kept: MCPServer[Any], host_url: str, workdir: Path, tmp_path: Path
 ) -> None:
     async with Client(kept, extensions=[APPS]) as client:
-        lipsync_id = await _job_from_paths(client, title="Interview, French")
+        lipsync_id = await _job_from_paths(client, title="Interview, French", enable_caption=True)
         result = await client.call_tool("get_lipsync", {"lipsync_id": lipsync_id})
         async with open_player(client, host_url, {"lipsync_id": lipsync_id}, result) as opened:
             page, frame = opened.page, opened.frame
@@ -246,6 +246,13 @@ async def test_a_job_made_from_a_local_file_shows_its_source_and_its_redo_names_
             assert f'"audio_path":"{workdir / "dub.wav"}"' in asked
             assert '"start_time":1,"end_time":2' in asked and lipsync_id in asked
             await assert_accessible(frame)
+            await frame.evaluate(  # a moment with a caption on screen, for the picture
+                "() => { const r = document.getElementById('scrub'); r.value = '1.5';"
+                " r.dispatchEvent(new Event('input', { bubbles: true })); }"
+            )
+            await frame.wait_for_function(
+                "() => Math.abs(document.getElementById('source').currentTime - 1.5) < 0.05", timeout=WAIT_MS
+            )
             # A test artifact (and the README's picture): JPEG keeps the video frames in it small.
             await page.screenshot(path=str(tmp_path / SCREENSHOT.name), full_page=True, type="jpeg", quality=70)
             if os.environ.get("HEYGEN_LIPSYNC_UPDATE_SCREENSHOT"):
