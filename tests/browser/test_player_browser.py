@@ -26,6 +26,7 @@ from tests.browser.conftest import AXE, CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import skip_or_fail
 from tests.mcp.conftest import structured
 from tests.mcp.test_player import APPS, sandbox_batch, sandbox_job
+from tests.mcp.test_player_sources import kept_sandbox
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -145,16 +146,13 @@ async def test_the_player_plays_a_sandbox_job_in_step_with_its_source(
             await page.wait_for_function("window.hostLog.messages.length === 1", timeout=15_000)
             (message,) = await page.evaluate("window.hostLog.messages")
             asked = message["content"][0]["text"]
-            assert 'mode="precision"' in asked and lipsync_id in asked
+            assert '"mode":"precision"' in asked and lipsync_id in asked
+            assert '"video_asset_id":' in asked and '"audio_path":' in asked  # what a new conversation needs
             await assert_accessible(frame)
             await frame.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")  # a dark host
             await assert_accessible(frame)
             await frame.evaluate("() => { document.documentElement.dataset.theme = 'light'; }")
 
-            # A test artifact (and the README's picture): JPEG keeps the video frames in it small.
-            await page.screenshot(path=str(tmp_path / SCREENSHOT.name), full_page=True, type="jpeg", quality=70)
-            if os.environ.get("HEYGEN_LIPSYNC_UPDATE_SCREENSHOT"):
-                shutil.copy(tmp_path / SCREENSHOT.name, SCREENSHOT)
             assert errors == []
 
 
@@ -209,5 +207,124 @@ async def test_a_batch_is_a_list_and_choosing_an_item_plays_it(sandbox_server: M
             assert abs(duration - listed[1]["duration"]) <= 0.1
             assert await frame.get_attribute("#jobs li:nth-child(2) button", "aria-pressed") == "true"
             assert {"name": "get_lipsync", "arguments": {"lipsync_id": listed[1]["lipsync_id"]}} in await opened.calls()
+            await assert_accessible(frame)
+            assert opened.errors == []
+
+
+@pytest.fixture
+def kept(monkeypatch: pytest.MonkeyPatch, settings: ServerSettings, tmp_path: Path) -> MCPServer[Any]:
+    """A --sandbox server with its ledger on (as the command runs), so jobs made from paths are recorded."""
+    monkeypatch.setenv("HEYGEN_LIPSYNC_LEDGER", str(tmp_path / "ledger.sqlite3"))
+    return kept_sandbox(settings, tmp_path / "sandbox")
+
+
+async def _job_from_paths(client: Client, **extra: Any) -> str:
+    args = {"video_path": "talk.mp4", "audio_path": "dub.wav", **extra}
+    lipsync_id = str(structured(await client.call_tool("create_lipsync", args))["lipsync_id"])
+    await client.call_tool("wait_for_lipsync", {"lipsync_id": lipsync_id})
+    return lipsync_id
+
+
+async def test_a_job_made_from_a_local_file_shows_its_source_and_its_redo_names_the_files(
+    kept: MCPServer[Any], host_url: str, workdir: Path, tmp_path: Path
+) -> None:
+    async with Client(kept, extensions=[APPS]) as client:
+        lipsync_id = await _job_from_paths(client, title="Interview, French", enable_caption=True)
+        result = await client.call_tool("get_lipsync", {"lipsync_id": lipsync_id})
+        async with open_player(client, host_url, {"lipsync_id": lipsync_id}, result) as opened:
+            page, frame = opened.page, opened.frame
+            await frame.wait_for_function("() => document.getElementById('dubbed').readyState >= 2", timeout=WAIT_MS)
+            await frame.wait_for_function("() => document.getElementById('source').readyState >= 2", timeout=WAIT_MS)
+            assert await frame.is_visible("#source-box") and await frame.is_hidden("#source-note")
+            assert await frame.inner_text("#mode") == "speed"
+            await frame.fill("#seg-from", "0:01")
+            await frame.fill("#seg-to", "0:02")
+            await frame.click("#redo-segment")
+            await page.wait_for_function("window.hostLog.messages.length === 1", timeout=WAIT_MS)
+            (message,) = await page.evaluate("window.hostLog.messages")
+            asked = message["content"][0]["text"]
+            assert f'"video_path":"{workdir / "talk.mp4"}"' in asked
+            assert f'"audio_path":"{workdir / "dub.wav"}"' in asked
+            assert '"start_time":1,"end_time":2' in asked and lipsync_id in asked
+            await assert_accessible(frame)
+            await frame.evaluate(  # a moment with a caption on screen, for the picture
+                "() => { const r = document.getElementById('scrub'); r.value = '1.5';"
+                " r.dispatchEvent(new Event('input', { bubbles: true })); }"
+            )
+            await frame.wait_for_function(
+                "() => Math.abs(document.getElementById('source').currentTime - 1.5) < 0.05", timeout=WAIT_MS
+            )
+            # A test artifact (and the README's picture): JPEG keeps the video frames in it small.
+            await page.screenshot(path=str(tmp_path / SCREENSHOT.name), full_page=True, type="jpeg", quality=70)
+            if os.environ.get("HEYGEN_LIPSYNC_UPDATE_SCREENSHOT"):
+                shutil.copy(tmp_path / SCREENSHOT.name, SCREENSHOT)
+            assert opened.errors == []
+
+
+async def test_a_precision_job_offers_no_redo_in_precision(kept: MCPServer[Any], host_url: str) -> None:
+    async with Client(kept, extensions=[APPS]) as client:
+        lipsync_id = await _job_from_paths(client, mode="precision")
+        result = await client.call_tool("get_lipsync", {"lipsync_id": lipsync_id})
+        async with open_player(client, host_url, {"lipsync_id": lipsync_id}, result) as opened:
+            frame = opened.frame
+            await frame.wait_for_function("() => document.getElementById('dubbed').readyState >= 2", timeout=WAIT_MS)
+            assert await frame.inner_text("#mode") == "precision"
+            assert await frame.is_hidden("#redo-precision")
+            assert await frame.is_visible("#redo-segment")  # a part can still be redone
+            assert opened.errors == []
+
+
+async def test_a_failed_job_shows_its_reason_and_no_empty_mode_or_segment(kept: MCPServer[Any], host_url: str) -> None:
+    async with Client(kept, extensions=[APPS]) as client:
+        args = {"video_url": "http://127.0.0.1:9/gone.mp4", "audio_path": "dub.wav"}
+        lipsync_id = str(structured(await client.call_tool("create_lipsync", args))["lipsync_id"])
+        await client.call_tool("wait_for_lipsync", {"lipsync_id": lipsync_id})
+        result = await client.call_tool("get_lipsync", {"lipsync_id": lipsync_id})
+        assert structured(result)["lipsync"]["status"] == "failed"
+        async with open_player(client, host_url, {"lipsync_id": lipsync_id}, result) as opened:
+            frame = opened.frame
+            await frame.wait_for_function(
+                "() => document.getElementById('status').textContent === 'failed'", timeout=WAIT_MS
+            )
+            shown = await frame.evaluate("() => document.body.innerText")
+            assert "not known" not in shown and "0:00 to 0:00" not in shown
+            assert "Redo" not in shown and "Download" not in shown
+            assert "The job failed" in await frame.inner_text("#notice") and "gone.mp4" in shown
+            assert await frame.inner_text("#mode") == "speed"
+            await assert_accessible(frame)
+            assert opened.errors == []
+
+
+async def test_batch_items_without_titles_are_named_by_their_files(
+    kept: MCPServer[Any], host_url: str, workdir: Path
+) -> None:
+    shutil.copy(workdir / "dub.wav", workdir / "fr.wav")
+    shutil.copy(workdir / "dub.wav", workdir / "de.wav")
+    items = [{"video_path": "talk.mp4", "audio_path": name} for name in ("fr.wav", "de.wav")]
+    async with Client(kept, extensions=[APPS]) as client:
+        created = structured(await client.call_tool("create_lipsync_batch", {"items": items}))
+        result = await client.call_tool("wait_for_lipsync_batch", {"batch_id": created["batch_id"]})
+        async with open_player(client, host_url, {"batch_id": created["batch_id"]}, result) as opened:
+            frame = opened.frame
+            await frame.wait_for_function(
+                "() => document.querySelectorAll('#jobs button').length === 2", timeout=WAIT_MS
+            )
+            titles = await frame.eval_on_selector_all("#jobs .job-title", "(spans) => spans.map((s) => s.textContent)")
+            assert titles == ["talk.mp4 + fr.wav", "talk.mp4 + de.wav"]
+            assert opened.errors == []
+
+
+async def test_a_local_source_that_cannot_play_is_named(
+    sandbox_server: MCPServer[Any], host_url: str, workdir: Path
+) -> None:
+    # No ledger here, so no upload of the file is known: the page names the file instead of playing it.
+    async with Client(sandbox_server, extensions=[APPS]) as client:
+        lipsync_id = await _job_from_paths(client)
+        result = await client.call_tool("get_lipsync", {"lipsync_id": lipsync_id})
+        async with open_player(client, host_url, {"lipsync_id": lipsync_id}, result) as opened:
+            frame = opened.frame
+            await frame.wait_for_function("() => document.getElementById('dubbed').readyState >= 2", timeout=WAIT_MS)
+            assert await frame.is_hidden("#source-box")
+            assert str(workdir / "talk.mp4") in await frame.inner_text("#source-note")
             await assert_accessible(frame)
             assert opened.errors == []

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.anyio
         ("list_lipsyncs", {"limit": "lots"}, "limit", "valid integer"),
         ("list_lipsyncs", {"limit": 500}, "limit", "less than or equal to 100"),
         ("get_lipsync", {}, "lipsync_id", "missing required argument lipsync_id"),
-        ("get_lipsync", {"lipsync_id": "../assets"}, "lipsync_id", "pattern"),
+        ("get_lipsync", {"lipsync_id": "../assets"}, "lipsync_id", "is a file path"),
         ("update_lipsync", {"lipsync_id": "ls_1", "title": 7}, "title", "valid string"),
         ("get_lipsync", {"lipsync_id": "ls_1", "verbose": True}, "verbose", "unknown argument(s) verbose"),
         (

@@ -14,7 +14,7 @@ Known secrets are scrubbed from every message as a last line of defence.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mcp_types import CallToolResult, TextContent
@@ -42,7 +42,7 @@ from heygen_lipsync.errors import (
 )
 from heygen_lipsync.redaction import redact
 
-__all__ = ["ERROR_META_KEY", "ToolErrorInfo", "ToolFailure", "error_info", "error_result"]
+__all__ = ["ERROR_META_KEY", "ToolErrorInfo", "ToolFailure", "error_info", "error_result", "not_an_id"]
 
 logger = logging.getLogger("heygen_lipsync.mcp")
 
@@ -81,6 +81,42 @@ class ToolErrorInfo(BaseModel):
     retry_after_seconds: float | None = None
     idempotency_key: str | None = None
     details: dict[str, Any] | None = None
+
+
+# The id arguments, and the tools that hand their ids out.
+_ID_ARGUMENTS = {
+    "lipsync_id": "create_lipsync or list_lipsyncs",
+    "batch_id": "create_lipsync_batch",
+    "asset_id": "upload_asset",
+}
+
+
+def not_an_id(problems: Sequence[Mapping[str, Any]]) -> ToolFailure | None:
+    """The failure for an id argument whose value is no id (a pasted URL, a file path, a name), in words.
+
+    ``problems`` are pydantic's errors for the call's arguments; None unless the only one is an
+    id argument refused by its pattern (the schema's regex means nothing to a model or a user).
+    """
+    if len(problems) != 1 or problems[0].get("type") != "string_pattern_mismatch":
+        return None
+    loc, value = tuple(problems[0].get("loc") or ()), problems[0].get("input")
+    name = str(loc[0]) if len(loc) == 1 else ""
+    if name not in _ID_ARGUMENTS or not isinstance(value, str):
+        return None
+    if "://" in value:
+        what = "is a URL"
+    elif "/" in value or "\\" in value:
+        what = "is a file path"
+    else:
+        what = "is not an id (ids have no spaces, '/', '?' or '#')"
+    shown = value if len(value) <= 120 else value[:117] + "..."
+    return ToolFailure(
+        "invalid_argument",
+        f"{name} takes an id as {_ID_ARGUMENTS[name]} returned it, and {shown!r} {what}",
+        param=name,
+        next_action=f"Pass only the id that {_ID_ARGUMENTS[name]} returned; if the id is part of a link, pass only "
+        "that part.",
+    )
 
 
 def _api_next_action(exc: APIStatusError) -> str:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from heygen_lipsync.errors import ValidationError
 from heygen_lipsync.fields import IDEMPOTENCY_KEY_PATTERN, RequestField, request_fields
 from heygen_lipsync.mcp.asking import NotAsked, SpendApproval, ask_user
-from heygen_lipsync.mcp.errors import ToolFailure
+from heygen_lipsync.mcp.errors import ToolFailure, not_an_id
 from heygen_lipsync.mcp.files import FileSandbox
 from heygen_lipsync.mcp.spending import CONFIRM_SPEND_DESCRIPTION
 
@@ -255,6 +255,8 @@ def argument_failure(tool: Tool, arguments: dict[str, Any]) -> ToolFailure | Non
     try:
         tool.fn_metadata.validate_arguments(arguments)
     except pydantic.ValidationError as exc:
+        if (id_failure := not_an_id(exc.errors(include_url=False))) is not None:
+            return id_failure
         problems: list[str] = []
         params: list[str] = []
         for err in exc.errors(include_url=False):

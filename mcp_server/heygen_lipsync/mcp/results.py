@@ -47,15 +47,15 @@ class FromLibrary(BaseModel):
 class LipsyncInfo(FromLibrary):
     """A lipsync job as HeyGen reports it."""
 
-    id: str = Field(description="The lipsync id.")
-    status: str = Field(description="pending, running, completed or failed (new values may appear).")
+    id: str
+    status: str = Field(description="pending, running, completed, failed (or new values).")
     title: str | None = None
-    duration: float | None = Field(default=None, description="Output length in seconds, when completed.")
-    video_url: str | None = Field(default=None, description="Temporary download link, when completed.")
-    caption_url: str | None = Field(default=None, description="Temporary SRT captions link, when asked for.")
+    duration: float | None = Field(default=None, description="Seconds of output.")
+    video_url: str | None = Field(default=None, description="Temporary link.")
+    caption_url: str | None = Field(default=None, description="Temporary SRT link.")
     callback_id: str | None = None
     created_at: int | None = Field(default=None, description="Unix seconds.")
-    failure_message: str | None = Field(default=None, description="Why it failed, when failed.")
+    failure_message: str | None = None
 
 
 class LipsyncInfoResult(BaseModel):
@@ -70,13 +70,10 @@ class LipsyncCreated(BaseModel):
 
     lipsync_id: str
     status: str = "pending"
-    sandbox: bool = Field(description="True when the server runs against its local sandbox (no credits spent).")
-    estimate: CostEstimate | None = Field(default=None, description="The cost estimate shown before creating.")
+    sandbox: bool = Field(description="The local sandbox: nothing spent.")
+    estimate: CostEstimate | None = None
     jobs_left_in_session: int
-    reused: bool = Field(
-        default=False,
-        description="True when an identical earlier create's job was returned (nothing new was created or spent).",
-    )
+    reused: bool = Field(default=False, description="An identical earlier job, returned: nothing new spent.")
     next_step: str
 
 
@@ -85,10 +82,10 @@ class WaitResult(BaseModel):
 
     lipsync_id: str
     status: str
-    still_running: bool = Field(description="True when the wait ended before the job finished: not a failure.")
+    still_running: bool = Field(description="The wait ended first: not a failure.")
     waited_seconds: float
-    lipsync: LipsyncInfo | None = Field(default=None, description="The finished job (when not still running).")
-    timeout_note: str | None = Field(default=None, description="Set when the timeout_seconds asked for was cut.")
+    lipsync: LipsyncInfo | None = Field(default=None, description="The finished job.")
+    timeout_note: str | None = Field(default=None, description="Set when timeout_seconds was cut.")
     next_step: str
 
 
@@ -97,7 +94,7 @@ class LipsyncList(FromLibrary):
 
     items: list[LipsyncInfo]
     has_more: bool
-    next_token: str | None = Field(default=None, description="Pass as token to get the next page.")
+    next_token: str | None = None
     next_step: str
 
 
@@ -105,7 +102,7 @@ class DeleteResult(BaseModel):
     """delete_lipsync's result."""
 
     deleted_id: str
-    already_gone: bool = Field(default=False, description="True when the job was already gone (a repeated delete).")
+    already_gone: bool = Field(default=False, description="An earlier call deleted it.")
     next_step: str
 
 
@@ -113,11 +110,11 @@ class UploadInfo(FromLibrary):
     """upload_asset's result: a HeyGen asset id usable as video_asset_id or audio_asset_id."""
 
     asset_id: str
-    path: str = Field(description="The local file that was uploaded.")
+    path: str
     mime_type: str | None = None
     size_bytes: int | None = None
     url: str | None = None
-    media: MediaInfo | None = Field(default=None, description="What the file holds; null when it was not read.")
+    media: MediaInfo | None = None
     next_step: str
 
 
@@ -127,10 +124,10 @@ class DownloadInfo(BaseModel):
     lipsync_id: str
     video_path: str
     caption_path: str | None = None
-    bytes_written: int = Field(description="Bytes written in all: video_bytes + caption_bytes.")
-    video_bytes: int = Field(description="The video file's size.")
-    caption_bytes: int | None = Field(default=None, description="The captions file's size, when saved.")
-    filename_note: str | None = Field(default=None, description="Set when the filename given was changed.")
+    bytes_written: int = Field(description="video_bytes + caption_bytes.")
+    video_bytes: int
+    caption_bytes: int | None = None
+    filename_note: str | None = Field(default=None, description="Set when the filename was changed.")
     next_step: str
 
 
@@ -142,19 +139,16 @@ class BatchCreated(BaseModel):
     sandbox: bool
     estimate: CostEstimate | None = None
     jobs_left_in_session: int
-    reused: bool = Field(
-        default=False,
-        description="True when an identical earlier batch was returned (nothing new was created or spent).",
-    )
+    reused: bool = Field(default=False, description="An identical earlier batch, returned: nothing new spent.")
     next_step: str
 
 
 class ItemErrorInfo(FromLibrary):
     """Why an item failed, as HeyGen reports it."""
 
-    code: str | None = Field(default=None, description="HeyGen's machine-readable reason.")
-    message: str | None = Field(default=None, description="Why it failed: tell the user this.")
-    extra: dict[str, Any] = Field(default_factory=dict, description="Anything else HeyGen said about it.")
+    code: str | None = None
+    message: str | None = Field(default=None, description="Tell the user this.")
+    extra: dict[str, Any] = Field(default_factory=dict)
 
 
 class BatchItemInfo(FromLibrary):
@@ -162,10 +156,10 @@ class BatchItemInfo(FromLibrary):
 
     item_index: int
     status: str = Field(description="queued, processing, completed or failed.")
-    lipsync_id: str | None = Field(default=None, description="Use with wait_for_lipsync / download_lipsync.")
-    error: ItemErrorInfo | None = Field(default=None, description="Why the item failed, when it failed.")
-    title: str | None = Field(default=None, description="The item's title, when this server created the batch.")
-    source: str | None = Field(default=None, description="The item's video source, when this server created it.")
+    lipsync_id: str | None = None
+    error: ItemErrorInfo | None = None
+    title: str | None = None
+    source: str | None = Field(default=None, description="Its video, when this server made the batch.")
 
 
 class BatchInfo(FromLibrary):

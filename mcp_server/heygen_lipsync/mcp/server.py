@@ -43,11 +43,13 @@ from heygen_lipsync.mcp.files import FileSandbox, root_dirs
 from heygen_lipsync.mcp.inputs import argument_failure
 from heygen_lipsync.mcp.media import MEDIA_TOOLS
 from heygen_lipsync.mcp.player import PlayerApps, bind_player
+from heygen_lipsync.mcp.prompts import dub_video
 from heygen_lipsync.mcp.resources import job_resources, read_output_file, register_resources
+from heygen_lipsync.mcp.schemas import compact_tool
 from heygen_lipsync.mcp.settings import ServerSettings, load_server_settings
 from heygen_lipsync.mcp.spending import JobCounter
 from heygen_lipsync.mcp.state import AppState
-from heygen_lipsync.mcp.tools import TOOLS, dub_video
+from heygen_lipsync.mcp.tools import TOOLS
 from heygen_lipsync.mcp.tools_account import ACCOUNT_TOOLS
 from heygen_lipsync.mcp.tools_dub import DUB_TOOLS, DubRuns
 
@@ -225,7 +227,8 @@ def build_server(
         )
         # Unknown arguments are refused (inputs.argument_failure); say so in the schema too.
         tool.parameters["additionalProperties"] = False
-        tools.append(bind_player(tool))  # jobs, batches and dub runs render the review player in MCP Apps hosts
+        # schemas.py: the same validation in fewer bytes; jobs, batches and dub runs render the player in Apps hosts.
+        tools.append(bind_player(compact_tool(tool)))
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:

@@ -50,6 +50,8 @@ class AppState:
     delete_uploads_when_finished: set[str] = field(default_factory=set)
     # The approval seal (jobs.approval.ApprovalSeal), made on first use from the store's secret.
     seal: Any = None
+    # delete_lipsync's and delete_asset's successes, for "already gone" when the ledger is off.
+    deleted_ids: set[str] = field(default_factory=set)
     _client: AsyncLipsyncClient | None = None
     _lock: anyio.Lock = field(default_factory=anyio.Lock)
 

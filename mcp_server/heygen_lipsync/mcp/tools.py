@@ -1,4 +1,4 @@
-"""The tools and the dub_video prompt: each parses its arguments, makes one library call and shapes the result.
+"""The job tools: each parses its arguments, makes one library call and shapes the result.
 
 What the model reads about each tool (title, description, annotations) is in ``TOOLS`` at
 the end; the functions carry no docstrings of their own. Nothing escapes a tool: ``guarded``
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp_types import CallToolResult, ContentBlock, ResourceLink, ToolAnnotations
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from heygen_lipsync.models import DownloadResult, Lipsync
     from heygen_lipsync.sources import LipsyncRequest
 
-__all__ = ["TOOLS", "dub_video"]
+__all__ = ["TOOLS"]
 
 NewJob = Annotated[
     bool,
@@ -199,23 +199,45 @@ async def update_lipsync(
 
 @guarded
 async def delete_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallToolResult, DeleteResult]:
-    client = await state_of(ctx).require_client()
+    state = state_of(ctx)
+    client = await state.require_client()
+    ledger = client.ledger
     try:
         deleted = await client.delete(lipsync_id)
     except NotFoundError:
-        # Annotated idempotent: a retry after a lost answer finds the job already gone, which is what was asked.
-        return ok(
-            DeleteResult(
-                deleted_id=lipsync_id,
-                already_gone=True,
-                next_step="That job is gone (already deleted, or never existed on this account). Nothing else to do.",
-            )
-        )
+        # "Already gone" only for a job this install saw deleted (a retry after a lost answer); an
+        # id HeyGen does not know is not a deletion, or a mistyped id would read as a success.
+        record = await off_loop(ledger.find_by_id, lipsync_id) if ledger is not None else None
+        made_here = record is not None and record.lipsync_id == lipsync_id
+        if lipsync_id in state.deleted_ids or (made_here and record is not None and record.status == "deleted"):
+            step = "That job is already gone: an earlier call deleted it. Nothing else to do."
+            return ok(DeleteResult(deleted_id=lipsync_id, already_gone=True, next_step=step))
+        raise _not_on_heygen(lipsync_id, made_here) from None
+    state.deleted_ids.add(deleted)
+    if ledger is not None:
+        await off_loop(ledger.set_status, deleted, "deleted")
     return ok(
         DeleteResult(
             deleted_id=deleted,
             next_step="Deleted on HeyGen; files already downloaded stay on disk. Nothing else to do.",
         )
+    )
+
+
+def _not_on_heygen(lipsync_id: str, made_here: bool) -> ToolFailure:
+    if made_here:
+        return ToolFailure(
+            "not_found",
+            f"lipsync {lipsync_id} is not on HeyGen any more: this install created it, but it was deleted elsewhere "
+            "(not by this server) or has expired; nothing was deleted now",
+            param="lipsync_id",
+            next_action="Tell the user that job no longer exists on HeyGen; there is nothing left to delete.",
+        )
+    return ToolFailure(
+        "not_found",
+        f"there is no lipsync {lipsync_id!r} on this account; nothing was deleted",
+        param="lipsync_id",
+        next_action="Check the id: list_lipsyncs shows this account's jobs. Do not tell the user a job was deleted.",
     )
 
 
@@ -246,7 +268,7 @@ async def wait_for_lipsync(
     lipsync_id: LipsyncId,
     timeout_seconds: Annotated[
         float | None,
-        Field(gt=0, description="How long this call may wait (seconds). Default and maximum: see the description."),
+        Field(gt=0, description="Seconds this call may wait (see the description)."),
     ] = None,
 ) -> Annotated[CallToolResult, WaitResult]:
     state = state_of(ctx)
@@ -416,13 +438,12 @@ async def download_lipsync(
     filename: Annotated[
         str | None,
         Field(
-            description="File name of the video inside the output directory (default <lipsync_id>.mp4). It keeps a "
-            "video extension: .mp4 is added when it has none and replaces any other (.srt, .txt); captions are saved "
-            "beside it as <name>.srt."
+            description="File name in the output directory (default <lipsync_id>.mp4; always a video extension). "
+            "Captions go beside it as <name>.srt."
         ),
     ] = None,
-    overwrite: Annotated[bool, Field(description="Replace an existing file. Only with the user's go-ahead.")] = False,
-    captions: Annotated[bool, Field(description="Also save the SRT captions when the job has them.")] = True,
+    overwrite: Annotated[bool, Field(description="Replace an existing file (only if the user agrees).")] = False,
+    captions: Annotated[bool, Field(description="Also save the job's SRT captions.")] = True,
 ) -> Annotated[CallToolResult, DownloadInfo]:
     state = state_of(ctx)
     client = await state.require_client()
@@ -515,30 +536,6 @@ async def get_lipsync_batch(
     return ok(BatchInfo.of(batch, items=items, next_step=step))
 
 
-def dub_video(
-    video: Annotated[str, Field(description="The video to dub: a local path, an https URL or an asset id.")],
-    audio: Annotated[str, Field(description="The new audio: a local path, an https URL or an asset id.")],
-    mode: Annotated[Literal["speed", "precision"], Field(description="speed (default) or precision.")] = "speed",
-) -> str:
-    """Walk through dubbing one video: inputs, cost, create, wait, download."""
-    return (
-        f"Dub this video with HeyGen Lipsync so the speaker's lips match new audio.\n"
-        f"Video: {video}\nAudio: {audio}\nMode: {mode}\n\n"
-        "Steps:\n"
-        "1. Decide each input's kind: an https URL -> video_url/audio_url; a local file -> video_path/audio_path "
-        "(it must be inside the server's allowed directories; it is uploaded for you); a HeyGen asset id -> "
-        "video_asset_id/audio_asset_id.\n"
-        "2. Call create_lipsync with exactly one video source and one audio source"
-        f" and mode={mode!r}. It spends the user's credits: if the result is a confirmation_required error, tell the "
-        "user the estimated cost it reports and ask for approval; only after they agree, call again with "
-        "confirm_spend=true. The call returns a lipsync_id at once.\n"
-        "3. Call wait_for_lipsync with that id. Each call waits under a minute; while still_running is true, tell "
-        "the user it is in progress and call it again.\n"
-        "4. When it is completed, call download_lipsync and tell the user where the file was saved.\n"
-        "If any tool returns an error, follow its 'Next' advice instead of guessing."
-    )
-
-
 _READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
 # name, function, title, annotations, description
@@ -564,16 +561,16 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         get_lipsync,
         "Get a lipsync job",
         _READ,
-        "Look up one lipsync job's status, title, and (when completed) its duration and download link. Use it to "
-        "check on a job without waiting. Next: wait_for_lipsync while it runs, download_lipsync when completed.",
+        "One job's status now, without waiting (when completed: duration and a download link). Next: "
+        "wait_for_lipsync while it runs, download_lipsync when completed.",
     ),
     (
         "list_lipsyncs",
         list_lipsyncs,
         "List lipsync jobs",
         _READ,
-        "List the account's lipsync jobs, newest first, one page at a time. Use it to find a job's id. When "
-        "has_more is true, call again with token=next_token for the next page.",
+        "The account's jobs, newest first, a page at a time: to find a job's id. has_more: call again with "
+        "token=next_token.",
     ),
     (
         "update_lipsync",
@@ -581,16 +578,16 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         "Rename a lipsync job",
         # Replaces only the title label; the same call twice leaves the same state.
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-        "Change a lipsync job's title (the only editable field). Use it when the user wants a job renamed.",
+        "Change a job's title (the only field that can change), when the user wants a job renamed.",
     ),
     (
         "delete_lipsync",
         delete_lipsync,
         "Delete a lipsync job",
         ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True),
-        "Permanently delete a lipsync job and its output on HeyGen. Only when the user asked for it; it cannot be "
-        "undone. Local files saved by download_lipsync are kept. Repeating it is safe: a job already gone is "
-        "reported with already_gone: true.",
+        "Permanently delete a lipsync job and its output on HeyGen, only when the user asked; cannot be undone. "
+        "Downloaded files are kept. Repeating it is safe (already_gone: true); an id HeyGen does not know is a "
+        "not_found error, so nothing was deleted.",
     ),
     (
         "wait_for_lipsync",
@@ -598,13 +595,11 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         "Wait for a lipsync job",
         # Only polls; the job runs on HeyGen's side whether or not anyone waits.
         _READ,
-        "Wait for a lipsync job to finish, for a bounded time (default {wait:g} s, at most {max_wait:g} s via "
-        "timeout_seconds, a longer one is cut and the result's timeout_note says so; many clients abandon a "
-        "call after 60 s, "
-        "so raise it only when yours allows longer), "
-        "sending progress notifications while it waits. Jobs usually take minutes. If the time "
-        "runs out the result says still_running: true (not an error): tell the user and call it again. When "
-        "completed, next: download_lipsync. A failed job comes back as an error with HeyGen's reason.",
+        "Wait for a job to finish, with progress notifications: default {wait:g} s, timeout_seconds at most "
+        "{max_wait:g} s (longer is cut; many clients give up on a call after 60 s). Jobs take minutes: "
+        "still_running: true is not "
+        "an error; tell the user and call again. Completed: next download_lipsync. Failed: an error with "
+        "HeyGen's reason.",
     ),
     (
         "upload_asset",
@@ -612,9 +607,8 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         "Upload a local file to HeyGen",
         # Creates a new asset each call (unless idempotency_key is reused); changes nothing local.
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
-        "Upload a local media file (inside the allowed directories: {dirs}) and get a HeyGen asset id. Use it to "
-        "reuse one file in several jobs; for a single job, pass video_path/audio_path to create_lipsync instead. "
-        "Next: create_lipsync with video_asset_id or audio_asset_id.",
+        "Upload a local file (inside {dirs}) for an asset id, to reuse one file in several jobs (for one job, "
+        "give create_lipsync video_path/audio_path). Next: create_lipsync with video_asset_id or audio_asset_id.",
     ),
     (
         "download_lipsync",
@@ -623,9 +617,8 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         # Writes a new local file; it replaces an existing one only when overwrite=true is passed
         # explicitly, so it is not marked destructive. Repeating it leaves the same file.
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-        "Save a completed lipsync's video (and its SRT captions, when it has them) into the output directory "
-        "({output}). Returns the local path and a resource link. Never overwrites an existing file unless "
-        "overwrite=true. Next: tell the user where the file is.",
+        "Save a completed job's video (and SRT captions, if any) in {output}; returns the path. Never "
+        "overwrites a file unless overwrite=true. Next: tell the user where it is.",
     ),
     (
         "create_lipsync_batch",
@@ -642,7 +635,7 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         get_lipsync_batch,
         "Get a batch's progress",
         _READ,
-        "Show a batch's progress now, without waiting: counts by status and each item's status and lipsync_id. "
-        "To wait for it, call wait_for_lipsync_batch; then download_lipsync each completed item.",
+        "A batch's progress now, without waiting: counts and each item's status and lipsync_id. To wait: "
+        "wait_for_lipsync_batch; then download_lipsync each completed item.",
     ),
 )

@@ -2,7 +2,8 @@
 
 Uploaded assets hold the user's face and voice, so ``delete_asset`` exists for the user
 who wants them gone; it is destructive and idempotent (a second delete of the same id
-reports the asset already gone, not an error). ``get_account`` reads the plan and the
+reports the asset already gone; an id this install never saw deleted that HeyGen does not
+know is a ``not_found`` error, so a typo never reads as a deletion). ``get_account`` reads the plan and the
 balance, so a model can say what a job will leave before asking the user to spend.
 """
 
@@ -16,6 +17,8 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from heygen_lipsync.errors import NotFoundError
+from heygen_lipsync.mcp.errors import ToolFailure
+from heygen_lipsync.mcp.files import off_loop
 from heygen_lipsync.mcp.inputs import ID_PATTERN
 from heygen_lipsync.mcp.state import guarded, ok, state_of
 
@@ -31,7 +34,7 @@ class AssetDeleted(BaseModel):
     """delete_asset's result."""
 
     asset_id: str
-    already_gone: bool = Field(default=False, description="True when the asset was already gone (a repeated delete).")
+    already_gone: bool = Field(default=False, description="An earlier call deleted it.")
     next_step: str
 
 
@@ -51,13 +54,28 @@ class AccountInfo(BaseModel):
 
 @guarded
 async def delete_asset(ctx: Context, asset_id: AssetId) -> Annotated[CallToolResult, AssetDeleted]:
-    client = await state_of(ctx).require_client()
+    state = state_of(ctx)
+    client = await state.require_client()
+    ledger = client.ledger
     try:
         deleted = await client.delete_asset(asset_id)
     except NotFoundError:
-        # Annotated idempotent: a retry after a lost answer finds the asset gone, which is what was asked.
-        step = "That asset is gone (already deleted, or never on this account). Nothing else to do."
-        return ok(AssetDeleted(asset_id=asset_id, already_gone=True, next_step=step))
+        # "Already gone" only for an upload this install saw go (a retry after a lost answer);
+        # an id HeyGen does not know is not a deletion, or a mistyped id would read as a success.
+        record = await off_loop(ledger.find_by_id, asset_id) if ledger is not None else None
+        seen_gone = record is not None and record.kind == "upload" and record.status == "gone"
+        if asset_id in state.deleted_ids or seen_gone:
+            step = "That asset is already gone: it was deleted earlier. Nothing else to do."
+            return ok(AssetDeleted(asset_id=asset_id, already_gone=True, next_step=step))
+        raise ToolFailure(
+            "not_found",
+            f"there is no asset {asset_id!r} on this account; nothing was deleted",
+            param="asset_id",
+            next_action="Check the id (upload_asset returns it). Do not tell the user an asset was deleted.",
+        ) from None
+    state.deleted_ids.add(deleted)
+    if ledger is not None:
+        await off_loop(ledger.forget_asset, deleted)  # never offered for reuse again
     step = "Deleted on HeyGen. Jobs made from it keep their outputs; a new job needs the file uploaded again."
     return ok(AssetDeleted(asset_id=deleted, next_step=step))
 
@@ -90,18 +108,16 @@ ACCOUNT_TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], 
         delete_asset,
         "Delete an uploaded asset",
         ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True),
-        "Permanently delete an asset uploaded to HeyGen (upload_asset's asset_id): uploads hold the user's face "
-        "and voice. Only when the user asked for it; it cannot be undone. Jobs already made from it keep their "
-        "outputs. Repeating it is safe: an asset already gone is reported with already_gone: true. To delete a "
-        "job's uploads automatically, pass delete_uploads=true to create_lipsync instead.",
+        "Permanently delete an uploaded asset (it holds the user's face or voice), only when the user asked. "
+        "Jobs made from it keep their outputs. Repeating it is safe (already_gone: true); an unknown id is a "
+        "not_found error. create_lipsync's delete_uploads=true does this for a job's own uploads.",
     ),
     (
         "get_account",
         get_account,
         "Show the HeyGen account",
         ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-        "Show the account behind the server's API key: billing type, plan, and the balance or credits left. Use "
-        "it when the user asks what they have left, or before a large batch. Spends nothing. Next: "
-        "create_lipsync (which shows each job's cost estimate).",
+        "The account behind the API key: billing type, plan, balance or credits left. For when the user asks "
+        "what is left, or before a large batch. Spends nothing.",
     ),
 )

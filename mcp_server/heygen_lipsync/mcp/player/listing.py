@@ -29,12 +29,15 @@ _PLAYABLE = frozenset({"completed", RowStatus.DONE})
 ReadDuration = Callable[[str], Awaitable[float | None]]
 
 
-async def list_entries(tool: str, content: dict[str, Any], duration_of: ReadDuration) -> list[dict[str, Any]]:
+async def list_entries(
+    tool: str, content: dict[str, Any], duration_of: ReadDuration, *, names: list[str | None] | None = None
+) -> list[dict[str, Any]]:
     """The jobs of a list tool's result: lipsync_id, title, status, duration, playable (in order).
 
-    ``duration_of`` reads one job's duration; a job it cannot read shows no duration.
+    ``duration_of`` reads one job's duration; a job it cannot read shows no duration. ``names``
+    are a batch's items' names by index, when the ledger knows them (``sources.batch_item_names``).
     """
-    entries = _dub_rows(content) if tool == "get_dub_run" else _batch_items(content)
+    entries = _dub_rows(content) if tool == "get_dub_run" else _batch_items(content, names or [])
     wanted = [e for e in entries if e["playable"]][:MAX_DURATIONS]
 
     async def fill(entry: dict[str, Any]) -> None:
@@ -57,11 +60,20 @@ def _entry(lipsync_id: str | None, title: str, status: str) -> dict[str, Any]:
     }
 
 
-def _batch_items(content: dict[str, Any]) -> list[dict[str, Any]]:
+def _batch_items(content: dict[str, Any], names: list[str | None]) -> list[dict[str, Any]]:
     return [
-        _entry(item.get("lipsync_id"), item.get("title") or f"Item {item.get('item_index')}", str(item["status"]))
+        _entry(item.get("lipsync_id"), _item_name(item, names), str(item["status"]))
         for item in content.get("items") or []
     ]
+
+
+def _item_name(item: dict[str, Any], names: list[str | None]) -> str:
+    """The item's title, its files' names (ledger), its video's name (this session), or its place (1-based)."""
+    index = item.get("item_index")
+    known = names[index] if isinstance(index, int) and 0 <= index < len(names) else None
+    source = str(item.get("source") or "").split("?")[0].rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1]
+    place = f"Item {index + 1}" if isinstance(index, int) else "Item"
+    return str(item.get("title") or known or source or place)
 
 
 def _dub_rows(content: dict[str, Any]) -> list[dict[str, Any]]:
