@@ -42,17 +42,20 @@ def hoist_global_options(group: Any, ctx: Any, args: list[str]) -> list[str]:
         step = 2 if args[i] == GLOBAL_WITH_VALUE else 1
         head += args[i : i + step]
         i += step
-    command, path = group, []
+    command, path, takes_value = group, list[str](), set[str]()
     while i < len(args) and hasattr(command, "get_command"):
+        if args[i].startswith("-") and path:
+            break  # a group that runs itself (`jobs --limit 5 --json`): the rest is its options
         sub = command.get_command(ctx, args[i])
         if sub is None:
             return args  # unknown command: let click say so
         command = sub
         path.append(args[i])
+        takes_value |= _value_options(command)  # `jobs --limit 5 show ID`: the group's options keep values
         i += 1
     if not path or path[0] in PASSTHROUGH:
         return args
-    hoisted, rest, takes_value = [], [], _value_options(command)
+    hoisted, rest = [], []
     while i < len(args):
         arg = args[i]
         if arg == "--":
