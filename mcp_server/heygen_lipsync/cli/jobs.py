@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import ValidationError
+from ..errors import NotFoundError, ValidationError
 from ..ledger import JobRecord, Ledger
 from ._errors import UsageProblem, error_boundary
 from ._limits import check_id
-from ._render import emit
+from ._render import emit, note
 from ._run import run_client
 from ._state import CliState, state
 from ._workflows import ledger_of
@@ -96,11 +96,23 @@ def show(
 
     async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         out = record.to_dict()
-        if record.lipsync_id:
-            out["remote"] = (await client.get(record.lipsync_id)).to_dict()
-            out["status"] = out["remote"].get("status", out["status"])
-        elif record.batch_id:
-            out["remote"] = (await client.get_batch(record.batch_id)).to_dict()
+        try:
+            if record.lipsync_id:
+                out["remote"] = (await client.get(record.lipsync_id)).to_dict()
+                out["status"] = out["remote"].get("status", out["status"])
+            elif record.batch_id:
+                out["remote"] = (await client.get_batch(record.batch_id)).to_dict()
+                out["status"] = out["remote"].get("status", out["status"])
+                if client.ledger is not None:
+                    client.ledger.set_status(record.batch_id, out["status"])
+        except NotFoundError:
+            # The API has no such job any more: the local record is still the history of what was made.
+            gone = "deleted" if record.status == "deleted" else "not_found"
+            if client.ledger is not None and record.remote_id:
+                client.ledger.set_status(record.remote_id, gone)
+            where = "the sandbox" if st.sandbox else "HeyGen"
+            note(f"{job_id} is no longer on {where} ({gone}); this is the local record")
+            out["status"] = gone
         return out
 
     emit(st, run_client(ctx, work))
