@@ -186,14 +186,37 @@ def source_name(source: Any, *, limit: int = 28) -> str:
 
 
 def _sandbox_url_note(st: CliState, data: Mapping[str, Any]) -> None:
-    """The embedded sandbox stops with the command, and its video_url with it: say how to get the video."""
-    if st.sandbox and data.get("video_url") and isinstance(data.get("id"), str):
-        from ._hints import command
+    """The embedded sandbox stops with the command, and its video_url with it: say how to get the video.
 
-        note(
-            "the sandbox's video_url stops working when this command exits; "
-            f"save the video with: {command(st, 'download', data['id'])}"
-        )
+    Only while the video is not saved: right after ``--download`` (or any earlier save the
+    ledger remembers, still on disk) the line would send a person to save it twice.
+    """
+    lipsync_id = data.get("id")
+    if not (st.sandbox and data.get("video_url") and isinstance(lipsync_id, str)) or _saved(st, data, lipsync_id):
+        return
+    from ._hints import command
+
+    note(
+        "the sandbox's video_url stops working when this command exits; "
+        f"save the video with: {command(st, 'download', lipsync_id)}"
+    )
+
+
+def _saved(st: CliState, data: Mapping[str, Any], lipsync_id: str) -> bool:
+    """Whether this job's video is on disk: saved by this command (``saved_to``), or by one the ledger remembers."""
+    saved_to = data.get("saved_to")
+    if isinstance(saved_to, str) and Path(saved_to).expanduser().is_file():
+        return True
+    from ._workflows import ledger_of  # the ledger loads only for this question
+
+    ledger = ledger_of(st)
+    if ledger is None:
+        return False
+    try:
+        record = ledger.find_by_id(lipsync_id)
+    finally:
+        ledger.close()
+    return record is not None and any(Path(str(d.get("path"))).is_file() for d in record.downloads)
 
 
 def note(message: str) -> None:

@@ -24,7 +24,7 @@ from ..once import ago
 from ..sources import LipsyncRequest, validate_idempotency_key
 from ._destinations import check_download_target
 from ._errors import UsageProblem
-from ._hints import command, resume_wait
+from ._hints import command, resume_wait, save_retry
 from ._input import local_path, parse_duration
 from ._progress import WaitReporter, slot_wait_notes, transfer_progress, upload_progress
 from ._render import emit, note
@@ -210,23 +210,12 @@ async def save_finished(
         await download_job(client, lipsync, save_to, overwrite=plan.overwrite, captions=False)
     except (Exception, asyncio.CancelledError) as exc:
         emit(st, lipsync.to_dict())
-        note(
-            f"{lipsync.id} completed but was not saved; retry with: {command(st, 'download', lipsync.id)} PATH "
-            f"(to the same destination: {_download_command(st, lipsync.id, plan)})"
-        )
+        note(save_retry(st, lipsync.id, plan.download or str(save_to), save_to, overwrite=plan.overwrite))
         if isinstance(exc, OSError):
             raise DownloadError(
                 f"lipsync {lipsync.id} completed but could not be saved to {plan.download}: {exc.strerror or exc}"
             ) from exc
         raise
-
-
-def _download_command(st: CliState, lipsync_id: str, plan: CreatePlan) -> str:
-    """The command that downloads the job to the same destination, against the same API."""
-    words = ["download", lipsync_id, plan.download or str(plan.save_to)]
-    if plan.overwrite:
-        words.append("--overwrite")
-    return command(st, *words)
 
 
 async def wait_for_job(
