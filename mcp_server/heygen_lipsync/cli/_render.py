@@ -24,7 +24,7 @@ from rich.text import Text
 
 from ._state import CliState
 
-__all__ = ["emit", "fit", "note", "short_path", "source_name", "stderr_console", "when"]
+__all__ = ["emit", "fit", "job_result", "note", "short_path", "source_name", "stderr_console", "when"]
 
 
 def stderr_console() -> Console:
@@ -125,6 +125,17 @@ def _cell(value: Any, key: str = "") -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def job_result(job: Any, *, reused: bool, saved_to: str | os.PathLike[str] | None) -> dict[str, Any]:
+    """What ``create --wait/--download`` prints, first run or rerun: the job, whether an earlier
+    identical create's job was reused (nothing new bought), and where its video is saved (or null).
+
+    One command, one shape: a rerun that finds the video already saved prints the same keys.
+    """
+    fields = job.to_dict() if hasattr(job, "to_dict") else dict(job)
+    where = None if saved_to is None else str(Path(saved_to).expanduser().resolve())
+    return {**fields, "reused": reused, "saved_to": where}
 
 
 # The ledger's times (ISO 8601 UTC); the API's are epoch seconds. A person sees both one way.

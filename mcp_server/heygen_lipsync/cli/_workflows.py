@@ -27,7 +27,7 @@ from ._errors import UsageProblem
 from ._hints import command, resume_wait, save_retry
 from ._input import local_path, parse_duration
 from ._progress import WaitReporter, slot_wait_notes, transfer_progress, upload_progress
-from ._render import emit, note
+from ._render import emit, job_result, note
 from ._state import CliState
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
@@ -151,7 +151,7 @@ async def create_job(
         saved = client.ledger.find_download(plan.save_to)
         if saved is not None and saved.lipsync_id == lipsync_id:
             note(f"{lipsync_id} was already downloaded to {plan.download}; pass --overwrite to download it again")
-            return {**saved.to_dict(), "lipsync_id": lipsync_id, "already_downloaded": True}
+            return job_result(await client.get(lipsync_id), reused=True, saved_to=_saved_path(plan, lipsync_id))
         # The file there holds another job's video: never replace it without --overwrite.
         plan = dataclasses.replace(plan, overwrite=False)
     if not plan.wait:
@@ -160,7 +160,14 @@ async def create_job(
     if plan.save_to is not None:
         st.resume_download, st.resume_overwrite = plan.download or str(plan.save_to), plan.overwrite
     lipsync = await wait_and_save(st, client, lipsync_id, plan)
-    return lipsync.to_dict()
+    return job_result(lipsync, reused=outcome.reused, saved_to=_saved_path(plan, lipsync_id))
+
+
+def _saved_path(plan: CreatePlan, lipsync_id: str) -> Path | None:
+    """Where the video is: the --download file, or ``<id>.mp4`` in the --download folder (the library's rule)."""
+    if plan.save_to is None:
+        return None
+    return plan.save_to / f"{lipsync_id}.mp4" if plan.save_to.is_dir() else plan.save_to
 
 
 async def wait_and_save(st: CliState, client: AsyncLipsyncClient, lipsync_id: str, plan: CreatePlan) -> Lipsync:
