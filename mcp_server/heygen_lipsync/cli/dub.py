@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shlex
 import sys
 from collections import deque
 from contextlib import aclosing
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 
@@ -25,8 +27,9 @@ from ..dub_report import REPORT_NAME
 from ..errors import ValidationError
 from ._errors import UsageProblem, error_boundary
 from ._fields import field_flags, request_field_options
+from ._group import CompactFlagsCommand
 from ._input import build_request, local_path, merge_body, parse_duration, read_manifest
-from ._render import emit, note, stderr_console
+from ._render import emit, note, short_path, stderr_console
 from ._run import run_client
 from ._state import CliState, state
 
@@ -37,7 +40,9 @@ if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a comma
 __all__ = ["register"]
 
 _AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".mp4", ".mov", ".webm")
+_VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".mkv")
 _MAX_ROWS = 100_000
+_TITLE_MAX = 255  # HeyGen's limit on a job's title
 
 _EXAMPLES = """\
 Examples:
@@ -74,18 +79,58 @@ def _pair(videos: list[str], audio: str) -> list[dict[str, Any]]:
     return jobs
 
 
+def _expand_folders(videos: list[str]) -> list[str]:
+    """VIDEOS as files: a folder given (``dub talks/``) stands for the videos in it, by name.
+
+    Raises:
+        UsageProblem: a folder holds no video.
+    """
+    found: list[str] = []
+    for video in videos:
+        folder = local_path(video, param="VIDEOS") if "://" not in video else None
+        if folder is None or not folder.is_dir():
+            found.append(video)
+            continue
+        inside = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _VIDEO_SUFFIXES)
+        if not inside:
+            pattern = shlex.quote(video.rstrip("/") + "/") + "*.mp4"
+            raise UsageProblem(
+                f"VIDEOS: {video} is a folder with no videos in it ({', '.join(_VIDEO_SUFFIXES)}); "
+                f"pass the files to dub, e.g. {pattern}",
+                param="videos",
+            )
+        found += [str(path) for path in inside]
+    return found
+
+
+def _row_error(index: int, field: str, reason: str) -> ValidationError:
+    """A row's error, counted from 1 as the progress lines count (``param`` keeps the 0-based path)."""
+    error = ValidationError(f"row {index + 1}: {field}", reason)
+    error.field = f"rows[{index}].{field}"
+    return error
+
+
+def _title_of(video: Any) -> str | None:
+    """A dub job's default title: the video's file name without its extension (so `list` tells episodes apart)."""
+    text = str(video)
+    name = urlsplit(text).path.rstrip("/").rsplit("/", 1)[-1] if "://" in text else Path(text).name
+    stem = Path(name).stem if "." in name else None  # an asset id has no name worth showing
+    return stem[:_TITLE_MAX] if stem else None
+
+
 def _rows(videos: list[str], audio: str | None, manifest: str | None, flags: dict[str, Any]) -> list[DubRow]:
     """The rows to dub, each a validated request and its optional output path.
 
     Raises:
         UsageProblem: neither videos nor a manifest, or both; videos without --audio.
-        ValidationError: a row's field (named ``rows[i].<field>``).
+        ValidationError: a row's field (``row 1: audio: ...``, param ``rows[0].audio``).
     """
     if bool(videos) == bool(manifest):
         raise UsageProblem("give either VIDEOS... with --audio, or --manifest FILE", param="manifest")
     if manifest:
         jobs, _ = read_manifest(manifest, limit=_MAX_ROWS)
     else:
+        videos = _expand_folders(videos)
         if not audio:
             raise UsageProblem(
                 "--audio is required with VIDEOS (a folder of audio by stem, or one file)", param="audio"
@@ -94,10 +139,12 @@ def _rows(videos: list[str], audio: str | None, manifest: str | None, flags: dic
     rows = []
     for index, job in enumerate(jobs):
         output = job.pop("output", None)
+        if not job.get("title") and not flags.get("title") and (title := _title_of(job.get("video"))):
+            job["title"] = title
         try:
             request = build_request(merge_body(job, flags))
         except ValidationError as exc:
-            raise ValidationError(f"rows[{index}].{exc.field}", exc.reason) from None
+            raise _row_error(index, exc.field, exc.reason) from None
         rows.append(DubRow(request, Path(str(output)) if output else None))
     return rows
 
@@ -112,7 +159,10 @@ def _preflight(rows: list[DubRow]) -> Preflight:
 
     pre = preflight_batch([row.request for row in rows])
     for finding in pre.errors:
-        raise ValidationError(finding.field.replace("lipsyncs[", "rows[", 1), finding.message)
+        where = re.match(r"lipsyncs\[(\d+)\]\.(.+)", finding.field)
+        if where is None:
+            raise ValidationError(finding.field, finding.message)
+        raise _row_error(int(where.group(1)), where.group(2), finding.message)
     return pre
 
 
@@ -157,13 +207,43 @@ def _summary_line(summary: dict[str, Any]) -> str:
     )
 
 
-def _totals_line(event: DubEvent) -> str:
+def _totals_line(event: DubEvent, eta: str = "") -> str:
     t = event.totals
-    eta = "-" if t.eta_seconds is None else f"{t.eta_seconds:.0f} s"
     return (
         f"queued {t.queued} | running {t.running} | done {t.done} | failed {t.failed} | "
-        f"spent {t.spent_seconds:.0f} s of output | left ~{eta}"
+        f"spent {t.spent_seconds:.0f} s of output" + (f" | {eta}" if eta else "")
     )
+
+
+class _Eta:
+    """Time left, from this run's pace: rows finished here (not rows skipped as done before) per second.
+
+    Until a row finishes here there is no pace to go by, and the line says so rather than guess.
+    """
+
+    def __init__(self) -> None:
+        self.finished = 0
+
+    def __call__(self, event: DubEvent) -> str:
+        t = event.totals
+        if event.kind in ("done", "failed"):
+            self.finished += 1
+        left = t.queued + t.running
+        if not left:
+            return ""
+        rows = f"{left} row{'s' if left != 1 else ''} left"
+        if not self.finished:
+            return f"{rows}, time left known once one finishes"
+        return f"{rows}, about {_duration(t.elapsed / self.finished * left)}"
+
+
+def _duration(seconds: float) -> str:
+    whole = max(1, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
 def _event_line(event: DubEvent) -> str:
@@ -179,6 +259,8 @@ class _Display:
         self.human = st.is_human
         self.recent: deque[str] = deque(maxlen=6)
         self.live: Any = None
+        self.eta = _Eta()
+        self.last = ""
         if self.human and sys.stderr.isatty():
             from rich.live import Live
 
@@ -187,25 +269,30 @@ class _Display:
 
     def show(self, event: DubEvent) -> None:
         if not self.human:
-            sys.stdout.write(json.dumps(event.to_dict()) + "\n")
+            line = event.to_dict()
+            if isinstance(line.get("row"), int):
+                line["row"] += 1  # counted from 1, as in the errors, the dry run and the lines on a terminal
+            sys.stdout.write(json.dumps(line) + "\n")
             sys.stdout.flush()
             return
         self.recent.append(_event_line(event))
+        self.last = _totals_line(event, self.eta(event))
         if self.live is None:
             note(_event_line(event))
             return
         from rich.text import Text
 
-        self.live.update(Text("\n".join([_totals_line(event), *self.recent])))
+        self.live.update(Text("\n".join([self.last, *self.recent])))
 
     def close(self) -> None:
         if self.live is not None:
             self.live.stop()
+            self.live = None
 
 
 def register(app: typer.Typer) -> None:
     """Add `dub` to the app."""
-    app.command("dub", epilog=_EXAMPLES)(dub)
+    app.command("dub", epilog=_EXAMPLES, cls=CompactFlagsCommand)(dub)
 
 
 @request_field_options(after="manifest")
@@ -248,9 +335,14 @@ def dub(
         if dry_run:  # sends nothing, so no balance
             summary = _summary(pre)
             note(_summary_line(summary))
-            emit(st, summary)
+            pairs = _pairs(rows, out_dir)
+            if st.is_human:  # which audio goes with which video, and where each dub goes
+                shown = [{**pair, **{k: _shown(pair[k]) for k in ("video", "audio", "output")}} for pair in pairs]
+                emit(st, shown, columns=("row", "video", "audio", "output", "title"), title="dry run: nothing sent")
+            else:
+                emit(st, {**summary, "pairs": pairs})
             return
-        if not (yes or st.sandbox) and not sys.stdin.isatty():
+        if not (yes or st.sandbox) and not stdin_is_terminal():
             raise UsageProblem("confirm the spend with --yes (stdin is not a terminal to ask on)", param="yes")
 
     async def work(client: AsyncLipsyncClient) -> int:
@@ -260,8 +352,9 @@ def dub(
         priced = await with_balance(pre, client)
         note(_summary_line(_summary(priced)))
         check_spend(priced)
-        if not (yes or st.sandbox):
-            typer.confirm("Start these jobs?", abort=True, err=True)
+        if not (yes or st.sandbox) and not typer.confirm("Start these jobs?", default=False, err=True):
+            note("nothing was sent")  # as `create` says on a no
+            raise typer.Exit(1)
         display = _Display(st)
         last: DubEvent | None = None
         try:
@@ -286,7 +379,8 @@ def dub(
             display.close()
             note(f"stopped by --timeout; resume with: {_resume_command()}")
             return 4
-        display.close()
+        finally:
+            display.close()  # Ctrl-C too: the live view stops before the last line is written
         failed = last.totals.failed if last else 0
         note(f"{_totals_line(last) if last else 'nothing to do'}; report: {out_dir / REPORT_NAME}")
         return 1 if failed else 0
@@ -295,9 +389,38 @@ def dub(
         code = run_client(ctx, work)
     except typer.Exit as exc:
         if exc.exit_code == 130:
-            note(f"interrupted; resume with: {_resume_command()}")
+            # The terminal echoed "^C" where the cursor was: start the line below it.
+            newline = "\n" if stderr_console().is_terminal else ""
+            note(f"{newline}interrupted; resume with: {_resume_command()}")
         raise
     raise typer.Exit(code)
+
+
+def _shown(source: str) -> str:
+    """A local path relative to here (or ``~``) for the dry run's table; URLs and asset ids as they are."""
+    return source if "://" in source or not source.startswith(("/", "~")) else short_path(source, limit=60)
+
+
+def _pairs(rows: list[DubRow], out_dir: Path) -> list[dict[str, Any]]:
+    """Each row as --dry-run shows it, counted from 1: its video, the audio paired with it, its output, its title."""
+    planned = plan_rows(rows, out_dir)
+    return [
+        {
+            "row": record.row + 1,
+            "video": record.video,
+            "audio": record.audio,
+            "output": record.output,
+            "title": rows[record.row].request.title,
+        }
+        for record in planned
+    ]
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer the question (``lipsyncs.stdin_is_terminal``: the one seam tests patch)."""
+    from .lipsyncs import stdin_is_terminal as seam
+
+    return seam()
 
 
 def _resume_command() -> str:
