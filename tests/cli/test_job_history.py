@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,13 @@ def test_batch_download_records_the_batch_status(ledger_cli: Cli, samples: tuple
     saved = ledger_cli("batch", "download", batch_id, "out")
     assert saved.exit_code == 0, saved.stderr
     assert _history(ledger_cli)[batch_id]["status"] == "completed"
+
+
+def test_jobs_show_for_a_person_has_no_json(ledger_cli: Cli, samples: tuple[Path, Path]) -> None:
+    video, audio = samples
+    made = ledger_cli.json("create", "--video", video, "--audio", audio, "--title", "Nested", "--download", "o.mp4")
+    shown = ledger_cli("jobs", "show", made["id"], "--human", env={"COLUMNS": "140"})
+    assert shown.exit_code == 0, shown.stderr
+    assert "{" not in shown.stdout and "[" not in shown.stdout, shown.stdout
+    assert "video: " in shown.stdout and "title: Nested" in shown.stdout  # the nested inputs, one per line
+    assert re.search(r"at: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", shown.stdout)  # the download's time, like every other

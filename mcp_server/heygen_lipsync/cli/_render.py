@@ -93,8 +93,8 @@ _STATUS_STYLES = {
 
 
 def _styled(value: Any, key: str) -> Text:
-    """A cell as plain text (never markup), a status in its colour."""
-    text = _cell(value, key)
+    """A cell as plain text (never markup), a status in its colour; a nested object as ``key: value`` lines."""
+    text = _nested(value) if isinstance(value, dict | list) and key != "error" else _cell(value, key)
     return Text(text, style=_STATUS_STYLES.get(text, "") if key == "status" else "")
 
 
@@ -113,6 +113,30 @@ def _columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return cols
 
 
+def _nested(value: Any, depth: int = 0) -> str:
+    """A nested object for a person: one ``key: value`` line per field (empty ones left out), lists item by item.
+
+    JSON in a cell is for machines; --json keeps the object whole.
+    """
+    if isinstance(value, dict):
+        lines = []
+        for key, item in value.items():
+            if item is None or item == {} or item == []:
+                continue
+            if isinstance(item, dict | list) and depth < 2:
+                lines.append(f"{key}:")
+                lines += ["  " + line for line in _nested(item, depth + 1).splitlines()]
+            else:
+                lines.append(f"{key}: {_cell(item, str(key))}")
+        return "\n".join(lines)
+    if isinstance(value, list):
+        parts = [_nested(item, depth + 1) if isinstance(item, dict | list) else _cell(item) for item in value]
+        if all("\n" not in part for part in parts) and not any(isinstance(item, dict) for item in value):
+            return ", ".join(parts)
+        return "\n".join(f"- {part}".replace("\n", "\n  ") for part in parts)
+    return _cell(value)
+
+
 def _cell(value: Any, key: str = "") -> str:
     if value is None:
         return ""
@@ -120,7 +144,7 @@ def _cell(value: Any, key: str = "") -> str:
         # HeyGen's error object: its message is what a person needs (--json keeps it whole).
         message, code = value.get("message"), value.get("code")
         return f"{message} ({code})" if message and code else str(message or code)
-    if key.endswith("_at") and (isinstance(value, int | float) or _ISO_UTC.match(str(value))):
+    if (key == "at" or key.endswith("_at")) and (isinstance(value, int | float) or _ISO_UTC.match(str(value))):
         return when(value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
