@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -46,12 +47,14 @@ def test_flags_have_no_type_in_help_with_typer_that_names_types(monkeypatch: pyt
         return "<bool>" if self.is_flag else "<str>"
 
     monkeypatch.setattr(typer.core.TyperOption, "display_type_rich", named, raising=False)
-    flag = typer.core.TyperOption(param_decls=["--wait"], is_flag=True, default=False)
-    valued = typer.core.TyperOption(param_decls=["--title"], type=str)
+    flag, valued = SimpleNamespace(is_flag=True, count=False), SimpleNamespace(is_flag=False, count=False)
+    shown = typer.core.TyperOption.display_type_rich  # type: ignore[attr-defined]
+    assert shown(flag, None) == "<bool>"
     with _group.flags_show_no_type():
-        assert flag.display_type_rich(None) is None  # type: ignore[attr-defined]
-        assert valued.display_type_rich(None) == "<str>"  # type: ignore[attr-defined]
-    assert flag.display_type_rich(None) == "<bool>"  # type: ignore[attr-defined]  # put back afterwards
+        inside = typer.core.TyperOption.display_type_rich  # type: ignore[attr-defined]
+        assert inside(flag, None) is None
+        assert inside(valued, None) == "<str>"
+    assert typer.core.TyperOption.display_type_rich is shown  # type: ignore[attr-defined]  # put back afterwards
 
 
 def _complete(line: str) -> list[str]:
