@@ -89,6 +89,8 @@ _STATUS_STYLES = {
     "queued": "yellow",
     "running": "cyan",
     "processing": "cyan",
+    "deleted": "dim",
+    "not_found": "dim",
 }
 
 
