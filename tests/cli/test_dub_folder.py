@@ -12,6 +12,7 @@ import pytest
 import typer
 
 from heygen_lipsync.campaign import DubEvent, DubTotals
+from heygen_lipsync.cli import _dub_display as view
 from heygen_lipsync.cli import dub as dub_cli
 
 from .conftest import Cli, error_json
@@ -98,9 +99,9 @@ def _event(kind: str, *, queued: int, running: int, done: int, elapsed: float) -
 
 
 def test_time_left_is_never_a_dash_nor_a_guess_from_skipped_rows() -> None:
-    eta = dub_cli._Eta()
+    eta = view.Eta()
     skipped = _event("skipped", queued=2, running=1, done=7, elapsed=0.1)
-    first = dub_cli._totals_line(skipped, eta(skipped))
+    first = view.totals_line(skipped, eta(skipped))
     assert "~-" not in first and "3 rows left, time left known once one finishes" in first
     after = eta(_event("done", queued=1, running=1, done=8, elapsed=60.0))
     assert after == "2 rows left, about 2 min 00 s"

@@ -10,11 +10,9 @@ after 4 or 130 the same command resumes.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import shlex
 import sys
-from collections import deque
 from contextlib import aclosing
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -25,13 +23,14 @@ import typer
 from ..campaign import DEFAULT_MAX_CONCURRENT, DubEvent, DubRow, dub_many, plan_rows, preflight_seconds
 from ..dub_report import REPORT_NAME
 from ..errors import ValidationError
+from . import _dub_display as view
 from ._errors import UsageProblem, error_boundary
 from ._fields import field_flags, request_field_options
 from ._group import CompactFlagsCommand
 from ._input import build_request, local_path, merge_body, parse_duration, read_manifest
-from ._render import emit, note, short_path, stderr_console
+from ._render import emit, note, stderr_console
 from ._run import run_client
-from ._state import CliState, state
+from ._state import state
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from ..client import AsyncLipsyncClient
@@ -166,130 +165,6 @@ def _preflight(rows: list[DubRow]) -> Preflight:
     return pre
 
 
-def _summary(pre: Preflight) -> dict[str, Any]:
-    """Rows, output length and estimate per mode and in all (None where unknown), and the balance."""
-    modes: dict[str, dict[str, Any]] = {}
-    for item in pre.items:
-        entry = modes.setdefault(
-            item.mode, {"rows": 0, "known_seconds": 0.0, "unknown_rows": 0, "rate_usd_per_second": item.rate}
-        )
-        entry["rows"] += 1
-        if item.output_seconds is None:
-            entry["unknown_rows"] += 1
-        else:
-            entry["known_seconds"] += item.output_seconds
-    for entry in modes.values():
-        entry["estimated_usd"] = round(entry["known_seconds"] * entry["rate_usd_per_second"], 2)
-    balance = pre.balance
-    return {
-        "rows": len(pre.items),
-        "known_seconds": round(pre.known_seconds, 1),
-        "unknown_rows": pre.unknown_items,
-        "estimated_usd": round(sum(e["estimated_usd"] for e in modes.values()), 2),
-        "by_mode": modes,
-        "balance": None if balance is None else {"remaining": balance.remaining, "currency": balance.currency},
-    }
-
-
-def _summary_line(summary: dict[str, Any]) -> str:
-    parts = [
-        f"{mode}: {e['rows']} rows, {e['known_seconds']:.0f} s, about ${e['estimated_usd']:.2f}"
-        for mode, e in summary["by_mode"].items()
-    ]
-    unknown = f" (+{summary['unknown_rows']} rows of unknown length)" if summary["unknown_rows"] else ""
-    balance = summary.get("balance")
-    from ..preflight import Balance
-
-    known = f"; your balance is {Balance(**balance).describe()}" if balance else ""
-    return (
-        f"{summary['rows']} rows, {summary['known_seconds']:.0f} s of output known, "
-        f"about ${summary['estimated_usd']:.2f} in all{unknown}; " + "; ".join(parts) + known
-    )
-
-
-def _totals_line(event: DubEvent, eta: str = "") -> str:
-    t = event.totals
-    return (
-        f"queued {t.queued} | running {t.running} | done {t.done} | failed {t.failed} | "
-        f"spent {t.spent_seconds:.0f} s of output" + (f" | {eta}" if eta else "")
-    )
-
-
-class _Eta:
-    """Time left, from this run's pace: rows finished here (not rows skipped as done before) per second.
-
-    Until a row finishes here there is no pace to go by, and the line says so rather than guess.
-    """
-
-    def __init__(self) -> None:
-        self.finished = 0
-
-    def __call__(self, event: DubEvent) -> str:
-        t = event.totals
-        if event.kind in ("done", "failed"):
-            self.finished += 1
-        left = t.queued + t.running
-        if not left:
-            return ""
-        rows = f"{left} row{'s' if left != 1 else ''} left"
-        if not self.finished:
-            return f"{rows}, time left known once one finishes"
-        return f"{rows}, about {_duration(t.elapsed / self.finished * left)}"
-
-
-def _duration(seconds: float) -> str:
-    whole = max(1, round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
-
-
-def _event_line(event: DubEvent) -> str:
-    what = f"row {event.row + 1}" if event.row is not None else "run"
-    extra = event.output or event.message or event.job_id or ""
-    return f"{event.kind:<10} {what} {extra}".rstrip()
-
-
-class _Display:
-    """A terminal's live view (totals and the last events on stderr), or JSON lines on stdout."""
-
-    def __init__(self, st: CliState) -> None:
-        self.human = st.is_human
-        self.recent: deque[str] = deque(maxlen=6)
-        self.live: Any = None
-        self.eta = _Eta()
-        self.last = ""
-        if self.human and sys.stderr.isatty():
-            from rich.live import Live
-
-            self.live = Live(console=stderr_console(), refresh_per_second=4, transient=False)
-            self.live.start()
-
-    def show(self, event: DubEvent) -> None:
-        if not self.human:
-            line = event.to_dict()
-            if isinstance(line.get("row"), int):
-                line["row"] += 1  # counted from 1, as in the errors, the dry run and the lines on a terminal
-            sys.stdout.write(json.dumps(line) + "\n")
-            sys.stdout.flush()
-            return
-        self.recent.append(_event_line(event))
-        self.last = _totals_line(event, self.eta(event))
-        if self.live is None:
-            note(_event_line(event))
-            return
-        from rich.text import Text
-
-        self.live.update(Text("\n".join([self.last, *self.recent])))
-
-    def close(self) -> None:
-        if self.live is not None:
-            self.live.stop()
-            self.live = None
-
-
 def register(app: typer.Typer) -> None:
     """Add `dub` to the app."""
     app.command("dub", epilog=_EXAMPLES, cls=CompactFlagsCommand)(dub)
@@ -333,14 +208,14 @@ def dub(
         pre = _preflight(rows)
         plan_rows(rows, out_dir)  # two rows naming one output are refused here, before any request
         if dry_run:  # sends nothing, so no balance
-            summary = _summary(pre)
-            note(_summary_line(summary))
-            pairs = _pairs(rows, out_dir)
+            report = view.summary(pre)
+            note(view.summary_line(report))
+            planned = view.pairs(rows, out_dir)
             if st.is_human:  # which audio goes with which video, and where each dub goes
-                shown = [{**pair, **{k: _shown(pair[k]) for k in ("video", "audio", "output")}} for pair in pairs]
-                emit(st, shown, columns=("row", "video", "audio", "output", "title"), title="dry run: nothing sent")
+                table = [{**pair, **{k: view.shown(pair[k]) for k in ("video", "audio", "output")}} for pair in planned]
+                emit(st, table, columns=("row", "video", "audio", "output", "title"), title="dry run: nothing sent")
             else:
-                emit(st, {**summary, "pairs": pairs})
+                emit(st, {**report, "pairs": planned})
             return
         if not (yes or st.sandbox) and not stdin_is_terminal():
             raise UsageProblem("confirm the spend with --yes (stdin is not a terminal to ask on)", param="yes")
@@ -350,12 +225,12 @@ def dub(
         from ..preflight import check_spend, with_balance
 
         priced = await with_balance(pre, client)
-        note(_summary_line(_summary(priced)))
+        note(view.summary_line(view.summary(priced)))
         check_spend(priced)
         if not (yes or st.sandbox) and not typer.confirm("Start these jobs?", default=False, err=True):
             note("nothing was sent")  # as `create` says on a no
             raise typer.Exit(1)
-        display = _Display(st)
+        display = view.Display(st)
         last: DubEvent | None = None
         try:
             async with (
@@ -382,7 +257,7 @@ def dub(
         finally:
             display.close()  # Ctrl-C too: the live view stops before the last line is written
         failed = last.totals.failed if last else 0
-        note(f"{_totals_line(last) if last else 'nothing to do'}; report: {out_dir / REPORT_NAME}")
+        note(f"{view.totals_line(last) if last else 'nothing to do'}; report: {out_dir / REPORT_NAME}")
         return 1 if failed else 0
 
     try:
@@ -394,26 +269,6 @@ def dub(
             note(f"{newline}interrupted; resume with: {_resume_command()}")
         raise
     raise typer.Exit(code)
-
-
-def _shown(source: str) -> str:
-    """A local path relative to here (or ``~``) for the dry run's table; URLs and asset ids as they are."""
-    return source if "://" in source or not source.startswith(("/", "~")) else short_path(source, limit=60)
-
-
-def _pairs(rows: list[DubRow], out_dir: Path) -> list[dict[str, Any]]:
-    """Each row as --dry-run shows it, counted from 1: its video, the audio paired with it, its output, its title."""
-    planned = plan_rows(rows, out_dir)
-    return [
-        {
-            "row": record.row + 1,
-            "video": record.video,
-            "audio": record.audio,
-            "output": record.output,
-            "title": rows[record.row].request.title,
-        }
-        for record in planned
-    ]
 
 
 def stdin_is_terminal() -> bool:
