@@ -134,3 +134,28 @@ def test_ctrl_c_starts_its_line_below_the_echoed_c(
     assert on_terminal.stderr.startswith("\ninterrupted; resume with:"), on_terminal.stderr
     piped = cli(*args, env={"FORCE_COLOR": None})
     assert piped.exit_code == 130 and piped.stderr.startswith("interrupted; resume with:"), piped.stderr
+
+
+def test_a_run_started_before_default_titles_resumes_without_paying_again(
+    cli: Cli, samples: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from heygen_lipsync.campaign import DubRow, plan_rows
+    from heygen_lipsync.dub_report import save_report
+    from heygen_lipsync.request import LipsyncRequest
+
+    videos, audios = _folders(tmp_path, samples, 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    # The report an earlier version left: the same rows, no titles, both done.
+    untitled = [
+        DubRow(LipsyncRequest(video=str(v), audio=str(audios / f"{v.stem}.wav"))) for v in sorted(videos.glob("*.mp4"))
+    ]
+    records = plan_rows(untitled, out)
+    for record in records:
+        Path(record.output).write_bytes(samples[0].read_bytes())
+    save_report(out, [r.with_status("done", job_id=f"ls_earlier{r.row}") for r in records])
+    before = len(cli.json("list", "--all")["data"])
+    result = cli("dub", videos, "--audio", audios, "--out", out, "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert [e["event"] for e in _events(result.stdout)] == ["skipped", "skipped", "finished"]
+    assert len(cli.json("list", "--all")["data"]) == before

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import typer
 
 from ..campaign import DEFAULT_MAX_CONCURRENT, DubEvent, DubRow, dub_many, plan_rows, preflight_seconds
-from ..dub_report import REPORT_NAME
+from ..dub_report import REPORT_NAME, load_report, output_paths, row_key
 from ..errors import ValidationError
 from . import _dub_display as view
 from ._errors import UsageProblem, error_boundary
@@ -117,8 +117,12 @@ def _title_of(video: Any) -> str | None:
     return stem[:_TITLE_MAX] if stem else None
 
 
-def _rows(videos: list[str], audio: str | None, manifest: str | None, flags: dict[str, Any]) -> list[DubRow]:
+def _rows(
+    videos: list[str], audio: str | None, manifest: str | None, flags: dict[str, Any], *, titles: bool = True
+) -> list[DubRow]:
     """The rows to dub, each a validated request and its optional output path.
+
+    ``titles``: a row without a title gets its video's name as one (see ``_as_started``).
 
     Raises:
         UsageProblem: neither videos nor a manifest, or both; videos without --audio.
@@ -138,7 +142,7 @@ def _rows(videos: list[str], audio: str | None, manifest: str | None, flags: dic
     rows = []
     for index, job in enumerate(jobs):
         output = job.pop("output", None)
-        if not job.get("title") and not flags.get("title") and (title := _title_of(job.get("video"))):
+        if titles and not job.get("title") and not flags.get("title") and (title := _title_of(job.get("video"))):
             job["title"] = title
         try:
             request = build_request(merge_body(job, flags))
@@ -146,6 +150,17 @@ def _rows(videos: list[str], audio: str | None, manifest: str | None, flags: dic
             raise _row_error(index, exc.field, exc.reason) from None
         rows.append(DubRow(request, Path(str(output)) if output else None))
     return rows
+
+
+def _started_untitled(untitled: list[DubRow], out_dir: Path) -> bool:
+    """Whether the report in ``out_dir`` is of a run started before jobs got default titles.
+
+    A title is part of each row's identity (its Idempotency-Key); resuming such a run with
+    titled rows would not find its rows and would create (and pay for) every job again.
+    """
+    earlier = load_report(out_dir)
+    paths = output_paths(untitled, out_dir)
+    return any(row_key(row, path) in earlier for row, path in zip(untitled, paths, strict=True))
 
 
 def _preflight(rows: list[DubRow]) -> Preflight:
@@ -204,6 +219,9 @@ def dub(
             raise UsageProblem("give the videos as arguments, not --video", param="video")
         rows = _rows(list(videos or []), audio, manifest, flags)
         out_dir = local_path(out, param="--out")
+        if (out_dir / REPORT_NAME).is_file():
+            untitled = _rows(list(videos or []), audio, manifest, flags, titles=False)
+            rows = untitled if _started_untitled(untitled, out_dir) else rows  # resume it as it was started
         seconds = parse_duration(timeout) if timeout else None
         pre = _preflight(rows)
         plan_rows(rows, out_dir)  # two rows naming one output are refused here, before any request
