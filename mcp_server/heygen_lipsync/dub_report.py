@@ -192,9 +192,12 @@ def output_paths(rows: Sequence[DubRow], out_dir: Path) -> list[Path]:
             candidate in taken or Path(os.path.realpath(candidate)) in taken or candidate.with_suffix(".srt") in taken
         ):
             if row.output is not None:
-                raise ValidationError(
-                    f"rows[{index}].output", f"{path} is the output of another row; give each row its own"
+                # Counted from 1 like every line a person reads; ``field`` keeps the 0-based path for scripts.
+                error = ValidationError(
+                    f"row {index + 1}: output", f"{path} is the output of another row; give each row its own"
                 )
+                error.field = f"rows[{index}].output"
+                raise error
             candidate = path.with_name(f"{path.stem}-{suffix}{path.suffix}")
             suffix += 1
         taken.add(candidate)

@@ -193,7 +193,7 @@ def test_create_whose_download_fails_still_prints_the_job_and_how_to_fetch_it(
     assert result.exit_code == 1
     job = json.loads(result.stdout)
     assert job["status"] == "completed"
-    assert f"retry with: heygen-lipsync download {job['id']} PATH" in result.stderr
+    assert f"retry with: heygen-lipsync download {job['id']} dubbed.mp4" in result.stderr
 
 
 def test_a_destination_with_a_trailing_slash_must_be_an_existing_folder(cli: Cli, samples: tuple[Path, Path]) -> None:

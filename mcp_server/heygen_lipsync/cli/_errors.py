@@ -83,7 +83,7 @@ def error_payload(exc: BaseException, code: ExitCode, st: CliState | None = None
     Raises:
         Nothing.
     """
-    message = _redact(_cli_wording(_message(exc)))
+    message = _redact(_cli_wording(_message(exc), st))
     body: dict[str, Any]
     if isinstance(exc, HeyGenError):
         body = exc.to_dict() | {"message": message}
@@ -110,9 +110,15 @@ def _redact(text: str) -> str:
     return redact(text)
 
 
-def _cli_wording(line: str) -> str:
-    """The library's hints as the flags a person types: ``--overwrite``, ``--idempotency-key KEY``."""
+def _cli_wording(line: str, st: CliState | None = None) -> str:
+    """The library's hints as the flags a person types: ``--overwrite``, ``--idempotency-key KEY``.
+
+    An unreachable server names the setting in use: ``--base-url`` when it was given (the
+    library's message names ``HEYGEN_BASE_URL``, which this command did not use).
+    """
     line = line.replace("pass overwrite=True", "pass --overwrite")
+    if st is not None and st.base_url:
+        line = line.replace("check the network and HEYGEN_BASE_URL", "check the network and --base-url")
     return re.sub(r"retry with idempotency_key=(\S+)", r"retry with --idempotency-key \1", line)
 
 
@@ -140,7 +146,7 @@ def fail(st: CliState, exc: BaseException, *, job_shown: bool = False) -> NoRetu
     else:
         line = f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
     err = sys.stderr
-    err.write(f"error: {_redact(_cli_wording(line))}\n")
+    err.write(f"error: {_redact(_cli_wording(line, st))}\n")
     if st.json_errors or not err.isatty():
         err.write(json.dumps(error_payload(exc, code, st), ensure_ascii=False) + "\n")
     err.flush()

@@ -40,7 +40,9 @@ def _option(spec: RequestField) -> inspect.Parameter:
     else:
         help_text = spec.help_text()
     names = [spec.option] if spec.kind != "bool" else [f"{spec.option}/--no-{spec.option[2:]}"]
-    option = typer.Option(*names, help=help_text, show_default=False, rich_help_panel=PANEL)
+    option = typer.Option(
+        *names, help=help_text, show_default=False, rich_help_panel=PANEL, autocompletion=_completer(spec.choices)
+    )
     python_type = str if spec.is_source else _PYTHON_TYPES[spec.kind]
     return inspect.Parameter(
         spec.name,
@@ -48,6 +50,13 @@ def _option(spec: RequestField) -> inspect.Parameter:
         default=None,
         annotation=Annotated[python_type | None, option],
     )
+
+
+def _completer(choices: tuple[str, ...]) -> Callable[[str], list[str]] | None:
+    """Shell completion of a field with known values (``--mode`` -> speed, precision); None: files, as before."""
+    if not choices:
+        return None
+    return lambda incomplete: [choice for choice in choices if choice.startswith(incomplete)]
 
 
 def request_field_options(after: str) -> Callable[[F], F]:

@@ -14,13 +14,15 @@ before parsing. Values of the command's own options are never moved (`--title --
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
 
-__all__ = ["CompactFlagsCommand", "GlobalOptionsGroup", "hoist_global_options"]
+__all__ = ["CompactFlagsCommand", "GlobalOptionsGroup", "flags_show_no_type", "hoist_global_options"]
 
 GLOBAL_FLAGS = frozenset({"--sandbox", "--human", "--json", "--json-errors", "--debug"})
 GLOBAL_WITH_VALUE = "--base-url"
@@ -42,17 +44,20 @@ def hoist_global_options(group: Any, ctx: Any, args: list[str]) -> list[str]:
         step = 2 if args[i] == GLOBAL_WITH_VALUE else 1
         head += args[i : i + step]
         i += step
-    command, path = group, []
+    command, path, takes_value = group, list[str](), set[str]()
     while i < len(args) and hasattr(command, "get_command"):
+        if args[i].startswith("-") and path:
+            break  # a group that runs itself (`jobs --limit 5 --json`): the rest is its options
         sub = command.get_command(ctx, args[i])
         if sub is None:
             return args  # unknown command: let click say so
         command = sub
         path.append(args[i])
+        takes_value |= _value_options(command)  # `jobs --limit 5 show ID`: the group's options keep values
         i += 1
     if not path or path[0] in PASSTHROUGH:
         return args
-    hoisted, rest, takes_value = [], [], _value_options(command)
+    hoisted, rest = [], []
     while i < len(args):
         arg = args[i]
         if arg == "--":
@@ -112,6 +117,34 @@ class GlobalOptionsGroup(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(self, ctx, args))
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with flags_show_no_type():  # every help page of this run, a subcommand's included
+            return super().main(*args, **kwargs)
+
+
+@contextmanager
+def flags_show_no_type() -> Iterator[None]:
+    """Inside, help shows no ``<bool>`` type beside a flag (``--wait``): a flag takes no value to type.
+
+    Typer 0.29 and later name every option's type in help, flags included; a person reads
+    ``--wait <bool>`` as "give --wait a value" and types ``--wait true`` (an error). Earlier
+    typer versions leave flags blank, and nothing changes for them.
+    """
+    option_class = typer.core.TyperOption
+    original = option_class.__dict__.get("display_type_rich")
+    if original is None:
+        yield
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> Any:
+        return None if getattr(self, "is_flag", False) and not getattr(self, "count", False) else original(self, ctx)
+
+    option_class.display_type_rich = display_type_rich  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        option_class.display_type_rich = original  # type: ignore[attr-defined]
 
 
 class CompactFlagsCommand(TyperCommand):

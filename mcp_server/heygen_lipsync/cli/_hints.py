@@ -8,10 +8,11 @@ command. Every hint is built here, from the global options in effect and shell-q
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 from ._state import CliState
 
-__all__ = ["command", "resume_wait"]
+__all__ = ["command", "free_name", "resume_wait", "save_retry"]
 
 
 def command(st: CliState, *words: str) -> str:
@@ -32,3 +33,30 @@ def resume_wait(st: CliState, lipsync_id: str) -> str:
         if st.resume_overwrite:
             words.append("--overwrite")
     return command(st, *words)
+
+
+def free_name(path: Path) -> Path:
+    """``path`` itself when nothing is there, else the first of ``name-2.ext``, ``name-3.ext``... that is free."""
+    candidate, n = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def save_retry(st: CliState, lipsync_id: str, typed: str, path: Path, *, overwrite: bool) -> str:
+    """What to paste when a finished job could not be saved to ``path`` (``typed`` as the person wrote it).
+
+    A file already there refuses a plain retry ("already exists"), so the line then offers a
+    free name beside it, and replacing it with ``--overwrite``; otherwise the same save again.
+    """
+    head = f"{lipsync_id} completed but was not saved"
+    if not overwrite and path.is_file():
+        free = free_name(path)
+        new = typed[: -len(path.name)] + free.name if typed.endswith(path.name) else str(free)
+        return (
+            f"{head}; save it to a new file with: {command(st, 'download', lipsync_id, new)} "
+            f"(or replace {typed} with: {command(st, 'download', lipsync_id, typed, '--overwrite')})"
+        )
+    again = ["download", lipsync_id, typed, *(["--overwrite"] if overwrite else [])]
+    return f"{head}; retry with: {command(st, *again)}"

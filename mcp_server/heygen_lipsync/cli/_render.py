@@ -9,10 +9,14 @@ to stderr, so ``heygen-lipsync ... > out.json`` always leaves valid JSON in the 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.table import Column, Table
@@ -20,7 +24,7 @@ from rich.text import Text
 
 from ._state import CliState
 
-__all__ = ["emit", "note", "stderr_console"]
+__all__ = ["emit", "fit", "job_result", "note", "short_path", "source_name", "stderr_console", "when"]
 
 
 def stderr_console() -> Console:
@@ -56,7 +60,7 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None, tit
     """Rows as a table; ids are never cut (they are copied into the next command), other cells wrap."""
     cols = list(columns) if columns else _columns_of(rows)
     table = Table(
-        *(Column(col, overflow="fold", no_wrap=col in _ID_COLUMNS) for col in cols),
+        *(Column(col, overflow="fold", no_wrap=col in _ID_COLUMNS or col in _SHORT_COLUMNS) for col in cols),
         title=title,
         title_justify="left",
     )
@@ -85,16 +89,22 @@ _STATUS_STYLES = {
     "queued": "yellow",
     "running": "cyan",
     "processing": "cyan",
+    "deleted": "dim",
+    "not_found": "dim",
 }
 
 
 def _styled(value: Any, key: str) -> Text:
-    """A cell as plain text (never markup), a status in its colour."""
-    text = _cell(value, key)
+    """A cell as plain text (never markup), a status in its colour; a nested object as ``key: value`` lines."""
+    text = _nested(value) if isinstance(value, dict | list) and key != "error" else _cell(value, key)
     return Text(text, style=_STATUS_STYLES.get(text, "") if key == "status" else "")
 
 
 _ID_COLUMNS = frozenset({"id", "video_id", "batch_id", "asset_id"})
+# Short values a wrap would only break mid-word ("2026-12-07" over "18:31:57 UTC").
+_SHORT_COLUMNS = frozenset(
+    {"status", "mode", "estimate", "created_at", "updated_at", "duration", "output_path", "inputs"}
+)
 
 
 def _columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -105,6 +115,30 @@ def _columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return cols
 
 
+def _nested(value: Any, depth: int = 0) -> str:
+    """A nested object for a person: one ``key: value`` line per field (empty ones left out), lists item by item.
+
+    JSON in a cell is for machines; --json keeps the object whole.
+    """
+    if isinstance(value, dict):
+        lines = []
+        for key, item in value.items():
+            if item is None or item == {} or item == []:
+                continue
+            if isinstance(item, dict | list) and depth < 2:
+                lines.append(f"{key}:")
+                lines += ["  " + line for line in _nested(item, depth + 1).splitlines()]
+            else:
+                lines.append(f"{key}: {_cell(item, str(key))}")
+        return "\n".join(lines)
+    if isinstance(value, list):
+        parts = [_nested(item, depth + 1) if isinstance(item, dict | list) else _cell(item) for item in value]
+        if all("\n" not in part for part in parts) and not any(isinstance(item, dict) for item in value):
+            return ", ".join(parts)
+        return "\n".join(f"- {part}".replace("\n", "\n  ") for part in parts)
+    return _cell(value)
+
+
 def _cell(value: Any, key: str = "") -> str:
     if value is None:
         return ""
@@ -112,22 +146,114 @@ def _cell(value: Any, key: str = "") -> str:
         # HeyGen's error object: its message is what a person needs (--json keeps it whole).
         message, code = value.get("message"), value.get("code")
         return f"{message} ({code})" if message and code else str(message or code)
-    if key == "created_at" and isinstance(value, int):
-        return datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if (key == "at" or key.endswith("_at")) and (isinstance(value, int | float) or _ISO_UTC.match(str(value))):
+        return when(value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 
-def _sandbox_url_note(st: CliState, data: Mapping[str, Any]) -> None:
-    """The embedded sandbox stops with the command, and its video_url with it: say how to get the video."""
-    if st.sandbox and data.get("video_url") and isinstance(data.get("id"), str):
-        from ._hints import command
+def job_result(job: Any, *, reused: bool, saved_to: str | os.PathLike[str] | None) -> dict[str, Any]:
+    """What ``create --wait/--download`` prints, first run or rerun: the job, whether an earlier
+    identical create's job was reused (nothing new bought), and where its video is saved (or null).
 
-        note(
-            "the sandbox's video_url stops working when this command exits; "
-            f"save the video with: {command(st, 'download', data['id'])}"
-        )
+    One command, one shape: a rerun that finds the video already saved prints the same keys.
+    """
+    fields = job.to_dict() if hasattr(job, "to_dict") else dict(job)
+    where = None if saved_to is None else str(Path(saved_to).expanduser().resolve())
+    return {**fields, "reused": reused, "saved_to": where}
+
+
+# The ledger's times (ISO 8601 UTC); the API's are epoch seconds. A person sees both one way.
+_ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
+
+
+def when(value: Any) -> str:
+    """A time for a person, the same in every table: ``2026-12-07 17:16:06 UTC``.
+
+    ``value``: epoch seconds (the API's ``created_at``) or ISO 8601 UTC (the ledger's).
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=UTC).strftime(_TIME_FORMAT)
+    text = str(value)
+    if _ISO_UTC.match(text):
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).strftime(_TIME_FORMAT)
+    return text
+
+
+def short_path(
+    path: str | os.PathLike[str], *, limit: int = 28, cwd: Path | None = None, home: Path | None = None
+) -> str:
+    """A local path for a table cell: relative to the working directory, else ``~/...``; a long one by its end.
+
+    Past ``limit`` characters it keeps its folder and name (``…/media/out.mp4``), else the name alone.
+    """
+    full = Path(path)
+    shown = str(full)
+    for base, prefix in ((cwd or Path.cwd(), ""), (home or Path.home(), "~/")):
+        try:
+            shown = prefix + str(full.relative_to(base))
+            break
+        except ValueError:
+            continue
+    if len(shown) <= limit:
+        return shown
+    tail = f"…/{full.parent.name}/{full.name}"
+    return tail if len(tail) <= limit else fit(full.name, limit)
+
+
+def fit(name: str, limit: int) -> str:
+    """``name`` in at most ``limit`` characters, its middle elided: the start and the extension stay readable."""
+    if len(name) <= limit:
+        return name
+    keep = limit - 1
+    head = (keep + 1) // 2
+    return f"{name[:head]}…{name[len(name) - (keep - head) :]}"
+
+
+def source_name(source: Any, *, limit: int = 28) -> str:
+    """An input as a person recognises it in a table: a file's or URL's name, an asset id as it is."""
+    text = "" if source is None else str(source)
+    if "://" in text:
+        return fit(urlsplit(text).path.rstrip("/").rsplit("/", 1)[-1] or urlsplit(text).netloc, limit)
+    if "/" in text or "." in text:
+        return fit(Path(text).name, limit)
+    return text  # an asset id: never cut, it is copied into the next command
+
+
+def _sandbox_url_note(st: CliState, data: Mapping[str, Any]) -> None:
+    """The embedded sandbox stops with the command, and its video_url with it: say how to get the video.
+
+    Only while the video is not saved: right after ``--download`` (or any earlier save the
+    ledger remembers, still on disk) the line would send a person to save it twice.
+    """
+    lipsync_id = data.get("id")
+    if not (st.sandbox and data.get("video_url") and isinstance(lipsync_id, str)) or _saved(st, data, lipsync_id):
+        return
+    from ._hints import command
+
+    note(
+        "the sandbox's video_url stops working when this command exits; "
+        f"save the video with: {command(st, 'download', lipsync_id)}"
+    )
+
+
+def _saved(st: CliState, data: Mapping[str, Any], lipsync_id: str) -> bool:
+    """Whether this job's video is on disk: saved by this command (``saved_to``), or by one the ledger remembers."""
+    saved_to = data.get("saved_to")
+    if isinstance(saved_to, str) and Path(saved_to).expanduser().is_file():
+        return True
+    from ._workflows import ledger_of  # the ledger loads only for this question
+
+    ledger = ledger_of(st)
+    if ledger is None:
+        return False
+    try:
+        record = ledger.find_by_id(lipsync_id)
+    finally:
+        ledger.close()
+    return record is not None and any(Path(str(d.get("path"))).is_file() for d in record.downloads)
 
 
 def note(message: str) -> None:

@@ -24,10 +24,10 @@ from ..models import Lipsync
 from ..sources import validate_idempotency_key
 from ._destinations import check_download_target
 from ._errors import UsageProblem
-from ._hints import command, resume_wait
+from ._hints import command, resume_wait, save_retry
 from ._input import local_path, parse_duration
 from ._progress import WaitReporter, slot_wait_notes, transfer_progress, upload_progress
-from ._render import emit, note
+from ._render import emit, job_result, note
 from ._state import CliState
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
@@ -168,7 +168,7 @@ async def create_job(
         saved = client.ledger.find_download(plan.save_to)
         if saved is not None and saved.lipsync_id == lipsync_id:
             note(f"{lipsync_id} was already downloaded to {plan.download}; pass --overwrite to download it again")
-            return {**saved.to_dict(), "lipsync_id": lipsync_id, "already_downloaded": True}
+            return job_result(await client.get(lipsync_id), reused=True, saved_to=_saved_path(plan, lipsync_id))
         # The file there holds another job's video: never replace it without --overwrite.
         plan = dataclasses.replace(plan, overwrite=False)
     if not plan.wait:
@@ -177,7 +177,14 @@ async def create_job(
     if plan.save_to is not None:
         st.resume_download, st.resume_overwrite = plan.download or str(plan.save_to), plan.overwrite
     lipsync = await wait_and_save(st, client, lipsync_id, plan)
-    return lipsync.to_dict()
+    return job_result(lipsync, reused=outcome.reused, saved_to=_saved_path(plan, lipsync_id))
+
+
+def _saved_path(plan: CreatePlan, lipsync_id: str) -> Path | None:
+    """Where the video is: the --download file, or ``<id>.mp4`` in the --download folder (the library's rule)."""
+    if plan.save_to is None:
+        return None
+    return plan.save_to / f"{lipsync_id}.mp4" if plan.save_to.is_dir() else plan.save_to
 
 
 async def wait_and_save(st: CliState, client: AsyncLipsyncClient, lipsync_id: str, plan: CreatePlan) -> Lipsync:
@@ -227,23 +234,12 @@ async def save_finished(
         await download_job(client, lipsync, save_to, overwrite=plan.overwrite, captions=False)
     except (Exception, asyncio.CancelledError) as exc:
         emit(st, lipsync.to_dict())
-        note(
-            f"{lipsync.id} completed but was not saved; retry with: {command(st, 'download', lipsync.id)} PATH "
-            f"(to the same destination: {_download_command(st, lipsync.id, plan)})"
-        )
+        note(save_retry(st, lipsync.id, plan.download or str(save_to), save_to, overwrite=plan.overwrite))
         if isinstance(exc, OSError):
             raise DownloadError(
                 f"lipsync {lipsync.id} completed but could not be saved to {plan.download}: {exc.strerror or exc}"
             ) from exc
         raise
-
-
-def _download_command(st: CliState, lipsync_id: str, plan: CreatePlan) -> str:
-    """The command that downloads the job to the same destination, against the same API."""
-    words = ["download", lipsync_id, plan.download or str(plan.save_to)]
-    if plan.overwrite:
-        words.append("--overwrite")
-    return command(st, *words)
 
 
 async def wait_for_job(

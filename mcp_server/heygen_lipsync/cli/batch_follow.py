@@ -74,9 +74,12 @@ def wait(
 
         line = _CountsLine()
         try:
-            return await wait_batch(client, batch_id, timeout=seconds, on_round=line, poll_interval=poll_interval)
+            last = await wait_batch(client, batch_id, timeout=seconds, on_round=line, poll_interval=poll_interval)
         finally:
             line.close()
+        if last.finished and client.ledger is not None:  # `jobs` shows the batch's own final status
+            client.ledger.set_status(batch_id, (await client.get_batch(batch_id, limit=1)).status)
+        return last
 
     last = run_client(ctx, work)
     emit(st, [item.to_dict() for item in last.items], title=f"batch {batch_id}")
@@ -127,6 +130,8 @@ def download(
         while True:  # every page of items
             batch = await client.get_batch(batch_id, token=token)
             items += batch.items
+            if client.ledger is not None and token is None:  # `jobs` shows the batch's status as last seen
+                client.ledger.set_status(batch_id, batch.status)
             if not (batch.has_more and batch.next_token) or batch.next_token == token:
                 break
             token = batch.next_token

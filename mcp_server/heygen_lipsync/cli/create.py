@@ -91,12 +91,15 @@ def estimate(
     st = state(ctx)
     with error_boundary(st):
         request = build_request(merge_body(read_body(data) if data is not None else None, field_flags(fields)))
-    question = SpendQuestion(sandbox=st.sandbox, yes=True, dry_run=True)
+    # Never asks; reads the balance even in the sandbox, whose wallet stands in for the account's.
+    question = SpendQuestion(sandbox=False, yes=True, dry_run=True)
 
     async def work(client: AsyncLipsyncClient) -> Any:
         return (await question.run(client, [request], _never))["preflight"]
 
-    emit(st, run_client(ctx, work))
+    from .services import show_estimate  # the report's display (a table for a person)
+
+    show_estimate(st, run_client(ctx, work))
 
 
 async def _never(jobs: Any, approval: Any) -> dict[str, Any]:

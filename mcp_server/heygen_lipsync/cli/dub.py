@@ -11,25 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
+import re
 import shlex
 import sys
-from collections import deque
 from contextlib import aclosing
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 
 from ..campaign import DEFAULT_MAX_CONCURRENT, DubEvent, DubRow, dub_many, plan_rows, preflight_seconds
-from ..dub_report import REPORT_NAME
+from ..dub_report import REPORT_NAME, load_report, output_paths, row_key
 from ..errors import ValidationError
+from . import _dub_display as view
 from ._errors import UsageProblem, error_boundary
 from ._fields import field_flags, request_field_options
+from ._group import CompactFlagsCommand
 from ._input import build_request, local_path, merge_body, parse_duration, read_manifest
 from ._render import emit, note, stderr_console
 from ._run import run_client
-from ._state import CliState, state
+from ._state import state
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from ..client import AsyncLipsyncClient
@@ -38,7 +40,9 @@ if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a comma
 __all__ = ["register"]
 
 _AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".mp4", ".mov", ".webm")
+_VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".mkv")
 _MAX_ROWS = 100_000
+_TITLE_MAX = 255  # HeyGen's limit on a job's title
 
 _EXAMPLES = """\
 Examples:
@@ -75,18 +79,62 @@ def _pair(videos: list[str], audio: str) -> list[dict[str, Any]]:
     return jobs
 
 
-def _rows(videos: list[str], audio: str | None, manifest: str | None, flags: dict[str, Any]) -> list[DubRow]:
+def _expand_folders(videos: list[str]) -> list[str]:
+    """VIDEOS as files: a folder given (``dub talks/``) stands for the videos in it, by name.
+
+    Raises:
+        UsageProblem: a folder holds no video.
+    """
+    found: list[str] = []
+    for video in videos:
+        folder = local_path(video, param="VIDEOS") if "://" not in video else None
+        if folder is None or not folder.is_dir():
+            found.append(video)
+            continue
+        inside = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _VIDEO_SUFFIXES)
+        if not inside:
+            pattern = shlex.quote(video.rstrip("/") + "/") + "*.mp4"
+            raise UsageProblem(
+                f"VIDEOS: {video} is a folder with no videos in it ({', '.join(_VIDEO_SUFFIXES)}); "
+                f"pass the files to dub, e.g. {pattern}",
+                param="videos",
+            )
+        found += [str(path) for path in inside]
+    return found
+
+
+def _row_error(index: int, field: str, reason: str) -> ValidationError:
+    """A row's error, counted from 1 as the progress lines count (``param`` keeps the 0-based path)."""
+    error = ValidationError(f"row {index + 1}: {field}", reason)
+    error.field = f"rows[{index}].{field}"
+    return error
+
+
+def _title_of(video: Any) -> str | None:
+    """A dub job's default title: the video's file name without its extension (so `list` tells episodes apart)."""
+    text = str(video)
+    name = urlsplit(text).path.rstrip("/").rsplit("/", 1)[-1] if "://" in text else Path(text).name
+    stem = Path(name).stem if "." in name else None  # an asset id has no name worth showing
+    return stem[:_TITLE_MAX] if stem else None
+
+
+def _rows(
+    videos: list[str], audio: str | None, manifest: str | None, flags: dict[str, Any], *, titles: bool = True
+) -> list[DubRow]:
     """The rows to dub, each a validated request and its optional output path.
+
+    ``titles``: a row without a title gets its video's name as one (see ``_as_started``).
 
     Raises:
         UsageProblem: neither videos nor a manifest, or both; videos without --audio.
-        ValidationError: a row's field (named ``rows[i].<field>``).
+        ValidationError: a row's field (``row 1: audio: ...``, param ``rows[0].audio``).
     """
     if bool(videos) == bool(manifest):
         raise UsageProblem("give either VIDEOS... with --audio, or --manifest FILE", param="manifest")
     if manifest:
         jobs, _ = read_manifest(manifest, limit=_MAX_ROWS)
     else:
+        videos = _expand_folders(videos)
         if not audio:
             raise UsageProblem(
                 "--audio is required with VIDEOS (a folder of audio by stem, or one file)", param="audio"
@@ -95,12 +143,25 @@ def _rows(videos: list[str], audio: str | None, manifest: str | None, flags: dic
     rows = []
     for index, job in enumerate(jobs):
         output = job.pop("output", None)
+        if titles and not job.get("title") and not flags.get("title") and (title := _title_of(job.get("video"))):
+            job["title"] = title
         try:
             request = build_request(merge_body(job, flags))
         except ValidationError as exc:
-            raise ValidationError(f"rows[{index}].{exc.field}", exc.reason) from None
+            raise _row_error(index, exc.field, exc.reason) from None
         rows.append(DubRow(request, Path(str(output)) if output else None))
     return rows
+
+
+def _started_untitled(untitled: list[DubRow], out_dir: Path) -> bool:
+    """Whether the report in ``out_dir`` is of a run started before jobs got default titles.
+
+    A title is part of each row's identity (its Idempotency-Key); resuming such a run with
+    titled rows would not find its rows and would create (and pay for) every job again.
+    """
+    earlier = load_report(out_dir)
+    paths = output_paths(untitled, out_dir)
+    return any(row_key(row, path) in earlier for row, path in zip(untitled, paths, strict=True))
 
 
 def _preflight(rows: list[DubRow]) -> Preflight:
@@ -113,100 +174,16 @@ def _preflight(rows: list[DubRow]) -> Preflight:
 
     pre = preflight_batch([row.request for row in rows])
     for finding in pre.errors:
-        raise ValidationError(finding.field.replace("lipsyncs[", "rows[", 1), finding.message)
+        where = re.match(r"lipsyncs\[(\d+)\]\.(.+)", finding.field)
+        if where is None:
+            raise ValidationError(finding.field, finding.message)
+        raise _row_error(int(where.group(1)), where.group(2), finding.message)
     return pre
-
-
-def _summary(pre: Preflight) -> dict[str, Any]:
-    """Rows, output length and estimate per mode and in all (None where unknown), and the balance."""
-    modes: dict[str, dict[str, Any]] = {}
-    for item in pre.items:
-        entry = modes.setdefault(
-            item.mode, {"rows": 0, "known_seconds": 0.0, "unknown_rows": 0, "rate_usd_per_second": item.rate}
-        )
-        entry["rows"] += 1
-        if item.output_seconds is None:
-            entry["unknown_rows"] += 1
-        else:
-            entry["known_seconds"] += item.output_seconds
-    for entry in modes.values():
-        entry["estimated_usd"] = round(entry["known_seconds"] * entry["rate_usd_per_second"], 2)
-    balance = pre.balance
-    return {
-        "rows": len(pre.items),
-        "known_seconds": round(pre.known_seconds, 1),
-        "unknown_rows": pre.unknown_items,
-        "estimated_usd": round(sum(e["estimated_usd"] for e in modes.values()), 2),
-        "by_mode": modes,
-        "balance": None if balance is None else {"remaining": balance.remaining, "currency": balance.currency},
-    }
-
-
-def _summary_line(summary: dict[str, Any]) -> str:
-    parts = [
-        f"{mode}: {e['rows']} rows, {e['known_seconds']:.0f} s, about ${e['estimated_usd']:.2f}"
-        for mode, e in summary["by_mode"].items()
-    ]
-    unknown = f" (+{summary['unknown_rows']} rows of unknown length)" if summary["unknown_rows"] else ""
-    balance = summary.get("balance")
-    from ..preflight import Balance
-
-    known = f"; your balance is {Balance(**balance).describe()}" if balance else ""
-    return (
-        f"{summary['rows']} rows, {summary['known_seconds']:.0f} s of output known, "
-        f"about ${summary['estimated_usd']:.2f} in all{unknown}; " + "; ".join(parts) + known
-    )
-
-
-def _totals_line(event: DubEvent) -> str:
-    t = event.totals
-    eta = "-" if t.eta_seconds is None else f"{t.eta_seconds:.0f} s"
-    return (
-        f"queued {t.queued} | running {t.running} | done {t.done} | failed {t.failed} | "
-        f"spent {t.spent_seconds:.0f} s of output | left ~{eta}"
-    )
-
-
-def _event_line(event: DubEvent) -> str:
-    what = f"row {event.row + 1}" if event.row is not None else "run"
-    extra = event.output or event.message or event.job_id or ""
-    return f"{event.kind:<10} {what} {extra}".rstrip()
-
-
-class _Display:
-    """A terminal's live view (totals and the last events on stderr), or JSON lines on stdout."""
-
-    def __init__(self, st: CliState) -> None:
-        self.human = st.is_human
-        self.recent: deque[str] = deque(maxlen=6)
-        self.live: Any = None
-        if self.human and sys.stderr.isatty():
-            from rich.live import Live
-
-            self.live = Live(console=stderr_console(), refresh_per_second=4, transient=False)
-            self.live.start()
-
-    def show(self, event: DubEvent) -> None:
-        if not self.human:
-            sys.stdout.write(json.dumps(event.to_dict()) + "\n")
-            sys.stdout.flush()
-            return
-        self.recent.append(_event_line(event))
-        if self.live is None:
-            note(_event_line(event))
-            return
-        from rich.text import Text
-
-        self.live.update(Text("\n".join([_totals_line(event), *self.recent])))
-
-    def close(self) -> None:
-        if self.live is not None:
-            self.live.stop()
 
 
 def register(app: typer.Typer) -> None:
     """Add `dub` to the app."""
-    app.command("dub", epilog=_EXAMPLES)(dub)
+    app.command("dub", epilog=_EXAMPLES, cls=CompactFlagsCommand)(dub)
 
 
 @request_field_options(after="manifest")
@@ -243,15 +220,23 @@ def dub(
             raise UsageProblem("give the videos as arguments, not --video", param="video")
         rows = _rows(list(videos or []), audio, manifest, flags)
         out_dir = local_path(out, param="--out")
+        if (out_dir / REPORT_NAME).is_file():
+            untitled = _rows(list(videos or []), audio, manifest, flags, titles=False)
+            rows = untitled if _started_untitled(untitled, out_dir) else rows  # resume it as it was started
         seconds = parse_duration(timeout) if timeout else None
         pre = _preflight(rows)
         plan_rows(rows, out_dir)  # two rows naming one output are refused here, before any request
         if dry_run:  # sends nothing, so no balance
-            summary = _summary(pre)
-            note(_summary_line(summary))
-            emit(st, summary)
+            report = view.summary(pre)
+            note(view.summary_line(report))
+            planned = view.pairs(rows, out_dir)
+            if st.is_human:  # which audio goes with which video, and where each dub goes
+                table = [{**pair, **{k: view.shown(pair[k]) for k in ("video", "audio", "output")}} for pair in planned]
+                emit(st, table, columns=("row", "video", "audio", "output", "title"), title="dry run: nothing sent")
+            else:
+                emit(st, {**report, "pairs": planned})
             return
-        if not (yes or st.sandbox) and not sys.stdin.isatty():
+        if not (yes or st.sandbox) and not stdin_is_terminal():
             raise UsageProblem("confirm the spend with --yes (stdin is not a terminal to ask on)", param="yes")
 
     async def work(client: AsyncLipsyncClient) -> int:
@@ -263,11 +248,12 @@ def dub(
             note("every row was created in an earlier run: nothing new to pay for; following them")
         else:
             priced = await with_balance(dataclasses.replace(pre, items=tuple(pre.items[i] for i in fresh)), client)
-            note(_summary_line(_summary(priced)))
+            note(view.summary_line(view.summary(priced)))
             check_spend(priced)
-            if not (yes or st.sandbox):
-                typer.confirm("Start these jobs?", abort=True, err=True)
-        display = _Display(st)
+            if not (yes or st.sandbox) and not typer.confirm("Start these jobs?", default=False, err=True):
+                note("nothing was sent")  # as `create` says on a no
+                raise typer.Exit(1)
+        display = view.Display(st)
         last: DubEvent | None = None
         try:
             async with (
@@ -291,16 +277,19 @@ def dub(
             display.close()
             note(f"stopped by --timeout; resume with: {_resume_command()}")
             return 4
-        display.close()
+        finally:
+            display.close()  # Ctrl-C too: the live view stops before the last line is written
         failed = last.totals.failed if last else 0
-        note(f"{_totals_line(last) if last else 'nothing to do'}; report: {out_dir / REPORT_NAME}")
+        note(f"{view.totals_line(last) if last else 'nothing to do'}; report: {out_dir / REPORT_NAME}")
         return 1 if failed else 0
 
     try:
         code = run_client(ctx, work)
     except typer.Exit as exc:
         if exc.exit_code == 130:
-            note(f"interrupted; resume with: {_resume_command()}")
+            # The terminal echoed "^C" where the cursor was: start the line below it.
+            newline = "\n" if stderr_console().is_terminal else ""
+            note(f"{newline}interrupted; resume with: {_resume_command()}")
         raise
     raise typer.Exit(code)
 
@@ -330,6 +319,13 @@ async def _rows_to_pay(
         for job in jobs:
             job.close()
     return [row for n, row in enumerate(left) if n not in quote.reused]
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer the question (``lipsyncs.stdin_is_terminal``: the one seam tests patch)."""
+    from .lipsyncs import stdin_is_terminal as seam
+
+    return seam()
 
 
 def _resume_command() -> str:

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import ValidationError
+from ..errors import NotFoundError, ValidationError
 from ..ledger import JobRecord, Ledger
 from ._errors import UsageProblem, error_boundary
 from ._limits import check_id
-from ._render import emit
+from ._render import emit, note, short_path, source_name
 from ._run import run_client
 from ._state import CliState, state
 from ._workflows import ledger_of
@@ -56,6 +56,22 @@ def _short(source: Any) -> Any:
     return source
 
 
+def _for_people(row: dict[str, Any], record: JobRecord) -> dict[str, Any]:
+    """The row as the table shows it: inputs by file name, the output path shortened, the estimate in dollars.
+
+    Whole paths wrap a 140-column table into unreadable slivers; `jobs show ID` and --json keep them whole.
+    """
+    inputs = record.inputs
+    if record.kind != "batch":
+        row = {**row, "inputs": "\n".join(source_name(_short(inputs.get(name))) for name in ("video", "audio"))}
+    estimate = row["estimate"]
+    return {
+        **row,
+        "estimate": None if estimate is None else f"${estimate:.2f}",
+        "output_path": None if row["output_path"] is None else short_path(row["output_path"]),
+    }
+
+
 def _open(st: CliState) -> Ledger:
     ledger = ledger_of(st)
     if ledger is None:
@@ -75,9 +91,12 @@ def jobs(
     st = state(ctx)
     with error_boundary(st):
         ledger = _open(st)
-        rows = [_row(r) for r in ledger.recent(limit=None if all_jobs else limit)]
+        records = ledger.recent(limit=None if all_jobs else limit)
         ledger.close()
-    emit(st, rows, columns=_COLUMNS, title="jobs")
+        rows = [_for_people(_row(r), r) if st.is_human else _row(r) for r in records]
+    # A column no row fills (mode and estimate are often unknown) only narrows the ones that say something.
+    columns = [col for col in _COLUMNS if not st.is_human or col == "id" or any(row.get(col) for row in rows)]
+    emit(st, rows, columns=columns, title="jobs")
 
 
 @app.command("show")
@@ -96,11 +115,23 @@ def show(
 
     async def work(client: AsyncLipsyncClient) -> dict[str, Any]:
         out = record.to_dict()
-        if record.lipsync_id:
-            out["remote"] = (await client.get(record.lipsync_id)).to_dict()
-            out["status"] = out["remote"].get("status", out["status"])
-        elif record.batch_id:
-            out["remote"] = (await client.get_batch(record.batch_id)).to_dict()
+        try:
+            if record.lipsync_id:
+                out["remote"] = (await client.get(record.lipsync_id)).to_dict()
+                out["status"] = out["remote"].get("status", out["status"])
+            elif record.batch_id:
+                out["remote"] = (await client.get_batch(record.batch_id)).to_dict()
+                out["status"] = out["remote"].get("status", out["status"])
+                if client.ledger is not None:
+                    client.ledger.set_status(record.batch_id, out["status"])
+        except NotFoundError:
+            # The API has no such job any more: the local record is still the history of what was made.
+            gone = "deleted" if record.status == "deleted" else "not_found"
+            if client.ledger is not None and record.remote_id:
+                client.ledger.set_status(record.remote_id, gone)
+            where = "the sandbox" if st.sandbox else "HeyGen"
+            note(f"{job_id} is no longer on {where} ({gone}); this is the local record")
+            out["status"] = gone
         return out
 
     emit(st, run_client(ctx, work))

@@ -99,9 +99,16 @@ def delete(
             raise typer.Exit(1)
     else:
         title = None
-    deleted = run_client(ctx, lambda client: client.delete(lipsync_id), subject=lipsync_id)
+    deleted = run_client(ctx, lambda client: _delete(client, lipsync_id), subject=lipsync_id)
     note(f"deleted {_named(deleted, title)}")
     emit(st, {"id": deleted})
+
+
+async def _delete(client: AsyncLipsyncClient, lipsync_id: str) -> str:
+    deleted = await client.delete(lipsync_id)
+    if client.ledger is not None:  # `jobs` must not keep showing a deleted job as completed
+        client.ledger.set_status(deleted, "deleted")
+    return deleted
 
 
 async def _title_of(client: AsyncLipsyncClient, lipsync_id: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Long-running services: `heygen-lipsync sandbox serve` and `heygen-lipsync mcp`."""
+"""Long-running services (`heygen-lipsync sandbox serve`, `heygen-lipsync mcp`), and how `estimate` shows its report."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import typer
 from ..errors import HeyGenError
 from ._errors import UsageProblem, error_boundary
 from ._input import local_path
-from ._state import state
+from ._render import emit, source_name
+from ._state import CliState, state
 
 if TYPE_CHECKING:
     from ..sandbox import SandboxConfig
 
-__all__ = ["register"]
+__all__ = ["register", "show_estimate"]
 
 sandbox_app = typer.Typer(help="The local sandbox of the HeyGen Lipsync API (no account, no network).")
 
@@ -109,6 +110,37 @@ def _serve(host: str, port: int, config: SandboxConfig) -> None:
                 f"cannot serve on {host}:{port}: the server did not start (is the port in use? try --port)",
                 code="sandbox_error",
             ) from None
+
+
+def show_estimate(st: CliState, report: dict[str, Any]) -> None:
+    """The preflight report of ``estimate``: as it is for --json; for a person, one row per job and the totals.
+
+    A person reads a table (inputs by name, mode, output length and where it comes from, the
+    rate and the price), then the summary line with the balance, then any warning or error.
+    """
+    if not st.is_human:
+        emit(st, report)
+        return
+    rows = []
+    for number, item in enumerate(report.get("items", []), start=1):
+        seconds, usd = item.get("output_seconds"), item.get("estimated_usd")
+        rows.append(
+            {
+                "job": number,
+                "inputs": "\n".join(source_name(source.get("value")) for source in item.get("inputs", [])),
+                "mode": item.get("mode"),
+                "output": "unknown" if seconds is None else f"{seconds:.1f} s (from the {item.get('length_from')})",
+                "rate": f"${item.get('rate_usd_per_second'):g}/s",
+                "estimate": (f"${usd:.2f}" if usd is not None else f"unknown: {item.get('unknown_reason')}"),
+            }
+        )
+    emit(st, rows, columns=("job", "inputs", "mode", "output", "rate", "estimate"), title="estimate")
+    emit(st, report.get("summary", ""))
+    balance = report.get("balance")
+    if balance is None:
+        emit(st, "Balance: unknown (HeyGen did not say)")
+    for finding in [*report.get("errors", []), *report.get("warnings", [])]:
+        emit(st, f"{finding.get('severity')}: {finding.get('field')}: {finding.get('message')}")
 
 
 def mcp(ctx: typer.Context) -> None:
