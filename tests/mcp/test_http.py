@@ -112,6 +112,7 @@ async def test_the_job_cap_counts_per_http_session(settings: ServerSettings):
 
     capped = dataclasses.replace(settings, max_jobs_per_session=1)
     app = http_app(build_server(capped, sandbox=FAST), capped, host="127.0.0.1", stateless=False)
+
     def job(n: int) -> dict[str, str]:  # each its own job: an identical create returns the earlier one for free
         return {"video_path": "talk.mp4", "audio_path": "dub.wav", "title": f"job {n}"}
 
