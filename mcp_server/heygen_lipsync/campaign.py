@@ -201,6 +201,8 @@ class _Run:
     poll_interval: float | None
     events: asyncio.Queue[DubEvent | None] = field(default_factory=asyncio.Queue)
     in_flight: dict[str, int] = field(default_factory=dict)  # job id -> row
+    # Rows whose job is another row's (the same content: one job, paid once, saved to each output).
+    followers: dict[str, list[int]] = field(default_factory=dict)
     created_at: dict[str, float] = field(default_factory=dict)
     durations: list[float] = field(default_factory=list)
     assets: dict[str, asyncio.Task[str]] = field(default_factory=dict)
@@ -304,10 +306,11 @@ class _Run:
             # authority: the second waits for or reuses the first's job instead of paying again.
             (job,) = await self.client.prepare([self.rows[index].request])
             try:
-                # A first attempt goes under the key derived from its content (a run into another folder,
-                # or a batch of the same files, is the same job); a retry of a failed row under its own.
-                key = record.key if record.attempt > 1 else None
-                outcome = await self.client.submit(job, idempotency_key=key, sources=request)
+                # Under the row's key (a rerun replays a create whose answer was lost); a retry of a failed
+                # row is a new job on purpose, never the failed one again.
+                outcome = await self.client.submit(
+                    job, idempotency_key=record.key, sources=request, new_job=record.attempt > 1
+                )
             finally:
                 job.close()
             job_id = outcome.id
@@ -318,9 +321,15 @@ class _Run:
         except BaseException:
             self.slots.release()
             raise
+        running = record.with_status(RowStatus.RUNNING, job_id=job_id, failure_message=None)
+        if job_id in self.in_flight:  # another row of this run has the very same job: follow it
+            self.slots.release()
+            self.followers.setdefault(job_id, []).append(index)
+            self.update(index, running, "created")
+            return
         self.created_at[job_id] = time.monotonic()
         self.in_flight[job_id] = index
-        self.update(index, record.with_status(RowStatus.RUNNING, job_id=job_id, failure_message=None), "created")
+        self.update(index, running, "created")
         self.wake.set()
 
     def _create_failed(self, index: int, exc: HeyGenError) -> None:
@@ -344,9 +353,12 @@ class _Run:
                     message = detail.failure_message or "the job failed (HeyGen gave no reason)"
                     self.update(index, record.with_status(RowStatus.FAILED, failure_message=message), "failed")
                     return
-                if not detail.is_completed:
-                    self.slots.take()  # statuses ran ahead of the detail: poll it again
-                    self.in_flight[job_id] = index
+                if not detail.is_completed:  # statuses ran ahead of the detail: poll it again
+                    if job_id in self.in_flight:
+                        self.followers.setdefault(job_id, []).append(index)
+                    else:
+                        self.slots.take()
+                        self.in_flight[job_id] = index
                     return
                 result = await self._download(detail, Path(record.output))
             except NotFoundError as exc:
@@ -425,10 +437,11 @@ class _Run:
                 self.slots.release()
                 if job_id in self.created_at:
                     self.durations.append(time.monotonic() - self.created_at.pop(job_id))
-                self.finished_this_run += 1
-                task = asyncio.ensure_future(self.finish_row(job_id, index))
-                finishing.add(task)
-                task.add_done_callback(self.settled(finishing.discard))
+                for row in (index, *self.followers.pop(job_id, ())):
+                    self.finished_this_run += 1
+                    task = asyncio.ensure_future(self.finish_row(job_id, row))
+                    finishing.add(task)
+                    task.add_done_callback(self.settled(finishing.discard))
 
     def settled(self, then: Callable[[Any], object] | None = None) -> Callable[[Any], None]:
         """A done-callback that wakes the event loop of ``_drive`` (so it sees the run settle)."""
@@ -526,6 +539,10 @@ async def _drive(run: _Run) -> AsyncIterator[DubEvent]:
             run.emit("skipped", index, message="already done")
         elif record.status == RowStatus.FAILED:
             run.emit("skipped", index, message=f"failed earlier: {record.failure_message} (retry with retry_failed)")
+        elif record.job_id and record.job_id in run.in_flight:  # another row's job too: follow it
+            run.followers.setdefault(record.job_id, []).append(index)
+            run.records[index] = record.with_status(RowStatus.RUNNING)
+            run.emit("resumed", index)
         elif record.job_id:  # in flight (or downloaded half): follow it, never create it again
             run.slots.take()
             run.in_flight[record.job_id] = index

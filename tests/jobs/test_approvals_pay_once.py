@@ -62,9 +62,9 @@ async def test_a_batch_token_pays_once_even_with_another_title_or_new_job(paid_s
 
 
 async def test_a_dub_run_token_pays_once_and_a_run_into_another_folder_reuses_its_jobs(
-    paid_server: Make, upstream: EmbeddedSandbox
+    paid_server: Make, upstream: EmbeddedSandbox, ledger_path: Path
 ):
-    server, _ = paid_server()
+    server, _ = paid_server()  # with the install's ledger (on by default), which knows the first run's job
     items = {"items": [LOCAL]}
     async with Client(server) as client:
         paid = {**items, "confirm_spend": True, "approval_token": await token_of(client, "dub_many", items)}

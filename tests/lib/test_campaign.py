@@ -67,6 +67,8 @@ def _videos(tmp_path: Path, count: int) -> list[DubRow]:
     for i in range(count):
         video = folder / f"talk{i}.mp4"
         shutil.copyfile(SAMPLE_VIDEO, video)
+        with video.open("ab") as extra:  # each its own content: the same content is the same job
+            extra.write(bytes([i]))
         rows.append(DubRow(LipsyncRequest(video=FileSource(video), audio=FileSource(SAMPLE_AUDIO))))
     return rows
 
@@ -192,3 +194,25 @@ def test_a_row_measured_by_an_earlier_preflight_keeps_its_estimate(tmp_path: Pat
     request = LipsyncRequest(video=FileSource(SAMPLE_VIDEO), audio=FileSource(SAMPLE_AUDIO))
     records = plan_rows([DubRow(request, estimate_seconds=4.5), DubRow(request, tmp_path / "b.mp4")], tmp_path)
     assert [r.estimate_seconds for r in records] == [4.5, None]
+
+
+async def test_rows_of_the_same_content_are_one_job_saved_to_each_output(
+    sandbox: EmbeddedSandbox, tmp_path: Path
+) -> None:
+    from heygen_lipsync.ledger import Ledger
+
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")  # the install's ledger (on by default) knows the job
+    client = AsyncLipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key, ledger=ledger)
+    folder = tmp_path / "same"
+    folder.mkdir()
+    rows = []
+    for name in ("a.mp4", "b.mp4", "c.mp4"):
+        shutil.copyfile(SAMPLE_VIDEO, folder / name)  # three copies of one video, one audio
+        rows.append(DubRow(LipsyncRequest(video=FileSource(folder / name), audio=FileSource(SAMPLE_AUDIO))))
+    out = tmp_path / "out"
+    async with client:
+        events = await _run(client, rows, out)
+        assert await _jobs_in_sandbox(client) == 1  # paid once
+    assert events[-1].totals.done == 3
+    assert sorted(p.name for p in out.glob("*.mp4")) == ["a.mp4", "b.mp4", "c.mp4"]
+    assert len({line["job_id"] for line in _report(out)}) == 1

@@ -230,33 +230,35 @@ class SpendAuthority:
         with ledger.transaction() as conn:
             earlier: list[JobRecord] = []
             if idempotency_key is not None:
-                key = idempotency_key
                 rows = conn.execute(
                     "SELECT * FROM jobs WHERE idempotency_key = ? AND base_url = ? AND kind != 'upload'"
                     " ORDER BY id DESC LIMIT 1",
-                    (key, origin),
+                    (idempotency_key, origin),
                 ).fetchall()
                 prior = _row(rows[0]) if rows else None
                 if prior is not None and prior.fingerprint != fingerprint:
                     what = f"{prior.kind} {prior.remote_id}" if prior.remote_id else f"an earlier {prior.kind} create"
                     raise ValidationError(
                         "idempotency_key",
-                        f"{key!r} was already used for a different request ({what}, made {ago(prior.created_at)}); "
-                        "nothing was sent: give a new key, or omit it",
+                        f"{idempotency_key!r} was already used for a different request ({what}, made "
+                        f"{ago(prior.created_at)}); nothing was sent: give a new key, or omit it",
                     )
                 earlier = [prior] if prior is not None else []
-            elif new_job:
-                key = _random_key()
-            else:
+            by_content = not earlier and not new_job
+            if by_content:  # the same content, fields and options is the same job, whatever key is given
                 rows = conn.execute(
                     "SELECT * FROM jobs WHERE fingerprint = ? AND base_url = ? AND kind != 'upload' ORDER BY id DESC",
                     (fingerprint, origin),
                 ).fetchall()
                 earlier = [_row(r) for r in rows]
-                # An item of an earlier batch is the same job, but only a create of this kind moves the key.
+            if idempotency_key is not None:
+                key = idempotency_key
+            elif new_job:
+                key = _random_key()
+            else:  # an item of an earlier batch is the same job, but only a create of this kind moves the key
                 key = derived_key(fingerprint, sum(1 for r in earlier if r.kind == kind))
             for record in earlier:
-                if record.status in FAILED_STATUSES and idempotency_key is None:
+                if record.status in FAILED_STATUSES and by_content:
                     continue
                 if record.remote_id:
                     return Decision("reuse", record.idempotency_key or key, record.id, record)
