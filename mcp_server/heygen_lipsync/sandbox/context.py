@@ -50,7 +50,7 @@ class Services:
         """See `web.authenticate`.
 
         Raises:
-            ApiError: 401 `authentication_failed`.
+            ApiError: 401 `unauthorized`.
         """
         web.authenticate(request, self.config)
 
