@@ -432,7 +432,7 @@ class AsyncLipsyncClient:
         token: str | None = None
         seen_tokens: set[str] = set()
         while True:
-            page = await self.list(limit=page_size, token=token)
+            page = await self.list(limit=page_size or 100, token=token)  # HeyGen's largest page
             for item in page.items:
                 yield item
             if not page.has_more or not page.next_token or page.next_token in seen_tokens:

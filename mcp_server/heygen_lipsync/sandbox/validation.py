@@ -186,7 +186,7 @@ def parse_id_list(name: str, raw: str | None) -> list[str]:
 
 
 def check_sha256(name: str, value: Any) -> str | None:
-    """A hex SHA-256 (lower-cased) or None.
+    """A hex SHA-256 (lower-cased) or None: HeyGen's API takes hex, as HeyGen's own upload code sends it.
 
     Raises:
         ApiError: 400 naming the field.
@@ -194,5 +194,9 @@ def check_sha256(name: str, value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not _SHA256.fullmatch(value):
-        raise invalid(name, f"'{name}' must be 64 hexadecimal characters.")
+        raise invalid(
+            name,
+            f"'{name}' must be the SHA-256 as 64 hexadecimal characters (hex, not base64: base64 is only "
+            "the x-amz-checksum-sha256 header of upload_headers).",
+        )
     return value.lower()
