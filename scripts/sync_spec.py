@@ -803,6 +803,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", help="path or http(s) URL of HeyGen's full spec (JSON or YAML)")
     parser.add_argument("--dry-run", action="store_true", help="print the drift report only; write nothing")
     parser.add_argument("--prune", action="store_true", help="drop what only our spec has (source authoritative)")
+    parser.add_argument(
+        "--tag",
+        action="append",
+        dest="tags",
+        metavar="TAG",
+        help=f"take the operations with this tag too (repeatable; always: {', '.join(TAGS)})",
+    )
     parser.add_argument("--no-regenerate", action="store_true", help="do not run scripts/regenerate.py afterwards")
     parser.add_argument("--no-tests", action="store_true", help="do not run the test suite afterwards")
     parser.add_argument("--spec", type=Path, default=SPEC, help="vendored spec to update (default: %(default)s)")
@@ -819,7 +826,7 @@ def main(argv: list[str] | None = None) -> int:
         ours_text = args.spec.read_text(encoding="utf-8")
         ours = parse_spec(ours_text, str(args.spec))
         source = load_source(args.source)
-        extracted = extract_operations(source, ours)
+        extracted = extract_operations(source, ours, (*TAGS, *(args.tags or ())))
         merged, changes = drift(ours, extracted, prune=args.prune)
     except InputError as exc:
         print(f"sync_spec: error: {exc}", file=sys.stderr)
