@@ -101,3 +101,76 @@ def test_every_completed_job_has_a_caption_url_whatever_enable_caption_says(
     assert done["status"] == "completed"
     assert done["caption_url"]
     assert httpx.get(done["caption_url"]).text.startswith("1\n")
+
+
+# -- item 2: folder_id names one of the workspace's folders ----------------------------------
+
+
+def _folder(client: httpx.Client, **body: Any) -> dict[str, Any]:
+    response = client.post("/v3/folders", json={"name": "dubs", **body})
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+def test_folders_are_created_and_read_in_heygens_shape(client: httpx.Client) -> None:
+    root = _folder(client)
+    assert root["type"] == "mixed" and root["is_trash"] is False and "parent_id" not in root
+    child = _folder(client, name="French", parent_id=root["folder_id"], type="video")
+    assert child["parent_id"] == root["folder_id"]
+    assert client.get(f"/v3/folders/{child['folder_id']}").json()["data"] == child
+    assert client.post("/v3/folders", json={"name": ""}).json()["error"]["param"] == "name"
+    assert client.post("/v3/folders", json={"name": "x", "parent_id": "fld_nope"}).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["unknown", "trashed", "not a folder"])
+def test_a_create_into_a_folder_that_cannot_hold_it_is_404_and_creates_nothing(client: httpx.Client, kind: str) -> None:
+    body = sample_request(client)
+    folder_id = {"unknown": "fld_0000", "not a folder": body["video"]["asset_id"]}.get(kind)
+    if kind == "trashed":
+        folder_id = _folder(client)["folder_id"]
+        assert client.post(f"/_sandbox/folders/{folder_id}/trash").status_code == 200
+    before = client.get("/v3/lipsyncs", params={"limit": 100}).json()["data"]
+    refused = client.post("/v3/lipsyncs", json={**body, "folder_id": folder_id})
+    assert refused.status_code == 404
+    assert "folder_id" in refused.json()["error"]["message"] and folder_id in refused.json()["error"]["message"]
+    batch = client.post("/v3/lipsyncs/batches", json={"lipsyncs": [body, {**body, "folder_id": folder_id}]})
+    assert batch.status_code == 404 and "lipsyncs[1].folder_id" in batch.json()["error"]["message"]
+    assert client.get("/v3/lipsyncs", params={"limit": 100}).json()["data"] == before
+
+
+@pytest.mark.parametrize("root", [None, ""])
+def test_null_or_empty_folder_id_is_the_workspace_root(client: httpx.Client, root: str | None) -> None:
+    assert client.post("/v3/lipsyncs", json=sample_request(client, folder_id=root)).status_code == 200
+
+
+def test_a_create_into_a_live_folder_is_accepted(client: httpx.Client) -> None:
+    folder = _folder(client)["folder_id"]
+    assert client.post("/v3/lipsyncs", json=sample_request(client, folder_id=folder)).status_code == 200
+
+
+# -- item 7: registered webhook endpoints, event types, events ------------------------------
+
+
+def test_webhook_endpoints_live_their_whole_life(client: httpx.Client) -> None:
+    created = client.post("/v3/webhooks/endpoints", json={"url": "https://hooks.example/heygen"}).json()["data"]
+    assert created["secret"].startswith("whsec_") and created["events"] is None and created["status"] == "enabled"
+    listed = client.get("/v3/webhooks/endpoints").json()
+    assert [e["endpoint_id"] for e in listed["data"]] == [created["endpoint_id"]]
+    assert listed["data"][0]["secret"] is None  # shown only at creation and rotation
+    path = f"/v3/webhooks/endpoints/{created['endpoint_id']}"
+    updated = client.patch(path, json={"events": ["batch.finished"]}).json()["data"]
+    assert updated["events"] == ["batch.finished"]
+    rotated = client.post(f"{path}/rotate-secret").json()["data"]
+    assert rotated["secret"].startswith("whsec_") and rotated["secret"] != created["secret"]
+    assert client.delete(path).json() == {"data": {}}
+    assert client.delete(path).status_code == 404
+    assert client.post("/v3/webhooks/endpoints", json={"url": "http://example.com/x"}).json()["error"]["param"] == "url"
+    bad = client.post("/v3/webhooks/endpoints", json={"url": "https://h.example", "events": ["lipsync.success"]})
+    assert bad.json()["error"]["param"] == "events[0]"  # HeyGen lists no lipsync event type
+
+
+def test_event_types_include_batch_finished_and_no_lipsync_type(client: httpx.Client) -> None:
+    types = [t["event_type"] for t in client.get("/v3/webhooks/event-types").json()["data"]]
+    assert "batch.finished" in types
+    assert not any(t.startswith("lipsync") for t in types)
