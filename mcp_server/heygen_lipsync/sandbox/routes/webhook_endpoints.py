@@ -59,11 +59,12 @@ def _describe(event_type: str) -> str:
         return "A batch has finished: every item completed or failed."
     subject, _, outcome = event_type.partition(".")
     what = subject.replace("_", " ")
+    article = "An" if what[0] in "aeiou" else "A"
     if outcome == "success":
-        return f"A {what} job completed."
+        return f"{article} {what} job completed."
     if outcome == "fail":
-        return f"A {what} job failed."
-    return f"A {what} event ({outcome.replace('.', ' ').replace('_', ' ') or 'update'})."
+        return f"{article} {what} job failed."
+    return f"{article} {what} event ({outcome.replace('.', ' ').replace('_', ' ') or 'update'})."
 
 
 def _endpoint_data(endpoint: EndpointRow, *, secret: bool = False) -> dict[str, Any]:
