@@ -6,8 +6,8 @@
 
 SOURCE is a path or an http(s) URL of HeyGen's full external spec, JSON or YAML.
 
-What is taken from SOURCE: every operation tagged Lipsync or Assets, plus every
-operation the vendored spec already has (matched by operationId, else by method and
+What is taken from SOURCE: every operation tagged Lipsync or Assets (and those of each
+`--tag TAG`, e.g. `--tag Webhooks`), plus every operation the vendored spec already has (matched by operationId, else by method and
 path), with every component they reach ($refs into components/schemas, parameters,
 responses, securitySchemes, followed transitively).
 
