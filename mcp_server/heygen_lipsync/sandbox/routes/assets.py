@@ -246,12 +246,12 @@ class AssetRoutes:
                 "forbidden",
                 f"The Content-Type header must be exactly {asset.content_type!r}, as upload_headers say.",
             )
-        if asset.checksum is not None and request.headers.get("x-amz-checksum-sha256") != _upload_headers(
-            "", asset.checksum
-        ).get("x-amz-checksum-sha256"):
-            raise ApiError(403, "forbidden", "Send the x-amz-checksum-sha256 header as upload_headers say.")
         if asset.status == "uploaded":
             raise ApiError(409, "conflict", "This upload is already complete.")
+        # Until complete, `checksum` is the one declared at presign time, signed into upload_headers.
+        signed = _upload_headers("", asset.checksum).get("x-amz-checksum-sha256") if asset.checksum else None
+        if signed is not None and request.headers.get("x-amz-checksum-sha256") != signed:
+            raise ApiError(403, "forbidden", "Send the x-amz-checksum-sha256 header as upload_headers say.")
         limit = asset.declared_size or 0
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
