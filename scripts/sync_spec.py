@@ -22,8 +22,9 @@ How it is merged into the vendored spec (the rule, applied by `merge_specs`):
   ours" is judged at these levels: operations; an operation's parameters (by `in` and
   name; an inline parameter schema merges like a schema), responses (by status) and
   top-level keys; a response's headers (by name); a schema's properties (by name,
-  recursively into inline objects and array items), with their `required` entries; enum values; components (by name). Each such item
-  is reported as "kept, not in source". `--prune` drops them instead, making the
+  recursively into inline objects and array items), with their `required` entries;
+  enum values; components (by name). Each such item is reported as "kept, not in
+  source". `--prune` drops them instead, making the
   source authoritative (use it when HeyGen really removed something).
 * Components no longer reached by any operation are dropped (and reported).
 
