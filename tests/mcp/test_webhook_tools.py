@@ -61,3 +61,11 @@ async def test_enable_caption_is_marked_deprecated_in_the_create_tool(sandbox_se
     prop = tools["create_lipsync"].input_schema["properties"]["enable_caption"]
     assert prop.get("deprecated") is True
     assert "Deprecated and ignored by HeyGen" in prop["description"]
+
+
+async def test_a_create_into_a_missing_folder_tells_the_model_to_check_it(sandbox_server: MCPServer[Any]) -> None:
+    arguments = {"video_path": "talk.mp4", "audio_path": "dub.wav", "folder_id": "fld_nowhere"}
+    async with Client(sandbox_server) as client:
+        error = error_of(await client.call_tool("create_lipsync", arguments))
+    assert error["code"] == "not_found" and error["param"] == "folder_id"
+    assert "get_folder" in error["next_action"]
