@@ -6,10 +6,11 @@
 
 SOURCE is a path or an http(s) URL of HeyGen's full external spec, JSON or YAML.
 
-What is taken from SOURCE: every operation tagged Lipsync or Assets, plus every
-operation the vendored spec already has (matched by operationId, else by method and
-path), with every component they reach ($refs into components/schemas, parameters,
-responses, securitySchemes, followed transitively).
+What is taken from SOURCE: every operation tagged Lipsync or Assets (and those of each
+`--tag TAG`, e.g. `--tag Webhooks`), plus every operation the vendored spec already has
+(matched by operationId, else by method and path), with every component they reach
+($refs into components/schemas, parameters, responses, securitySchemes, followed
+transitively).
 
 How it is merged into the vendored spec (the rule, applied by `merge_specs`):
 
@@ -19,10 +20,11 @@ How it is merged into the vendored spec (the rule, applied by `merge_specs`):
 * What only our spec has is kept, because the vendored spec is often newer than the
   published one (the seed's Idempotency-Key, 409, `caption_url`, batches...). "Only
   ours" is judged at these levels: operations; an operation's parameters (by `in` and
-  name), responses (by status) and top-level keys; a response's headers (by name);
-  a schema's properties (by name, recursively into inline objects and array items),
-  with their `required` entries; enum values; components (by name). Each such item
-  is reported as "kept, not in source". `--prune` drops them instead, making the
+  name; an inline parameter schema merges like a schema), responses (by status) and
+  top-level keys; a response's headers (by name); a schema's properties (by name,
+  recursively into inline objects and array items), with their `required` entries;
+  enum values; components (by name). Each such item is reported as "kept, not in
+  source". `--prune` drops them instead, making the
   source authoritative (use it when HeyGen really removed something).
 * Components no longer reached by any operation are dropped (and reported).
 
@@ -296,6 +298,16 @@ def _param_identity(spec: Spec, param: Any) -> tuple[str, str]:
     return ("?", json.dumps(param, sort_keys=True))
 
 
+def _merge_param(ours: Any, theirs: Any) -> Any:
+    """The source's parameter; an inline schema merged with ours, so enum values only ours has are kept."""
+    if not isinstance(ours, dict) or not isinstance(theirs, dict) or "$ref" in ours or "$ref" in theirs:
+        return copy.deepcopy(theirs)
+    values = copy.deepcopy(theirs)
+    if isinstance(ours.get("schema"), dict) and isinstance(theirs.get("schema"), dict):
+        values["schema"] = merge_schema(ours["schema"], theirs["schema"])
+    return values
+
+
 def _merge_response(ours: Any, theirs: Any, prune: bool) -> Any:
     if prune or not isinstance(ours, dict) or not isinstance(theirs, dict) or "$ref" in theirs or "$ref" in ours:
         return copy.deepcopy(theirs)
@@ -321,7 +333,7 @@ def _merge_operation(ours_spec: Spec, src: Spec, ours: dict[str, Any], theirs: d
     if "parameters" in ours or "parameters" in theirs:
         mine = {_param_identity(ours_spec, p): p for p in ours.get("parameters", [])}
         their = {_param_identity(src, p): p for p in theirs.get("parameters", [])}
-        params = [copy.deepcopy(their.get(key, p)) for key, p in mine.items()]
+        params = [_merge_param(p, their[key]) if key in their else copy.deepcopy(p) for key, p in mine.items()]
         params += [copy.deepcopy(p) for key, p in their.items() if key not in mine]
         values["parameters"] = params
     if isinstance(ours.get("responses"), dict) and isinstance(theirs.get("responses"), dict):
@@ -803,6 +815,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", help="path or http(s) URL of HeyGen's full spec (JSON or YAML)")
     parser.add_argument("--dry-run", action="store_true", help="print the drift report only; write nothing")
     parser.add_argument("--prune", action="store_true", help="drop what only our spec has (source authoritative)")
+    parser.add_argument(
+        "--tag",
+        action="append",
+        dest="tags",
+        metavar="TAG",
+        help=f"take the operations with this tag too (repeatable; always: {', '.join(TAGS)})",
+    )
     parser.add_argument("--no-regenerate", action="store_true", help="do not run scripts/regenerate.py afterwards")
     parser.add_argument("--no-tests", action="store_true", help="do not run the test suite afterwards")
     parser.add_argument("--spec", type=Path, default=SPEC, help="vendored spec to update (default: %(default)s)")
@@ -819,7 +838,7 @@ def main(argv: list[str] | None = None) -> int:
         ours_text = args.spec.read_text(encoding="utf-8")
         ours = parse_spec(ours_text, str(args.spec))
         source = load_source(args.source)
-        extracted = extract_operations(source, ours)
+        extracted = extract_operations(source, ours, (*TAGS, *(args.tags or ())))
         merged, changes = drift(ours, extracted, prune=args.prune)
     except InputError as exc:
         print(f"sync_spec: error: {exc}", file=sys.stderr)

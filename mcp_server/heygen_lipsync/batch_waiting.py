@@ -79,8 +79,12 @@ async def wait_batch(
     on_round: RoundHandler | None = None,
     poll_interval: float = waiting.DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = waiting.MAX_WAIT_MANY_POLL_INTERVAL,
+    waker: waiting.Waker | None = None,
 ) -> BatchRound:
     """Poll a batch's items until all have finished or ``timeout`` seconds have passed.
+
+    With ``waker`` (a ``CallbackReceiver`` fed the batch's ``batch.finished``), a delivery
+    starts the next round at once.
 
     Returns:
         The last round: ``finished`` says whether every item finished in time.
@@ -115,4 +119,4 @@ async def wait_batch(
         if remaining <= 0:
             assert last is not None  # the first round either set it or raised
             return BatchRound(batch_id, last.items, elapsed)
-        await waiting._sleep(min(next(delays), remaining))
+        await waiting._pause(min(next(delays), remaining), waker, (batch_id,))

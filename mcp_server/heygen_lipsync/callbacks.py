@@ -20,6 +20,14 @@ Two ways to feed it:
 
 Deliveries are accepted from any thread; waiters on any event loop are woken through
 that loop (the blocking client's own loop thread included).
+
+HeyGen's registered webhooks (``client.create_webhook_endpoint(receiver.url,
+events=["batch.finished"])``) feed it too: a ``batch.finished`` event names the batch,
+not its jobs, so it wakes every wait (each confirms with one GET). After a restart,
+``await receiver.catch_up(client, ids)`` reads what was delivered meanwhile from
+``GET /v3/webhooks/events``. No signature is checked: HeyGen documents no signing
+scheme for its webhooks in the material this library follows, and a delivery is only a
+hint anyway.
 """
 
 from __future__ import annotations
@@ -31,14 +39,24 @@ from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
-__all__ = ["CALLBACK_PATH", "MAX_CALLBACK_BYTES", "CallbackReceiver", "delivered_id"]
+__all__ = ["BATCH_FINISHED", "CALLBACK_PATH", "MAX_CALLBACK_BYTES", "CallbackReceiver", "EventSource", "delivered_id"]
 
 CALLBACK_PATH = "/heygen-callback"
 # A webhook payload is a few hundred bytes; anything far larger is not one.
 MAX_CALLBACK_BYTES = 64 * 1024
 _MAX_REMEMBERED = 4096
+#: HeyGen's event for a batch whose every item has finished (it lists no lipsync event type).
+BATCH_FINISHED = "batch.finished"
+
+
+class EventSource(Protocol):
+    """Where ``catch_up`` reads delivered events: ``AsyncLipsyncClient.list_webhook_events``."""
+
+    async def list_webhook_events(self, *, event_type: str | None = ..., limit: int | None = ...) -> tuple[Any, Any]:
+        """One page of delivered events, newest first, and the next page's token."""
+        ...
 
 
 def delivered_id(payload: Mapping[str, Any]) -> str | None:
@@ -166,9 +184,32 @@ class CallbackReceiver:
             while len(self._payloads) > _MAX_REMEMBERED:
                 self._payloads.popitem(last=False)
             self._unclaimed.add(delivered)
+            # A batch event names the batch, not its jobs: every wait polls once to see whether it is one of them.
+            everyone = payload.get("event_type") == BATCH_FINISHED
             for waiter in self._waiters:
-                if delivered in waiter.ids:
+                if everyone or delivered in waiter.ids:
                     waiter.loop.call_soon_threadsafe(_wake, waiter.future)
+        return delivered
+
+    async def catch_up(
+        self, source: EventSource, ids: Collection[str] | None = None, *, event_type: str = BATCH_FINISHED
+    ) -> set[str]:
+        """Deliver the events of ``event_type`` HeyGen sent while this receiver was not listening.
+
+        Reads the newest page (up to 100) of ``GET /v3/webhooks/events`` and delivers each event
+        naming one of ``ids`` (every event when None), as if it had just arrived; returns the
+        ids delivered. Like any delivery, each is only a hint the waits confirm with a GET.
+
+        Raises:
+            APIStatusError, APIConnectionError: the events could not be read.
+        """
+        events, _ = await source.list_webhook_events(event_type=event_type, limit=100)
+        delivered: set[str] = set()
+        for event in events:
+            payload = {"event_type": event.event_type, "event_data": event.event_data}
+            named = delivered_id(payload)
+            if named is not None and (ids is None or named in ids) and self.deliver(payload) is not None:
+                delivered.add(named)
         return delivered
 
     def payload(self, delivered: str) -> dict[str, Any] | None:

@@ -54,6 +54,9 @@ from .pricing import Rates, rates_from_env
 from .raw import RawResponses, record_response
 from .request import LipsyncRequest
 from .request import check_title as _check_title
+from .resources import folders, webhooks
+from .resources.folders import Folder
+from .resources.webhooks import WebhookEndpoint, WebhookEvent, WebhookEventType
 from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, SourceLike, validate_idempotency_key, validate_url
 from .upload_cleanup import UploadMemory
 from .uploads import UploadEvent, UploadEvents, UploadProgress, upload_file
@@ -548,7 +551,7 @@ class AsyncLipsyncClient:
         token: str | None = None
         seen_tokens: set[str] = set()
         while True:
-            page = await self.list(limit=page_size, token=token)
+            page = await self.list(limit=page_size or 100, token=token)  # HeyGen's largest page
             for item in page.items:
                 yield item
             if not page.has_more or not page.next_token or page.next_token in seen_tokens:
@@ -1011,6 +1014,99 @@ class AsyncLipsyncClient:
         from heygen_lipsync_api.api.user import get_user_me_v3
 
         return Account.from_api(data_of(await self._call(get_user_me_v3.asyncio_detailed), "account"))
+
+    # -- folders and registered webhooks: thin calls of resources/ ------------------------
+
+    async def create_folder(
+        self, name: str, *, parent_id: str | None = None, type: str | None = None, idempotency_key: str | None = None
+    ) -> Folder:
+        """A new folder (root, or in ``parent_id``); its ``folder_id`` is what a create's ``folder_id`` takes.
+
+        Raises:
+            ValidationError, NotFoundError, APIStatusError, APIConnectionError: see ``resources.folders.create_folder``.
+        """
+        return await folders.create_folder(
+            self._api, name, parent_id=parent_id, type=type, idempotency_key=idempotency_key
+        )
+
+    async def get_folder(self, folder_id: str) -> Folder:
+        """One folder of the workspace (``is_trash`` says whether a create may still use it).
+
+        Raises:
+            ValidationError, NotFoundError, APIStatusError, APIConnectionError: see ``resources.folders.get_folder``.
+        """
+        return await folders.get_folder(self._api, folder_id)
+
+    async def list_webhook_endpoints(
+        self, *, limit: int | None = None, token: str | None = None
+    ) -> tuple[builtins.list[WebhookEndpoint], str | None]:
+        """One page of registered webhook endpoints, and the next page's token.
+
+        Raises:
+            ValidationError, APIStatusError, APIConnectionError: see ``resources.webhooks.list_endpoints``.
+        """
+        return await webhooks.list_endpoints(self._api, limit=limit, token=token)
+
+    async def create_webhook_endpoint(
+        self, url: str, *, events: Sequence[str] | None = None, entity_id: str | None = None
+    ) -> WebhookEndpoint:
+        """Register ``url`` for ``events`` (None: all); store the returned ``secret``, shown only now.
+
+        Raises:
+            ValidationError, APIStatusError, APIConnectionError: see ``resources.webhooks.create_endpoint``.
+        """
+        return await webhooks.create_endpoint(self._api, url, events=events, entity_id=entity_id)
+
+    async def update_webhook_endpoint(
+        self, endpoint_id: str, *, url: str | None = None, events: Sequence[str] | None = None
+    ) -> WebhookEndpoint:
+        """Change an endpoint's URL and/or its events (the list is replaced whole).
+
+        Raises:
+            ValidationError, NotFoundError, APIStatusError, APIConnectionError: see ``resources.webhooks``.
+        """
+        return await webhooks.update_endpoint(self._api, endpoint_id, url=url, events=events)
+
+    async def delete_webhook_endpoint(self, endpoint_id: str) -> str:
+        """Remove an endpoint for good; returns its id.
+
+        Raises:
+            ValidationError, NotFoundError, APIStatusError, APIConnectionError: see ``resources.webhooks``.
+        """
+        return await webhooks.delete_endpoint(self._api, endpoint_id)
+
+    async def rotate_webhook_secret(self, endpoint_id: str) -> WebhookEndpoint:
+        """A new signing secret for an endpoint (the old one stops at once).
+
+        Raises:
+            ValidationError, NotFoundError, APIStatusError, APIConnectionError: see ``resources.webhooks``.
+        """
+        return await webhooks.rotate_secret(self._api, endpoint_id)
+
+    async def list_webhook_event_types(self) -> builtins.list[WebhookEventType]:
+        """Every event type HeyGen can send (a batch's is ``batch.finished``; there is no lipsync type).
+
+        Raises:
+            APIStatusError, APIConnectionError: as for every call.
+        """
+        return await webhooks.list_event_types(self._api)
+
+    async def list_webhook_events(
+        self,
+        *,
+        event_type: str | None = None,
+        entity_id: str | None = None,
+        limit: int | None = None,
+        token: str | None = None,
+    ) -> tuple[builtins.list[WebhookEvent], str | None]:
+        """One page of delivered events, newest first (what a receiver that was down missed).
+
+        Raises:
+            ValidationError, APIStatusError, APIConnectionError: see ``resources.webhooks.list_events``.
+        """
+        return await webhooks.list_events(
+            self._api, event_type=event_type, entity_id=entity_id, limit=limit, token=token
+        )
 
     async def download(
         self,

@@ -315,7 +315,8 @@ class PermissionDeniedError(APIStatusError):
 
 
 class NotFoundError(APIStatusError):
-    """404: no such lipsync, batch or asset (or it belongs to another account)."""
+    """404: no such lipsync, batch, asset, folder or webhook endpoint (or another account's); on a create,
+    its ``folder_id`` names no usable folder (``param`` is then ``folder_id``)."""
 
 
 class ConflictError(APIStatusError):
@@ -551,6 +552,11 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
         message = f"HTTP {status} {reason}" + (f" (body: {snippet})" if snippet else " (empty body)")
     if code is None:
         code = _DEFAULT_CODES.get(status, "internal_error" if status >= 500 else f"http_{status}")
+    if status == 404 and _is_create(response):
+        # A create's one lookup that answers 404 is its folder_id (missing sources are a 400).
+        param = param or "folder_id"
+        if "folder" not in message.lower():
+            message = f"folder_id names no folder of this workspace (unknown, in the trash, or not a folder): {message}"
     cls = _class_for(status)
     return cls(
         message,
@@ -562,6 +568,15 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
         retry_after=retry_after,
         body=body,
     )
+
+
+def _is_create(response: httpx.Response) -> bool:
+    """Whether ``response`` answers a lipsync or batch create."""
+    try:
+        request = response.request
+    except RuntimeError:  # a response built without its request
+        return False
+    return request.method == "POST" and request.url.path.rstrip("/").endswith(("/v3/lipsyncs", "/v3/lipsyncs/batches"))
 
 
 def raise_for_response(response: httpx.Response) -> None:

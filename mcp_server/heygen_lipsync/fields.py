@@ -30,11 +30,16 @@ with why:
 ========================  =================================================================
 
 The Idempotency-Key's pattern is the spec's too (its ``IdempotencyKey`` parameter).
+
+A field the spec marks ``deprecated`` (``enable_caption``: HeyGen ignores it and always
+makes captions) stays accepted; its help says so first, and setting it warns
+(``DeprecatedFieldWarning``, through ``warn_if_deprecated``) rather than fails.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Literal
@@ -47,6 +52,7 @@ __all__ = [
     "MAX_TITLE_LENGTH",
     "REQUEST_MODEL",
     "SOURCE_FIELDS",
+    "DeprecatedFieldWarning",
     "FieldKind",
     "LocalRule",
     "RequestField",
@@ -55,6 +61,7 @@ __all__ = [
     "normalised_spec",
     "request_fields",
     "verify_generated_model",
+    "warn_if_deprecated",
 ]
 
 REQUEST_MODEL = "CreateLipsyncRequest"
@@ -104,6 +111,8 @@ class RequestField:
     minimum: float | None = None
     maximum: float | None = None
     https_only: bool = False
+    deprecated: bool = False
+    """HeyGen still accepts the field but ignores it; its description says what to do instead."""
     rule: LocalRule | None = field(default=None, compare=False)
 
     @property
@@ -119,6 +128,8 @@ class RequestField:
     def help_text(self) -> str:
         """The spec's description, with the allowed values and the default said plainly."""
         text = self.description.strip().rstrip(".") if self.description else self.name.replace("_", " ")
+        if self.deprecated:
+            return text + "."  # what it did no longer matters, nor its default
         extras = []
         if self.choices and not all(f"'{choice}'" in text for choice in self.choices):
             extras.append("one of " + ", ".join(self.choices))
@@ -181,6 +192,7 @@ def _from_schema(spec: dict[str, Any], name: str, raw: Any, required: bool) -> R
         max_length=schema.get("maxLength"),
         minimum=schema.get("minimum"),
         maximum=schema.get("maximum"),
+        deprecated=schema.get("deprecated") is True,
     )
     rule = LOCAL_RULES.get(name)
     if rule is None:
@@ -234,6 +246,23 @@ def verify_generated_model() -> None:
             f"{REQUEST_MODEL}: the spec's fields {sorted(f.name for f in table)} differ from the generated "
             f"model's {sorted(generated)}; run scripts/regenerate.py"
         )
+
+
+class DeprecatedFieldWarning(FutureWarning):
+    """A request field HeyGen deprecated was set: it is sent, and HeyGen ignores it."""
+
+
+_warned: set[str] = set()
+
+
+def warn_if_deprecated(spec: RequestField, name: str | None = None) -> None:
+    """Warn (``DeprecatedFieldWarning``, once per field and process) when ``spec`` is deprecated.
+
+    Setting a deprecated field is never an error: it is sent, and HeyGen ignores it.
+    """
+    if spec.deprecated and spec.name not in _warned:
+        _warned.add(spec.name)
+        warnings.warn(f"{name or spec.name}: {spec.description}", DeprecatedFieldWarning, stacklevel=3)
 
 
 def field_choices(name: str) -> tuple[str, ...]:

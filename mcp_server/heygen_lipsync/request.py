@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .errors import ValidationError
-from .fields import RequestField, request_fields, verify_generated_model
+from .fields import RequestField, request_fields, verify_generated_model, warn_if_deprecated
 from .sources import (
     AUDIO_MEDIA_TYPES,
     VIDEO_MEDIA_TYPES,
@@ -82,6 +82,7 @@ def check_field(spec: RequestField, value: Any, *, field: str | None = None) -> 
         ValidationError: naming the field and what it takes.
     """
     name = field or spec.name
+    warn_if_deprecated(spec, name)
     if spec.kind == "bool":
         if not isinstance(value, bool):
             raise ValidationError(name, f"must be true or false, got {value!r}")

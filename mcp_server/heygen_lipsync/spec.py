@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "DEPRECATED_FIELDS",
     "METHODS",
     "NORMALISATIONS",
     "NORMALISED_SPEC",
@@ -44,6 +45,7 @@ __all__ = [
     "hoist_error_envelopes",
     "inline",
     "load_normalised",
+    "mark_deprecated_fields",
     "normalise",
     "open_response_enums",
     "operations",
@@ -367,12 +369,37 @@ def drop_null_defaults(spec: Spec) -> Spec:
     return spec
 
 
+# Fields HeyGen deprecated after its newest published spec (HeyGen's CLI and docs, 2026):
+# still accepted, ignored upstream. (schema, field) -> what to tell users instead.
+DEPRECATED_FIELDS = {
+    ("CreateLipsyncRequest", "enable_caption"): "Deprecated and ignored by HeyGen: captions are always "
+    "generated (every completed job has a caption_url); whether to download them is your choice.",
+}
+
+
+def mark_deprecated_fields(spec: Spec) -> Spec:
+    """Upstream lag: fields HeyGen deprecated are not yet marked so in its published spec.
+
+    Each field of `DEPRECATED_FIELDS` gets `deprecated: true` and a description saying what
+    to do instead, so `--request-schema`, the CLI's help, the MCP tools' schemas and the
+    library (which warns when one is set) all say so; the field stays accepted.
+    """
+    schemas = spec.get("components", {}).get("schemas", {})
+    for (schema, name), why in DEPRECATED_FIELDS.items():
+        prop = (schemas.get(schema, {}).get("properties") or {}).get(name)
+        if isinstance(prop, dict):
+            prop["deprecated"] = True
+            prop["description"] = why
+    return spec
+
+
 NORMALISATIONS: list[Callable[[Spec], Spec]] = [
     fix_discriminator_mapping_refs,
     hoist_error_envelopes,
     hoist_data_envelopes,
     open_response_enums,
     drop_null_defaults,
+    mark_deprecated_fields,
 ]
 
 

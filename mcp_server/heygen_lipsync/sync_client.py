@@ -203,6 +203,15 @@ class LipsyncClient:
     delete_asset = _blocking(AsyncLipsyncClient.delete_asset)
     account = _blocking(AsyncLipsyncClient.account)
     delete_uploads = _blocking(AsyncLipsyncClient.delete_uploads)
+    create_folder = _blocking(AsyncLipsyncClient.create_folder)
+    get_folder = _blocking(AsyncLipsyncClient.get_folder)
+    list_webhook_endpoints = _blocking(AsyncLipsyncClient.list_webhook_endpoints)
+    create_webhook_endpoint = _blocking(AsyncLipsyncClient.create_webhook_endpoint)
+    update_webhook_endpoint = _blocking(AsyncLipsyncClient.update_webhook_endpoint)
+    delete_webhook_endpoint = _blocking(AsyncLipsyncClient.delete_webhook_endpoint)
+    rotate_webhook_secret = _blocking(AsyncLipsyncClient.rotate_webhook_secret)
+    list_webhook_event_types = _blocking(AsyncLipsyncClient.list_webhook_event_types)
+    list_webhook_events = _blocking(AsyncLipsyncClient.list_webhook_events)
 
     def remember_probe(self, asset_id: str, probe: MediaProbe) -> None:
         """Remember what the file uploaded as ``asset_id`` holds, so preflight can price jobs using it."""

@@ -14,7 +14,7 @@ from .conftest import Cli, error_json
 def test_a_wrong_key_is_found_before_the_files_are_uploaded(cli: Cli, samples: tuple[Path, Path]) -> None:
     result = cli("create", "--video", samples[0], "--audio", samples[1], env={"HEYGEN_API_KEY": "wrong-key"})
     assert result.exit_code == 3, result.stderr
-    assert error_json(result)["code"] == "authentication_failed"
+    assert error_json(result)["code"] == "unauthorized"
     assert "uploading" not in result.stderr  # no byte of either file was sent
 
 

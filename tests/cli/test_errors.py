@@ -59,7 +59,7 @@ def test_wrong_key_is_exit_3_and_the_key_is_never_printed(cli: Cli) -> None:
     for extra in ([], ["--debug"]):
         result = cli(*extra, "list", env={"HEYGEN_API_KEY": secret})
         assert result.exit_code == 3
-        assert error_json(result)["code"] == "authentication_failed"
+        assert error_json(result)["code"] == "unauthorized"
         assert secret not in result.stderr + result.stdout
 
 

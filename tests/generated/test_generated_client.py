@@ -64,6 +64,15 @@ def test_spec_covers_the_documented_operations() -> None:
         "deleteAssetV3",
         "listAssetStatusesV3",
         "getUserMeV3",
+        "createFolderV3",
+        "getFolderV3",
+        "listWebhookEndpoints",
+        "createWebhookEndpoint",
+        "updateWebhookEndpoint",
+        "deleteWebhookEndpoint",
+        "rotateWebhookEndpointSecret",
+        "listWebhookEventTypes",
+        "listWebhookEvents",
     } == ids
 
 

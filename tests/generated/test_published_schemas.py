@@ -45,7 +45,20 @@ COVERED = {
     "AssetStatusesList": "listAssetStatusesV3",
     "AssetDelete": "deleteAssetV3",
     "UserMeGet": "getUserMeV3",
+    "WebhookEndpointsCreate": "createWebhookEndpoint",
+    "WebhookEndpointsList": "listWebhookEndpoints",
+    "WebhookEndpointsUpdate": "updateWebhookEndpoint",
+    "WebhookEndpointsDelete": "deleteWebhookEndpoint",
+    "WebhookEndpointsRotateSecret": "rotateWebhookEndpointSecret",
+    "WebhookEventTypesList": "listWebhookEventTypes",
+    "WebhookEventsList": "listWebhookEvents",
 }
+
+# Published after July 2026, in HeyGen's CLI (gen/folder.go), not in the July file: the
+# operations, and the fields and required fields of the folder HeyGen returns.
+FOLDER_OPERATIONS = {"createFolderV3": ("POST", "/v3/folders"), "getFolderV3": ("GET", "/v3/folders/{folder_id}")}
+FOLDER_FIELDS = {"folder_id", "name", "type", "is_trash", "created_at", "updated_at", "parent_id", "creator_username"}
+FOLDER_REQUIRED = {"folder_id", "name", "type", "is_trash", "created_at", "updated_at"}
 
 # Skips with a plain reason outside CI when the file is not there; fails in CI (tests/conftest.py).
 needs_published = pytest.mark.needs_shared_upstream(PUBLISHED.name)
@@ -202,7 +215,17 @@ def test_checker_looks_into_array_items_and_accepts_an_integer_as_a_number() -> 
 @needs_published
 def test_every_operation_of_our_spec_is_published_by_heygen() -> None:
     assert set(COVERED) <= set(_published())
-    assert set(_our_operations()) == set(COVERED.values())
+    assert set(_our_operations()) == set(COVERED.values()) | set(FOLDER_OPERATIONS)
+
+
+def test_folders_follow_heygens_cli() -> None:
+    ours = _our_operations()
+    for operation_id, (method, path) in FOLDER_OPERATIONS.items():
+        assert ours[operation_id][:2] == (method, path)
+        folder = _resolve(_success_schema(ours[operation_id][2])["properties"]["data"])
+        assert set(folder["properties"]) == FOLDER_FIELDS
+        assert set(folder["required"]) == FOLDER_REQUIRED
+        assert "enum" not in folder["properties"]["type"]  # open: a new kind must not break reading
 
 
 @needs_published

@@ -51,7 +51,7 @@ async def test_a_missing_api_key_says_what_to_set(settings: ServerSettings):
 
 async def test_api_errors_keep_heygen_code_param_and_request_id(settings: ServerSettings, workdir: Path):
     upstream_rejected = await _call_rejected(settings)
-    assert upstream_rejected["code"] == "authentication_failed"
+    assert upstream_rejected["code"] == "unauthorized"
     assert "HEYGEN_API_KEY" in upstream_rejected["next_action"]
     assert upstream_rejected["request_id"]
     assert "bad-key-value" not in str(upstream_rejected)
@@ -87,7 +87,7 @@ async def test_api_errors_during_uploads_keep_their_code(
 ):
     with caplog.at_level(logging.DEBUG):
         error = await _call_rejected(settings, tool, arguments)
-    assert error["code"] == "authentication_failed"
+    assert error["code"] == "unauthorized"
     assert "Traceback" not in caplog.text
 
 

@@ -31,6 +31,10 @@ TOOLS = {
     "get_dub_run",
     "delete_asset",
     "get_account",
+    "get_folder",
+    "list_webhook_endpoints",
+    "list_webhook_event_types",
+    "list_webhook_events",
 }
 READ_ONLY = {
     "get_lipsync",
@@ -41,6 +45,10 @@ READ_ONLY = {
     "list_media",
     "get_dub_run",
     "get_account",
+    "get_folder",
+    "list_webhook_endpoints",
+    "list_webhook_event_types",
+    "list_webhook_events",
 }
 
 

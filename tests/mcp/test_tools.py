@@ -40,9 +40,10 @@ async def test_create_wait_download_saves_the_video_in_the_output_dir(sandbox_se
         saved = await check_output(client, "download_lipsync", result)
         video = Path(saved["video_path"])
         assert video == workdir / "out" / f"{lipsync_id}.mp4"
-        assert video.stat().st_size == saved["bytes_written"] > 0
+        # Every job has captions now (HeyGen always makes them); the tool saves them by default.
+        assert video.stat().st_size + saved["caption_bytes"] == saved["bytes_written"] > 0
         links = [block for block in result.content if block.type == "resource_link"]
-        assert [link.uri for link in links] == [video.as_uri()]
+        assert [link.uri for link in links] == [video.as_uri(), Path(saved["caption_path"]).as_uri()]
 
 
 async def test_download_never_overwrites_unless_asked(sandbox_server: MCPServer[Any], workdir: Path):

@@ -110,7 +110,7 @@ def test_a_pending_upload_cannot_be_used_yet(client: httpx.Client) -> None:
     assert response.status_code == 400
     assert response.json()["error"]["param"] == "video.asset_id"
     early = client.post(f"/v3/assets/{started['asset_id']}/complete")
-    assert early.status_code == 400
+    assert early.status_code == 409  # the PUT is not visible yet: HeyGen says 409
 
 
 def test_a_checksum_mismatch_is_refused(client: httpx.Client) -> None:
@@ -193,7 +193,7 @@ def test_direct_upload_requests_are_validated(client: httpx.Client, body: dict[s
 def test_auth_is_required_by_key_or_bearer(sandbox: EmbeddedSandbox) -> None:
     url = f"{sandbox.base_url}/v3/lipsyncs"
     assert httpx.get(url).status_code == 401
-    assert httpx.get(url, headers={"x-api-key": "wrong"}).json()["error"]["code"] == "authentication_failed"
+    assert httpx.get(url, headers={"x-api-key": "wrong"}).json()["error"]["code"] == "unauthorized"
     assert httpx.get(url, headers={"Authorization": "Bearer sandbox-key"}).status_code == 200
     assert httpx.get(url, headers=AUTH).status_code == 200
 
@@ -262,7 +262,7 @@ def test_a_complete_refused_before_the_bytes_arrived_is_not_replayed_once_they_h
     upload = _direct_upload(client, content)
     key = {"Idempotency-Key": "complete-early"}
     early = client.post(f"/v3/assets/{upload['asset_id']}/complete", json={}, headers=key)
-    assert early.status_code == 400
+    assert early.status_code == 409
     assert httpx.put(upload["upload_url"], content=content, headers=upload["upload_headers"]).status_code == 200
     later = client.post(f"/v3/assets/{upload['asset_id']}/complete", json={}, headers=key)
     assert later.status_code == 200

@@ -48,7 +48,7 @@ def test_malformed_keys_are_refused(client: httpx.Client, key: str) -> None:
         "code": "invalid_parameter",
         "message": response.json()["error"]["message"],
         "param": "Idempotency-Key",
-        "doc_url": None,
+        "doc_url": "https://docs.heygen.com/reference/error-codes#invalid-parameter",
     }
 
 

@@ -57,13 +57,12 @@ def test_output_is_the_video_with_the_new_audio(
     assert job["duration"] == pytest.approx(expected_duration, abs=0.05)
 
 
-def test_captions_are_served_when_asked_for(client: httpx.Client) -> None:
-    job = wait(client, create(client, sample_request(client, enable_caption=True)))
+def test_captions_are_served_for_every_job(client: httpx.Client) -> None:
+    # HeyGen deprecated enable_caption: captions are always generated.
+    job = wait(client, create(client, sample_request(client)))
     srt = httpx.get(job["caption_url"])
     assert srt.status_code == 200
     assert "-->" in srt.text and "lips not re-animated" in srt.text
-    plain = wait(client, create(client, sample_request(client)))
-    assert plain["caption_url"] is None
 
 
 def test_presigned_urls_refuse_tampering(client: httpx.Client) -> None:

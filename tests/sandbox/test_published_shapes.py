@@ -149,3 +149,30 @@ async def test_a_whole_session_answers_in_heygens_shapes(session: Session) -> No
     published |= {"LipsyncCreate", "LipsyncGet", "LipsyncList", "LipsyncUpdate", "LipsyncBatchesGet"}
     published |= {"LipsyncStatusesList", "LipsyncDelete", "AssetDelete", "UserMeGet"}
     assert s.checked == published  # every answer with a published schema was checked
+
+
+async def test_registered_webhooks_answer_in_heygens_shapes(session: Session) -> None:
+    s = session
+    sources = {}
+    for sample in (SAMPLE_VIDEO, SAMPLE_AUDIO):
+        with sample.open("rb") as file:
+            uploaded = await s.call("AssetCreate", files={"file": (sample.name, file, "application/octet-stream")})
+        sources[sample] = {"type": "asset_id", "asset_id": uploaded["data"]["asset_id"]}
+    created = await s.call("WebhookEndpointsCreate", json={"url": "https://hooks.example/in", "events": None})
+    endpoint = {"endpoint_id": created["data"]["endpoint_id"]}
+    await s.call("WebhookEndpointsList", params={"limit": 5})
+    await s.call("WebhookEndpointsUpdate", ids=endpoint, json={"events": ["batch.finished"]})
+    await s.call("WebhookEndpointsRotateSecret", ids=endpoint)
+    await s.call("WebhookEventTypesList")
+    job = {"video": sources[SAMPLE_VIDEO], "audio": sources[SAMPLE_AUDIO]}
+    batch_id = (await s.call("LipsyncBatchesCreate", json={"lipsyncs": [job]}))["data"]["batch_id"]
+    events = await _until(
+        lambda: s.call("WebhookEventsList", params={"entity_id": batch_id}), lambda body: bool(body["data"])
+    )
+    assert events["data"][0]["event_type"] == "batch.finished"
+    await s.call("WebhookEndpointsDelete", ids=endpoint)
+
+    assert s.problems == []
+    webhooks = {"WebhookEndpointsCreate", "WebhookEndpointsList", "WebhookEndpointsUpdate"}
+    webhooks |= {"WebhookEndpointsRotateSecret", "WebhookEventTypesList", "WebhookEventsList", "WebhookEndpointsDelete"}
+    assert webhooks <= s.checked

@@ -578,6 +578,14 @@ def test_upstream_lipsync_and_assets_operations_are_extracted() -> None:
         "deleteLipsyncV3",
         "uploadAsset",
         "getUserMeV3",
+        # HeyGen's webhook operations, vendored from this spec (with `--tag Webhooks`).
+        "listWebhookEndpoints",
+        "createWebhookEndpoint",
+        "updateWebhookEndpoint",
+        "deleteWebhookEndpoint",
+        "rotateWebhookEndpointSecret",
+        "listWebhookEventTypes",
+        "listWebhookEvents",
     }
     schemas = set(extracted["components"]["schemas"])
     assert {"CreateLipsyncRequest", "AssetUrl", "AssetId", "LipsyncDetail", "VideoTranslationStatus"} <= schemas

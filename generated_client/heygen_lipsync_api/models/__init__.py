@@ -21,12 +21,21 @@ if TYPE_CHECKING:
     from .complete_direct_upload_response_envelope import CompleteDirectUploadResponseEnvelope
     from .counts_by_status import CountsByStatus
     from .create_direct_upload_request import CreateDirectUploadRequest
+    from .create_folder_request import CreateFolderRequest
+    from .create_folder_request_type import CreateFolderRequestType
     from .create_lipsync_batch_request import CreateLipsyncBatchRequest
     from .create_lipsync_request import CreateLipsyncRequest
+    from .create_webhook_endpoint_request import CreateWebhookEndpointRequest
     from .credit_pool import CreditPool
+    from .delete_webhook_endpoint_response_200 import DeleteWebhookEndpointResponse200
+    from .delete_webhook_endpoint_response_200_data import DeleteWebhookEndpointResponse200Data
+    from .delete_webhook_endpoint_response_200_error_type_0 import DeleteWebhookEndpointResponse200ErrorType0
     from .direct_upload_response import DirectUploadResponse
     from .direct_upload_response_envelope import DirectUploadResponseEnvelope
     from .error_envelope import ErrorEnvelope
+    from .event_data import EventData
+    from .folder import Folder
+    from .folder_envelope import FolderEnvelope
     from .get_lipsync_statuses_v3_response_200 import GetLipsyncStatusesV3Response200
     from .item_error import ItemError
     from .lipsync_batch_create_response import LipsyncBatchCreateResponse
@@ -43,10 +52,17 @@ if TYPE_CHECKING:
     from .lipsync_status_entry import LipsyncStatusEntry
     from .list_asset_statuses_v3_response_200 import ListAssetStatusesV3Response200
     from .list_lipsyncs_v3_response_200 import ListLipsyncsV3Response200
+    from .list_webhook_endpoints_response_200 import ListWebhookEndpointsResponse200
+    from .list_webhook_event_types_response_200 import ListWebhookEventTypesResponse200
+    from .list_webhook_events_event_type import ListWebhookEventsEventType
+    from .list_webhook_events_response_200 import ListWebhookEventsResponse200
+    from .rotate_secret_response_data import RotateSecretResponseData
+    from .rotate_secret_response_data_envelope import RotateSecretResponseDataEnvelope
     from .standard_api_error import StandardAPIError
     from .subscription_credits import SubscriptionCredits
     from .subscription_info import SubscriptionInfo
     from .update_lipsync_request import UpdateLipsyncRequest
+    from .update_webhook_endpoint_request import UpdateWebhookEndpointRequest
     from .upload_asset_body import UploadAssetBody
     from .upload_asset_v3_response import UploadAssetV3Response
     from .upload_asset_v3_response_envelope import UploadAssetV3ResponseEnvelope
@@ -56,6 +72,11 @@ if TYPE_CHECKING:
     from .user_info_response_envelope import UserInfoResponseEnvelope
     from .video_translation_mode import VideoTranslationMode
     from .wallet_info import WalletInfo
+    from .webhook_endpoint_response import WebhookEndpointResponse
+    from .webhook_endpoint_response_envelope import WebhookEndpointResponseEnvelope
+    from .webhook_event_response import WebhookEventResponse
+    from .webhook_event_type import WebhookEventType
+    from .webhook_event_type_item import WebhookEventTypeItem
 
 # Each model's name, and the module it is defined in.
 _MODULES = {
@@ -72,12 +93,21 @@ _MODULES = {
     "CompleteDirectUploadResponseEnvelope": ".complete_direct_upload_response_envelope",
     "CountsByStatus": ".counts_by_status",
     "CreateDirectUploadRequest": ".create_direct_upload_request",
+    "CreateFolderRequest": ".create_folder_request",
+    "CreateFolderRequestType": ".create_folder_request_type",
     "CreateLipsyncBatchRequest": ".create_lipsync_batch_request",
     "CreateLipsyncRequest": ".create_lipsync_request",
+    "CreateWebhookEndpointRequest": ".create_webhook_endpoint_request",
     "CreditPool": ".credit_pool",
+    "DeleteWebhookEndpointResponse200": ".delete_webhook_endpoint_response_200",
+    "DeleteWebhookEndpointResponse200Data": ".delete_webhook_endpoint_response_200_data",
+    "DeleteWebhookEndpointResponse200ErrorType0": ".delete_webhook_endpoint_response_200_error_type_0",
     "DirectUploadResponse": ".direct_upload_response",
     "DirectUploadResponseEnvelope": ".direct_upload_response_envelope",
     "ErrorEnvelope": ".error_envelope",
+    "EventData": ".event_data",
+    "Folder": ".folder",
+    "FolderEnvelope": ".folder_envelope",
     "GetLipsyncStatusesV3Response200": ".get_lipsync_statuses_v3_response_200",
     "ItemError": ".item_error",
     "LipsyncBatchCreateResponse": ".lipsync_batch_create_response",
@@ -94,10 +124,17 @@ _MODULES = {
     "LipsyncStatusEntry": ".lipsync_status_entry",
     "ListAssetStatusesV3Response200": ".list_asset_statuses_v3_response_200",
     "ListLipsyncsV3Response200": ".list_lipsyncs_v3_response_200",
+    "ListWebhookEndpointsResponse200": ".list_webhook_endpoints_response_200",
+    "ListWebhookEventTypesResponse200": ".list_webhook_event_types_response_200",
+    "ListWebhookEventsEventType": ".list_webhook_events_event_type",
+    "ListWebhookEventsResponse200": ".list_webhook_events_response_200",
+    "RotateSecretResponseData": ".rotate_secret_response_data",
+    "RotateSecretResponseDataEnvelope": ".rotate_secret_response_data_envelope",
     "StandardAPIError": ".standard_api_error",
     "SubscriptionCredits": ".subscription_credits",
     "SubscriptionInfo": ".subscription_info",
     "UpdateLipsyncRequest": ".update_lipsync_request",
+    "UpdateWebhookEndpointRequest": ".update_webhook_endpoint_request",
     "UploadAssetBody": ".upload_asset_body",
     "UploadAssetV3Response": ".upload_asset_v3_response",
     "UploadAssetV3ResponseEnvelope": ".upload_asset_v3_response_envelope",
@@ -107,6 +144,11 @@ _MODULES = {
     "UserInfoResponseEnvelope": ".user_info_response_envelope",
     "VideoTranslationMode": ".video_translation_mode",
     "WalletInfo": ".wallet_info",
+    "WebhookEndpointResponse": ".webhook_endpoint_response",
+    "WebhookEndpointResponseEnvelope": ".webhook_endpoint_response_envelope",
+    "WebhookEventResponse": ".webhook_event_response",
+    "WebhookEventType": ".webhook_event_type",
+    "WebhookEventTypeItem": ".webhook_event_type_item",
 }
 
 __all__ = (
@@ -123,12 +165,21 @@ __all__ = (
     "CompleteDirectUploadResponseEnvelope",
     "CountsByStatus",
     "CreateDirectUploadRequest",
+    "CreateFolderRequest",
+    "CreateFolderRequestType",
     "CreateLipsyncBatchRequest",
     "CreateLipsyncRequest",
+    "CreateWebhookEndpointRequest",
     "CreditPool",
+    "DeleteWebhookEndpointResponse200",
+    "DeleteWebhookEndpointResponse200Data",
+    "DeleteWebhookEndpointResponse200ErrorType0",
     "DirectUploadResponse",
     "DirectUploadResponseEnvelope",
     "ErrorEnvelope",
+    "EventData",
+    "Folder",
+    "FolderEnvelope",
     "GetLipsyncStatusesV3Response200",
     "ItemError",
     "LipsyncBatchCreateResponse",
@@ -145,10 +196,17 @@ __all__ = (
     "LipsyncStatusEntry",
     "ListAssetStatusesV3Response200",
     "ListLipsyncsV3Response200",
+    "ListWebhookEndpointsResponse200",
+    "ListWebhookEventTypesResponse200",
+    "ListWebhookEventsEventType",
+    "ListWebhookEventsResponse200",
+    "RotateSecretResponseData",
+    "RotateSecretResponseDataEnvelope",
     "StandardAPIError",
     "SubscriptionCredits",
     "SubscriptionInfo",
     "UpdateLipsyncRequest",
+    "UpdateWebhookEndpointRequest",
     "UploadAssetBody",
     "UploadAssetV3Response",
     "UploadAssetV3ResponseEnvelope",
@@ -158,6 +216,11 @@ __all__ = (
     "UserInfoResponseEnvelope",
     "VideoTranslationMode",
     "WalletInfo",
+    "WebhookEndpointResponse",
+    "WebhookEndpointResponseEnvelope",
+    "WebhookEventResponse",
+    "WebhookEventType",
+    "WebhookEventTypeItem",
 )
 
 

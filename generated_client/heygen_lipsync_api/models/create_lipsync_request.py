@@ -32,7 +32,8 @@ class CreateLipsyncRequest:
     callback_id: None | str | Unset = UNSET
     """ ID included in webhook payload """
     enable_caption: bool | Unset = False
-    """ Generate captions for the output video """
+    """ Deprecated and ignored by HeyGen: captions are always generated (every completed job has a caption_url);
+    whether to download them is your choice. """
     keep_the_same_format: bool | None | Unset = UNSET
     """ Preserve the source video's encoding specs (resolution, bitrate). """
     enable_dynamic_duration: bool | Unset = True

@@ -47,6 +47,8 @@ class _Root(GlobalOptionsGroup):
         "batch": "batch",
         "jobs": "jobs",
         "asset": "assets",
+        "folder": "folders",
+        "webhook": "webhooks",
         "sandbox": "services",
     }
 

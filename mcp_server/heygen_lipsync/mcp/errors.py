@@ -129,6 +129,8 @@ def _api_next_action(exc: APIStatusError) -> str:
         return "The HeyGen account is out of credit: tell the user to add credit. Do not retry until then."
     if isinstance(exc, PermissionDeniedError):
         return "This account may not do this: tell the user; retrying will not help."
+    if isinstance(exc, NotFoundError) and exc.param == "folder_id":
+        return "Check folder_id with get_folder, or leave it out to use the workspace root."
     if isinstance(exc, NotFoundError):
         return "Check the id; list_lipsyncs shows the jobs this account can see."
     if isinstance(exc, ConflictError):

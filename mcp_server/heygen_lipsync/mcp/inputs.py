@@ -99,6 +99,8 @@ def _argument(spec: RequestField) -> Any:
         constraints["ge"] = spec.minimum
     if spec.maximum is not None:
         constraints["le"] = spec.maximum
+    if spec.deprecated:  # HeyGen ignores it: say so in the schema, not only in the prose
+        constraints["json_schema_extra"] = {"deprecated": True}
     value_type = Literal[spec.choices] if spec.choices else _PLAIN_TYPES[spec.kind]
     return Annotated[value_type | None, Field(default=None, description=description, **constraints)]
 

@@ -52,6 +52,7 @@ from heygen_lipsync.mcp.state import AppState
 from heygen_lipsync.mcp.tools import TOOLS
 from heygen_lipsync.mcp.tools_account import ACCOUNT_TOOLS
 from heygen_lipsync.mcp.tools_dub import DUB_TOOLS, DubRuns
+from heygen_lipsync.mcp.tools_webhooks import WEBHOOK_TOOLS
 
 if TYPE_CHECKING:
     import httpx
@@ -212,7 +213,14 @@ def build_server(
         "max_jobs": server_settings.max_jobs_per_session,
     }
     tools: list[Tool] = []
-    for name, fn, title, hints, description in (*TOOLS, *BATCH_WAIT_TOOLS, *MEDIA_TOOLS, *DUB_TOOLS, *ACCOUNT_TOOLS):
+    for name, fn, title, hints, description in (
+        *TOOLS,
+        *BATCH_WAIT_TOOLS,
+        *MEDIA_TOOLS,
+        *DUB_TOOLS,
+        *ACCOUNT_TOOLS,
+        *WEBHOOK_TOOLS,
+    ):
         text = description.format(**fmt)
         if sandbox is not False and name in ("create_lipsync", "create_lipsync_batch", "dub_many"):
             # The model reads this, not the instructions, when deciding to ask the user about money.

@@ -132,6 +132,9 @@ class SandboxConfig:
     - `faults`: injected faults (see `FaultConfig`).
     - `asset_processing_seconds`: how long a completed direct upload stays `processing`
       (not yet usable in a create), as a large upload may at HeyGen.
+    - `put_visible_seconds`: how long a direct upload's PUT stays invisible to `complete`,
+      which answers 409 `conflict` meanwhile (object storage's delay, which HeyGen's own
+      upload code retries).
     - `wallet_currency`, `wallet_balance`: the prepaid wallet `GET /v3/users/me` shows;
       completed jobs draw it down by `speed_rate` / `precision_rate` per second of
       output (HeyGen's pay-as-you-go USD rates by default); failed jobs are free.
@@ -149,6 +152,7 @@ class SandboxConfig:
     public_base_url: str | None = None
     faults: FaultConfig = field(default_factory=FaultConfig)
     asset_processing_seconds: float = 0.5
+    put_visible_seconds: float = 0.0
     wallet_currency: str = "usd"
     wallet_balance: float = 100.0
     speed_rate: float = 0.0333
@@ -156,7 +160,14 @@ class SandboxConfig:
 
     def __post_init__(self) -> None:
         # Caught here, not as a 500 on every create (no slot can ever free with a cap of 0).
-        for name in ("pending_seconds", "running_seconds", "asset_processing_seconds", "speed_rate", "precision_rate"):
+        for name in (
+            "pending_seconds",
+            "running_seconds",
+            "asset_processing_seconds",
+            "put_visible_seconds",
+            "speed_rate",
+            "precision_rate",
+        ):
             value = getattr(self, name)
             if not 0 <= value < float("inf"):
                 raise ValueError(f"{name} ({_ENV_PREFIX}{name.upper()}) must be 0 or more seconds, got {value!r}")

@@ -16,6 +16,7 @@ from .scheduler import Scheduler
 from .signing import Signer
 from .store import Store
 from .webhooks import Webhooks
+from .workspace import Workspace
 
 __all__ = ["Services"]
 
@@ -30,13 +31,15 @@ class Services:
     idempotency: Idempotency
     webhooks: Webhooks
     scheduler: Scheduler
+    workspace: Workspace
 
     @classmethod
     def build(cls, config: SandboxConfig) -> Services:
         """Open the store of `config.data_dir` (or a temporary one) and wire everything to it."""
         store = Store(config.data_dir)
         signer = Signer(store.secret, config)
-        webhooks = Webhooks(store, config, signer)
+        workspace = Workspace(store)
+        webhooks = Webhooks(store, config, signer, workspace)
         return cls(
             config=config,
             store=store,
@@ -44,13 +47,14 @@ class Services:
             idempotency=Idempotency(store, config),
             webhooks=webhooks,
             scheduler=Scheduler(store, config, webhooks),
+            workspace=workspace,
         )
 
     def authenticate(self, request: Request) -> None:
         """See `web.authenticate`.
 
         Raises:
-            ApiError: 401 `authentication_failed`.
+            ApiError: 401 `unauthorized`.
         """
         web.authenticate(request, self.config)
 

@@ -1,18 +1,35 @@
-"""HeyGen's error envelope, as the sandbox answers it."""
+"""HeyGen's error envelope, as the sandbox answers it.
+
+As HeyGen's error-codes page gives it: `{"error": {code, message, doc_url}}`, where
+`doc_url` links the code's section of that page and `param` (the field at fault) is
+present only on validation errors (`invalid_parameter`).
+"""
 
 from __future__ import annotations
 
 from starlette.responses import JSONResponse
 
-__all__ = ["ApiError", "error_response", "invalid"]
+__all__ = ["DOC_URL", "ApiError", "doc_url", "error_response", "invalid"]
+
+#: HeyGen's error-codes page; each code has a section named after it (`#insufficient-credit`).
+DOC_URL = "https://docs.heygen.com/reference/error-codes"
+_VALIDATION = "invalid_parameter"
+
+
+def doc_url(code: str) -> str:
+    """The link to `code`'s section of HeyGen's error-codes page."""
+    return f"{DOC_URL}#{code.replace('_', '-')}"
 
 
 def error_response(
     status: int, code: str, message: str, param: str | None = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    """`{"error": {code, message, param, doc_url}}` with the given status."""
-    body = {"error": {"code": code, "message": message, "param": param, "doc_url": None}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    """`{"error": {code, message, doc_url}}` with the given status; `param` too on a validation error."""
+    error: dict[str, str | None] = {"code": code, "message": message}
+    if code == _VALIDATION:
+        error["param"] = param
+    error["doc_url"] = doc_url(code)
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
 class ApiError(Exception):

@@ -132,9 +132,8 @@ def produce(store: Store, job: JobRow) -> Outcome:
         return Outcome(status="failed", failure_message=str(exc))
     except Exception as exc:  # noqa: BLE001 - a job fails, the sandbox keeps serving
         return Outcome(status="failed", failure_message=f"internal sandbox error: {type(exc).__name__}: {exc}")
-    caption = None
-    if request.get("enable_caption"):
-        caption_path = store.output_path(job.id, "srt")
-        media.write_caption(caption_path, result.duration)
-        caption = caption_path.name
+    # Captions are always generated (HeyGen deprecated `enable_caption` and ignores it).
+    caption_path = store.output_path(job.id, "srt")
+    media.write_caption(caption_path, result.duration)
+    caption = caption_path.name
     return Outcome(status="completed", duration=result.duration, output=out.name, caption=caption)

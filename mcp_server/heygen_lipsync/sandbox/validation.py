@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import invalid
+from .errors import ApiError, invalid
 
 __all__ = [
     "IDEMPOTENCY_KEY",
@@ -114,11 +114,17 @@ def _source(name: str, value: Any, asset_exists: Callable[[str], bool]) -> dict[
     raise invalid(f"{name}.type", f"'{name}.type' must be 'url' or 'asset_id'.")
 
 
-def validate_create(body: Any, asset_exists: Callable[[str], bool], prefix: str = "") -> dict[str, Any]:
+def validate_create(
+    body: Any,
+    asset_exists: Callable[[str], bool],
+    prefix: str = "",
+    folder_usable: Callable[[str], bool] | None = None,
+) -> dict[str, Any]:
     """A CreateLipsyncRequest body, checked and with defaults filled in.
 
     Raises:
-        ApiError: 400 `invalid_parameter` naming the field (prefixed, e.g. `lipsyncs[2].video`).
+        ApiError: 400 `invalid_parameter` naming the field (prefixed, e.g. `lipsyncs[2].video`);
+            404 `not_found` when `folder_id` names no usable folder (omitted, null or "" is the root).
     """
     data = check_object(body, CREATE_FIELDS, prefix)
     for required in ("video", "audio"):
@@ -151,6 +157,15 @@ def validate_create(body: Any, asset_exists: Callable[[str], bool], prefix: str 
             raise invalid(prefix + name, f"'{prefix}{name}' must be zero or more seconds.")
     if start is not None and end is not None and end <= start:
         raise invalid(f"{prefix}end_time", f"'{prefix}end_time' must be greater than '{prefix}start_time'.")
+    folder = out.get("folder_id")
+    if folder and folder_usable is not None and not folder_usable(folder):
+        # HeyGen refuses an unknown, trashed, other-workspace or non-folder id with 404, before creating anything.
+        raise ApiError(
+            404,
+            "not_found",
+            f"Folder '{folder}' ({prefix}folder_id) not found: it must be a folder of this workspace, not in the "
+            'trash. Omit folder_id (or send null or "") for the workspace root.',
+        )
     return out
 
 
@@ -186,7 +201,7 @@ def parse_id_list(name: str, raw: str | None) -> list[str]:
 
 
 def check_sha256(name: str, value: Any) -> str | None:
-    """A hex SHA-256 (lower-cased) or None.
+    """A hex SHA-256 (lower-cased) or None: HeyGen's API takes hex, as HeyGen's own upload code sends it.
 
     Raises:
         ApiError: 400 naming the field.
@@ -194,5 +209,9 @@ def check_sha256(name: str, value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not _SHA256.fullmatch(value):
-        raise invalid(name, f"'{name}' must be 64 hexadecimal characters.")
+        raise invalid(
+            name,
+            f"'{name}' must be the SHA-256 as 64 hexadecimal characters (hex, not base64: base64 is only "
+            "the x-amz-checksum-sha256 header of upload_headers).",
+        )
     return value.lower()

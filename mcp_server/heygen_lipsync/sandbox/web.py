@@ -77,7 +77,7 @@ def authenticate(request: Request, config: SandboxConfig) -> None:
     """Accept `x-api-key` or `Authorization: Bearer` carrying the configured key.
 
     Raises:
-        ApiError: 401 `authentication_failed`.
+        ApiError: 401 `unauthorized` (HeyGen's code since its error-codes page).
     """
     expected = config.api_key.encode()
     key = request.headers.get("x-api-key")
@@ -87,7 +87,7 @@ def authenticate(request: Request, config: SandboxConfig) -> None:
     if key is None or not hmac.compare_digest(key.encode(), expected):
         raise ApiError(
             401,
-            "authentication_failed",
+            "unauthorized",
             "Invalid or expired API key. Verify your x-api-key header (the sandbox's default key is 'sandbox-key').",
         )
 

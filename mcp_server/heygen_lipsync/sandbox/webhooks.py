@@ -1,5 +1,10 @@
 """Callback delivery: a job's `callback_url` and a batch's `callback_url` get one POST each.
 
+A finished batch is also a `batch.finished` event of the workspace: recorded (so
+`GET /v3/webhooks/events` shows it) and POSTed to every enabled registered endpoint
+subscribed to it. Deliveries carry no signature: HeyGen documents no signing scheme in
+the material the sandbox follows, so it invents none.
+
 Only loopback URLs are called (the sandbox has no internet access); delivery is best
 effort, like a webhook that is down. A batch's callback is claimed in the store, so two
 processes sharing a data directory send it once.
@@ -14,12 +19,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import jobs, status
+from . import clock, jobs, status
 from .config import SandboxConfig
 from .signing import Signer
 from .store import JobRow, Store
+from .workspace import Workspace
 
-__all__ = ["Webhooks"]
+__all__ = ["Webhooks", "iso_time"]
 
 _TIMEOUT = 5.0
 
@@ -27,8 +33,9 @@ _TIMEOUT = 5.0
 class Webhooks:
     """Sends the callbacks of finished jobs and batches, and waits for them on shutdown."""
 
-    def __init__(self, store: Store, config: SandboxConfig, signer: Signer) -> None:
+    def __init__(self, store: Store, config: SandboxConfig, signer: Signer, workspace: Workspace) -> None:
         self.store = store
+        self.workspace = workspace
         self.config = config
         self.signer = signer
         self._sending: set[asyncio.Task[None]] = set()
@@ -52,24 +59,30 @@ class Webhooks:
     def _maybe_notify_batch(self, batch_id: str) -> None:
         """Once a batch's last job is recorded, POST the batch's outcome to its callback_url (once)."""
         batch = self.store.get_batch(batch_id)
-        if batch is None or not batch.callback_url:
+        if batch is None:
             return
         counts = status.finished_batch_counts(self.store.batch_final_statuses(batch_id))
         if counts is None or not self.store.claim_once(f"batch-callback:{batch_id}"):
             return
         outcome = status.batch_outcome(counts, batch.total)
-        payload = {
-            # HeyGen's name for a batch's completion; the outcome is in event_data.status.
-            "event_type": "batch.finished",
-            "event_data": {
-                "batch_id": batch.id,
-                "status": outcome,
-                "total_items": batch.total,
-                "counts_by_status": counts,
-                "title": batch.title,
-            },
+        event_data: dict[str, Any] = {
+            "batch_id": batch.id,
+            "status": outcome,
+            "total_items": batch.total,
+            "counts_by_status": counts,
+            "title": batch.title,
         }
-        self._spawn(_post(batch.callback_url, payload))
+        # HeyGen's name for a batch's completion; the outcome is in event_data.status.
+        payload = {"event_type": "batch.finished", "event_data": event_data}
+        if batch.callback_url:
+            self._spawn(_post(batch.callback_url, payload))
+        event = self.workspace.add_event("batch.finished", batch.id, event_data, clock.now())
+        delivered = {"event_id": event.id, "created_at": iso_time(event.created_at), **payload}
+        for endpoint in self.workspace.endpoints():
+            wanted = endpoint.events is None or "batch.finished" in endpoint.events
+            scoped = endpoint.entity_id in (None, batch.id)
+            if endpoint.status == "enabled" and wanted and scoped:
+                self._spawn(_post(endpoint.url, delivered))
 
     async def _notify_job(self, job: JobRow) -> None:
         """POST the outcome to the job's callback_url."""
@@ -92,6 +105,13 @@ class Webhooks:
             },
         }
         await _post(url, payload)
+
+
+def iso_time(when: float) -> str:
+    """An ISO 8601 UTC timestamp, as HeyGen's webhook resources give times."""
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(when, dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 async def _post(url: str, payload: dict[str, Any]) -> None:

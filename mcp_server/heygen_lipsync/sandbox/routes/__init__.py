@@ -6,6 +6,8 @@
 - `assets`: `/v3/assets`, direct uploads, complete, asset get/delete/statuses, and the
   presigned PUT `/_sandbox/uploads/{id}`
 - `users`: `/v3/users/me`
+- `folders`: `/v3/folders`, `/v3/folders/{id}` (and `/_sandbox/folders/{id}/trash`)
+- `webhook_endpoints`: `/v3/webhooks/endpoints`, `.../{id}`, `.../{id}/rotate-secret`, event types, events
 - `internal`: `/_sandbox/assets/{id}`, `/_sandbox/outputs/{name}`, `/_sandbox/faults`, `/_sandbox/info`
 """
 
@@ -16,10 +18,12 @@ from starlette.routing import Route
 from ..context import Services
 from .assets import AssetRoutes
 from .batches import BatchRoutes
+from .folders import FolderRoutes
 from .internal import InternalRoutes
 from .lipsyncs import LipsyncRoutes
 from .statuses import StatusRoutes
 from .users import UserRoutes
+from .webhook_endpoints import WebhookRoutes
 
 __all__ = ["build_routes"]
 
@@ -34,5 +38,7 @@ def build_routes(sb: Services) -> list[Route]:
         *lipsyncs.item_routes(),
         *AssetRoutes(sb).routes(),
         *UserRoutes(sb).routes(),
+        *FolderRoutes(sb).routes(),
+        *WebhookRoutes(sb).routes(),
         *InternalRoutes(sb).routes(),
     ]

@@ -21,6 +21,7 @@ it, and `DELETE /v3/assets/{id}` removes the asset and its bytes.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import secrets
@@ -53,6 +54,8 @@ class AssetRoutes:
 
     def __init__(self, sb: Services) -> None:
         self.sb = sb
+        # When each PUT's object becomes visible to `complete` (this process's view, as storage's).
+        self._visible_at: dict[str, float] = {}
 
     def routes(self) -> list[Route]:
         """The asset routes, the presigned PUT target included."""
@@ -218,7 +221,7 @@ class AssetRoutes:
                     "data": {
                         "asset_id": asset_id,
                         "upload_url": self.sb.presign(request, f"/_sandbox/uploads/{asset_id}"),
-                        "upload_headers": {"Content-Type": body["content_type"]},
+                        "upload_headers": _upload_headers(body["content_type"], checksum),
                         "expires_in_seconds": config.url_ttl_seconds,
                         "max_bytes": size,
                         "status": "pending_upload",
@@ -245,6 +248,10 @@ class AssetRoutes:
             )
         if asset.status == "uploaded":
             raise ApiError(409, "conflict", "This upload is already complete.")
+        # Until complete, `checksum` is the one declared at presign time, signed into upload_headers.
+        signed = _upload_headers("", asset.checksum).get("x-amz-checksum-sha256") if asset.checksum else None
+        if signed is not None and request.headers.get("x-amz-checksum-sha256") != signed:
+            raise ApiError(403, "forbidden", "Send the x-amz-checksum-sha256 header as upload_headers say.")
         limit = asset.declared_size or 0
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
@@ -268,7 +275,11 @@ class AssetRoutes:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        if asset.checksum is not None and digest.hexdigest() != asset.checksum:
+            tmp.unlink(missing_ok=True)  # object storage refuses bytes that miss the signed checksum
+            raise ApiError(400, "BadDigest", "The SHA-256 you specified did not match the calculated checksum.")
         os.replace(tmp, asset.path)
+        self._visible_at[asset.id] = clock.now() + self.sb.config.put_visible_seconds
         store.update_asset(asset.id, size_bytes=size, received_sha256=digest.hexdigest(), received_head=head)
         return Response(status_code=200, headers={"ETag": f'"{digest.hexdigest()}"'})
 
@@ -284,8 +295,11 @@ class AssetRoutes:
         if asset is None:
             raise ApiError(404, "not_found", "Asset not found.")
         path = Path(asset.path)
-        if not path.exists():
-            raise invalid(None, "The file's bytes have not been uploaded yet: PUT them to upload_url first.")
+        if not path.exists() or clock.now() < self._visible_at.get(asset.id, 0.0):
+            # HeyGen answers 409 while the PUT's object is not visible yet; its own upload code retries it.
+            raise ApiError(
+                409, "conflict", "Uploaded object not found yet. Retry after the PUT to upload_url returns 200."
+            )
         expected = checksum or asset.checksum
         if expected is not None or asset.status != "uploaded":
             if asset.received_sha256 is not None and asset.received_head is not None:
@@ -304,6 +318,19 @@ class AssetRoutes:
         # HeyGen's status is open: `processing` until the asset may be used, then `uploaded`.
         data = {**self._data(request, asset), "status": "uploaded" if asset_status.is_ready(asset) else "processing"}
         return JSONResponse({"data": data})
+
+
+def _upload_headers(content_type: str, checksum: str | None) -> dict[str, str]:
+    """What the PUT must send: the declared type and, when a checksum was given, S3's form of it.
+
+    The API's `checksum_sha256` is hex (HeyGen's own upload code sends `digest("hex")`); S3
+    enforces it on the PUT through `x-amz-checksum-sha256`, which carries the same digest in
+    base64: the form HeyGen's CLI examples show.
+    """
+    headers = {"Content-Type": content_type}
+    if checksum is not None:
+        headers["x-amz-checksum-sha256"] = base64.b64encode(bytes.fromhex(checksum)).decode()
+    return headers
 
 
 def _hash_file(path: Path) -> tuple[str, bytes]:

@@ -41,7 +41,10 @@ class BatchRoutes:
             for name in ("title", "callback_url"):
                 if body.get(name) is not None and not isinstance(body[name], str):
                     raise invalid(name, f"'{name}' must be a string or null.")
-            specs = [validate_create(item, self.sb.asset_ready, f"lipsyncs[{i}].") for i, item in enumerate(items)]
+            usable = self.sb.workspace.usable_folder
+            specs = [
+                validate_create(item, self.sb.asset_ready, f"lipsyncs[{i}].", usable) for i, item in enumerate(items)
+            ]
             created = clock.now()
             batch = {
                 "id": "lsb_" + secrets.token_hex(8),

@@ -72,7 +72,9 @@ class LipsyncRoutes:
         self.sb.authenticate(request)
 
         async def work() -> Response:
-            spec = validate_create(await read_json(request), self.sb.asset_ready)
+            spec = validate_create(
+                await read_json(request), self.sb.asset_ready, folder_usable=self.sb.workspace.usable_folder
+            )
             self.sb.scheduler.check_capacity()
             job = self.sb.scheduler.new_job(request, spec, clock.now())
             return self.sb.idempotency.commit_jobs([job], None, JSONResponse({"data": {"lipsync_id": job["id"]}}))

@@ -1,0 +1,1 @@
+"""Thin typed calls of the generated client."""
