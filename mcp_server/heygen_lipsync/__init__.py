@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from .callbacks import CallbackReceiver
     from .client import AsyncLipsyncClient
     from .config import DEFAULT_BASE_URL, Settings, resolve_settings
-    from .dub import DubResult
     from .errors import (
         APIConnectionError,
         APIError,
@@ -51,6 +50,7 @@ if TYPE_CHECKING:
         Batch,
         BatchItem,
         DownloadResult,
+        DubResult,
         ItemError,
         Lipsync,
         LipsyncPage,
@@ -95,7 +95,7 @@ _LAZY: dict[str, str] = {
     "DEFAULT_BASE_URL": "config",
     "DownloadError": "errors",
     "DownloadResult": "models",
-    "DubResult": "dub",
+    "DubResult": "models",
     "FINISHED_STATUSES": "models",
     "FPS_MODES": "models",
     "FileSource": "sources",

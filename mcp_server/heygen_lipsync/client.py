@@ -18,7 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import Any, Literal, Self
 
 import httpx
 
@@ -47,7 +47,18 @@ from .jobs.plan import PreparedJob, Quote, prepare_jobs
 from .jobs.uploads import origin_of, upload_once
 from .ledger import DailyCaps, JobRecord, Ledger, open_default
 from .media import MediaProbe, probe_if_unchanged
-from .models import Account, Asset, AssetDetail, AssetStatus, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
+from .models import (
+    Account,
+    Asset,
+    AssetDetail,
+    AssetStatus,
+    Batch,
+    DownloadResult,
+    DubResult,
+    Lipsync,
+    LipsyncPage,
+    StatusEntry,
+)
 from .paths import expand_user
 from .preflight import Preflight
 from .pricing import Rates, rates_from_env
@@ -60,9 +71,6 @@ from .resources.webhooks import WebhookEndpoint, WebhookEvent, WebhookEventType
 from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, SourceLike, validate_idempotency_key, validate_url
 from .upload_cleanup import UploadMemory
 from .uploads import UploadEvent, UploadEvents, UploadProgress, upload_file
-
-if TYPE_CHECKING:
-    from .dub import DubResult
 
 __all__ = ["AsyncLipsyncClient", "DownloadProgress", "UploadEvent", "UploadEvents", "UploadProgress"]
 
@@ -1177,19 +1185,10 @@ class AsyncLipsyncClient:
             DownloadError: as ``download`` raises it (the job is paid; download it again).
             APIStatusError, APIConnectionError: as for every call.
         """
-        from . import dub as _dub  # the dub machinery loads when a dub runs
-
-        return await _dub.dub(
-            self,
-            video,
-            audio,
-            output,
-            idempotency_key=idempotency_key,
-            timeout=timeout,
-            overwrite=overwrite,
-            captions=captions,
-            on_upload_progress=on_upload_progress,
-            on_progress=on_progress,
-            on_download_progress=on_download_progress,
-            **fields,
+        request = LipsyncRequest(video=video, audio=audio, **fields)
+        lipsync_id = await self.create(request, idempotency_key=idempotency_key, on_upload_progress=on_upload_progress)
+        done = await self.wait(lipsync_id, timeout=timeout, on_progress=on_progress)
+        saved = await self.download(
+            done, output, overwrite=overwrite, captions=captions, on_progress=on_download_progress
         )
+        return DubResult(lipsync=done, files=saved)

@@ -27,6 +27,7 @@ __all__ = [
     "Batch",
     "BatchItem",
     "DownloadResult",
+    "DubResult",
     "ItemError",
     "Lipsync",
     "LipsyncPage",
@@ -519,3 +520,16 @@ class DownloadResult:
             "caption_path": str(self.caption_path) if self.caption_path else None,
             "bytes_written": self.bytes_written,
         }
+
+
+@dataclass(frozen=True)
+class DubResult:
+    """What ``dub`` made: the finished job and where its files were saved."""
+
+    lipsync: Lipsync
+    files: DownloadResult
+
+    @property
+    def video_path(self) -> Path:
+        """The saved video."""
+        return self.files.video_path

@@ -300,13 +300,3 @@ def coerce_source(value: Any, *, field: str) -> MediaSource:
             field, 'expected {"type": "url", "url": "https://..."} or {"type": "asset_id", "asset_id": "..."}'
         )
     raise ValidationError(field, f"expected a URL, asset id, file path or source object, got {type(value).__name__}")
-
-
-def __getattr__(name: str) -> Any:
-    # LipsyncRequest moved to request.py (it is built from the field table, which needs these
-    # sources); importing it from here keeps working without an import cycle.
-    if name == "LipsyncRequest":
-        from .request import LipsyncRequest
-
-        return LipsyncRequest
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,17 +11,29 @@ each upload's record the asset made from that content).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import NotFoundError
 
 if TYPE_CHECKING:
-    from .client import AsyncLipsyncClient
     from .ledger import Ledger
+    from .models import Lipsync
 
 __all__ = ["UploadMemory", "delete_uploads", "uploads_of"]
 
 logger = logging.getLogger("heygen_lipsync")
+
+
+class _Client(Protocol):
+    """What deleting uploads needs of ``AsyncLipsyncClient`` (so this module does not import the client)."""
+
+    ledger: Ledger | None
+    uploads: UploadMemory
+
+    async def get(self, lipsync_id: str) -> Lipsync: ...
+
+    async def delete_asset(self, asset_id: str) -> str: ...
+
 
 # Far enough back that any upload a recorded job used is found, however old the job.
 _ANY_AGE_DAYS = 36500.0
@@ -50,7 +62,7 @@ class UploadMemory:
 _UNFINISHED = frozenset({"sending", "unknown", "pending", "queued", "processing", "running", "waiting"})
 
 
-async def _still_used(client: AsyncLipsyncClient, asset_id: str, lipsync_id: str) -> str | None:
+async def _still_used(client: _Client, asset_id: str, lipsync_id: str) -> str | None:
     """Another job, not finished yet, whose create used this asset (ledger or this client's memory), or None."""
     ledger = client.ledger
     if ledger is not None:
@@ -80,7 +92,7 @@ def uploads_of(ledger: Ledger | None, lipsync_id: str) -> list[str]:
     return list(dict.fromkeys(asset for asset in found if asset))
 
 
-async def delete_uploads(client: AsyncLipsyncClient, lipsync_id: str) -> list[str]:
+async def delete_uploads(client: _Client, lipsync_id: str) -> list[str]:
     """Delete the assets the create of ``lipsync_id`` uploaded; return their ids (already gone ones too).
 
     Raises:

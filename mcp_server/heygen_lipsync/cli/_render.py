@@ -59,8 +59,15 @@ def emit(st: CliState, data: Any, *, columns: Sequence[str] | None = None, title
 def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None, title: str | None) -> Table:
     """Rows as a table; ids are never cut (they are copied into the next command), other cells wrap."""
     cols = list(columns) if columns else _columns_of(rows)
+
+    def width(col: str) -> int | None:  # an id column is as wide as its longest id: never cut, even at 80 columns
+        return max((len(str(row.get(col) or "")) for row in rows), default=0) or None if col in _ID_COLUMNS else None
+
     table = Table(
-        *(Column(col, overflow="fold", no_wrap=col in _ID_COLUMNS or col in _SHORT_COLUMNS) for col in cols),
+        *(
+            Column(col, overflow="fold", no_wrap=col in _ID_COLUMNS or col in _SHORT_COLUMNS, min_width=width(col))
+            for col in cols
+        ),
         title=title,
         title_justify="left",
     )
@@ -101,10 +108,8 @@ def _styled(value: Any, key: str) -> Text:
 
 
 _ID_COLUMNS = frozenset({"id", "video_id", "batch_id", "asset_id"})
-# Short values a wrap would only break mid-word ("2026-12-07" over "18:31:57 UTC").
-_SHORT_COLUMNS = frozenset(
-    {"status", "mode", "estimate", "created_at", "updated_at", "duration", "output_path", "inputs"}
-)
+# Short values a wrap would only break mid-word ("2026-12-07" over "18:31:57 UTC"); file names may fold.
+_SHORT_COLUMNS = frozenset({"status", "mode", "estimate", "created_at", "updated_at", "duration"})
 
 
 def _columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -244,7 +249,7 @@ def _saved(st: CliState, data: Mapping[str, Any], lipsync_id: str) -> bool:
     saved_to = data.get("saved_to")
     if isinstance(saved_to, str) and Path(saved_to).expanduser().is_file():
         return True
-    from ._workflows import ledger_of  # the ledger loads only for this question
+    from ._state import ledger_of  # the ledger loads only for this question
 
     ledger = ledger_of(st)
     if ledger is None:

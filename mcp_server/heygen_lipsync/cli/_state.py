@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
 
 import typer
 
@@ -37,3 +40,18 @@ def state(ctx: typer.Context) -> CliState:
         root.obj = CliState()
     root.obj.command = ctx.command
     return root.obj
+
+
+def ledger_of(st: CliState) -> Ledger | None:
+    """The ledger this invocation records in: the sandbox's own under --sandbox, else the install's."""
+    from ..ledger import Ledger, default_ledger_path, sandbox_ledger  # loaded when a command needs it
+
+    if st.sandbox:
+        from ..sandbox import SandboxConfig
+
+        try:
+            return sandbox_ledger(SandboxConfig.from_env().data_dir)
+        except ValueError:
+            return None
+    path = default_ledger_path()
+    return Ledger.open(path) if path is not None else None

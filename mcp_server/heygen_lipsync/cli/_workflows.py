@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DownloadError, JobFailedError
 from ..jobs.authority import ago
-from ..ledger import Ledger, default_ledger_path, sandbox_ledger
 from ..models import Lipsync
 from ..sources import validate_idempotency_key
 from ._destinations import check_download_target
@@ -28,7 +27,7 @@ from ._hints import command, resume_wait, save_retry
 from ._input import local_path, parse_duration
 from ._progress import WaitReporter, slot_wait_notes, transfer_progress, upload_progress
 from ._render import emit, job_result, note
-from ._state import CliState
+from ._state import CliState, ledger_of
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from ..client import AsyncLipsyncClient
@@ -109,19 +108,6 @@ class CreatePlan:
             resuming,
             delete_uploads,
         )
-
-
-def ledger_of(st: CliState) -> Ledger | None:
-    """The ledger this invocation records in: the sandbox's own under --sandbox, else the install's."""
-    if st.sandbox:
-        from ..sandbox import SandboxConfig
-
-        try:
-            return sandbox_ledger(SandboxConfig.from_env().data_dir)
-        except ValueError:
-            return None
-    path = default_ledger_path()
-    return Ledger.open(path) if path is not None else None
 
 
 def _saved_before(st: CliState, path: Path) -> bool:

@@ -12,8 +12,7 @@ from ._errors import UsageProblem, error_boundary
 from ._limits import check_id
 from ._render import emit, note, short_path, source_name
 from ._run import run_client
-from ._state import CliState, state
-from ._workflows import ledger_of
+from ._state import CliState, ledger_of, state
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from ..client import AsyncLipsyncClient

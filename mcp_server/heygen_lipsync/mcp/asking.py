@@ -126,7 +126,7 @@ async def ask_user(
     ``build`` gives the jobs' requests (and raises on arguments the tool will refuse).
     """
     from heygen_lipsync.mcp.files import off_loop
-    from heygen_lipsync.mcp.spending import quote_for
+    from heygen_lipsync.mcp.quotes import quote_for
 
     state = state_of(ctx)
     if state.sandbox or not can_elicit(ctx):

@@ -38,6 +38,7 @@ from mcp_types import (
 from heygen_lipsync import __version__
 from heygen_lipsync.errors import ConfigurationError, HeyGenError
 from heygen_lipsync.mcp.batch_wait import BATCH_WAIT_TOOLS
+from heygen_lipsync.mcp.campaigns import Campaigns
 from heygen_lipsync.mcp.errors import ToolFailure, error_result
 from heygen_lipsync.mcp.files import FileSandbox, root_dirs
 from heygen_lipsync.mcp.inputs import argument_failure
@@ -46,12 +47,12 @@ from heygen_lipsync.mcp.player import PlayerApps, bind_player
 from heygen_lipsync.mcp.prompts import dub_video
 from heygen_lipsync.mcp.resources import job_resources, read_output_file, register_resources
 from heygen_lipsync.mcp.schemas import compact_tool
+from heygen_lipsync.mcp.session_cap import JobCounter
 from heygen_lipsync.mcp.settings import ServerSettings, load_server_settings
-from heygen_lipsync.mcp.spending import JobCounter
 from heygen_lipsync.mcp.state import AppState
 from heygen_lipsync.mcp.tools import TOOLS
 from heygen_lipsync.mcp.tools_account import ACCOUNT_TOOLS
-from heygen_lipsync.mcp.tools_dub import DUB_TOOLS, DubRuns
+from heygen_lipsync.mcp.tools_dub import DUB_TOOLS
 from heygen_lipsync.mcp.tools_webhooks import WEBHOOK_TOOLS
 
 if TYPE_CHECKING:
@@ -290,7 +291,7 @@ def build_server(
                 "sandbox" if sandbox is not False else (lib.base_url if lib else "unconfigured"),
                 fmt["dirs"],
             )
-            runs = DubRuns()
+            runs = Campaigns()
             try:
                 yield AppState(
                     settings=server_settings,
@@ -299,7 +300,7 @@ def build_server(
                     sandbox=sandbox is not False,
                     secrets=secrets,
                     connect=connect,
-                    dub_runs=runs,
+                    campaigns=runs,
                 )
             finally:
                 await runs.aclose()  # before the stack closes the client the runs use

@@ -27,145 +27,34 @@ async with spending(ctx, [request], answer, confirm_spend=..., approval_token=..
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import AcceptedElicitation, Context
 
-from heygen_lipsync.errors import ApprovalError, BalanceTooLowError, SpendError, ValidationError
+from heygen_lipsync.errors import ApprovalError, BalanceTooLowError, SpendError
 from heygen_lipsync.jobs.approval import Approval, ApprovalSeal
 from heygen_lipsync.jobs.create import definitely_not_created
 from heygen_lipsync.mcp.asking import Answered, SpendApproval, describe_jobs
 from heygen_lipsync.mcp.cost import CostEstimate
 from heygen_lipsync.mcp.errors import ToolFailure
+from heygen_lipsync.mcp.quotes import quote_for
+from heygen_lipsync.mcp.session_cap import JobCounter
 from heygen_lipsync.mcp.state import AppState, session_key, state_of
-from heygen_lipsync.pricing import Rates
-from heygen_lipsync.sources import AssetSource, UrlSource
 
 if TYPE_CHECKING:
     from heygen_lipsync.jobs.plan import PreparedJob, Quote
     from heygen_lipsync.request import LipsyncRequest
 
-__all__ = ["CONFIRM_SPEND_DESCRIPTION", "JobCounter", "Spend", "may_have_created", "quote_for", "spending"]
+__all__ = ["CONFIRM_SPEND_DESCRIPTION", "JobCounter", "Spend", "may_have_created", "spending"]
 
 CONFIRM_SPEND_DESCRIPTION = (
     "Spends the user's HeyGen credits. Set true ONLY after telling the user the estimated cost of a preview "
     "and their yes, with that preview's approval_token. Ignored when the server asks the user itself, and in "
     "the sandbox."
 )
-
-
-@dataclass
-class JobCounter:
-    """Jobs counted per MCP session (created, or may have been), so one conversation cannot run up an unbounded bill."""
-
-    limit: int
-    created: dict[str, int] = field(default_factory=dict)
-    in_flight: dict[str, int] = field(default_factory=dict)
-    # What each session's counted creates were: their fingerprints (sent under derived keys) and the
-    # keys they went under. A retry of one (same content, or its key) returns that job: no new slot.
-    counted: dict[str, set[str]] = field(default_factory=dict)
-
-    def covers(self, session: str, mark: str, idempotency_key: str | None) -> bool:
-        """Whether this session already counted (and was approved for) this very create (``mark``, or its key)."""
-        seen = self.counted.get(session, set())
-        return (idempotency_key in seen) if idempotency_key else (mark in seen)
-
-    def remaining(self, session: str) -> int:
-        """How many more jobs this session may start."""
-        return self.limit - self.created.get(session, 0) - self.in_flight.get(session, 0)
-
-    def check(self, session: str, jobs: int) -> None:
-        """Refuse when ``jobs`` more would pass the cap.
-
-        Raises:
-            ToolFailure: the cap would be exceeded.
-        """
-        left = self.remaining(session)
-        if jobs > left:
-            raise ToolFailure(
-                "session_job_limit",
-                f"this server lets one session create {self.limit} paid job(s) "
-                f"(HEYGEN_LIPSYNC_MAX_JOBS_PER_SESSION); {max(left, 0)} left, {jobs} asked for. Nothing was sent",
-                next_action=(
-                    f"Send at most {left} job(s) now (e.g. split the items), and tell the user the rest need "
-                    "HEYGEN_LIPSYNC_MAX_JOBS_PER_SESSION raised in the server's configuration."
-                    if left > 0
-                    else "Tell the user this session's job limit is reached; HEYGEN_LIPSYNC_MAX_JOBS_PER_SESSION in "
-                    "the server's configuration raises it."
-                ),
-            )
-
-    def reserve(self, session: str, jobs: int) -> None:
-        """Count ``jobs`` as in flight (call ``check`` first, with no await in between)."""
-        self.in_flight[session] = self.in_flight.get(session, 0) + jobs
-
-    def settle(self, session: str, jobs: int, *, created: bool, marks: Sequence[str] = ()) -> None:
-        """Release a reservation; count the jobs (and remember ``marks``) when they were, or may have been, created."""
-        self.in_flight[session] = self.in_flight.get(session, 0) - jobs
-        if created:
-            self.created[session] = self.created.get(session, 0) + jobs
-            self.counted.setdefault(session, set()).update(marks)
-
-
-_BATCH_FIELD = re.compile(r"^lipsyncs\[(\d+)\]\.(.+)$")
-
-
-def _argument(field_name: str, requests: Sequence[LipsyncRequest]) -> str:
-    """A library field as the tool's argument: ``lipsyncs[0].video`` -> ``items[0].video_path``."""
-    match = _BATCH_FIELD.match(field_name)
-    index, name, prefix = (int(match[1]), match[2], f"items[{match[1]}].") if match else (0, field_name, "")
-    root = name.split(".")[0]
-    if root in ("video", "audio") and index < len(requests):
-        source = getattr(requests[index], root)
-        suffix = (
-            "_url" if isinstance(source, UrlSource) else "_asset_id" if isinstance(source, AssetSource) else "_path"
-        )
-        return prefix + root + suffix
-    return prefix + name
-
-
-def _rates(state: AppState) -> Rates:
-    return Rates(speed=state.settings.rate_speed, precision=state.settings.rate_precision)
-
-
-async def quote_for(
-    state: AppState, requests: Sequence[LipsyncRequest], *, new_job: bool, batch: bool = False
-) -> Quote:
-    """Prepare and quote these jobs (files opened once, assets looked up, the balance when paying).
-
-    Raises:
-        ToolFailure: an argument the library refused (``invalid_argument``) or a job preflight
-            says would fail (``preflight_failed``), naming the tool's argument.
-    """
-    from heygen_lipsync.preflight import with_balance
-
-    client = await state.require_client()
-    try:
-        jobs = await client.prepare(requests, batch=batch, check_assets=True, rates=_rates(state))
-    except ValidationError as exc:
-        arg = _argument(exc.field, requests)
-        raise ToolFailure(
-            "invalid_argument", f"{arg}: {exc.reason}", param=arg, next_action=f"Fix {arg} and call again."
-        ) from None
-    quote = await client.quote(jobs, new_job=new_job)
-    errors = quote.preflight.errors
-    if errors:
-        quote.close()
-        arg = _argument(errors[0].field, requests)
-        raise ToolFailure(
-            "preflight_failed",
-            f"{errors[0].message}. Nothing was sent or spent.",
-            param=arg,
-            next_action=f"Fix {arg} and call again.",
-            details={"preflight": quote.preflight.to_dict()},
-        )
-    if quote.new and not state.sandbox:
-        quote.preflight = await with_balance(quote.preflight, client)
-    return quote
 
 
 def _seal(state: AppState) -> ApprovalSeal:

@@ -14,14 +14,14 @@ from mcp_types import CallToolResult, ContentBlock, TextContent
 from pydantic import BaseModel
 
 from heygen_lipsync.mcp.batch_memory import BatchMemory
+from heygen_lipsync.mcp.campaigns import Campaigns
 from heygen_lipsync.mcp.errors import error_result
 from heygen_lipsync.mcp.files import FileSandbox
+from heygen_lipsync.mcp.session_cap import JobCounter
 from heygen_lipsync.mcp.settings import ServerSettings
 
 if TYPE_CHECKING:
     from heygen_lipsync.client import AsyncLipsyncClient
-    from heygen_lipsync.mcp.spending import JobCounter  # which imports this module
-    from heygen_lipsync.mcp.tools_dub import DubRuns
 
 
 __all__ = ["AppState", "guarded", "ok", "session_key", "state_of"]
@@ -45,7 +45,7 @@ class AppState:
     secrets: tuple[str, ...]
     connect: Callable[[], Awaitable[AsyncLipsyncClient]]
     batches: BatchMemory = field(default_factory=BatchMemory)  # labels of the batches created here
-    dub_runs: DubRuns | None = None  # the background dub runs (tools_dub), cancelled by the lifespan
+    campaigns: Campaigns | None = None  # dub_many's background campaigns, cancelled by the lifespan
     # create_lipsync(delete_uploads=true): ids whose uploads go once wait/download sees the job finished.
     delete_uploads_when_finished: set[str] = field(default_factory=set)
     # The approval seal (jobs.approval.ApprovalSeal), made on first use from the store's secret.

@@ -54,7 +54,7 @@ from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
 if TYPE_CHECKING:
     from heygen_lipsync.client import AsyncLipsyncClient
     from heygen_lipsync.models import DownloadResult, Lipsync
-    from heygen_lipsync.sources import LipsyncRequest
+    from heygen_lipsync.request import LipsyncRequest
 
 __all__ = ["TOOLS"]
 

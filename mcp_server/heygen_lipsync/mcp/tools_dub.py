@@ -1,7 +1,7 @@
 """The ``dub_many`` and ``get_dub_run`` tools: a whole set of videos dubbed in the server's background.
 
 ``dub_many`` checks every row, passes the spend gate once for the whole set, starts
-``campaign.dub_many`` as a task owned by the server (``DubRuns`` on the lifespan's state,
+``campaign.dub_many`` as a task owned by the server (``Campaigns`` on the lifespan's state,
 cancelled when the server stops) and returns a run id at once. ``get_dub_run`` waits a
 bounded time, like ``wait_for_lipsync``, and reports the run's totals and finished outputs.
 The run's state is ``dub-report.jsonl`` in its folder of the output directory, so calling
@@ -14,9 +14,7 @@ import asyncio
 import contextlib
 import hashlib
 import re
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +23,7 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from heygen_lipsync.mcp.asking import SpendApproval
+from heygen_lipsync.mcp.campaigns import CampaignRun, Campaigns
 from heygen_lipsync.mcp.cost import CostEstimate
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import off_loop
@@ -39,55 +38,10 @@ from heygen_lipsync.mcp.spending import spending
 from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
 from heygen_lipsync.preflight import Preflight
 
-__all__ = ["DUB_TOOLS", "DubRuns", "dub_many", "get_dub_run"]
+__all__ = ["DUB_TOOLS", "dub_many", "get_dub_run"]
 
 _FOLDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _MAX_ROWS = 1000
-
-
-@dataclass
-class DubRunState:
-    """What the server keeps of one background run."""
-
-    run_id: str
-    folder: Path
-    rows: int
-    task: asyncio.Task[None] | None = None
-    totals: dict[str, Any] = field(default_factory=dict)
-    outputs: dict[int, str] = field(default_factory=dict)
-    failures: dict[int, str] = field(default_factory=dict)
-    recent: deque[str] = field(default_factory=lambda: deque(maxlen=10))
-    error: str | None = None
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    @property
-    def finished(self) -> bool:
-        return self.task is not None and self.task.done()
-
-
-class DubRuns:
-    """The background runs of one server process; ``aclose`` cancels them (the lifespan calls it)."""
-
-    def __init__(self) -> None:
-        self.runs: dict[str, DubRunState] = {}
-
-    def start(self, run: DubRunState, work: Callable[[DubRunState], Any]) -> None:
-        """Start ``work(run)`` in the background, unless that run is already going."""
-        current = self.runs.get(run.run_id)
-        if current is not None and not current.finished:
-            return
-        self.runs[run.run_id] = run
-        run.task = asyncio.ensure_future(work(run))
-        run.task.add_done_callback(lambda _: run.changed.set())
-
-    async def aclose(self) -> None:
-        """Cancel every run (each resumes from its report when started again)."""
-        tasks = [run.task for run in self.runs.values() if run.task is not None and not run.task.done()]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(BaseException):
-                await task
 
 
 class DubStarted(BaseModel):
@@ -116,9 +70,9 @@ class DubRunInfo(BaseModel):
     next_step: str
 
 
-def _runs(state: AppState) -> DubRuns:
-    runs = getattr(state, "dub_runs", None)
-    if not isinstance(runs, DubRuns):
+def _runs(state: AppState) -> Campaigns:
+    runs = getattr(state, "campaigns", None)
+    if not isinstance(runs, Campaigns):
         raise ToolFailure("unavailable", "this server has no background runs", next_action="Restart the server.")
     return runs
 
@@ -172,7 +126,7 @@ async def dub_many(
     out = state.files.output_dir / (folder or run_id)
     rows: list[DubRow] = []  # filled once the spend gate has priced them
 
-    async def work(run: DubRunState) -> None:
+    async def work(run: CampaignRun) -> None:
         try:
             async for event in run_rows(
                 client, rows, out, max_concurrent=max_concurrent, captions=captions, retry_failed=retry_failed
@@ -200,7 +154,7 @@ async def dub_many(
         # spend authority (caps, dedupe) as it is created, priced by this same preflight.
         await client.authority.consume(spend.approval, run_id)
         rows.extend(_priced_rows(requests, spend.quote.preflight))
-        runs.start(DubRunState(run_id=run_id, folder=out, rows=len(items)), work)
+        runs.start(CampaignRun(run_id=run_id, folder=out, rows=len(items)), work)
         spend.created()
     step = f"The run is going in the background. Call get_dub_run with run_id={run_id!r} to follow it."
     return ok(DubStarted(run_id=run_id, rows=len(items), folder=str(out), next_step=step, **spend.outcome()))
