@@ -41,6 +41,7 @@ import httpx
 from . import __version__
 from .config import Settings
 from .errors import parse_retry_after
+from .upload_events import rate_limit_wait
 
 __all__ = [
     "BACKOFF_BASE",
@@ -82,11 +83,7 @@ _UPLOAD_PATHS = frozenset({"/v3/assets"})
 # POSTs the API documents as idempotent, safe to resend without a key.
 _IDEMPOTENT_POST = re.compile(r"^/v3/assets/[^/]+/complete$")
 
-#: ``hook(where, seconds)``, called before the client waits out a 429 (``where`` is e.g.
-#: ``POST /v3/lipsyncs``): a caller can say it waits (the CLI: "waiting for a slot").
-rate_limit_wait: contextvars.ContextVar[Callable[[str, float], None] | None] = contextvars.ContextVar(
-    "rate_limit_wait", default=None
-)
+# ``rate_limit_wait`` (upload_events): the hook a front-end sets to say it waits out a 429.
 # Request extensions the library sets on requests it builds itself: presigned storage URLs
 # get no credentials (even when storage shares the API's origin, as in the sandbox), and
 # transfers of file bodies get the long upload timeouts.

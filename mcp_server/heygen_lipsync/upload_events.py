@@ -6,6 +6,7 @@ runner and the package's names load without the HTTP stack.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .assets import AssetWaitProgress
 
-__all__ = ["UploadEvent", "UploadEvents", "UploadProgress"]
+__all__ = ["UploadEvent", "UploadEvents", "UploadProgress", "rate_limit_wait"]
+
+#: ``hook(where, seconds)``, called before the client waits out a 429 (``where`` is e.g.
+#: ``POST /v3/lipsyncs``): a caller can say it waits (the CLI: "waiting for a slot").
+rate_limit_wait: contextvars.ContextVar[Callable[[str, float], None] | None] = contextvars.ContextVar(
+    "rate_limit_wait", default=None
+)
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ def slot_wait_notes() -> Iterator[None]:
 
     Without it the command looks hung: the client waits out Retry-After silently.
     """
-    from .._http import rate_limit_wait
+    from ..upload_events import rate_limit_wait
 
     console = stderr_console()
 
