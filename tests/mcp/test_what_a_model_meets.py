@@ -1,4 +1,4 @@
-"""Issue 15: what an AI assistant tripped on, each seen through the tools as a model would see it."""
+"""What a model meets through the tools: instructions, waits, batches, files, deletes, downloads and advice."""
 
 from __future__ import annotations
 

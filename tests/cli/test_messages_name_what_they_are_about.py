@@ -1,4 +1,4 @@
-"""The small rough edges of issue 15: help defaults, delete's prompt, 404s naming the id, colours, sandbox URLs."""
+"""Messages name what they are about: help defaults, the delete prompt, 404s, colours, sandbox URLs."""
 
 from __future__ import annotations
 
