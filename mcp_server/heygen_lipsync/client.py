@@ -43,6 +43,7 @@ from .ledger import DailyCaps, Ledger, open_default
 from .media import MediaProbe, probe_if_unchanged
 from .models import Account, Asset, AssetDetail, AssetStatus, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
 from .once import CreateOutcome, create_once, upload_once
+from .opened import OpenedInput
 from .paths import expand_user
 from .raw import RawResponses, record_response
 from .request import LipsyncRequest
@@ -776,11 +777,15 @@ class AsyncLipsyncClient:
         """
         local = expand_user(Path(path)).absolute()
         try:  # which file this was, for a price later (``remembered_probe`` probes it then)
-            before = local.stat()
+            before = (path if isinstance(path, OpenedInput) else local).stat()  # an opened file: its descriptor
         except OSError:
             before = None  # the upload reports the unreadable file properly
         asset = await self._upload_once(
-            Path(path), idempotency_key=idempotency_key, on_progress=on_progress, check_reused=True
+            # An opened file stays opened: its descriptor, checked by the caller, is what is sent.
+            path if isinstance(path, Path) else Path(path),
+            idempotency_key=idempotency_key,
+            on_progress=on_progress,
+            check_reused=True,
         )
         if before is not None and asset.asset_id:
             self._uploaded[asset.asset_id] = (local, before.st_size, before.st_mtime_ns)
