@@ -896,26 +896,33 @@ class AsyncLipsyncClient:
         """Download a completed job's video (and, with ``captions``, its SRT) to ``dest``.
 
         ``dest`` is a file path, or a directory in which ``<id>.mp4`` (and ``<id>.srt``) is
-        written. Each file is streamed to a temporary file beside it and renamed into place
+        written, ``<id>`` being the id passed (or the given ``Lipsync``'s), checked to be a plain
+        file name. The output URLs must be https (see ``output_urls``); the key is never sent.
+        Each file is streamed to a temporary file beside it and renamed into place
         only when complete; an existing file is never replaced unless ``overwrite``.
         ``on_progress(bytes_written, total_or_None)`` reports the video's progress.
         ``delete_uploads``: once saved, delete the assets its create uploaded (``delete_uploads``).
 
         Raises:
             DownloadError: not completed, destination exists, expired URL (fetch the job again),
-                short read, or a local write failure.
+                short read, larger than advertised, or a local write failure.
+            ValidationError: a malformed id, or one that cannot name a file in ``dest``.
             NotFoundError: no such lipsync (when given an id).
-            APIConnectionError: storage unreachable after retries.
+            APIError: an output URL that is not https (``unexpected_response``).
+            APIConnectionError: storage unreachable after retries (APITimeoutError: past
+                ``HEYGEN_LIPSYNC_REQUEST_DEADLINE``).
         """
+        # Files are named from the id asked for, never from the answer's (a server string).
+        asked = _check_id(lipsync, "lipsync_id") if isinstance(lipsync, str) else lipsync.id
         if isinstance(lipsync, str):
-            lipsync = await self.get(lipsync)
+            lipsync = await self.get(asked)
         result = await files.download_outputs(
-            self._http, lipsync, dest, overwrite=overwrite, captions=captions, on_progress=on_progress
+            self._http, lipsync, dest, overwrite=overwrite, captions=captions, on_progress=on_progress, name=asked
         )
         if self.ledger is not None:
-            self.ledger.add_download(lipsync.id, result.video_path, bytes_written=result.bytes_written)
+            self.ledger.add_download(asked, result.video_path, bytes_written=result.bytes_written)
         if delete_uploads:
-            await self.delete_uploads(lipsync.id)
+            await self.delete_uploads(asked)
         return result
 
     async def dub(
