@@ -44,6 +44,7 @@ from .media import MediaProbe, probe_if_unchanged
 from .models import Account, Asset, AssetDetail, AssetStatus, Batch, DownloadResult, Lipsync, LipsyncPage, StatusEntry
 from .once import CreateOutcome, create_once, upload_once
 from .opened import OpenedInput
+from .pages import PageTokens
 from .paths import expand_user
 from .raw import RawResponses, record_response
 from .request import LipsyncRequest
@@ -427,19 +428,19 @@ class AsyncLipsyncClient:
 
         Raises:
             ValidationError: page_size outside 1..100.
+            APIError: ``unexpected_response`` when a page token comes back a second time (a cycle).
             APIStatusError, APIConnectionError: as for every call.
         """
         _check_limit(page_size, "page_size")
+        tokens = PageTokens("GET /v3/lipsyncs")
         token: str | None = None
-        seen_tokens: set[str] = set()
         while True:
             page = await self.list(limit=page_size, token=token)
             for item in page.items:
                 yield item
-            if not page.has_more or not page.next_token or page.next_token in seen_tokens:
+            token = tokens.next(page.next_token, has_more=page.has_more)
+            if token is None:
                 return
-            seen_tokens.add(page.next_token)
-            token = page.next_token
 
     async def update(self, lipsync_id: str, *, title: str) -> Lipsync:
         """Change a lipsync's title.
