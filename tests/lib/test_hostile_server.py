@@ -210,6 +210,16 @@ async def test_a_number_json_cannot_carry_is_an_unexpected_response(server: Host
     assert "data.duration" in str(info.value)
 
 
+@pytest.mark.parametrize("value", [b'"NaN"', b'"-Infinity"', b"1" + b"0" * 400])
+async def test_a_duration_no_float_can_hold_is_unknown_not_a_crash(server: HostileServer, value: bytes) -> None:
+    body = b'{"data": {"id": "ls_1", "status": "completed", "duration": ' + value + b"}}"
+    server.route("/v3/lipsyncs/ls_1", raw_answer(body))
+    async with client_for(server) as client:
+        job = await client.get("ls_1")
+    assert job.duration is None
+    json.dumps(job.to_dict(), allow_nan=False)  # what --json prints stays JSON
+
+
 # -- item 3: page-token cycles ----------------------------------------------------------------
 
 
