@@ -11,6 +11,7 @@ download functions are re-exported here from ``downloads``, where they live.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import io
 import os
@@ -192,16 +193,32 @@ class FileByteStream(httpx.AsyncByteStream):
         self._attempt += 1
         sent = 0
         opened, owned = await asyncio.to_thread(_opened, self._path)
+        # The next chunk is read (and hashed) in a worker thread while this one is sent: disk,
+        # hash and socket overlap. Reads stay in order: each starts once the one before is done.
+        ahead: asyncio.Future[bytes] | None = None
+
+        def read_from(offset: int) -> asyncio.Future[bytes] | None:
+            if offset >= self._size:
+                return None
+            n = min(self._chunk_size, self._size - offset)
+            return asyncio.ensure_future(asyncio.to_thread(self._read, opened, offset, n))
+
         try:
-            while sent < self._size:
-                chunk = await asyncio.to_thread(self._read, opened, sent, min(self._chunk_size, self._size - sent))
+            ahead = read_from(0)
+            while ahead is not None:
+                chunk = await ahead
+                ahead = None
                 if not chunk:
                     break
                 sent += len(chunk)
+                ahead = read_from(sent)
                 if self._on_progress is not None:
                     self._on_progress(sent, self._size, self._attempt)
                 yield chunk
         finally:
+            if ahead is not None:  # an attempt cut short: let its read finish before the file closes
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(ahead)
             if owned:
                 opened.close()
         if sent != self._size:
