@@ -12,12 +12,11 @@ uploads its file three ways, in an order that rotates from run to run:
   timed by a transport wrapper, so its throughput compares with curl's directly;
 - ours with a fresh ledger (the default setup: the hash taken while sending is what it keeps).
 
-Every asset is deleted once measured. Earlier versions kept them all: each run left ~3x the
-file size of dirty pages behind on the sandbox's disk, and once those passed the kernel's
-dirty limits the sandbox's writes (so every PUT, curl's too) were throttled by writeback.
-They also reused one sparse file (holes, never read from disk or cache like a real file)
-and an in-memory sandbox. Peak RSS (ru_maxrss) shows whether the client streams; a child
-that only imports and builds the client gives the baseline. Medians of the runs; the
+Every asset is deleted once measured. Earlier versions kept them all (each run left ~3x the
+file size written to the sandbox's disk, past the kernel's dirty-page limit over a run: the
+likeliest reason their curl column trailed a plain curl run), reused one sparse file (holes,
+never read like a real file's bytes) and an in-memory sandbox. Peak RSS (ru_maxrss) shows
+whether the client streams; a child that only imports and builds the client gives the baseline. Medians of the runs; the
 script installs nothing: without curl, that column is skipped.
 
     python scripts/bench/upload.py                       # 256 MiB and 1 GiB, 7 runs each
