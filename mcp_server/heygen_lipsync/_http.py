@@ -12,14 +12,13 @@ uploads and downloads) goes through ``PolicyTransport``:
   retried after a lost response never makes a second job); 409 ``request_in_progress``
   means the first attempt is still running server-side: wait and send the same key again.
   A connection that could not be opened at all is retried for every method: nothing was sent.
-- Timeouts by kind of request, as HeyGen's own CLI gives them: reads have ``Settings.timeout``
-  (30 s) for their whole answer, writes (POST, PATCH, DELETE: creates included, which may
-  take long to answer) ``Settings.write_timeout`` (120 s), each attempt from connecting to the
-  last byte of the body: a server that trickles a byte a second cannot keep a call past it.
+- Timeouts by kind, as HeyGen's own CLI gives them: each attempt of a read has
+  ``Settings.timeout`` (30 s) for its whole answer, of a write (creates included)
+  ``Settings.write_timeout`` (120 s): a server trickling a byte a second cannot stretch it.
   Uploads (multipart POST /v3/assets, PUTs to storage) and downloads may pause at most
-  ``Settings.upload_timeout`` (10 min) per read or write. Every request, all of its attempts
-  and the waits between them, ends by ``Settings.request_deadline`` (30 min); a streamed
-  download carries what is left of it (``EXT_DEADLINE`` on the response) to its last chunk.
+  ``Settings.upload_timeout`` (10 min) per read or write. Every request, all attempts and
+  waits included, ends by ``Settings.request_deadline`` (30 min); a streamed download
+  carries what is left of it (``EXT_DEADLINE`` on the response) to its last chunk.
 - Bodies are bounded: every answer that is not streamed is read here, inflated with a bound
   (``_bodies``), at most ``Settings.max_response_bytes`` (4 MiB) once decompressed, and an
   API answer that is not strict JSON (nested too deep, NaN, Infinity) becomes one
@@ -103,8 +102,7 @@ rate_limit_wait: contextvars.ContextVar[Callable[[str, float], None] | None] = c
 # transfers of file bodies get the long upload timeouts.
 EXT_NO_AUTH = "heygen_lipsync.no_auth"
 EXT_UPLOAD = "heygen_lipsync.upload"
-# A request whose answer the caller streams (a download): its body is not read here; the
-# response carries the request's deadline (``EXT_DEADLINE``, event-loop time) for the rest.
+# A download: its answer is streamed by the caller, under the deadline the response carries.
 EXT_STREAM = "heygen_lipsync.stream"
 EXT_DEADLINE = "heygen_lipsync.deadline"
 # Failures where the request certainly never reached the server.
@@ -236,17 +234,13 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 del request.headers[name]
         if self.is_api_request(request) and not request.extensions.get(EXT_NO_AUTH):
             request.headers.update(self._settings.auth_headers())
-        is_upload = request.extensions.get(EXT_UPLOAD) or (
-            request.method == "POST" and self.is_api_request(request) and request.url.path in _UPLOAD_PATHS
-        )
-        if is_upload:
+        if self._is_transfer(request):
             request.extensions = {**request.extensions, "timeout": self._upload_timeouts.as_dict()}
         elif request.method in WRITE_METHODS and request.extensions.get("timeout") == self._read_timeouts.as_dict():
             # Only when the client's defaults are set: a per-request timeout from the caller stays.
             request.extensions = {**request.extensions, "timeout": self._write_timeouts.as_dict()}
         request.headers.setdefault("User-Agent", USER_AGENT)
-        if not request.extensions.get(EXT_STREAM):
-            # Only encodings that can be inflated with a bound (see _bodies).
+        if not request.extensions.get(EXT_STREAM):  # only encodings inflated with a bound (_bodies)
             request.headers["Accept-Encoding"] = ACCEPT_ENCODING
 
     @staticmethod
@@ -335,9 +329,15 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             await self._pause(delay)
             attempt += 1
 
+    def _is_transfer(self, request: httpx.Request) -> bool:
+        """An upload (multipart POST /v3/assets, a PUT to storage) or a download: a file's bytes."""
+        return bool(request.extensions.get(EXT_UPLOAD) or request.extensions.get(EXT_STREAM)) or (
+            request.method == "POST" and self.is_api_request(request) and request.url.path in _UPLOAD_PATHS
+        )
+
     def _attempt_budget(self, request: httpx.Request) -> float | None:
         """The time one attempt has for its whole answer: the read timeout in force, or None for a transfer."""
-        if request.extensions.get(EXT_UPLOAD) or request.extensions.get(EXT_STREAM):
+        if self._is_transfer(request):
             return None  # a file's bytes: bounded per read or write, and by the deadline
         timeout = request.extensions.get("timeout")
         read = timeout.get("read") if isinstance(timeout, dict) else None
