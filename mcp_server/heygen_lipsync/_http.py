@@ -12,10 +12,17 @@ uploads and downloads) goes through ``PolicyTransport``:
   retried after a lost response never makes a second job); 409 ``request_in_progress``
   means the first attempt is still running server-side: wait and send the same key again.
   A connection that could not be opened at all is retried for every method: nothing was sent.
-- Timeouts by kind of request, as HeyGen's own CLI gives them: reads wait ``Settings.timeout``
-  (30 s) for an answer, writes (POST, PATCH, DELETE: creates included, which may take long
-  to answer) ``Settings.write_timeout`` (120 s), and uploads (multipart POST /v3/assets, PUTs
-  to storage) and downloads ``Settings.upload_timeout`` (10 min).
+- Timeouts by kind, as HeyGen's own CLI gives them: each attempt of a read has
+  ``Settings.timeout`` (30 s) for its whole answer, of a write (creates included)
+  ``Settings.write_timeout`` (120 s): a server trickling a byte a second cannot stretch it.
+  Uploads (multipart POST /v3/assets, PUTs to storage) and downloads may pause at most
+  ``Settings.upload_timeout`` (10 min) per read or write. Every request, all attempts and
+  waits included, ends by ``Settings.request_deadline`` (30 min); a streamed download
+  carries what is left of it (``EXT_DEADLINE`` on the response) to its last chunk.
+- Bodies are bounded: every answer that is not streamed is read here, inflated with a bound
+  (``_bodies``), at most ``Settings.max_response_bytes`` (4 MiB) once decompressed, and an
+  API answer that is not strict JSON (nested too deep, NaN, Infinity) becomes one
+  ``unexpected_response`` error naming the field, before any parser sees it.
 - Delivery is tracked: inside ``tracking_delivery()`` every attempt that may have reached
   the server (a network failure after the connection opened, a 5xx, 408, or 409
   ``request_in_progress``) is noted, so a create whose later attempts meet only 429s
@@ -39,14 +46,17 @@ from typing import Any
 import httpx
 
 from . import __version__
-from .config import Settings
-from .errors import parse_retry_after
+from ._bodies import ACCEPT_ENCODING, read_answer
+from .config import ENV_REQUEST_DEADLINE, Settings
+from .errors import APIError, APITimeoutError, parse_retry_after
 from .upload_events import rate_limit_wait
 
 __all__ = [
     "BACKOFF_BASE",
     "BACKOFF_MAX",
+    "EXT_DEADLINE",
     "EXT_NO_AUTH",
+    "EXT_STREAM",
     "EXT_UPLOAD",
     "IDEMPOTENT_METHODS",
     "MAX_RETRY_AFTER",
@@ -89,6 +99,9 @@ _IDEMPOTENT_POST = re.compile(r"^/v3/assets/[^/]+/complete$")
 # transfers of file bodies get the long upload timeouts.
 EXT_NO_AUTH = "heygen_lipsync.no_auth"
 EXT_UPLOAD = "heygen_lipsync.upload"
+# A download: its answer is streamed by the caller, under the deadline the response carries.
+EXT_STREAM = "heygen_lipsync.stream"
+EXT_DEADLINE = "heygen_lipsync.deadline"
 # Failures where the request certainly never reached the server.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -218,15 +231,14 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 del request.headers[name]
         if self.is_api_request(request) and not request.extensions.get(EXT_NO_AUTH):
             request.headers.update(self._settings.auth_headers())
-        is_upload = request.extensions.get(EXT_UPLOAD) or (
-            request.method == "POST" and self.is_api_request(request) and request.url.path in _UPLOAD_PATHS
-        )
-        if is_upload:
+        if self._is_transfer(request):
             request.extensions = {**request.extensions, "timeout": self._upload_timeouts.as_dict()}
         elif request.method in WRITE_METHODS and request.extensions.get("timeout") == self._read_timeouts.as_dict():
             # Only when the client's defaults are set: a per-request timeout from the caller stays.
             request.extensions = {**request.extensions, "timeout": self._write_timeouts.as_dict()}
         request.headers.setdefault("User-Agent", USER_AGENT)
+        if not request.extensions.get(EXT_STREAM):  # only encodings inflated with a bound (_bodies)
+            request.headers["Accept-Encoding"] = ACCEPT_ENCODING
 
     @staticmethod
     def _may_resend(request: httpx.Request) -> bool:
@@ -245,34 +257,48 @@ class PolicyTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send with auth and retries; the final response or exception is the caller's.
 
+        The response's body is already read (bounded), unless the request asked to stream it
+        (``EXT_STREAM``).
+
         Raises:
-            httpx.TransportError: the last network failure once retries are exhausted.
+            httpx.TransportError: the last network failure once retries are exhausted
+                (``httpx.ReadTimeout`` when an attempt's answer did not arrive in full in time).
+            APITimeoutError: the request's deadline (``Settings.request_deadline``) passed.
+            APIError: the answer is too large (``response_too_large``) or not strict JSON
+                (``unexpected_response``, naming the field).
             ConfigurationError: the request needs credentials and none are configured.
         """
         self._prepare(request)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._settings.request_deadline
         attempt = 0
         where = f"{request.method} {_path_for_log(request)}"
         while True:
             _note_delivery(in_flight=True)
             started = time.monotonic()  # for the --debug trace: how long each exchange took
             try:
-                response = await self._inner.handle_async_request(request)
+                response = await self._attempt(request, deadline)
             except httpx.TransportError as exc:
                 _note_delivery(maybe=not isinstance(exc, _NOT_SENT), in_flight=False)
                 retryable = isinstance(exc, _NOT_SENT) or self._may_resend(request)
-                if retryable and attempt < self.max_retries:
-                    pause = self._delay(attempt)
+                pause = self._delay(attempt)
+                if retryable and attempt < self.max_retries and loop.time() + pause < deadline:
                     logger.debug("%s failed (%s); retry %d in %.2fs", where, type(exc).__name__, attempt + 1, pause)
                     await self._pause(pause)
                     attempt += 1
                     continue
                 logger.debug("%s failed (%s) after %d attempt(s)", where, type(exc).__name__, attempt + 1)
                 raise
+            except APIError:
+                _note_delivery(maybe=True, in_flight=False)  # it reached the server: its effect is unknown
+                raise
             _note_delivery(maybe=response.status_code in _MAYBE_DONE_STATUSES, in_flight=False)
             request_id = response.headers.get("x-request-id")
             delay: float | None = None
             if attempt < self.max_retries:
                 response, delay = await self._retry_decision(request, response, attempt)
+            if delay is not None and loop.time() + delay >= deadline:
+                delay = None  # no time left to wait and try again: this answer is the caller's
             if delay is None:
                 logger.debug(
                     "%s -> %d (request id %s, attempt %d, %.0f ms)",
@@ -299,6 +325,48 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 hook(f"{request.method} {request.url.path}", delay)
             await self._pause(delay)
             attempt += 1
+
+    def _is_transfer(self, request: httpx.Request) -> bool:
+        """An upload (multipart POST /v3/assets, a PUT to storage) or a download: a file's bytes."""
+        return bool(request.extensions.get(EXT_UPLOAD) or request.extensions.get(EXT_STREAM)) or (
+            request.method == "POST" and self.is_api_request(request) and request.url.path in _UPLOAD_PATHS
+        )
+
+    def _attempt_budget(self, request: httpx.Request) -> float | None:
+        """The time one attempt has for its whole answer: the read timeout in force, or None for a transfer."""
+        if self._is_transfer(request):
+            return None  # a file's bytes: bounded per read or write, and by the deadline
+        timeout = request.extensions.get("timeout")
+        read = timeout.get("read") if isinstance(timeout, dict) else None
+        return float(read) if isinstance(read, int | float) else None
+
+    async def _attempt(self, request: httpx.Request, deadline: float) -> httpx.Response:
+        """One exchange, from connecting to the last byte of the answer, within its time."""
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            raise self._deadline_error(request)
+        budget = self._attempt_budget(request)
+        limit = left if budget is None else min(left, budget)
+        try:
+            async with asyncio.timeout(limit):
+                response = await self._inner.handle_async_request(request)
+                if request.extensions.get(EXT_STREAM):
+                    response.extensions = {**response.extensions, EXT_DEADLINE: deadline}
+                    return response
+                strict = self.is_api_request(request) and not request.extensions.get(EXT_NO_AUTH)
+                return await read_answer(request, response, limit=self._settings.max_response_bytes, strict_json=strict)
+        except TimeoutError:
+            if budget is None or left <= budget:
+                raise self._deadline_error(request) from None
+            # Retried like any read timeout; the final error names the read or write timeout.
+            raise httpx.ReadTimeout(f"no complete answer within {limit:g} s", request=request) from None
+
+    def _deadline_error(self, request: httpx.Request) -> APITimeoutError:
+        return APITimeoutError(
+            f"{request.method} {_path_for_log(request)} did not finish within "
+            f"{self._settings.request_deadline:g} s ({ENV_REQUEST_DEADLINE}); retry later, or raise "
+            f"{ENV_REQUEST_DEADLINE} for a large file on a slow link"
+        )
 
     async def _retry_decision(
         self, request: httpx.Request, response: httpx.Response, attempt: int
@@ -345,7 +413,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             if isinstance(body, dict) and isinstance(body.get("error"), dict):
                 value = body["error"].get("code")
                 code = value if isinstance(value, str) else None
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             code = None
         return copy, code
 

@@ -3,7 +3,10 @@
 HeyGen's ``complete`` of a direct upload answers with an open ``status``: a large file may
 still be ``processing``, and a create sent from it then would be refused. So a direct
 upload is followed by ``wait_until_ready``: bounded polling of ``GET /v3/assets/statuses``
-(the same backoff as ``wait``), reporting each status seen. A 409 from ``complete`` means
+on the jobs' rule (``waiting.age_delay``): the next poll after about 8% of the asset's age,
+soon at first (``ASSET_FIRST_POLL``, a quarter second: most assets are ready within a
+second, and noticing that costs one cheap request) and at most ``ASSET_MAX_POLL_INTERVAL``
+apart, reporting each status seen. A 409 from ``complete`` means
 the PUT is not visible yet; HeyGen's own code retries it a few times, and so does
 ``complete_with_retry``.
 """
@@ -23,6 +26,8 @@ from .errors import APIError, ConflictError
 from .models import AssetStatus
 
 __all__ = [
+    "ASSET_FIRST_POLL",
+    "ASSET_MAX_POLL_INTERVAL",
     "ASSET_READY_TIMEOUT",
     "COMPLETE_CONFLICT_RETRIES",
     "AssetWaitProgress",
@@ -35,6 +40,10 @@ logger = logging.getLogger("heygen_lipsync")
 
 #: How long a create waits for an uploaded asset to leave ``processing``.
 ASSET_READY_TIMEOUT = 600.0
+#: The shortest wait between readiness polls (the first ones); later ones follow the asset's age.
+ASSET_FIRST_POLL = 0.25
+#: The longest wait between readiness polls.
+ASSET_MAX_POLL_INTERVAL = 10.0
 #: Retries of a ``complete`` answered 409 (the PUT not visible yet), 1 s apart doubling.
 COMPLETE_CONFLICT_RETRIES = 3
 
@@ -105,7 +114,8 @@ async def wait_until_ready(
         APIStatusError, APIConnectionError: as for every call.
     """
     start = waiting._monotonic()
-    delays = iter(waiting.poll_delays(1.0, 10.0))
+    # ``complete`` has just said the asset is not ready: the first poll comes soon, not at once.
+    await _pause(waiting.age_delay(0.0, ASSET_FIRST_POLL, ASSET_MAX_POLL_INTERVAL))
     while True:
         entries = await asset_statuses(api, [asset_id])
         entry = next((e for e in entries if e.asset_id in (asset_id, None)), None)
@@ -128,7 +138,8 @@ async def wait_until_ready(
                 code="asset_not_ready",
             )
         logger.info("asset %s is %s; waiting before the create", asset_id, status)
-        await _pause(min(next(delays), remaining))
+        age = waiting._monotonic() - start
+        await _pause(min(waiting.age_delay(age, ASSET_FIRST_POLL, ASSET_MAX_POLL_INTERVAL), remaining))
 
 
 def _pause(seconds: float) -> Awaitable[None]:

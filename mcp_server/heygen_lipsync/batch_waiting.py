@@ -3,7 +3,8 @@
 The CLI's ``batch wait`` and the MCP server's ``wait_for_lipsync_batch`` share this loop.
 A round asks the statuses endpoint about the whole batch at once (every item, whatever the
 batch's size), so following a batch of 100 jobs costs what following one does. The wait is
-bounded; running out of time is not an error: the last round says what is still running.
+bounded, inside a request too (``waiting.within``); running out of time is not an error: the
+last round says what is still running (no items at all when not even the first round answered).
 Like ``waiting.wait_one``, a first round that fails raises at once (a wrong URL or an outage
 should not hang), and later transient failures only skip a round.
 """
@@ -98,11 +99,18 @@ async def wait_batch(
     last: BatchRound | None = None
     while True:
         try:
-            entries = await client.statuses(batch_ids=[batch_id])
+            entries = await waiting.within(
+                timeout - (waiting._monotonic() - start), client.statuses(batch_ids=[batch_id])
+            )
         except waiting._TRANSIENT:
             if last is None:
                 raise
             entries = None
+        except TimeoutError:  # the time ran out inside a round: the last round says what is running
+            entries = None
+            if last is None:
+                last = BatchRound(batch_id, (), waiting._monotonic() - start)
+            return BatchRound(batch_id, last.items, waiting._monotonic() - start)
         elapsed = waiting._monotonic() - start
         if entries is not None:
             items = tuple(sorted((e for e in entries if e.lipsync_id), key=lambda e: e.item_index or 0))

@@ -59,6 +59,8 @@ from .models import (
     LipsyncPage,
     StatusEntry,
 )
+from .opened import OpenedInput
+from .pages import PageTokens
 from .paths import expand_user
 from .preflight import Preflight
 from .pricing import Rates, rates_from_env
@@ -553,19 +555,19 @@ class AsyncLipsyncClient:
 
         Raises:
             ValidationError: page_size outside 1..100.
+            APIError: ``unexpected_response`` when a page token comes back a second time (a cycle).
             APIStatusError, APIConnectionError: as for every call.
         """
         _check_limit(page_size, "page_size")
+        tokens = PageTokens("GET /v3/lipsyncs")
         token: str | None = None
-        seen_tokens: set[str] = set()
         while True:
             page = await self.list(limit=page_size or 100, token=token)  # HeyGen's largest page
             for item in page.items:
                 yield item
-            if not page.has_more or not page.next_token or page.next_token in seen_tokens:
+            token = tokens.next(page.next_token, has_more=page.has_more)
+            if token is None:
                 return
-            seen_tokens.add(page.next_token)
-            token = page.next_token
 
     async def update(self, lipsync_id: str, *, title: str) -> Lipsync:
         """Change a lipsync's title.
@@ -921,11 +923,15 @@ class AsyncLipsyncClient:
         """
         local = expand_user(Path(path)).absolute()
         try:  # which file this was, for a price later (``remembered_probe`` probes it then)
-            before = local.stat()
+            before = (path if isinstance(path, OpenedInput) else local).stat()  # an opened file: its descriptor
         except OSError:
             before = None  # the upload reports the unreadable file properly
         asset = await self._upload_once(
-            Path(path), idempotency_key=idempotency_key, on_progress=on_progress, check_reused=True
+            # An opened file stays opened: its descriptor, checked by the caller, is what is sent.
+            path if isinstance(path, Path) else Path(path),
+            idempotency_key=idempotency_key,
+            on_progress=on_progress,
+            check_reused=True,
         )
         if before is not None and asset.asset_id:
             self._uploaded[asset.asset_id] = (local, before.st_size, before.st_mtime_ns)
@@ -1129,28 +1135,35 @@ class AsyncLipsyncClient:
         """Download a completed job's video (and, with ``captions``, its SRT) to ``dest``.
 
         ``dest`` is a file path, or a directory in which ``<id>.mp4`` (and ``<id>.srt``) is
-        written. Each file is streamed to a temporary file beside it and renamed into place
+        written, ``<id>`` being the id passed (or the given ``Lipsync``'s), checked to be a plain
+        file name. The output URLs must be https (see ``output_urls``); the key is never sent.
+        Each file is streamed to a temporary file beside it and renamed into place
         only when complete; an existing file is never replaced unless ``overwrite``.
         ``on_progress(bytes_written, total_or_None)`` reports the video's progress.
         ``delete_uploads``: once saved, delete the assets its create uploaded (``delete_uploads``).
 
         Raises:
             DownloadError: not completed, destination exists, expired URL (fetch the job again),
-                short read, or a local write failure.
+                short read, larger than advertised, or a local write failure.
+            ValidationError: a malformed id, or one that cannot name a file in ``dest``.
             NotFoundError: no such lipsync (when given an id).
-            APIConnectionError: storage unreachable after retries.
+            APIError: an output URL that is not https (``unexpected_response``).
+            APIConnectionError: storage unreachable after retries (APITimeoutError: past
+                ``HEYGEN_LIPSYNC_REQUEST_DEADLINE``).
         """
+        # Files are named from the id asked for, never from the answer's (a server string).
+        asked = _check_id(lipsync, "lipsync_id") if isinstance(lipsync, str) else lipsync.id
         if isinstance(lipsync, str):
-            lipsync = await self.get(lipsync)
+            lipsync = await self.get(asked)
         result = await files.download_outputs(
-            self._http, lipsync, dest, overwrite=overwrite, captions=captions, on_progress=on_progress
+            self._http, lipsync, dest, overwrite=overwrite, captions=captions, on_progress=on_progress, name=asked
         )
         if self.ledger is not None:
             await asyncio.to_thread(
-                self.ledger.add_download, lipsync.id, result.video_path, bytes_written=result.bytes_written
+                self.ledger.add_download, asked, result.video_path, bytes_written=result.bytes_written
             )
         if delete_uploads:
-            await self.delete_uploads(lipsync.id)
+            await self.delete_uploads(asked)
         return result
 
     async def dub(

@@ -7,9 +7,11 @@ Environment variables read (and nothing else):
 | ``HEYGEN_API_KEY`` | API key, sent as ``x-api-key`` | none |
 | ``HEYGEN_BEARER_TOKEN`` | OAuth access token, sent as ``Authorization: Bearer`` (used when no API key) | none |
 | ``HEYGEN_BASE_URL`` | API base URL | ``https://api.heygen.com`` |
-| ``HEYGEN_LIPSYNC_TIMEOUT`` | time a read (GET) has to answer, seconds | 30 |
-| ``HEYGEN_LIPSYNC_WRITE_TIMEOUT`` | time a write (create, update, delete) has to answer or send, seconds | 120 |
-| ``HEYGEN_LIPSYNC_UPLOAD_TIMEOUT`` | read/write timeout for uploads and downloads, seconds | 600 |
+| ``HEYGEN_LIPSYNC_TIMEOUT`` | time a read (GET) has to answer in full (each attempt), seconds | 30 |
+| ``HEYGEN_LIPSYNC_WRITE_TIMEOUT`` | time a write (create, update, delete) has to answer in full, seconds | 120 |
+| ``HEYGEN_LIPSYNC_UPLOAD_TIMEOUT`` | longest pause in an upload or download (each read or write), seconds | 600 |
+| ``HEYGEN_LIPSYNC_REQUEST_DEADLINE`` | the most one request may take, all attempts included, seconds | 1800 |
+| ``HEYGEN_LIPSYNC_MAX_RESPONSE_BYTES`` | largest API answer read, once decompressed, bytes | 4194304 (4 MiB) |
 | ``HEYGEN_LIPSYNC_MAX_RETRIES`` | retries after the first attempt | 2 |
 | ``HEYGEN_CONFIG_DIR`` | where HeyGen's own CLI keeps its login (``credentials``) | ``~/.heygen`` |
 
@@ -33,15 +35,19 @@ from .heygen_login import ENV_CONFIG_DIR, credentials_path, read_login
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_REQUEST_DEADLINE",
     "DEFAULT_UPLOAD_TIMEOUT",
     "DEFAULT_WRITE_TIMEOUT",
     "ENV_API_KEY",
     "ENV_BASE_URL",
     "ENV_BEARER_TOKEN",
     "ENV_CONFIG_DIR",
+    "ENV_MAX_RESPONSE_BYTES",
     "ENV_MAX_RETRIES",
+    "ENV_REQUEST_DEADLINE",
     "ENV_TIMEOUT",
     "ENV_UPLOAD_TIMEOUT",
     "ENV_WRITE_TIMEOUT",
@@ -57,6 +63,12 @@ DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_WRITE_TIMEOUT = 120.0
 DEFAULT_UPLOAD_TIMEOUT = 600.0
 DEFAULT_MAX_RETRIES = 2
+# The backstop for any one request: a server that trickles its answer, or a transfer that
+# crawls, ends here. Half an hour moves 1 GiB at under 5 Mbit/s.
+DEFAULT_REQUEST_DEADLINE = 1800.0
+# HeyGen's largest answer (a page of 100 jobs) is some hundred kilobytes: 4 MiB is generous,
+# and stops a compressed answer that inflates to gigabytes.
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 # The sandbox's default key: used only when the base URL is a loopback address and no
 # credential was given, so that a local sandbox works with no setup at all.
 LOOPBACK_DEFAULT_KEY = "sandbox-key"
@@ -68,6 +80,8 @@ ENV_TIMEOUT = "HEYGEN_LIPSYNC_TIMEOUT"
 ENV_WRITE_TIMEOUT = "HEYGEN_LIPSYNC_WRITE_TIMEOUT"
 ENV_UPLOAD_TIMEOUT = "HEYGEN_LIPSYNC_UPLOAD_TIMEOUT"
 ENV_MAX_RETRIES = "HEYGEN_LIPSYNC_MAX_RETRIES"
+ENV_REQUEST_DEADLINE = "HEYGEN_LIPSYNC_REQUEST_DEADLINE"
+ENV_MAX_RESPONSE_BYTES = "HEYGEN_LIPSYNC_MAX_RESPONSE_BYTES"
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -95,6 +109,8 @@ class Settings:
     upload_timeout: float = DEFAULT_UPLOAD_TIMEOUT
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     # HeyGen's CLI login file: where the credential came from, or where none was found.
     credentials_file: Path | None = None
 
@@ -183,10 +199,12 @@ def _float_setting(explicit: float | None, env: Mapping[str, str], name: str, de
     return value
 
 
-def _int_setting(explicit: int | None, env: Mapping[str, str], name: str, default: int) -> int:
+def _int_setting(
+    explicit: int | None, env: Mapping[str, str], name: str, default: int, *, argument: str = "max_retries"
+) -> int:
     if explicit is not None:
         value = int(explicit)
-        source = "max_retries"
+        source = argument
     else:
         raw = _clean(env.get(name))
         if raw is None:
@@ -201,6 +219,23 @@ def _int_setting(explicit: int | None, env: Mapping[str, str], name: str, defaul
     return value
 
 
+# Below this, not even an error answer fits: a setting this small is a mistake.
+_MIN_RESPONSE_BYTES = 1024
+
+
+def _bytes_setting(explicit: int | None, env: Mapping[str, str]) -> int:
+    value = _int_setting(
+        explicit, env, ENV_MAX_RESPONSE_BYTES, DEFAULT_MAX_RESPONSE_BYTES, argument="max_response_bytes"
+    )
+    if value < _MIN_RESPONSE_BYTES:
+        source = "max_response_bytes" if explicit is not None else ENV_MAX_RESPONSE_BYTES
+        raise ConfigurationError(
+            f"{source} must be at least {_MIN_RESPONSE_BYTES} bytes, got {value} "
+            f"(the default, {DEFAULT_MAX_RESPONSE_BYTES}, fits every answer HeyGen sends)"
+        )
+    return value
+
+
 def resolve_settings(
     api_key: str | None = None,
     bearer_token: str | None = None,
@@ -210,6 +245,8 @@ def resolve_settings(
     write_timeout: float | None = None,
     upload_timeout: float | None = None,
     max_retries: int | None = None,
+    request_deadline: float | None = None,
+    max_response_bytes: int | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings: explicit argument > environment > default.
@@ -245,5 +282,7 @@ def resolve_settings(
         write_timeout=_float_setting(write_timeout, environ, ENV_WRITE_TIMEOUT, DEFAULT_WRITE_TIMEOUT),
         upload_timeout=_float_setting(upload_timeout, environ, ENV_UPLOAD_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT),
         max_retries=_int_setting(max_retries, environ, ENV_MAX_RETRIES, DEFAULT_MAX_RETRIES),
+        request_deadline=_float_setting(request_deadline, environ, ENV_REQUEST_DEADLINE, DEFAULT_REQUEST_DEADLINE),
+        max_response_bytes=_bytes_setting(max_response_bytes, environ),
         credentials_file=login_file,
     )

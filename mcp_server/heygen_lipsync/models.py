@@ -8,6 +8,7 @@ dicts with the API's field names.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,16 +62,15 @@ def _str(value: Any) -> str | None:
 
 
 def _float(value: Any) -> float | None:
-    if isinstance(value, bool):
+    # A number JSON can carry, or None: "NaN", "Infinity" and integers past a float's range
+    # are unknown values (printed again, NaN would make output that is not JSON).
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _int(value: Any) -> int | None:

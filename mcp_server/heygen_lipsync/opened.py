@@ -133,6 +133,16 @@ class OpenedInput(_PathBase):
             raise OSError(errno.EBADF, f"{self} is not open")
         return os.fstat(self._descriptor.fd)
 
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        """The opened file's status while it is open (from the descriptor, never the name again).
+
+        Raises:
+            OSError: closed and the path cannot be read.
+        """
+        if self.is_open:
+            return self.fstat()
+        return super().stat(follow_symlinks=follow_symlinks)
+
     def close(self) -> None:
         """Close the descriptor."""
         if self._descriptor is not None:

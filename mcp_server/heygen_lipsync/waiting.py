@@ -15,6 +15,10 @@ delivery names one of their jobs, and in between poll at HeyGen's slower pace
 Once the first poll has reached the API, transient failures (rate limits, 5xx, network) do
 not abort a long wait: the next round tries again, until the overall timeout.
 A first poll that fails raises at once, so a wrong base URL or an outage does not hang.
+The timeout holds inside a poll too: a request still running when the wait's time is up
+(a server that trickles its answer) is stopped, and the wait ends as timed out
+(``within``; a last poll gets at least ``POLL_GRACE`` seconds). A job's answer is taken
+as the job asked about: its id is the caller's, never a different one the server sent.
 
 Both take a ``JobSource``: anything with the client's ``get`` and ``statuses`` (the client
 itself, or a fake in tests), so this module does not import the client. ``statuses`` is
@@ -30,7 +34,7 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from .errors import (
     APIConnectionError,
@@ -47,6 +51,7 @@ __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
     "MAX_POLL_INTERVAL",
     "MAX_WAIT_MANY_POLL_INTERVAL",
+    "POLL_GRACE",
     "STATUS_QUERY_MAX_IDS",
     "STATUS_TO_LIPSYNC",
     "JobSource",
@@ -58,6 +63,7 @@ __all__ = [
     "poll_delays",
     "wait_one",
     "wait_several",
+    "within",
 ]
 
 DEFAULT_WAIT_TIMEOUT = 1200.0
@@ -74,6 +80,11 @@ _MAX_TRACKED_JOBS = 4096
 # The statuses endpoint's vocabulary, mapped onto a lipsync's own.
 STATUS_TO_LIPSYNC = {"queued": "pending", "processing": "running", "completed": "completed", "failed": "failed"}
 _TRANSIENT = (APIConnectionError, ServerError, RateLimitError)
+#: The least time a poll gets, even when the wait's time is (almost) up: the last poll at
+#: the deadline still has a chance to see the job finished.
+POLL_GRACE = 0.5
+
+T = TypeVar("T")
 
 ProgressHandler = Callable[[Lipsync, float], Awaitable[None] | None]
 
@@ -168,6 +179,22 @@ async def _pause(delay: float, waker: Waker | None, ids: Collection[str]) -> Non
         await asyncio.gather(woken, slept, return_exceptions=True)
 
 
+async def within(seconds: float, call: Awaitable[T]) -> T:
+    """``await call``, stopped after ``seconds`` (at least ``POLL_GRACE``): a wait's bound holds inside a request.
+
+    Raises:
+        TimeoutError: the time ran out first (the request was cancelled).
+    """
+    async with asyncio.timeout(max(seconds, POLL_GRACE)):
+        return await call
+
+
+def _as_asked(lipsync: Lipsync, lipsync_id: str) -> Lipsync:
+    # The answer is about the job asked for: its id is the caller's, never a server string
+    # (a file is later named after it).
+    return lipsync if lipsync.id == lipsync_id else dataclasses.replace(lipsync, id=lipsync_id)
+
+
 async def _report(on_progress: ProgressHandler | None, lipsync: Lipsync, elapsed: float) -> None:
     if on_progress is None:
         return
@@ -198,11 +225,14 @@ async def wait_one(
     last_status: str | None = None
     while True:
         try:
-            lipsync = await client.get(lipsync_id)
+            lipsync = _as_asked(await within(timeout - (_monotonic() - start), client.get(lipsync_id)), lipsync_id)
         except _TRANSIENT:
             if last_status is None:
                 raise  # never reached the job: a wrong URL or an outage should not hang for the timeout
             lipsync = None
+        except TimeoutError:
+            elapsed = _monotonic() - start
+            raise WaitTimeoutError(lipsync_id, last_status=last_status, elapsed=elapsed) from None
         elapsed = _monotonic() - start
         if lipsync is not None:
             last_status = lipsync.status
@@ -245,11 +275,13 @@ async def wait_several(
     while True:
         pending = [i for i in ids if i not in results]
         try:
-            entries = await client.statuses(lipsync_ids=pending)
+            entries = await within(timeout - (_monotonic() - start), client.statuses(lipsync_ids=pending))
         except _TRANSIENT:
             if first_round:
                 raise  # never reached the API: do not hang for the timeout
             entries = []
+        except TimeoutError:
+            raise _timed_out(pending, last, results, _monotonic() - start) from None
         seen = {e.lipsync_id: e for e in entries}
         for lipsync_id in pending:
             entry = seen.get(lipsync_id)
@@ -258,9 +290,14 @@ async def wait_several(
             if entry.status == "not_found" or entry.is_finished:
                 # Full detail once it is final (and a 404 here means the id is wrong).
                 try:
-                    detail = await client.get(lipsync_id)
+                    got = await within(timeout - (_monotonic() - start), client.get(lipsync_id))
                 except _TRANSIENT:
                     continue
+                except TimeoutError:
+                    raise _timed_out(
+                        [i for i in ids if i not in results], last, results, _monotonic() - start
+                    ) from None
+                detail = _as_asked(got, lipsync_id)
                 last[lipsync_id] = detail.status
                 if detail.is_failed and entry.error is not None:
                     detail = _with_item_error(detail, entry.error)
@@ -282,13 +319,19 @@ async def wait_several(
         elapsed = _monotonic() - start
         remaining = timeout - elapsed
         if remaining <= 0:
-            raise WaitTimeoutError(
-                pending[0], last_status=last.get(pending[0]), elapsed=elapsed, pending_ids=pending, results=results
-            )
+            raise _timed_out(pending, last, results, elapsed)
         # One request serves every pending job, so the youngest one (the soonest due) sets the pace.
         youngest = min(_job_age(i) for i in pending)
         delay = _next_delay(youngest, poll_interval, max_poll_interval, receiver)
         await _pause(min(delay, remaining), receiver, pending)
+
+
+def _timed_out(
+    pending: Sequence[str], last: dict[str, str], results: dict[str, Lipsync], elapsed: float
+) -> WaitTimeoutError:
+    return WaitTimeoutError(
+        pending[0], last_status=last.get(pending[0]), elapsed=elapsed, pending_ids=pending, results=results
+    )
 
 
 def _with_item_error(detail: Lipsync, error: ItemError) -> Lipsync:

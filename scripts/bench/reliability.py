@@ -70,7 +70,8 @@ async def run_races(tries: int) -> bool:
     for name in ("upload_asset", "download_lipsync"):
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
-            report = upload_race(Path(tmp), tries) if name == "upload_asset" else await download_race(Path(tmp), tries)
+            race = upload_race if name == "upload_asset" else download_race
+            report = await race(Path(tmp), tries)
             seconds = time.perf_counter() - start
         ok &= report.escapes == 0
         print(

@@ -3,15 +3,20 @@
 A thread keeps swapping a path while the MCP server's file sandbox checks it and the library
 moves the bytes, the way a hostile local process would:
 
-- upload: the file to upload flips between a file inside the allowed directory and a
-  symlink to a secret outside, and its folder flips between a real folder and a symlink to
-  a folder outside. An escape is an upload body holding the outside file's bytes.
+- upload: the file to upload flips (with ``rename``, as a hostile process would) between a
+  hard link to a file inside the allowed directory and a symlink to a secret outside, and
+  its folder flips between a real folder and a symlink to a folder outside. Each try goes
+  the way ``upload_asset`` does: the sandbox's check, then ``client.upload`` of what it
+  opened. An escape is an upload body holding the outside file's bytes. (Reading the
+  checked descriptor directly, as this race once did, missed the upload opening the path
+  again by name: issue 24, item 7.)
 - download: the output sub-folder flips between a real folder and a symlink to a folder
   outside the output directory. An escape is any file appearing outside.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -23,8 +28,9 @@ from pathlib import Path
 
 import httpx
 
+from heygen_lipsync import AsyncLipsyncClient
 from heygen_lipsync import files as lib_files
-from heygen_lipsync.errors import DownloadError
+from heygen_lipsync.errors import DownloadError, ValidationError
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox
 
@@ -76,30 +82,38 @@ def _swap_folder(folder: Path, outside: Path) -> Callable[[], None]:
     return flip
 
 
-def _swap_file(path: Path, outside_file: Path) -> Callable[[], None]:
-    link, plain = path.with_name(".link"), path.with_name(".plain")
+def _swap_file(path: Path, inside_file: Path, outside_file: Path) -> Callable[[], None]:
+    link, hard = path.with_name(".link"), path.with_name(".hard")
 
     def flip() -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(link)
+        for spare in (link, hard):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(spare)
         os.symlink(outside_file, link)
         os.replace(link, path)
         time.sleep(0)
-        plain.write_bytes(INSIDE)
-        os.replace(plain, path)
+        os.link(inside_file, hard)
+        os.replace(hard, path)
         time.sleep(0)
 
     return flip
 
 
-def _sent_bytes(opened: Path) -> bytes:
-    # What the multipart upload would send: ProgressFile is the body httpx reads.
-    with lib_files.ProgressFile(opened, len(INSIDE), None) as body:
-        return body.read()
+class _Recorder:
+    """The API's side of the uploads: keeps every body sent, answers with an asset."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.bodies.append(request.content)
+        return httpx.Response(200, json={"data": {"asset_id": "as_race", "url": "https://files.test/a"}})
 
 
-def upload_race(root: Path, tries: int) -> RaceReport:
-    """``tries`` upload checks-and-reads of a path a thread keeps swapping (half flip the file, half its folder).
+async def upload_race(root: Path, tries: int) -> RaceReport:
+    """``tries`` uploads (check, then ``client.upload``) of a path a thread keeps swapping.
+
+    Half the tries flip the file, half its folder.
 
     Raises:
         OSError: the scenario's own files cannot be set up.
@@ -109,31 +123,41 @@ def upload_race(root: Path, tries: int) -> RaceReport:
     (outside / "sub").mkdir(parents=True)
     (outside / "clip.mp4").write_bytes(OUTSIDE)
     (outside / "sub" / "clip.mp4").write_bytes(OUTSIDE)
-    (allowed / "clip.mp4").write_bytes(INSIDE)
+    (allowed / "original.mp4").write_bytes(INSIDE)
+    os.link(allowed / "original.mp4", allowed / "clip.mp4")
     (allowed / "sub" / "clip.mp4").write_bytes(INSIDE)
     sandbox = FileSandbox([allowed], allowed)
     report = RaceReport()
+    recorder = _Recorder()
     cases = (
-        ("clip.mp4", _swap_file(allowed / "clip.mp4", outside / "clip.mp4")),
+        ("clip.mp4", _swap_file(allowed / "clip.mp4", allowed / "original.mp4", outside / "clip.mp4")),
         ("sub/clip.mp4", _swap_folder(allowed / "sub", outside / "sub")),
     )
-    for name, flip in cases:
-        with _flipping(flip):
-            for _ in range(tries // len(cases)):
-                report.tries += 1
-                try:
-                    opened = sandbox.input_file(name, param="path")
-                except ToolFailure:
-                    report.refused += 1
-                    continue
-                try:
-                    sent = _sent_bytes(opened)
-                finally:
-                    opened.close()
-                if OUTSIDE in sent:
-                    report.escapes += 1
-                else:
-                    report.completed += 1
+    transport = httpx.MockTransport(recorder)
+    async with AsyncLipsyncClient(
+        api_key="k", base_url="https://api.test", transport=transport, max_retries=0, ledger=None
+    ) as client:
+        for name, flip in cases:
+            with _flipping(flip):
+                for _ in range(tries // len(cases)):
+                    report.tries += 1
+                    try:  # off the event loop, as the tool runs it
+                        opened = await asyncio.to_thread(sandbox.input_file, name, param="path")
+                    except ToolFailure:
+                        report.refused += 1
+                        continue
+                    sent = len(recorder.bodies)
+                    try:
+                        await client.upload(opened)
+                    except ValidationError:
+                        report.refused += 1  # a clear error about the file, nothing sent
+                        continue
+                    finally:
+                        opened.close()
+                    if any(OUTSIDE in body for body in recorder.bodies[sent:]):
+                        report.escapes += 1
+                    else:
+                        report.completed += 1
     return report
 
 

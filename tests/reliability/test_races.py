@@ -11,8 +11,8 @@ from tests.reliability.races import download_race, upload_race
 pytestmark = pytest.mark.anyio
 
 
-def test_an_upload_never_sends_a_file_swapped_in_from_outside(tmp_path: Path) -> None:
-    report = upload_race(tmp_path, tries=200)
+async def test_an_upload_never_sends_a_file_swapped_in_from_outside(tmp_path: Path) -> None:
+    report = await upload_race(tmp_path, tries=200)
     assert report.escapes == 0, report
     assert report.completed > 0  # the uploads did run while the path flipped
 

@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from .._checks import check_id as check_lipsync_id
+from ..errors import APIError, ValidationError
+from ..pages import PageTokens
 from ..waiting import DEFAULT_POLL_INTERVAL
 from ._errors import ExitCode, error_boundary
 from ._hints import command
@@ -113,6 +116,37 @@ def _free_name(folder: Path, stem: str, taken: set[Path]) -> Path:
         n += 1
 
 
+async def _every_item(client: AsyncLipsyncClient, batch_id: str) -> list[Any]:
+    """Every item of the batch, page after page; a page token seen before is a cycle (an error)."""
+    items: list[Any] = []
+    tokens = PageTokens(f"GET /v3/lipsyncs/batches/{batch_id}")
+    token: str | None = None
+    while True:
+        batch = await client.get_batch(batch_id, token=token)
+        items += batch.items
+        if client.ledger is not None and token is None:  # `jobs` shows the batch's status as last seen
+            client.ledger.set_status(batch_id, batch.status)
+        token = tokens.next(batch.next_token, has_more=batch.has_more)
+        if token is None:
+            return items
+
+
+def _item_id(batch_id: str, item: Any) -> str:
+    """The item's lipsync id, when it is one (a server string: checked before it is used anywhere).
+
+    Raises:
+        APIError: ``unexpected_response`` naming the item's ``video_id``.
+    """
+    try:
+        return check_lipsync_id(item.lipsync_id, "video_id")
+    except ValidationError:
+        raise APIError(
+            f"unexpected response: item {item.item_index} of batch {batch_id} has the video_id "
+            f"{item.lipsync_id!r}, which is not a lipsync id; nothing was saved for it",
+            code="unexpected_response",
+        ) from None
+
+
 def download(
     ctx: typer.Context,
     batch_id: _BatchId,
@@ -125,27 +159,19 @@ def download(
         dest = local_path(folder, param="DIR")
 
     async def work(client: AsyncLipsyncClient) -> list[dict[str, Any]]:
-        items: list[Any] = []
-        token: str | None = None
-        while True:  # every page of items
-            batch = await client.get_batch(batch_id, token=token)
-            items += batch.items
-            if client.ledger is not None and token is None:  # `jobs` shows the batch's status as last seen
-                client.ledger.set_status(batch_id, batch.status)
-            if not (batch.has_more and batch.next_token) or batch.next_token == token:
-                break
-            token = batch.next_token
+        items = await _every_item(client, batch_id)
         dest.mkdir(parents=True, exist_ok=True)
         saved: list[dict[str, Any]] = []
         taken: set[Path] = set()
         for item in sorted(items, key=lambda i: i.item_index):
             if item.status != "completed" or not item.lipsync_id:
                 continue
-            lipsync = await client.get(item.lipsync_id)
+            lipsync_id = _item_id(batch_id, item)
+            lipsync = await client.get(lipsync_id)
             stem = _UNSAFE.sub("_", lipsync.title or "").strip("._") or f"item-{item.item_index}"
             path = _free_name(dest, stem[:100], taken)
             result = await download_job(client, lipsync, path, overwrite=False, captions=captions)
-            saved.append({"item_index": item.item_index, "lipsync_id": lipsync.id, **result})
+            saved.append({"item_index": item.item_index, "lipsync_id": lipsync_id, **result})
         skipped = len(items) - len(saved)
         if skipped:
             note(f"{skipped} of {len(items)} items were not completed and were not saved")
