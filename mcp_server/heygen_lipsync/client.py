@@ -25,8 +25,8 @@ import httpx
 from heygen_lipsync_api.client import AuthenticatedClient
 
 from . import assets, files, upload_cleanup, waiting
-from ._checks import check_id as _check_id
-from ._checks import check_limit as _check_limit
+from .checks import check_id as _check_id
+from .checks import check_limit as _check_limit
 from ._http import build_http_client, tracking_delivery
 from ._responses import call_generated, capture_response, data_of
 from .config import Settings, resolve_settings

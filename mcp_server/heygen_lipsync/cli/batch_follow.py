@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .._checks import check_id as check_lipsync_id
+from ..checks import check_id as check_lipsync_id
 from ..errors import APIError, ValidationError
 from ..pages import PageTokens
 from ..waiting import DEFAULT_POLL_INTERVAL

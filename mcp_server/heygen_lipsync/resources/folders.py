@@ -12,7 +12,7 @@ from typing import Any
 
 from heygen_lipsync_api.client import AuthenticatedClient
 
-from .._checks import check_id
+from ..checks import check_id
 from .._responses import call_generated, data_of
 from ..errors import ValidationError
 from ..models import _bool, _int, _mapping, _str

@@ -13,7 +13,7 @@ from typing import Any
 
 from heygen_lipsync_api.client import AuthenticatedClient
 
-from .._checks import check_id, check_limit
+from ..checks import check_id, check_limit
 from .._responses import call_generated, data_of
 from ..errors import ValidationError
 from ..models import _mapping, _str
