@@ -25,10 +25,10 @@ import httpx
 from heygen_lipsync_api.client import AuthenticatedClient
 
 from . import assets, files, upload_cleanup, waiting
-from .checks import check_id as _check_id
-from .checks import check_limit as _check_limit
 from ._http import build_http_client, tracking_delivery
 from ._responses import call_generated, capture_response, data_of
+from .checks import check_id as _check_id
+from .checks import check_limit as _check_limit
 from .config import Settings, resolve_settings
 from .errors import (
     APIConnectionError,

@@ -12,8 +12,8 @@ from typing import Any
 
 from heygen_lipsync_api.client import AuthenticatedClient
 
-from ..checks import check_id
 from .._responses import call_generated, data_of
+from ..checks import check_id
 from ..errors import ValidationError
 from ..models import _bool, _int, _mapping, _str
 from ..sources import validate_idempotency_key

@@ -13,8 +13,8 @@ from typing import Any
 
 from heygen_lipsync_api.client import AuthenticatedClient
 
-from ..checks import check_id, check_limit
 from .._responses import call_generated, data_of
+from ..checks import check_id, check_limit
 from ..errors import ValidationError
 from ..models import _mapping, _str
 from ..sources import validate_url
