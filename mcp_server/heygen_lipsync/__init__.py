@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .callbacks import CallbackReceiver
-    from .client import AsyncLipsyncClient
-    from .config import DEFAULT_BASE_URL, Settings, resolve_settings
-    from .errors import (
+    from heygen_lipsync._transport.raw import RawResponse
+    from heygen_lipsync.client import AsyncLipsyncClient
+    from heygen_lipsync.config import DEFAULT_BASE_URL, Settings, resolve_settings
+    from heygen_lipsync.errors import (
         APIConnectionError,
         APIError,
         APIStatusError,
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
         ValidationError,
         WaitTimeoutError,
     )
-    from .models import (
+    from heygen_lipsync.jobs.callbacks import CallbackReceiver
+    from heygen_lipsync.models import (
         FINISHED_STATUSES,
         FPS_MODES,
         MODES,
@@ -57,19 +58,11 @@ if TYPE_CHECKING:
         StatusEntry,
         Wallet,
     )
-    from .raw import RawResponse
-    from .redaction import redact
-    from .request import LipsyncRequest
-    from .sources import (
-        AssetSource,
-        FileSource,
-        MediaSource,
-        UrlSource,
-        parse_source,
-        sniff_media_type,
-    )
-    from .sync_client import LipsyncClient
-    from .upload_events import UploadEvent, UploadEvents
+    from heygen_lipsync.redaction import redact
+    from heygen_lipsync.request import LipsyncRequest
+    from heygen_lipsync.sources import AssetSource, FileSource, MediaSource, UrlSource, parse_source, sniff_media_type
+    from heygen_lipsync.sync_client import LipsyncClient
+    from heygen_lipsync.upload_events import UploadEvent, UploadEvents
 
 # Names are imported on first use (PEP 562), not with the package: `heygen-lipsync-mcp`
 # and the CLI import this package at start-up, and the client half (httpx, the generated
@@ -105,7 +98,7 @@ _LAZY: dict[str, str] = {
     "Lipsync": "models",
     "LipsyncClient": "sync_client",
     "AsyncLipsyncClient": "client",
-    "CallbackReceiver": "callbacks",
+    "CallbackReceiver": "jobs.callbacks",
     "LipsyncPage": "models",
     "LipsyncRequest": "request",
     "MODES": "models",
@@ -113,7 +106,7 @@ _LAZY: dict[str, str] = {
     "NotFoundError": "errors",
     "PermissionDeniedError": "errors",
     "RateLimitError": "errors",
-    "RawResponse": "raw",
+    "RawResponse": "_transport.raw",
     "ServerError": "errors",
     "Settings": "config",
     "StatusEntry": "models",

@@ -7,7 +7,7 @@ titles are checked by ``request.check_title``, from the field table).
 
 from __future__ import annotations
 
-from .errors import ValidationError
+from heygen_lipsync.errors import ValidationError
 
 __all__ = ["check_id", "check_limit"]
 

@@ -22,15 +22,15 @@ from typing import Any, Literal, Self
 
 import httpx
 
-from heygen_lipsync_api.client import AuthenticatedClient
-
-from . import assets, files, upload_cleanup, waiting
-from ._http import build_http_client, tracking_delivery
-from ._responses import call_generated, capture_response, data_of
-from .checks import check_id as _check_id
-from .checks import check_limit as _check_limit
-from .config import Settings, resolve_settings
-from .errors import (
+from heygen_lipsync import polling as waiting
+from heygen_lipsync._transport.http import build_http_client, tracking_delivery
+from heygen_lipsync._transport.pages import PageTokens
+from heygen_lipsync._transport.raw import RawResponses, record_response
+from heygen_lipsync._transport.responses import call_generated, capture_response, data_of
+from heygen_lipsync.checks import check_id as _check_id
+from heygen_lipsync.checks import check_limit as _check_limit
+from heygen_lipsync.config import Settings, resolve_settings
+from heygen_lipsync.errors import (
     APIConnectionError,
     APIError,
     ConflictError,
@@ -39,15 +39,22 @@ from .errors import (
     ServerError,
     ValidationError,
 )
-from .fingerprint import fingerprint_of
-from .jobs.approval import Approval, Approver, approve_all
-from .jobs.authority import SpendAuthority
-from .jobs.create import CreateOutcome, submit_once
-from .jobs.plan import PreparedJob, Quote, prepare_jobs
-from .jobs.uploads import origin_of, upload_once
-from .ledger import DailyCaps, JobRecord, Ledger, open_default
-from .media import MediaProbe, probe_if_unchanged
-from .models import (
+from heygen_lipsync.jobs import cleanup as upload_cleanup
+from heygen_lipsync.jobs.approval import Approval, Approver, approve_all
+from heygen_lipsync.jobs.authority import SpendAuthority
+from heygen_lipsync.jobs.cleanup import UploadMemory
+from heygen_lipsync.jobs.create import CreateOutcome, submit_once
+from heygen_lipsync.jobs.fingerprint import fingerprint_of
+from heygen_lipsync.jobs.plan import PreparedJob, Quote, prepare_jobs
+from heygen_lipsync.jobs.preflight import Preflight
+from heygen_lipsync.jobs.pricing import Rates, rates_from_env
+from heygen_lipsync.jobs.uploads import origin_of, upload_once
+from heygen_lipsync.ledger import DailyCaps, JobRecord, Ledger, open_default
+from heygen_lipsync.media import files
+from heygen_lipsync.media.opened import OpenedInput
+from heygen_lipsync.media.paths import expand_user
+from heygen_lipsync.media.probe import MediaProbe, probe_if_unchanged
+from heygen_lipsync.models import (
     Account,
     Asset,
     AssetDetail,
@@ -59,20 +66,21 @@ from .models import (
     LipsyncPage,
     StatusEntry,
 )
-from .opened import OpenedInput
-from .pages import PageTokens
-from .paths import expand_user
-from .preflight import Preflight
-from .pricing import Rates, rates_from_env
-from .raw import RawResponses, record_response
-from .request import LipsyncRequest
-from .request import check_title as _check_title
-from .resources import folders, webhooks
-from .resources.folders import Folder
-from .resources.webhooks import WebhookEndpoint, WebhookEvent, WebhookEventType
-from .sources import MAX_BATCH_SIZE, AssetSource, MediaSource, SourceLike, validate_idempotency_key, validate_url
-from .upload_cleanup import UploadMemory
-from .uploads import UploadEvent, UploadEvents, UploadProgress, upload_file
+from heygen_lipsync.request import LipsyncRequest
+from heygen_lipsync.request import check_title as _check_title
+from heygen_lipsync.resources import assets, folders, webhooks
+from heygen_lipsync.resources.folders import Folder
+from heygen_lipsync.resources.uploads import UploadEvent, UploadEvents, UploadProgress, upload_file
+from heygen_lipsync.resources.webhooks import WebhookEndpoint, WebhookEvent, WebhookEventType
+from heygen_lipsync.sources import (
+    MAX_BATCH_SIZE,
+    AssetSource,
+    MediaSource,
+    SourceLike,
+    validate_idempotency_key,
+    validate_url,
+)
+from heygen_lipsync_api.client import AuthenticatedClient
 
 __all__ = ["AsyncLipsyncClient", "DownloadProgress", "UploadEvent", "UploadEvents", "UploadProgress"]
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError
-from .heygen_login import ENV_CONFIG_DIR, credentials_path, read_login
+from heygen_lipsync.errors import ConfigurationError
+from heygen_lipsync.heygen_login import ENV_CONFIG_DIR, credentials_path, read_login
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     # loaded by then); front-ends import this module at start-up and should not pay for it.
     import httpx
 
-    from .models import Lipsync
+    from heygen_lipsync.models import Lipsync
 
 __all__ = [
     "APIConnectionError",
@@ -119,7 +119,7 @@ class HeyGenError(Exception):
         Raises:
             Nothing.
         """
-        from .redaction import redact
+        from heygen_lipsync.redaction import redact
 
         secrets = list(secrets)
         body: dict[str, Any] = {"type": type(self).__name__, "code": self.code, "message": self.message}

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Literal
 
-from .spec import load_normalised, resolve
+from heygen_lipsync.spec import load_normalised, resolve
 
 __all__ = [
     "IDEMPOTENCY_KEY_PATTERN",

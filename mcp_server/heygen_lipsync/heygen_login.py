@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigurationError
+from heygen_lipsync.errors import ConfigurationError
 
 __all__ = ["ENV_CONFIG_DIR", "HeyGenLogin", "credentials_path", "read_login"]
 

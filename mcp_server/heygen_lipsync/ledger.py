@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import ConfigurationError, DailyCapError, StoreUnavailableError
+from heygen_lipsync.errors import ConfigurationError, DailyCapError, StoreUnavailableError
 
 __all__ = [
     "DEFAULT_ASSET_REUSE_DAYS",

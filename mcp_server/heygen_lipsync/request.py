@@ -12,9 +12,9 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .errors import ValidationError
-from .fields import RequestField, request_fields, verify_generated_model, warn_if_deprecated
-from .sources import (
+from heygen_lipsync.errors import ValidationError
+from heygen_lipsync.fields import RequestField, request_fields, verify_generated_model, warn_if_deprecated
+from heygen_lipsync.sources import (
     AUDIO_MEDIA_TYPES,
     VIDEO_MEDIA_TYPES,
     AssetSource,

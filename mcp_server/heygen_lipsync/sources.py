@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .config import is_loopback_host
-from .errors import ValidationError
-from .fields import IDEMPOTENCY_KEY_PATTERN, MAX_TITLE_LENGTH
-from .opened import NotRegularFileError, OpenedInput, open_input
-from .paths import expand_user
+from heygen_lipsync.config import is_loopback_host
+from heygen_lipsync.errors import ValidationError
+from heygen_lipsync.fields import IDEMPOTENCY_KEY_PATTERN, MAX_TITLE_LENGTH
+from heygen_lipsync.media.opened import NotRegularFileError, OpenedInput, open_input
+from heygen_lipsync.media.paths import expand_user
 
 __all__ = [
     "AUDIO_MEDIA_TYPES",

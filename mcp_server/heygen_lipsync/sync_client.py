@@ -24,13 +24,13 @@ from typing import Any, Concatenate, Literal, ParamSpec, Self, TypeVar
 
 import httpx
 
-from .client import AsyncLipsyncClient
-from .config import Settings
-from .errors import SyncClientInAsyncContextError
-from .ledger import Ledger
-from .media import MediaProbe
-from .models import Lipsync
-from .raw import RawResponse
+from heygen_lipsync._transport.raw import RawResponse
+from heygen_lipsync.client import AsyncLipsyncClient
+from heygen_lipsync.config import Settings
+from heygen_lipsync.errors import SyncClientInAsyncContextError
+from heygen_lipsync.ledger import Ledger
+from heygen_lipsync.media.probe import MediaProbe
+from heygen_lipsync.models import Lipsync
 
 __all__ = ["LipsyncClient", "SyncClientInAsyncContextError"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .assets import AssetWaitProgress
+    from heygen_lipsync.resources.assets import AssetWaitProgress
 
 __all__ = ["UploadEvent", "UploadEvents", "UploadProgress", "rate_limit_wait"]
 

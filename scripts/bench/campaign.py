@@ -59,7 +59,7 @@ def _inputs(folder: Path, rows: int) -> tuple[list[Path], Path]:
 
 async def _ours(base_url: str, api_key: str, videos: list[Path], audio: Path, out: Path) -> dict[str, float]:
     from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest
-    from heygen_lipsync.campaign import DubRow, dub_many
+    from heygen_lipsync.jobs.campaign import DubRow, dub_many
 
     rows = [DubRow(LipsyncRequest(video=FileSource(v), audio=FileSource(audio))) for v in videos]
     transport = counting_transport()

@@ -73,7 +73,8 @@ async def _heygen_schedule(client: Any, lipsync_id: str, sleep: Any) -> None:
 
 
 async def _one_duration(duration: float, jobs: int, scale: float) -> dict[str, list[tuple[float, int]]]:
-    from heygen_lipsync import AssetSource, AsyncLipsyncClient, CallbackReceiver, LipsyncRequest, waiting
+    from heygen_lipsync import AssetSource, AsyncLipsyncClient, CallbackReceiver, LipsyncRequest
+    from heygen_lipsync import polling as waiting
     from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO
 
     def now() -> float:  # the scaled clock, in sandbox seconds

@@ -24,8 +24,8 @@ from heygen_lipsync import (
     JobFailedError,
     LipsyncRequest,
     NotFoundError,
-    files,
 )
+from heygen_lipsync.media import files
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO
 
 # Every sandbox recording is rewritten to this base URL, whatever port the sandbox used.

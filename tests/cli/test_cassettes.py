@@ -15,7 +15,7 @@ import pytest
 import vcr
 from vcr.cassette import Cassette
 
-from heygen_lipsync import waiting
+from heygen_lipsync import polling as waiting
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO
 from tests.cassettes.scenarios import CASSETTE_DIR, SANDBOX_BASE_URL
 

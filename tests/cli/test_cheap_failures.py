@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from heygen_lipsync import files
+from heygen_lipsync.media import files
 
 from .conftest import Cli, error_json
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import typer
 
-from heygen_lipsync.campaign import DubEvent, DubTotals
 from heygen_lipsync.cli import _dub_display as view
 from heygen_lipsync.cli import dub as dub_cli
+from heygen_lipsync.jobs.campaign import DubEvent, DubTotals
 
 from .conftest import Cli, error_json
 
@@ -139,8 +139,8 @@ def test_ctrl_c_starts_its_line_below_the_echoed_c(
 def test_a_run_started_before_default_titles_resumes_without_paying_again(
     cli: Cli, samples: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    from heygen_lipsync.campaign import DubRow, plan_rows
-    from heygen_lipsync.dub_report import save_report
+    from heygen_lipsync.jobs.campaign import DubRow, plan_rows
+    from heygen_lipsync.jobs.report import save_report
     from heygen_lipsync.request import LipsyncRequest
 
     videos, audios = _folders(tmp_path, samples, 2)

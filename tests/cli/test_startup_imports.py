@@ -15,15 +15,15 @@ import pytest
 
 DEFERRED = (
     "heygen_lipsync.client",
-    "heygen_lipsync.preflight",
-    "heygen_lipsync.pricing",
-    "heygen_lipsync.batch_waiting",
+    "heygen_lipsync.jobs.preflight",
+    "heygen_lipsync.jobs.pricing",
+    "heygen_lipsync.jobs.batch_wait",
 )
 # What `list` (or `get`, `status`) never needs.
 CREATE_ONLY = (
     "heygen_lipsync.fields",
     "heygen_lipsync.request",
-    "heygen_lipsync.campaign",
+    "heygen_lipsync.jobs.campaign",
     "heygen_lipsync.cli.create",
     "heygen_lipsync.cli.dub",
     "heygen_lipsync.cli.batch",
@@ -91,4 +91,6 @@ def test_the_mcp_server_is_built_without_the_http_stack() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True, env=env)
     loaded = set(done.stdout.split())
     assert "heygen_lipsync.mcp.server" in loaded
-    assert [name for name in ("httpx", "heygen_lipsync.client", "heygen_lipsync.uploads") if name in loaded] == []
+    assert [
+        name for name in ("httpx", "heygen_lipsync.client", "heygen_lipsync.resources.uploads") if name in loaded
+    ] == []

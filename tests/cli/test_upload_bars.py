@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from heygen_lipsync.cli import _progress
-from heygen_lipsync.uploads import UploadEvent
+from heygen_lipsync.resources.uploads import UploadEvent
 
 
 def test_each_upload_bar_names_its_file_and_a_retry_its_attempt(monkeypatch: pytest.MonkeyPatch) -> None:

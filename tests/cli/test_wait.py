@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from heygen_lipsync import waiting
+from heygen_lipsync import polling as waiting
 
 from .conftest import Cli, created_id
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from heygen_lipsync import LipsyncRequest, ValidationError
-from heygen_lipsync.campaign import DubEvent, DubRow, dub_many
-from heygen_lipsync.dub_report import load_report
+from heygen_lipsync.jobs.campaign import DubEvent, DubRow, dub_many
+from heygen_lipsync.jobs.report import load_report
 from heygen_lipsync.ledger import Ledger
 from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
 from tests.jobs.conftest import client_of, jobs_in

@@ -13,8 +13,8 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from heygen_lipsync import LipsyncRequest
-from heygen_lipsync.campaign import DubRow, dub_many
 from heygen_lipsync.jobs.authority import SpendAuthority
+from heygen_lipsync.jobs.campaign import DubRow, dub_many
 from heygen_lipsync.sandbox import EmbeddedSandbox
 from tests.cli.conftest import Cli
 from tests.jobs.conftest import client_of
@@ -98,7 +98,7 @@ async def test_mcp_entry_points(paid_server: Make, passes: list) -> None:
 async def test_a_create_from_local_files_opens_each_once(
     box: EmbeddedSandbox, media: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import heygen_lipsync.opened as opened
+    import heygen_lipsync.media.opened as opened
 
     opens: collections.Counter[str] = collections.Counter()
     real = os.open

@@ -210,7 +210,7 @@ async def test_with_the_ledger_on_a_new_file_is_read_once_and_still_reused_later
     box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No remembered upload has the file's size, so no content could match: it is hashed as it is sent."""
-    from heygen_lipsync.opened import OpenedInput
+    from heygen_lipsync.media.opened import OpenedInput
 
     read: list[int] = []
     real_read_at = OpenedInput.read_at

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from heygen_lipsync import AsyncLipsyncClient, _http, waiting
+from heygen_lipsync import AsyncLipsyncClient
+from heygen_lipsync import polling as waiting
+from heygen_lipsync._transport import http as _http
 from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest, NotFoundError, files
+from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest, NotFoundError
+from heygen_lipsync.media import files
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
 
 pytestmark = pytest.mark.anyio
@@ -62,7 +63,8 @@ async def test_create_whose_response_is_lost_makes_one_job(monkeypatch: pytest.M
     # The sandbox carries out the POST and then drops the connection. The library retries
     # with the same Idempotency-Key (the fault is lifted while it backs off) and gets the
     # first job's id replayed: exactly one job exists.
-    from heygen_lipsync import AssetSource, _http
+    from heygen_lipsync import AssetSource
+    from heygen_lipsync._transport import http as _http
     from heygen_lipsync.sandbox import FaultConfig
 
     config = SandboxConfig(pending_seconds=5, running_seconds=5)

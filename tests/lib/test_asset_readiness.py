@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
-from heygen_lipsync import AsyncLipsyncClient, assets
+from heygen_lipsync import AsyncLipsyncClient
 from heygen_lipsync.errors import APIError
+from heygen_lipsync.resources import assets
 from tests.lib.conftest import FakeClock
 
 pytestmark = pytest.mark.anyio

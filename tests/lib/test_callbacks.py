@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from heygen_lipsync import AssetSource, AsyncLipsyncClient, CallbackReceiver, LipsyncClient, LipsyncRequest
-from heygen_lipsync.callbacks import delivered_id
+from heygen_lipsync.jobs.callbacks import delivered_id
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
 
 pytestmark = pytest.mark.anyio

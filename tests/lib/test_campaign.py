@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from heygen_lipsync import AssetSource, AsyncLipsyncClient, FileSource, LipsyncRequest
-from heygen_lipsync.campaign import DubEvent, DubRow, dub_many
-from heygen_lipsync.dub_report import REPORT_NAME, output_paths, row_key
+from heygen_lipsync.jobs.campaign import DubEvent, DubRow, dub_many
+from heygen_lipsync.jobs.report import REPORT_NAME, output_paths, row_key
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
 
 pytestmark = pytest.mark.anyio
@@ -189,7 +189,7 @@ def test_outputs_of_the_same_video_with_two_audios_do_not_collide(tmp_path: Path
 
 def test_a_row_measured_by_an_earlier_preflight_keeps_its_estimate(tmp_path: Path) -> None:
     """A caller that already priced the rows (the MCP tool) hands each its length; nothing is probed again."""
-    from heygen_lipsync.campaign import plan_rows
+    from heygen_lipsync.jobs.campaign import plan_rows
 
     request = LipsyncRequest(video=FileSource(SAMPLE_VIDEO), audio=FileSource(SAMPLE_AUDIO))
     records = plan_rows([DubRow(request, estimate_seconds=4.5), DubRow(request, tmp_path / "b.mp4")], tmp_path)

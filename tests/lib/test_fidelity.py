@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from heygen_lipsync import AsyncLipsyncClient, LipsyncRequest, ValidationError, files
+from heygen_lipsync import AsyncLipsyncClient, LipsyncRequest, ValidationError
+from heygen_lipsync.media import files
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO
 from tests.lib.fakeapi import FakeHeyGen, envelope_error
 

@@ -21,8 +21,8 @@ from heygen_lipsync import (
     UploadEvent,
     UploadEvents,
     ValidationError,
-    files,
 )
+from heygen_lipsync.media import files
 from heygen_lipsync.sources import validate_idempotency_key
 from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen, envelope_error
 from tests.lib.test_sources import MP4, SAMPLES

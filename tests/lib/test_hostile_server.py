@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 
-from heygen_lipsync import AsyncLipsyncClient, downloads
+from heygen_lipsync import AsyncLipsyncClient
+from heygen_lipsync._transport.output_urls import check_output_url
 from heygen_lipsync.config import Settings
 from heygen_lipsync.errors import APIError, APITimeoutError, DownloadError, ServerError, WaitTimeoutError
+from heygen_lipsync.media import downloads
 from heygen_lipsync.models import Lipsync
-from heygen_lipsync.output_urls import check_output_url
 from tests.lib.hostile import HostileServer, gzip_of_repeated, json_answer, raw_answer, trickle
 
 pytestmark = pytest.mark.anyio

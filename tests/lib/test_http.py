@@ -21,7 +21,7 @@ from heygen_lipsync import (
     ServerError,
     ValidationError,
 )
-from heygen_lipsync._http import MAX_RETRY_AFTER, USER_AGENT, backoff_delay
+from heygen_lipsync._transport.http import MAX_RETRY_AFTER, USER_AGENT, backoff_delay
 from tests.lib.conftest import FakeClock
 from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen, envelope_error
 

@@ -12,9 +12,9 @@ import pytest
 
 from heygen_lipsync.client import AsyncLipsyncClient
 from heygen_lipsync.errors import ValidationError
-from heygen_lipsync.media import probe_file
-from heygen_lipsync.preflight import BalanceTooLowError, check_spend, preflight, preflight_batch, with_balance
-from heygen_lipsync.pricing import Rates
+from heygen_lipsync.jobs.preflight import BalanceTooLowError, check_spend, preflight, preflight_batch, with_balance
+from heygen_lipsync.jobs.pricing import Rates
+from heygen_lipsync.media.probe import probe_file
 from heygen_lipsync.request import LipsyncRequest
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO
 from heygen_lipsync.sources import AssetSource, UrlSource

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest, RateLimitError, files
+from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest, RateLimitError
+from heygen_lipsync.media import files
 from tests.lib.conftest import FakeClock
 from tests.lib.fakeapi import API_KEY, BASE_URL, FakeHeyGen, envelope_error
 from tests.lib.test_client import REQUEST

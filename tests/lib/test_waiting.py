@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from heygen_lipsync import AsyncLipsyncClient, JobFailedError, Lipsync, NotFoundError, WaitTimeoutError
-from heygen_lipsync.waiting import poll_delays
+from heygen_lipsync.polling import poll_delays
 from tests.lib.conftest import FakeClock
 from tests.lib.fakeapi import FakeHeyGen, envelope_error
 

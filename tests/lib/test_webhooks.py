@@ -18,7 +18,7 @@ from heygen_lipsync import (
     NotFoundError,
     ValidationError,
 )
-from heygen_lipsync.batch_waiting import wait_batch
+from heygen_lipsync.jobs.batch_wait import wait_batch
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
 
 pytestmark = pytest.mark.anyio

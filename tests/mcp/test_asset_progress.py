@@ -9,7 +9,7 @@ import pytest
 from mcp import Client
 from mcp.server import MCPServer
 
-from heygen_lipsync import files
+from heygen_lipsync.media import files
 from tests.mcp.conftest import check_output
 
 pytestmark = pytest.mark.anyio

@@ -86,7 +86,7 @@ def test_the_no_follow_open_alone_refuses_a_symlink_at_the_last_step(
     layout: tuple[files.FileSandbox, Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Even when the name is not resolved again (the swap lands after realpath), O_NOFOLLOW fails the open.
-    from heygen_lipsync import opened
+    from heygen_lipsync.media import opened
 
     _, work, evil = layout
     (work / "link.mp4").symlink_to(evil / "secret.mp4")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from heygen_lipsync.mcp.progress import UploadRelay
-from heygen_lipsync.uploads import UploadEvent, UploadEvents
+from heygen_lipsync.resources.uploads import UploadEvent, UploadEvents
 
 
 def feed(relay: UploadRelay, events: list[tuple[str, int, int, int]]) -> list[int]:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from heygen_lipsync import _http, waiting
+from heygen_lipsync import polling as waiting
+from heygen_lipsync._transport import http as _http
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO
 
 # Recognisable, so a leak is found by a plain substring search of every output.

@@ -29,10 +29,10 @@ from pathlib import Path
 import httpx
 
 from heygen_lipsync import AsyncLipsyncClient
-from heygen_lipsync import files as lib_files
 from heygen_lipsync.errors import DownloadError, ValidationError
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import FileSandbox
+from heygen_lipsync.media import files as lib_files
 
 __all__ = ["RaceReport", "download_race", "upload_race"]
 

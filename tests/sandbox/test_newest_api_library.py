@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from heygen_lipsync import AsyncLipsyncClient, AuthenticationError, files
+from heygen_lipsync import AsyncLipsyncClient, AuthenticationError
+from heygen_lipsync.media import files
 from heygen_lipsync.sandbox import SAMPLE_VIDEO, EmbeddedSandbox
 from tests.sandbox.conftest import fast_config
 

@@ -12,6 +12,6 @@ input), ``_destinations`` (download targets checked before paying) and ``_workfl
 
 from __future__ import annotations
 
-from .app import app, main
+from heygen_lipsync.cli.app import app, main
 
 __all__ = ["app", "main"]

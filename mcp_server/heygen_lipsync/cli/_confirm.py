@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from ..request import LipsyncRequest
-from ..sources import FileSource
-from ._errors import UsageProblem
-from ._render import note
-from ._state import CliState
+from heygen_lipsync.cli._errors import UsageProblem
+from heygen_lipsync.cli._render import note
+from heygen_lipsync.cli._state import CliState
+from heygen_lipsync.request import LipsyncRequest
+from heygen_lipsync.sources import FileSource
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
-    from ..jobs.approval import Approval
-    from ..jobs.plan import PreparedJob, Quote
-    from ..preflight import Preflight
+    from heygen_lipsync.client import AsyncLipsyncClient
+    from heygen_lipsync.jobs.approval import Approval
+    from heygen_lipsync.jobs.plan import PreparedJob, Quote
+    from heygen_lipsync.jobs.preflight import Preflight
 
 __all__ = ["ENV_ASSUME_YES", "DryRunOption", "SpendQuestion", "YesOption", "request_preview"]
 
@@ -118,8 +118,8 @@ class SpendQuestion:
             BalanceTooLowError: the estimate is above the account's balance.
             typer.Exit: the person answered no (exit 1, nothing sent).
         """
-        from ..jobs.approval import Approval
-        from ..preflight import check_spend, with_balance
+        from heygen_lipsync.jobs.approval import Approval
+        from heygen_lipsync.jobs.preflight import check_spend, with_balance
 
         # Asset ids are looked up when a person will be asked: never approve a job that cannot run.
         asking = not (self.sandbox or self.yes)

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ._errors import UsageProblem
+from heygen_lipsync.cli._errors import UsageProblem
 
 __all__ = ["check_download_target", "check_folder_named", "check_writable"]
 

@@ -12,12 +12,12 @@ from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..campaign import DubEvent, DubRow, plan_rows
-from ._render import note, short_path, stderr_console
-from ._state import CliState
+from heygen_lipsync.cli._render import note, short_path, stderr_console
+from heygen_lipsync.cli._state import CliState
+from heygen_lipsync.jobs.campaign import DubEvent, DubRow, plan_rows
 
 if TYPE_CHECKING:
-    from ..preflight import Preflight
+    from heygen_lipsync.jobs.preflight import Preflight
 
 __all__ = ["Display", "Eta", "pairs", "shown", "summary", "summary_line", "totals_line"]
 
@@ -54,7 +54,7 @@ def summary_line(summary: dict[str, Any]) -> str:
     ]
     unknown = f" (+{summary['unknown_rows']} rows of unknown length)" if summary["unknown_rows"] else ""
     balance = summary.get("balance")
-    from ..preflight import Balance
+    from heygen_lipsync.jobs.preflight import Balance
 
     known = f"; your balance is {Balance(**balance).describe()}" if balance else ""
     return (

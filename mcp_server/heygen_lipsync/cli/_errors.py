@@ -19,7 +19,10 @@ from typing import Any, NoReturn
 
 import typer
 
-from ..errors import (
+from heygen_lipsync.cli._hints import resume_wait
+from heygen_lipsync.cli._render import emit
+from heygen_lipsync.cli._state import CliState
+from heygen_lipsync.errors import (
     APIStatusError,
     AuthenticationError,
     ConfigurationError,
@@ -30,10 +33,7 @@ from ..errors import (
     WaitTimeoutError,
     wait_timeout_message,
 )
-from ..redaction import redact
-from ._hints import resume_wait
-from ._render import emit
-from ._state import CliState
+from heygen_lipsync.redaction import redact
 
 __all__ = ["ExitCode", "NoCredentials", "UsageProblem", "error_boundary", "error_payload", "exit_code_for", "fail"]
 

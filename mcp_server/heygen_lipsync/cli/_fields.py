@@ -16,8 +16,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ..fields import RequestField, request_fields
-from ._errors import UsageProblem
+from heygen_lipsync.cli._errors import UsageProblem
+from heygen_lipsync.fields import RequestField, request_fields
 
 __all__ = ["convert_cell", "field_flags", "request_field_options"]
 

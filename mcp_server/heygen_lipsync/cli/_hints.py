@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from ._state import CliState
+from heygen_lipsync.cli._state import CliState
 
 __all__ = ["command", "free_name", "resume_wait", "save_retry"]
 

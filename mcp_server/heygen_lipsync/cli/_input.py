@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..fields import request_fields
-from ..paths import expand_user
-from ..request import LipsyncRequest
-from ..sources import MAX_BATCH_SIZE
-from ._errors import UsageProblem
-from ._fields import convert_cell
-from ._limits import load_json, read_stdin, read_text_file
+from heygen_lipsync.cli._errors import UsageProblem
+from heygen_lipsync.cli._fields import convert_cell
+from heygen_lipsync.cli._limits import load_json, read_stdin, read_text_file
+from heygen_lipsync.fields import request_fields
+from heygen_lipsync.media.paths import expand_user
+from heygen_lipsync.request import LipsyncRequest
+from heygen_lipsync.sources import MAX_BATCH_SIZE
 
 __all__ = [
     "build_request",

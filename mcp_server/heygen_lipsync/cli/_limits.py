@@ -23,8 +23,8 @@ from typing import Any
 
 import typer
 
-from ._errors import UsageProblem, error_boundary
-from ._state import state
+from heygen_lipsync.cli._errors import UsageProblem, error_boundary
+from heygen_lipsync.cli._state import state
 
 __all__ = [
     "MAX_ID_LENGTH",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ._limits import check_id
+from heygen_lipsync.cli._limits import check_id
 
 __all__ = [
     "DETAIL",

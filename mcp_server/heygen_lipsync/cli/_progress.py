@@ -18,10 +18,10 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from ._render import stderr_console
+from heygen_lipsync.cli._render import stderr_console
 
 if TYPE_CHECKING:  # uploads (and the generated upload calls) load when a command uploads
-    from ..uploads import UploadEvent, UploadEvents
+    from heygen_lipsync.resources.uploads import UploadEvent, UploadEvents
 
 __all__ = ["WaitLine", "WaitReporter", "slot_wait_notes", "transfer_progress", "upload_progress"]
 
@@ -74,8 +74,8 @@ def upload_progress() -> Iterator[UploadEvents]:
     The events say which field and file the bytes are for and which attempt sends them, so a
     bar never has to guess where one file ends (a retry starts a bar of its own).
     """
-    from ..models import ASSET_WAITING_STATUSES
-    from ..uploads import UploadEvents
+    from heygen_lipsync.models import ASSET_WAITING_STATUSES
+    from heygen_lipsync.resources.uploads import UploadEvents
 
     console = stderr_console()
     started: set[tuple[str, str, int]] = set()
@@ -121,7 +121,7 @@ def slot_wait_notes() -> Iterator[None]:
 
     Without it the command looks hung: the client waits out Retry-After silently.
     """
-    from ..upload_events import rate_limit_wait
+    from heygen_lipsync.upload_events import rate_limit_wait
 
     console = stderr_console()
 

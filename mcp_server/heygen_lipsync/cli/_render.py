@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
-from ._state import CliState
+from heygen_lipsync.cli._state import CliState
 
 __all__ = ["emit", "fit", "job_result", "note", "short_path", "source_name", "stderr_console", "when"]
 
@@ -236,7 +236,7 @@ def _sandbox_url_note(st: CliState, data: Mapping[str, Any]) -> None:
     lipsync_id = data.get("id")
     if not (st.sandbox and data.get("video_url") and isinstance(lipsync_id, str)) or _saved(st, data, lipsync_id):
         return
-    from ._hints import command
+    from heygen_lipsync.cli._hints import command
 
     note(
         "the sandbox's video_url stops working when this command exits; "
@@ -249,7 +249,7 @@ def _saved(st: CliState, data: Mapping[str, Any], lipsync_id: str) -> bool:
     saved_to = data.get("saved_to")
     if isinstance(saved_to, str) and Path(saved_to).expanduser().is_file():
         return True
-    from ._state import ledger_of  # the ledger loads only for this question
+    from heygen_lipsync.cli._state import ledger_of  # the ledger loads only for this question
 
     ledger = ledger_of(st)
     if ledger is None:

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 import typer
 
-from ..config import resolve_settings
-from ..errors import ConfigurationError, NotFoundError
-from ..ledger import Ledger, sandbox_ledger
-from ._errors import NoCredentials, UsageProblem, error_boundary
-from ._state import CliState, state
+from heygen_lipsync.cli._errors import NoCredentials, UsageProblem, error_boundary
+from heygen_lipsync.cli._state import CliState, state
+from heygen_lipsync.config import resolve_settings
+from heygen_lipsync.errors import ConfigurationError, NotFoundError
+from heygen_lipsync.ledger import Ledger, sandbox_ledger
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
 
 __all__ = ["run_client"]
 
@@ -41,7 +41,7 @@ def run_client(
     with error_boundary(st), _http_trace(st), _endpoint(st) as (base_url, api_key, ledger):
 
         async def main() -> T:
-            from ..client import AsyncLipsyncClient
+            from heygen_lipsync.client import AsyncLipsyncClient
 
             # The embedded sandbox is named by its data, not its random port: a rerun finds its job.
             origin = "sandbox" if st.sandbox else None
@@ -86,7 +86,7 @@ def _endpoint(st: CliState) -> Iterator[tuple[str | None, str | None, Ledger | L
     if st.sandbox:
         if st.base_url:
             raise UsageProblem("--sandbox and --base-url cannot be used together", param="--base-url")
-        from ..sandbox import EmbeddedSandbox, SandboxConfig
+        from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
 
         # Same settings and data directory as `sandbox serve`, so `--sandbox get ID` finds the job
         # an earlier `--sandbox create` made (jobs advance by the clock, not by a running server).

@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from .. import spec as _spec
+from heygen_lipsync import spec as _spec
 
 __all__ = ["SchemaError", "cli_schema", "component_schema", "load_spec", "operation_response_schema", "schema_option"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
+    from heygen_lipsync.ledger import Ledger
 
 import typer
 
@@ -44,10 +44,10 @@ def state(ctx: typer.Context) -> CliState:
 
 def ledger_of(st: CliState) -> Ledger | None:
     """The ledger this invocation records in: the sandbox's own under --sandbox, else the install's."""
-    from ..ledger import Ledger, default_ledger_path, sandbox_ledger  # loaded when a command needs it
+    from heygen_lipsync.ledger import Ledger, default_ledger_path, sandbox_ledger  # loaded when a command needs it
 
     if st.sandbox:
-        from ..sandbox import SandboxConfig
+        from heygen_lipsync.sandbox import SandboxConfig
 
         try:
             return sandbox_ledger(SandboxConfig.from_env().data_dir)

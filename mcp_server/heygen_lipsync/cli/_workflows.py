@@ -17,22 +17,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DownloadError, JobFailedError
-from ..jobs.authority import ago
-from ..models import Lipsync
-from ..sources import validate_idempotency_key
-from ._destinations import check_download_target
-from ._errors import UsageProblem
-from ._hints import command, resume_wait, save_retry
-from ._input import local_path, parse_duration
-from ._progress import WaitReporter, slot_wait_notes, transfer_progress, upload_progress
-from ._render import emit, job_result, note
-from ._state import CliState, ledger_of
+from heygen_lipsync.cli._destinations import check_download_target
+from heygen_lipsync.cli._errors import UsageProblem
+from heygen_lipsync.cli._hints import command, resume_wait, save_retry
+from heygen_lipsync.cli._input import local_path, parse_duration
+from heygen_lipsync.cli._progress import WaitReporter, slot_wait_notes, transfer_progress, upload_progress
+from heygen_lipsync.cli._render import emit, job_result, note
+from heygen_lipsync.cli._state import CliState, ledger_of
+from heygen_lipsync.errors import DownloadError, JobFailedError
+from heygen_lipsync.jobs.authority import ago
+from heygen_lipsync.models import Lipsync
+from heygen_lipsync.sources import validate_idempotency_key
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
-    from ..jobs.approval import Approval
-    from ..jobs.plan import PreparedJob
+    from heygen_lipsync.client import AsyncLipsyncClient
+    from heygen_lipsync.jobs.approval import Approval
+    from heygen_lipsync.jobs.plan import PreparedJob
 
 __all__ = [
     "CreatePlan",

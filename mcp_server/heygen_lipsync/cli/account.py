@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..models import Account
-from ._render import emit
-from ._run import run_client
-from ._schema import schema_option
-from ._state import state
+from heygen_lipsync.cli._render import emit
+from heygen_lipsync.cli._run import run_client
+from heygen_lipsync.cli._schema import schema_option
+from heygen_lipsync.cli._state import state
+from heygen_lipsync.models import Account
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
 
 __all__ = ["account", "register", "summary"]
 

@@ -6,9 +6,9 @@ from typing import Annotated, ClassVar
 
 import typer
 
-from .. import __version__
-from ._group import GlobalOptionsGroup
-from ._state import CliState
+from heygen_lipsync import __version__
+from heygen_lipsync.cli._group import GlobalOptionsGroup
+from heygen_lipsync.cli._state import CliState
 
 __all__ = ["app", "main"]
 

@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._errors import UsageProblem, error_boundary
-from ._limits import check_id
-from ._render import emit, note
-from ._run import run_client
-from ._schema import schema_option
-from ._state import state
+from heygen_lipsync.cli._errors import UsageProblem, error_boundary
+from heygen_lipsync.cli._limits import check_id
+from heygen_lipsync.cli._render import emit, note
+from heygen_lipsync.cli._run import run_client
+from heygen_lipsync.cli._schema import schema_option
+from heygen_lipsync.cli._state import state
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
 
 __all__ = ["app", "register"]
 
@@ -52,7 +52,7 @@ def delete(
     response_schema: Annotated[bool, schema_option("response", "AssetDeleteResponse")] = False,
 ) -> None:
     """Delete an uploaded asset for good. Asks y/N on a terminal; elsewhere it refuses without --force."""
-    from .lipsyncs import stdin_is_terminal  # the one seam tests patch for "is a person there"
+    from heygen_lipsync.cli.lipsyncs import stdin_is_terminal  # the one seam tests patch for "is a person there"
 
     st = state(ctx)
     if not force:

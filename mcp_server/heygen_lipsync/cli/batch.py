@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import ValidationError
-from ..request import LipsyncRequest
-from ..sources import validate_idempotency_key
-from ._confirm import DryRunOption, SpendQuestion, YesOption
-from ._errors import error_boundary
-from ._hints import command
-from ._input import build_request, read_manifest
-from ._limits import check_id, check_token
-from ._render import emit, note
-from ._run import run_client
-from ._schema import schema_option
-from ._state import state
+from heygen_lipsync.cli._confirm import DryRunOption, SpendQuestion, YesOption
+from heygen_lipsync.cli._errors import error_boundary
+from heygen_lipsync.cli._hints import command
+from heygen_lipsync.cli._input import build_request, read_manifest
+from heygen_lipsync.cli._limits import check_id, check_token
+from heygen_lipsync.cli._render import emit, note
+from heygen_lipsync.cli._run import run_client
+from heygen_lipsync.cli._schema import schema_option
+from heygen_lipsync.cli._state import state
+from heygen_lipsync.errors import ValidationError
+from heygen_lipsync.request import LipsyncRequest
+from heygen_lipsync.sources import validate_idempotency_key
 
 __all__ = ["app", "register"]
 
@@ -123,12 +123,12 @@ def get(
         emit(st, batch)
 
 
-from . import batch_follow  # noqa: E402 - after this module's own commands, so `batch --help` lists them first
+from heygen_lipsync.cli import batch_follow  # noqa: E402 - after this module's own commands, so `batch --help` lists them first
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
-    from ..jobs.approval import Approval
-    from ..jobs.plan import PreparedJob
+    from heygen_lipsync.client import AsyncLipsyncClient
+    from heygen_lipsync.jobs.approval import Approval
+    from heygen_lipsync.jobs.plan import PreparedJob
 
 batch_follow.register(app)
 

@@ -16,22 +16,22 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..checks import check_id as check_lipsync_id
-from ..errors import APIError, ValidationError
-from ..pages import PageTokens
-from ..waiting import DEFAULT_POLL_INTERVAL
-from ._errors import ExitCode, error_boundary
-from ._hints import command
-from ._input import local_path, parse_duration
-from ._limits import check_id
-from ._render import emit, note
-from ._run import run_client
-from ._state import state
-from ._workflows import download_job
+from heygen_lipsync._transport.pages import PageTokens
+from heygen_lipsync.checks import check_id as check_lipsync_id
+from heygen_lipsync.cli._errors import ExitCode, error_boundary
+from heygen_lipsync.cli._hints import command
+from heygen_lipsync.cli._input import local_path, parse_duration
+from heygen_lipsync.cli._limits import check_id
+from heygen_lipsync.cli._render import emit, note
+from heygen_lipsync.cli._run import run_client
+from heygen_lipsync.cli._state import state
+from heygen_lipsync.cli._workflows import download_job
+from heygen_lipsync.errors import APIError, ValidationError
+from heygen_lipsync.polling import DEFAULT_POLL_INTERVAL
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..batch_waiting import BatchRound
-    from ..client import AsyncLipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
+    from heygen_lipsync.jobs.batch_wait import BatchRound
 
 __all__ = ["register"]
 
@@ -73,7 +73,7 @@ def wait(
         seconds = parse_duration(timeout)
 
     async def work(client: AsyncLipsyncClient) -> BatchRound:
-        from ..batch_waiting import wait_batch  # loaded when `batch wait` runs
+        from heygen_lipsync.jobs.batch_wait import wait_batch  # loaded when `batch wait` runs
 
         line = _CountsLine()
         try:

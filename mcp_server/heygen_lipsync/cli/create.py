@@ -6,21 +6,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..waiting import DEFAULT_POLL_INTERVAL
-from ._confirm import DryRunOption, SpendQuestion, YesOption
-from ._errors import error_boundary
-from ._fields import field_flags, request_field_options
-from ._group import CompactFlagsCommand
-from ._input import build_request, merge_body, read_body
-from ._options import Data, DeleteUploads, IdemKey, Overwrite, PollInterval, Timeout, examples
-from ._render import emit
-from ._run import run_client
-from ._schema import schema_option
-from ._state import state
-from ._workflows import CreatePlan, create_job
+from heygen_lipsync.cli._confirm import DryRunOption, SpendQuestion, YesOption
+from heygen_lipsync.cli._errors import error_boundary
+from heygen_lipsync.cli._fields import field_flags, request_field_options
+from heygen_lipsync.cli._group import CompactFlagsCommand
+from heygen_lipsync.cli._input import build_request, merge_body, read_body
+from heygen_lipsync.cli._options import Data, DeleteUploads, IdemKey, Overwrite, PollInterval, Timeout, examples
+from heygen_lipsync.cli._render import emit
+from heygen_lipsync.cli._run import run_client
+from heygen_lipsync.cli._schema import schema_option
+from heygen_lipsync.cli._state import state
+from heygen_lipsync.cli._workflows import CreatePlan, create_job
+from heygen_lipsync.polling import DEFAULT_POLL_INTERVAL
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
 
 __all__ = ["register"]
 
@@ -97,7 +97,7 @@ def estimate(
     async def work(client: AsyncLipsyncClient) -> Any:
         return (await question.run(client, [request], _never))["preflight"]
 
-    from .services import show_estimate  # the report's display (a table for a person)
+    from heygen_lipsync.cli.services import show_estimate  # the report's display (a table for a person)
 
     show_estimate(st, run_client(ctx, work))
 

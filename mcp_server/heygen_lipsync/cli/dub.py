@@ -21,21 +21,28 @@ from urllib.parse import urlsplit
 
 import typer
 
-from ..campaign import DEFAULT_MAX_CONCURRENT, DubEvent, DubRow, dub_many, plan_rows, preflight_seconds
-from ..dub_report import REPORT_NAME, load_report, output_paths, row_key
-from ..errors import ValidationError
-from . import _dub_display as view
-from ._errors import UsageProblem, error_boundary
-from ._fields import field_flags, request_field_options
-from ._group import CompactFlagsCommand
-from ._input import build_request, local_path, merge_body, parse_duration, read_manifest
-from ._render import emit, note, stderr_console
-from ._run import run_client
-from ._state import state
+from heygen_lipsync.cli import _dub_display as view
+from heygen_lipsync.cli._errors import UsageProblem, error_boundary
+from heygen_lipsync.cli._fields import field_flags, request_field_options
+from heygen_lipsync.cli._group import CompactFlagsCommand
+from heygen_lipsync.cli._input import build_request, local_path, merge_body, parse_duration, read_manifest
+from heygen_lipsync.cli._render import emit, note, stderr_console
+from heygen_lipsync.cli._run import run_client
+from heygen_lipsync.cli._state import state
+from heygen_lipsync.errors import ValidationError
+from heygen_lipsync.jobs.campaign import (
+    DEFAULT_MAX_CONCURRENT,
+    DubEvent,
+    DubRow,
+    dub_many,
+    plan_rows,
+    preflight_seconds,
+)
+from heygen_lipsync.jobs.report import REPORT_NAME, load_report, output_paths, row_key
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
-    from ..preflight import Preflight
+    from heygen_lipsync.client import AsyncLipsyncClient
+    from heygen_lipsync.jobs.preflight import Preflight
 
 __all__ = ["register"]
 
@@ -170,7 +177,7 @@ def _preflight(rows: list[DubRow]) -> Preflight:
     Raises:
         ValidationError: a row HeyGen would refuse or fail (before anything is sent).
     """
-    from ..preflight import preflight_batch  # loaded when `dub` runs, not at start-up
+    from heygen_lipsync.jobs.preflight import preflight_batch  # loaded when `dub` runs, not at start-up
 
     pre = preflight_batch([row.request for row in rows])
     for finding in pre.errors:
@@ -241,7 +248,7 @@ def dub(
 
     async def work(client: AsyncLipsyncClient) -> int:
         # The balance is read (never a spend) so the one question shows it; an estimate above it is refused.
-        from ..preflight import check_spend, with_balance
+        from heygen_lipsync.jobs.preflight import check_spend, with_balance
 
         fresh = await _rows_to_pay(client, rows, out_dir, retry_failed=retry_failed)
         if not fresh:
@@ -302,7 +309,7 @@ async def _rows_to_pay(
     The run's report says which rows have a job (or may: an unknown outcome is resent under its
     key, not paid again); the ledger says which rows' content another create already made.
     """
-    from ..dub_report import RowStatus, load_report
+    from heygen_lipsync.jobs.report import RowStatus, load_report
 
     report = load_report(out_dir)
     done = {RowStatus.RUNNING, RowStatus.DONE, RowStatus.INCOMPLETE}
@@ -323,7 +330,7 @@ async def _rows_to_pay(
 
 def stdin_is_terminal() -> bool:
     """Whether a person can answer the question (``lipsyncs.stdin_is_terminal``: the one seam tests patch)."""
-    from .lipsyncs import stdin_is_terminal as seam
+    from heygen_lipsync.cli.lipsyncs import stdin_is_terminal as seam
 
     return seam()
 

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._limits import check_id
-from ._render import emit
-from ._run import run_client
-from ._state import state
+from heygen_lipsync.cli._limits import check_id
+from heygen_lipsync.cli._render import emit
+from heygen_lipsync.cli._run import run_client
+from heygen_lipsync.cli._state import state
 
 if TYPE_CHECKING:  # the client loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
 
 __all__ = ["app", "register"]
 

@@ -6,16 +6,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import NotFoundError, ValidationError
-from ..ledger import JobRecord, Ledger
-from ._errors import UsageProblem, error_boundary
-from ._limits import check_id
-from ._render import emit, note, short_path, source_name
-from ._run import run_client
-from ._state import CliState, ledger_of, state
+from heygen_lipsync.cli._errors import UsageProblem, error_boundary
+from heygen_lipsync.cli._limits import check_id
+from heygen_lipsync.cli._render import emit, note, short_path, source_name
+from heygen_lipsync.cli._run import run_client
+from heygen_lipsync.cli._state import CliState, ledger_of, state
+from heygen_lipsync.errors import NotFoundError, ValidationError
+from heygen_lipsync.ledger import JobRecord, Ledger
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
 
 __all__ = ["app", "register"]
 

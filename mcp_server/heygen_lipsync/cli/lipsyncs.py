@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._errors import UsageProblem, error_boundary
-from ._group import CompactFlagsCommand
-from ._hints import command
-from ._limits import check_ids, check_token
-from ._options import DETAIL, LIPSYNC_COLUMNS, LipsyncId, examples
-from ._render import emit, note
-from ._run import run_client
-from ._schema import schema_option
-from ._state import CliState, state
+from heygen_lipsync.cli._errors import UsageProblem, error_boundary
+from heygen_lipsync.cli._group import CompactFlagsCommand
+from heygen_lipsync.cli._hints import command
+from heygen_lipsync.cli._limits import check_ids, check_token
+from heygen_lipsync.cli._options import DETAIL, LIPSYNC_COLUMNS, LipsyncId, examples
+from heygen_lipsync.cli._render import emit, note
+from heygen_lipsync.cli._run import run_client
+from heygen_lipsync.cli._schema import schema_option
+from heygen_lipsync.cli._state import CliState, state
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
 
 __all__ = ["register", "stdin_is_terminal"]
 

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import HeyGenError
-from ._errors import UsageProblem, error_boundary
-from ._input import local_path
-from ._render import emit, source_name
-from ._state import CliState, state
+from heygen_lipsync.cli._errors import UsageProblem, error_boundary
+from heygen_lipsync.cli._input import local_path
+from heygen_lipsync.cli._render import emit, source_name
+from heygen_lipsync.cli._state import CliState, state
+from heygen_lipsync.errors import HeyGenError
 
 if TYPE_CHECKING:
-    from ..sandbox import SandboxConfig
+    from heygen_lipsync.sandbox import SandboxConfig
 
 __all__ = ["register", "show_estimate"]
 
@@ -79,7 +79,7 @@ def _sandbox_config(flags: dict[str, Any], *, data_dir: str | None, in_memory: b
     Raises:
         UsageProblem: ``--in-memory`` with ``--data-dir``, or a setting out of range.
     """
-    from ..sandbox import SandboxConfig
+    from heygen_lipsync.sandbox import SandboxConfig
 
     if in_memory and data_dir is not None:
         raise UsageProblem("--in-memory and --data-dir cannot be used together", param="data_dir")
@@ -98,7 +98,7 @@ def _serve(host: str, port: int, config: SandboxConfig) -> None:
     Raises:
         HeyGenError: the address cannot be bound, or uvicorn exited without serving.
     """
-    from ..sandbox import run_sandbox
+    from heygen_lipsync.sandbox import run_sandbox
 
     try:
         run_sandbox(host=host, port=port, config=config)  # prints where it listens, the key and the data dir
@@ -145,7 +145,7 @@ def show_estimate(st: CliState, report: dict[str, Any]) -> None:
 
 def mcp(ctx: typer.Context) -> None:
     """Run the MCP server (same as heygen-lipsync-mcp); arguments after `mcp` are passed to it."""
-    from ..mcp import main as mcp_main
+    from heygen_lipsync.mcp import main as mcp_main
 
     args = list(ctx.args)
     if state(ctx).sandbox and "--sandbox" not in args:

@@ -7,21 +7,30 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..waiting import DEFAULT_POLL_INTERVAL
-from ._destinations import check_folder_named
-from ._errors import error_boundary
-from ._group import CompactFlagsCommand
-from ._input import local_path
-from ._options import DETAIL, DeleteUploads, IdemKey, LipsyncId, Overwrite, PollInterval, Timeout, examples
-from ._progress import transfer_progress
-from ._render import emit
-from ._run import run_client
-from ._schema import schema_option
-from ._state import state
-from ._workflows import CreatePlan, delete_job_uploads, download_job, wait_and_save
+from heygen_lipsync.cli._destinations import check_folder_named
+from heygen_lipsync.cli._errors import error_boundary
+from heygen_lipsync.cli._group import CompactFlagsCommand
+from heygen_lipsync.cli._input import local_path
+from heygen_lipsync.cli._options import (
+    DETAIL,
+    DeleteUploads,
+    IdemKey,
+    LipsyncId,
+    Overwrite,
+    PollInterval,
+    Timeout,
+    examples,
+)
+from heygen_lipsync.cli._progress import transfer_progress
+from heygen_lipsync.cli._render import emit
+from heygen_lipsync.cli._run import run_client
+from heygen_lipsync.cli._schema import schema_option
+from heygen_lipsync.cli._state import state
+from heygen_lipsync.cli._workflows import CreatePlan, delete_job_uploads, download_job, wait_and_save
+from heygen_lipsync.polling import DEFAULT_POLL_INTERVAL
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
 
 __all__ = ["register"]
 

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._errors import UsageProblem, error_boundary
-from ._limits import check_id
-from ._render import emit, note
-from ._run import run_client
-from ._state import state
+from heygen_lipsync.cli._errors import UsageProblem, error_boundary
+from heygen_lipsync.cli._limits import check_id
+from heygen_lipsync.cli._render import emit, note
+from heygen_lipsync.cli._run import run_client
+from heygen_lipsync.cli._state import state
 
 if TYPE_CHECKING:  # the client loads when a command runs, not at start-up
-    from ..client import AsyncLipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
 
 __all__ = ["app", "register"]
 
@@ -98,7 +98,7 @@ def delete(
     ] = False,
 ) -> None:
     """Remove an endpoint for good. Asks y/N on a terminal; elsewhere it refuses without --force."""
-    from .lipsyncs import stdin_is_terminal  # the one seam tests patch for "is a person there"
+    from heygen_lipsync.cli.lipsyncs import stdin_is_terminal  # the one seam tests patch for "is a person there"
 
     st = state(ctx)
     if not force:

@@ -24,11 +24,11 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import ApprovalError
+from heygen_lipsync.errors import ApprovalError
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
-    from .plan import Quote
+    from heygen_lipsync.jobs.plan import Quote
+    from heygen_lipsync.ledger import Ledger
 
 __all__ = [
     "DEFAULT_TOKEN_SECONDS",

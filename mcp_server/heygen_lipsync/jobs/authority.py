@@ -30,9 +30,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ApprovalError, DailyCapError, StoreUnavailableError, ValidationError
-from ..fingerprint import derived_key
-from ..ledger import (
+from heygen_lipsync.errors import ApprovalError, DailyCapError, StoreUnavailableError, ValidationError
+from heygen_lipsync.jobs.approval import Approval
+from heygen_lipsync.jobs.fingerprint import derived_key
+from heygen_lipsync.ledger import (
     ENV_MAX_JOBS_PER_DAY,
     ENV_MAX_SPEND_PER_DAY,
     ENV_STORE_WAIT,
@@ -42,7 +43,6 @@ from ..ledger import (
     Ledger,
     _row,
 )
-from .approval import Approval
 
 __all__ = ["OWNER", "Decision", "SpendAuthority", "ago"]
 
@@ -313,7 +313,9 @@ class SpendAuthority:
 
 
 def _random_key() -> str:
-    from .._http import new_idempotency_key  # the HTTP stack loads when a request is made, not with the MCP server
+    from heygen_lipsync._transport.http import (
+        new_idempotency_key,
+    )  # the HTTP stack loads when a request is made, not with the MCP server
 
     return new_idempotency_key()
 

@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import (
+from heygen_lipsync.errors import (
     APIError,
     APIStatusError,
     BadRequestError,
@@ -31,11 +31,11 @@ from ..errors import (
     SpendError,
     ValidationError,
 )
-from ..ledger import FAILED_STATUSES, Ledger
+from heygen_lipsync.ledger import FAILED_STATUSES, Ledger
 
 if TYPE_CHECKING:
-    from .approval import Approval
-    from .authority import SpendAuthority
+    from heygen_lipsync.jobs.approval import Approval
+    from heygen_lipsync.jobs.authority import SpendAuthority
 
 __all__ = ["CreateOutcome", "definitely_not_created", "reused_assets", "submit_once"]
 

@@ -16,10 +16,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from ..files import sha256_file
-from ..ledger import Ledger, asset_reuse_days
-from ..models import Asset
-from .create import definitely_not_created, reused_assets
+from heygen_lipsync.jobs.create import definitely_not_created, reused_assets
+from heygen_lipsync.ledger import Ledger, asset_reuse_days
+from heygen_lipsync.media.files import sha256_file
+from heygen_lipsync.models import Asset
 
 __all__ = ["origin_of", "upload_once"]
 

@@ -27,7 +27,7 @@ from pydantic import ValidationError as SchemaError
 from heygen_lipsync.mcp.state import AppState, session_key, state_of
 
 if TYPE_CHECKING:
-    from heygen_lipsync.preflight import Preflight
+    from heygen_lipsync.jobs.preflight import Preflight
     from heygen_lipsync.request import LipsyncRequest
 
 __all__ = ["Answered", "NotAsked", "SpendApproval", "ask_user", "can_elicit", "describe_jobs"]

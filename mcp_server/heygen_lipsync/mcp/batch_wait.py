@@ -16,7 +16,7 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from heygen_lipsync.batch_waiting import BatchRound, wait_batch
+from heygen_lipsync.jobs.batch_wait import BatchRound, wait_batch
 from heygen_lipsync.mcp.batch_memory import BatchMemory
 from heygen_lipsync.mcp.inputs import ID_PATTERN
 from heygen_lipsync.mcp.results import ItemErrorInfo

@@ -1,6 +1,6 @@
 """What a paid job costs, as the MCP tools report it.
 
-The pricing itself is the library's (``heygen_lipsync.preflight``: each item at its own
+The pricing itself is the library's (``heygen_lipsync.jobs.preflight``: each item at its own
 mode's rate, local files and remembered assets measured with PyAV, URLs and foreign asset
 ids unknown); ``CostEstimate.of`` shapes its result for the tools' output schemas.
 """
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
-    from heygen_lipsync.media import MediaProbe
-    from heygen_lipsync.preflight import Preflight
+    from heygen_lipsync.jobs.preflight import Preflight
+    from heygen_lipsync.media.probe import MediaProbe
 
 __all__ = ["CostEstimate", "MediaInfo"]
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from heygen_lipsync.mcp.errors import ToolFailure
-from heygen_lipsync.opened import (
+from heygen_lipsync.media.opened import (
     NotRegularFileError,
     OpenedInput,
     OutputTarget,
@@ -43,7 +43,7 @@ from heygen_lipsync.opened import (
     open_input,
     open_subfolders,
 )
-from heygen_lipsync.paths import expand_user
+from heygen_lipsync.media.paths import expand_user
 
 __all__ = ["FileSandbox", "off_loop", "root_dirs", "similar_name"]
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from heygen_lipsync.mcp.files import FileSandbox, off_loop
 from heygen_lipsync.mcp.state import guarded, ok, state_of
-from heygen_lipsync.media import probe_if_media
+from heygen_lipsync.media.probe import probe_if_media
 
 __all__ = ["MEDIA_SUFFIXES", "MEDIA_TOOLS", "MediaFile", "MediaList", "find_media", "list_media"]
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from heygen_lipsync.errors import ValidationError
+from heygen_lipsync.jobs.pricing import Rates
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.state import AppState
-from heygen_lipsync.pricing import Rates
 from heygen_lipsync.sources import AssetSource, UrlSource
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ async def quote_for(
         ToolFailure: an argument the library refused (``invalid_argument``) or a job preflight
             says would fail (``preflight_failed``), naming the tool's argument.
     """
-    from heygen_lipsync.preflight import with_balance
+    from heygen_lipsync.jobs.preflight import with_balance
 
     client = await state.require_client()
     try:

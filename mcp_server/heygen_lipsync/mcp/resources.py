@@ -7,7 +7,7 @@
   HeyGen in one request (or, when it cannot be asked, marked "as last seen at <time>").
 * ``file://`` URIs: the resource links ``download_lipsync`` returns. Only files inside the
   output directory are served, opened once without following a swapped-in symlink
-  (``heygen_lipsync.opened``), as a blob with their media type.
+  (``heygen_lipsync.media.opened``), as a blob with their media type.
 
 Nothing here is subscribable (``resources/subscribe`` is not advertised): a client reads a
 job again to see its progress, or calls ``wait_for_lipsync``.
@@ -207,7 +207,7 @@ def _media_type(path: Path) -> str:
 
 
 def _read_inside(path: str, output_dir: Path) -> bytes:
-    from heygen_lipsync.opened import open_input
+    from heygen_lipsync.media.opened import open_input
 
     try:
         opened = open_input(path)

@@ -144,7 +144,7 @@ def _approval(state: AppState, quote: Quote, answer: object, confirm_spend: bool
     """
     if state.sandbox or not quote.new:
         return Approval(by="policy", fingerprints=quote.new_fingerprints)
-    from heygen_lipsync.preflight import check_spend
+    from heygen_lipsync.jobs.preflight import check_spend
 
     try:
         check_spend(quote.new_preflight)

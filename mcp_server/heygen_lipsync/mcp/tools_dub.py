@@ -22,6 +22,7 @@ from mcp.server.mcpserver import Context, ElicitationResult, Resolve
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from heygen_lipsync.jobs.preflight import Preflight
 from heygen_lipsync.mcp.asking import SpendApproval
 from heygen_lipsync.mcp.campaigns import CampaignRun, Campaigns
 from heygen_lipsync.mcp.cost import CostEstimate
@@ -36,7 +37,6 @@ from heygen_lipsync.mcp.inputs import (
 )
 from heygen_lipsync.mcp.spending import spending
 from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
-from heygen_lipsync.preflight import Preflight
 
 __all__ = ["DUB_TOOLS", "dub_many", "get_dub_run"]
 
@@ -79,7 +79,7 @@ def _runs(state: AppState) -> Campaigns:
 
 def _priced_rows(requests: list[Any], pre: Preflight | None) -> list[Any]:
     """The run's rows, each with its output length by the preflight (None where it is unknown)."""
-    from heygen_lipsync.campaign import DubRow
+    from heygen_lipsync.jobs.campaign import DubRow
 
     seconds = [item.output_seconds for item in pre.items] if pre is not None else [None] * len(requests)
     return [DubRow(request, estimate_seconds=s) for request, s in zip(requests, seconds, strict=True)]
@@ -108,8 +108,8 @@ async def dub_many(
     confirm_spend: ConfirmSpend = False,
     approval_token: ApprovalToken = None,
 ) -> Annotated[CallToolResult, DubStarted]:
-    from heygen_lipsync.campaign import DubRow
-    from heygen_lipsync.campaign import dub_many as run_rows
+    from heygen_lipsync.jobs.campaign import DubRow
+    from heygen_lipsync.jobs.campaign import dub_many as run_rows
 
     state = state_of(ctx)
     runs = _runs(state)
@@ -181,7 +181,7 @@ async def get_dub_run(
     if run.task is not None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(run.task), bound)
-    from heygen_lipsync.dub_report import REPORT_NAME
+    from heygen_lipsync.jobs.report import REPORT_NAME
 
     running = not run.finished
     if running:

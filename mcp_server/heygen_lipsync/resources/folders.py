@@ -10,13 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from heygen_lipsync._transport.responses import call_generated, data_of
+from heygen_lipsync.checks import check_id
+from heygen_lipsync.errors import ValidationError
+from heygen_lipsync.models import _bool, _int, _mapping, _str
+from heygen_lipsync.sources import validate_idempotency_key
 from heygen_lipsync_api.client import AuthenticatedClient
-
-from .._responses import call_generated, data_of
-from ..checks import check_id
-from ..errors import ValidationError
-from ..models import _bool, _int, _mapping, _str
-from ..sources import validate_idempotency_key
 
 __all__ = ["FOLDER_TYPES", "Folder", "create_folder", "get_folder"]
 

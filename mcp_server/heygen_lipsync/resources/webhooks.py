@@ -11,13 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from heygen_lipsync._transport.responses import call_generated, data_of
+from heygen_lipsync.checks import check_id, check_limit
+from heygen_lipsync.errors import ValidationError
+from heygen_lipsync.models import _mapping, _str
+from heygen_lipsync.sources import validate_url
 from heygen_lipsync_api.client import AuthenticatedClient
-
-from .._responses import call_generated, data_of
-from ..checks import check_id, check_limit
-from ..errors import ValidationError
-from ..models import _mapping, _str
-from ..sources import validate_url
 
 __all__ = [
     "BATCH_FINISHED",

@@ -17,10 +17,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .app import SANDBOX_NOTE, SandboxApp, create_app
-from .config import DATA_DIR_ENV, DEFAULT_SANDBOX_KEY, FaultConfig, SandboxConfig, default_data_dir
-from .faults import ConnectionDropped
-from .server import EmbeddedSandbox, run_sandbox
+from heygen_lipsync.sandbox.app import SANDBOX_NOTE, SandboxApp, create_app
+from heygen_lipsync.sandbox.config import (
+    DATA_DIR_ENV,
+    DEFAULT_SANDBOX_KEY,
+    FaultConfig,
+    SandboxConfig,
+    default_data_dir,
+)
+from heygen_lipsync.sandbox.faults import ConnectionDropped
+from heygen_lipsync.sandbox.server import EmbeddedSandbox, run_sandbox
 
 __all__ = [
     "DATA_DIR_ENV",

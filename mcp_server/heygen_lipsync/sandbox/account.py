@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .config import SandboxConfig
-from .store import JobRow, Store
+from heygen_lipsync.sandbox.config import SandboxConfig
+from heygen_lipsync.sandbox.store import JobRow, Store
 
 __all__ = ["job_charge", "user_info"]
 

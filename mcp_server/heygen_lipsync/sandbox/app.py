@@ -26,13 +26,13 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from . import web
-from .config import SandboxConfig
-from .context import Services
-from .errors import ApiError
-from .faults import SandboxASGI
-from .jobs import SANDBOX_NOTE
-from .routes import build_routes
+from heygen_lipsync.sandbox import web
+from heygen_lipsync.sandbox.config import SandboxConfig
+from heygen_lipsync.sandbox.context import Services
+from heygen_lipsync.sandbox.errors import ApiError
+from heygen_lipsync.sandbox.faults import SandboxASGI
+from heygen_lipsync.sandbox.jobs import SANDBOX_NOTE
+from heygen_lipsync.sandbox.routes import build_routes
 
 __all__ = ["SANDBOX_NOTE", "SandboxApp", "create_app"]
 

@@ -12,8 +12,8 @@ preparing a large file when `complete` returns), then ready.
 
 from __future__ import annotations
 
-from . import clock
-from .store import AssetRow
+from heygen_lipsync.sandbox import clock
+from heygen_lipsync.sandbox.store import AssetRow
 
 __all__ = ["is_ready", "read_status"]
 

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from . import asset_status, web
-from .config import SandboxConfig
-from .idempotency import Idempotency
-from .scheduler import Scheduler
-from .signing import Signer
-from .store import Store
-from .webhooks import Webhooks
-from .workspace import Workspace
+from heygen_lipsync.sandbox import asset_status, web
+from heygen_lipsync.sandbox.config import SandboxConfig
+from heygen_lipsync.sandbox.idempotency import Idempotency
+from heygen_lipsync.sandbox.scheduler import Scheduler
+from heygen_lipsync.sandbox.signing import Signer
+from heygen_lipsync.sandbox.store import Store
+from heygen_lipsync.sandbox.webhooks import Webhooks
+from heygen_lipsync.sandbox.workspace import Workspace
 
 __all__ = ["Services"]
 

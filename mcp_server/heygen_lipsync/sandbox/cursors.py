@@ -11,7 +11,7 @@ import base64
 import json
 from typing import Any
 
-from .errors import ApiError, invalid
+from heygen_lipsync.sandbox.errors import ApiError, invalid
 
 __all__ = ["decode_offset", "decode_position", "encode"]
 

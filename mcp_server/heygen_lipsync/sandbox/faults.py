@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .config import FaultConfig, SandboxConfig
+from heygen_lipsync.sandbox.config import FaultConfig, SandboxConfig
 
 __all__ = ["ConnectionDropped", "SandboxASGI"]
 

@@ -25,11 +25,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import clock, web
-from .config import SandboxConfig
-from .errors import ApiError, invalid
-from .store import Store
-from .validation import IDEMPOTENCY_KEY
+from heygen_lipsync.sandbox import clock, web
+from heygen_lipsync.sandbox.config import SandboxConfig
+from heygen_lipsync.sandbox.errors import ApiError, invalid
+from heygen_lipsync.sandbox.store import Store
+from heygen_lipsync.sandbox.validation import IDEMPOTENCY_KEY
 
 __all__ = ["Idempotency"]
 

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import media
-from .store import JobRow, Store
+from heygen_lipsync.sandbox import media
+from heygen_lipsync.sandbox.store import JobRow, Store
 
 __all__ = ["SANDBOX_NOTE", "Outcome", "is_loopback", "produce"]
 

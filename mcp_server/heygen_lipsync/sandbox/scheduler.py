@@ -26,11 +26,11 @@ from typing import Any
 import anyio
 from starlette.requests import Request
 
-from . import account, clock, jobs, status
-from .config import SandboxConfig
-from .errors import ApiError
-from .store import JobRow, Store
-from .webhooks import Webhooks
+from heygen_lipsync.sandbox import account, clock, jobs, status
+from heygen_lipsync.sandbox.config import SandboxConfig
+from heygen_lipsync.sandbox.errors import ApiError
+from heygen_lipsync.sandbox.store import JobRow, Store
+from heygen_lipsync.sandbox.webhooks import Webhooks
 
 __all__ = ["Scheduler"]
 

@@ -12,10 +12,10 @@ from typing import Any
 import anyio
 import uvicorn
 
-from .app import SandboxApp
-from .config import FaultConfig, SandboxConfig
-from .jobs import is_loopback
-from .request_log import RequestLog
+from heygen_lipsync.sandbox.app import SandboxApp
+from heygen_lipsync.sandbox.config import FaultConfig, SandboxConfig
+from heygen_lipsync.sandbox.jobs import is_loopback
+from heygen_lipsync.sandbox.request_log import RequestLog
 
 __all__ = ["EmbeddedSandbox", "run_sandbox", "startup_line"]
 

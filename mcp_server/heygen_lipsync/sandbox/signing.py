@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
-from . import clock
-from .config import SandboxConfig
-from .errors import ApiError
+from heygen_lipsync.sandbox import clock
+from heygen_lipsync.sandbox.config import SandboxConfig
+from heygen_lipsync.sandbox.errors import ApiError
 
 __all__ = ["Signer"]
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import clock
-from .store import JobRow
+from heygen_lipsync.sandbox import clock
+from heygen_lipsync.sandbox.store import JobRow
 
 __all__ = [
     "BATCH_ITEM_STATUSES",

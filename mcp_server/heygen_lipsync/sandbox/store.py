@@ -26,7 +26,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import owners
+from heygen_lipsync.sandbox import owners
 
 __all__ = ["AssetRow", "BatchRow", "IdempotencyRow", "JobRow", "Store"]
 

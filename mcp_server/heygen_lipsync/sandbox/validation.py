@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import ApiError, invalid
+from heygen_lipsync.sandbox.errors import ApiError, invalid
 
 __all__ = [
     "IDEMPOTENCY_KEY",

@@ -17,8 +17,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .config import SandboxConfig
-from .errors import ApiError, error_response, invalid
+from heygen_lipsync.sandbox.config import SandboxConfig
+from heygen_lipsync.sandbox.errors import ApiError, error_response, invalid
 
 __all__ = [
     "MAX_JSON_BYTES",

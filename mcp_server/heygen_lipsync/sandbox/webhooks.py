@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import clock, jobs, status
-from .config import SandboxConfig
-from .signing import Signer
-from .store import JobRow, Store
-from .workspace import Workspace
+from heygen_lipsync.sandbox import clock, jobs, status
+from heygen_lipsync.sandbox.config import SandboxConfig
+from heygen_lipsync.sandbox.signing import Signer
+from heygen_lipsync.sandbox.store import JobRow, Store
+from heygen_lipsync.sandbox.workspace import Workspace
 
 __all__ = ["Webhooks", "iso_time"]
 

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from .store import Store
+from heygen_lipsync.sandbox.store import Store
 
 __all__ = ["EndpointRow", "EventRow", "FolderRow", "Workspace"]
 

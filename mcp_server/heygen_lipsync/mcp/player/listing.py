@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from heygen_lipsync.dub_report import RowStatus, load_report
 from heygen_lipsync.errors import HeyGenError
+from heygen_lipsync.jobs.report import RowStatus, load_report
 
 __all__ = ["LIST_TOOLS", "MAX_DURATIONS", "list_entries"]
 

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from ..context import Services
-from .assets import AssetRoutes
-from .batches import BatchRoutes
-from .folders import FolderRoutes
-from .internal import InternalRoutes
-from .lipsyncs import LipsyncRoutes
-from .statuses import StatusRoutes
-from .users import UserRoutes
-from .webhook_endpoints import WebhookRoutes
+from heygen_lipsync.sandbox.context import Services
+from heygen_lipsync.sandbox.routes.assets import AssetRoutes
+from heygen_lipsync.sandbox.routes.batches import BatchRoutes
+from heygen_lipsync.sandbox.routes.folders import FolderRoutes
+from heygen_lipsync.sandbox.routes.internal import InternalRoutes
+from heygen_lipsync.sandbox.routes.lipsyncs import LipsyncRoutes
+from heygen_lipsync.sandbox.routes.statuses import StatusRoutes
+from heygen_lipsync.sandbox.routes.users import UserRoutes
+from heygen_lipsync.sandbox.routes.webhook_endpoints import WebhookRoutes
 
 __all__ = ["build_routes"]
 

@@ -34,12 +34,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import asset_status, clock, media
-from ..context import Services
-from ..errors import ApiError, invalid
-from ..store import AssetRow
-from ..validation import check_object, check_sha256, parse_id_list
-from ..web import LimitedRequest, read_json, resource, too_large
+from heygen_lipsync.sandbox import asset_status, clock, media
+from heygen_lipsync.sandbox.context import Services
+from heygen_lipsync.sandbox.errors import ApiError, invalid
+from heygen_lipsync.sandbox.store import AssetRow
+from heygen_lipsync.sandbox.validation import check_object, check_sha256, parse_id_list
+from heygen_lipsync.sandbox.web import LimitedRequest, read_json, resource, too_large
 
 __all__ = ["AssetRoutes"]
 

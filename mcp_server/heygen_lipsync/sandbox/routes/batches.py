@@ -8,11 +8,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import clock, cursors, status
-from ..context import Services
-from ..errors import ApiError, invalid
-from ..validation import check_object, parse_limit, validate_create
-from ..web import read_json, resource
+from heygen_lipsync.sandbox import clock, cursors, status
+from heygen_lipsync.sandbox.context import Services
+from heygen_lipsync.sandbox.errors import ApiError, invalid
+from heygen_lipsync.sandbox.validation import check_object, parse_limit, validate_create
+from heygen_lipsync.sandbox.web import read_json, resource
 
 __all__ = ["BatchRoutes"]
 

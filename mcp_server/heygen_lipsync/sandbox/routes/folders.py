@@ -13,12 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import clock
-from ..context import Services
-from ..errors import ApiError, invalid
-from ..validation import check_object
-from ..web import read_json, resource
-from ..workspace import FolderRow
+from heygen_lipsync.sandbox import clock
+from heygen_lipsync.sandbox.context import Services
+from heygen_lipsync.sandbox.errors import ApiError, invalid
+from heygen_lipsync.sandbox.validation import check_object
+from heygen_lipsync.sandbox.web import read_json, resource
+from heygen_lipsync.sandbox.workspace import FolderRow
 
 __all__ = ["FOLDER_TYPES", "FolderRoutes", "folder_data"]
 

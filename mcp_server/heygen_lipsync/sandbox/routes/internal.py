@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from ..config import FaultConfig
-from ..context import Services
-from ..errors import ApiError, invalid
-from ..jobs import SANDBOX_NOTE
-from ..web import read_json, resource
+from heygen_lipsync.sandbox.config import FaultConfig
+from heygen_lipsync.sandbox.context import Services
+from heygen_lipsync.sandbox.errors import ApiError, invalid
+from heygen_lipsync.sandbox.jobs import SANDBOX_NOTE
+from heygen_lipsync.sandbox.web import read_json, resource
 
 __all__ = ["InternalRoutes"]
 

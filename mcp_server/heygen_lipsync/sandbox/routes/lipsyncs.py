@@ -9,13 +9,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import clock, cursors, status
-from ..context import Services
-from ..errors import ApiError, invalid
-from ..jobs import SANDBOX_NOTE
-from ..store import JobRow
-from ..validation import check_object, parse_limit, validate_create
-from ..web import read_json, resource
+from heygen_lipsync.sandbox import clock, cursors, status
+from heygen_lipsync.sandbox.context import Services
+from heygen_lipsync.sandbox.errors import ApiError, invalid
+from heygen_lipsync.sandbox.jobs import SANDBOX_NOTE
+from heygen_lipsync.sandbox.store import JobRow
+from heygen_lipsync.sandbox.validation import check_object, parse_limit, validate_create
+from heygen_lipsync.sandbox.web import read_json, resource
 
 __all__ = ["LipsyncRoutes"]
 

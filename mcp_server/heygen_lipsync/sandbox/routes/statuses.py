@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import status
-from ..context import Services
-from ..errors import invalid
-from ..validation import parse_id_list
-from ..web import resource
+from heygen_lipsync.sandbox import status
+from heygen_lipsync.sandbox.context import Services
+from heygen_lipsync.sandbox.errors import invalid
+from heygen_lipsync.sandbox.validation import parse_id_list
+from heygen_lipsync.sandbox.web import resource
 
 __all__ = ["StatusRoutes"]
 

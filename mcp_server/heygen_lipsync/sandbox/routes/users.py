@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import account
-from ..context import Services
-from ..web import resource
+from heygen_lipsync.sandbox import account
+from heygen_lipsync.sandbox.context import Services
+from heygen_lipsync.sandbox.web import resource
 
 __all__ = ["UserRoutes"]
 

@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import clock, cursors, jobs
-from ..context import Services
-from ..errors import ApiError, invalid
-from ..validation import check_object, parse_limit
-from ..web import read_json, resource
-from ..webhooks import iso_time
-from ..workspace import EndpointRow
+from heygen_lipsync.sandbox import clock, cursors, jobs
+from heygen_lipsync.sandbox.context import Services
+from heygen_lipsync.sandbox.errors import ApiError, invalid
+from heygen_lipsync.sandbox.validation import check_object, parse_limit
+from heygen_lipsync.sandbox.web import read_json, resource
+from heygen_lipsync.sandbox.webhooks import iso_time
+from heygen_lipsync.sandbox.workspace import EndpointRow
 
 __all__ = ["EVENT_TYPES", "WebhookRoutes"]
 
@@ -188,7 +188,7 @@ class WebhookRoutes:
 
     async def rotate(self, request: Request) -> Response:
         self.sb.authenticate(request)
-        from ..workspace import new_secret
+        from heygen_lipsync.sandbox.workspace import new_secret
 
         endpoint = self._found(request)
         secret = new_secret()

@@ -45,11 +45,11 @@ from typing import Any
 
 import httpx
 
-from . import __version__
-from ._bodies import ACCEPT_ENCODING, read_answer
-from .config import ENV_REQUEST_DEADLINE, Settings
-from .errors import APIError, APITimeoutError, parse_retry_after
-from .upload_events import rate_limit_wait
+from heygen_lipsync import __version__
+from heygen_lipsync._transport.bodies import ACCEPT_ENCODING, read_answer
+from heygen_lipsync.config import ENV_REQUEST_DEADLINE, Settings
+from heygen_lipsync.errors import APIError, APITimeoutError, parse_retry_after
+from heygen_lipsync.upload_events import rate_limit_wait
 
 __all__ = [
     "BACKOFF_BASE",

@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from . import waiting
-from .models import StatusEntry
+from heygen_lipsync import polling as waiting
+from heygen_lipsync.models import StatusEntry
 
 __all__ = ["BatchRound", "BatchSource", "RoundHandler", "wait_batch"]
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Protocol
 
-from .errors import NotFoundError
+from heygen_lipsync.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from .ledger import Ledger
-    from .models import Lipsync
+    from heygen_lipsync.ledger import Ledger
+    from heygen_lipsync.models import Lipsync
 
 __all__ = ["UploadMemory", "delete_uploads", "uploads_of"]
 

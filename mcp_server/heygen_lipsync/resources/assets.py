@@ -18,12 +18,11 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from heygen_lipsync import polling as waiting
+from heygen_lipsync._transport.responses import call_generated
+from heygen_lipsync.errors import APIError, ConflictError
+from heygen_lipsync.models import AssetStatus
 from heygen_lipsync_api.client import AuthenticatedClient
-
-from . import waiting
-from ._responses import call_generated
-from .errors import APIError, ConflictError
-from .models import AssetStatus
 
 __all__ = [
     "ASSET_FIRST_POLL",

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .opened import OpenedInput
-from .sources import sniff_media_type
+from heygen_lipsync.media.opened import OpenedInput
+from heygen_lipsync.sources import sniff_media_type
 
 __all__ = [
     "INSTALL_HINT",

@@ -21,11 +21,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .errors import AuthenticationError, BalanceTooLowError, ValidationError
-from .media import INSTALL_HINT, MediaProbe, NotMediaError, probe_file
-from .pricing import Rates
-from .request import LipsyncRequest
-from .sources import AssetSource, MediaSource, UrlSource
+from heygen_lipsync.errors import AuthenticationError, BalanceTooLowError, ValidationError
+from heygen_lipsync.jobs.pricing import Rates
+from heygen_lipsync.media.probe import INSTALL_HINT, MediaProbe, NotMediaError, probe_file
+from heygen_lipsync.request import LipsyncRequest
+from heygen_lipsync.sources import AssetSource, MediaSource, UrlSource
 
 __all__ = [
     "MIN_SEGMENT_SECONDS",

@@ -21,14 +21,13 @@ from typing import Any
 
 import httpx
 
-from .downloads import (  # re-exported: the download half of moving bytes
-    _part_name,  # noqa: F401 - the name a download in progress has (tests of leftovers)
+from heygen_lipsync.media.downloads import (
     atomic_download,
     download_outputs,
     remove_stale_parts,
     resolve_destination,
 )
-from .opened import OpenedInput, open_input
+from heygen_lipsync.media.opened import OpenedInput, open_input
 
 __all__ = [
     "CHUNK_SIZE",

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ._http import EXT_NO_AUTH
+from heygen_lipsync._transport.http import EXT_NO_AUTH
 
 __all__ = ["RawResponse", "RawResponses", "record_response"]
 

@@ -24,12 +24,9 @@ from typing import Any, BinaryIO, cast
 
 import httpx
 
-from heygen_lipsync_api.client import AuthenticatedClient
-
-from . import assets, files
-from ._http import EXT_NO_AUTH, EXT_UPLOAD, Delivery, new_idempotency_key, tracking_delivery
-from ._responses import asset_of, call_generated, data_of
-from .errors import (
+from heygen_lipsync._transport.http import EXT_NO_AUTH, EXT_UPLOAD, Delivery, new_idempotency_key, tracking_delivery
+from heygen_lipsync._transport.responses import asset_of, call_generated, data_of
+from heygen_lipsync.errors import (
     APIError,
     BadRequestError,
     ConflictError,
@@ -37,11 +34,20 @@ from .errors import (
     error_from_transport,
     raise_for_response,
 )
-from .models import ASSET_WAITING_STATUSES, Asset
-from .opened import OpenedInput
-from .paths import expand_user
-from .sources import SNIFF_BYTES, SUPPORTED_MEDIA_TYPES, open_checked, sniff_bytes, validate_idempotency_key
-from .upload_events import UploadEvent, UploadEvents, UploadProgress
+from heygen_lipsync.media import files
+from heygen_lipsync.media.opened import OpenedInput
+from heygen_lipsync.media.paths import expand_user
+from heygen_lipsync.models import ASSET_WAITING_STATUSES, Asset
+from heygen_lipsync.resources import assets
+from heygen_lipsync.sources import (
+    SNIFF_BYTES,
+    SUPPORTED_MEDIA_TYPES,
+    open_checked,
+    sniff_bytes,
+    validate_idempotency_key,
+)
+from heygen_lipsync.upload_events import UploadEvent, UploadEvents, UploadProgress
+from heygen_lipsync_api.client import AuthenticatedClient
 
 __all__ = ["HEYGEN_ASSET_TYPES", "HEYGEN_LISTS_NOT", "UploadEvent", "UploadEvents", "UploadProgress", "upload_file"]
 

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from ._json import check_json
-from .config import ENV_MAX_RESPONSE_BYTES
-from .errors import APIError
+from heygen_lipsync._transport.strict_json import check_json
+from heygen_lipsync.config import ENV_MAX_RESPONSE_BYTES
+from heygen_lipsync.errors import APIError
 
 __all__ = ["ACCEPT_ENCODING", "BodyTooLarge", "BoundedDecoder", "UnsupportedEncoding", "read_answer", "read_bounded"]
 

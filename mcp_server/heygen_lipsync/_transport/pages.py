@@ -8,7 +8,7 @@ tokens it has used in one ``PageTokens``; any token seen before ends the listing
 
 from __future__ import annotations
 
-from .errors import APIError
+from heygen_lipsync.errors import APIError
 
 __all__ = ["PageTokens"]
 

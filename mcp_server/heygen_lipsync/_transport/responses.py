@@ -16,11 +16,10 @@ from typing import Any
 
 import httpx
 
+from heygen_lipsync.errors import APIError, HeyGenError, error_from_transport, raise_for_response
+from heygen_lipsync.models import Asset
 from heygen_lipsync_api.client import AuthenticatedClient
 from heygen_lipsync_api.models import ErrorEnvelope
-
-from .errors import APIError, HeyGenError, error_from_transport, raise_for_response
-from .models import Asset
 
 __all__ = ["asset_of", "call_generated", "capture_response", "data_of", "lenient_body"]
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from .config import is_loopback_host
-from .errors import APIError, ValidationError
+from heygen_lipsync.config import is_loopback_host
+from heygen_lipsync.errors import APIError, ValidationError
 
 __all__ = ["MAX_STEM_LENGTH", "check_output_url", "safe_stem"]
 

@@ -36,14 +36,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from .errors import (
-    APIConnectionError,
-    JobFailedError,
-    RateLimitError,
-    ServerError,
-    WaitTimeoutError,
-)
-from .models import ItemError, Lipsync, StatusEntry
+from heygen_lipsync.errors import APIConnectionError, JobFailedError, RateLimitError, ServerError, WaitTimeoutError
+from heygen_lipsync.models import ItemError, Lipsync, StatusEntry
 
 __all__ = [
     "AGE_FRACTION",

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .dub_report import (
+from heygen_lipsync.errors import APIConnectionError, APIError, HeyGenError, NotFoundError, RateLimitError, ServerError
+from heygen_lipsync.jobs.report import (
     DubRow,
     RowRecord,
     RowStatus,
@@ -37,13 +38,12 @@ from .dub_report import (
     row_key,
     save_report,
 )
-from .errors import APIConnectionError, APIError, HeyGenError, NotFoundError, RateLimitError, ServerError
-from .paths import expand_user
-from .request import LipsyncRequest
-from .sources import AssetSource, FileSource
+from heygen_lipsync.media.paths import expand_user
+from heygen_lipsync.request import LipsyncRequest
+from heygen_lipsync.sources import AssetSource, FileSource
 
 if TYPE_CHECKING:
-    from .client import AsyncLipsyncClient
+    from heygen_lipsync.client import AsyncLipsyncClient
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENT",
@@ -125,7 +125,7 @@ class DubEvent:
 
 def preflight_seconds(request: LipsyncRequest) -> float | None:
     """A row's output length by the library's preflight (probe + HeyGen's rule), None when unknown."""
-    from .preflight import preflight_item
+    from heygen_lipsync.jobs.preflight import preflight_item
 
     return preflight_item(request).output_seconds
 
@@ -142,7 +142,7 @@ def plan_rows(
     Raises:
         ValidationError: no rows, or two rows name the same output.
     """
-    from .errors import ValidationError
+    from heygen_lipsync.errors import ValidationError
 
     if not rows:
         raise ValidationError("rows", "give at least one row to dub")
@@ -375,7 +375,7 @@ class _Run:
         self.update(index, record.with_status(RowStatus.INCOMPLETE, failure_message=message), "incomplete")
 
     async def _download(self, detail: Any, target: Path) -> Any:
-        from .models import DownloadResult
+        from heygen_lipsync.models import DownloadResult
 
         ledger = self.client.ledger
         mine = (
@@ -487,7 +487,7 @@ async def dub_many(
         APIConnectionError, ServerError: the first statuses request could not reach the API.
         APIStatusError: an error the run cannot record on a row (e.g. a rejected API key).
     """
-    from .errors import ValidationError
+    from heygen_lipsync.errors import ValidationError
 
     if max_concurrent < 1:
         raise ValidationError("max_concurrent", f"must be 1 or more, got {max_concurrent}")

@@ -14,9 +14,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .files import sha256_file
-from .request import LipsyncRequest
-from .sources import AssetSource, FileSource
+from heygen_lipsync.media.files import sha256_file
+from heygen_lipsync.request import LipsyncRequest
+from heygen_lipsync.sources import AssetSource, FileSource
 
 __all__ = ["FingerprintedRequest", "derived_key", "fingerprint_batch", "fingerprint_of", "fingerprint_request"]
 

@@ -21,10 +21,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ValidationError
-from .paths import expand_user
-from .request import LipsyncRequest
-from .sources import AssetSource, FileSource, MediaSource, UrlSource
+from heygen_lipsync.errors import ValidationError
+from heygen_lipsync.media.paths import expand_user
+from heygen_lipsync.request import LipsyncRequest
+from heygen_lipsync.sources import AssetSource, FileSource, MediaSource, UrlSource
 
 __all__ = [
     "REPORT_NAME",

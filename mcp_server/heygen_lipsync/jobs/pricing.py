@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .errors import ConfigurationError
+from heygen_lipsync.errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_RATE_PRECISION",

@@ -1,0 +1,1 @@
+"""The HTTP policy and response handling (private: front-ends never import it)."""

@@ -1,0 +1,1 @@
+"""Local media: probing, sniffing, opened-once inputs, confined outputs and downloads."""
