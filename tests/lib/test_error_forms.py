@@ -7,7 +7,8 @@ import json
 import pytest
 
 from heygen_lipsync import APIConnectionError, JobFailedError, Lipsync, ValidationError, WaitTimeoutError
-from heygen_lipsync.errors import error_from_response, wait_timeout_message
+from heygen_lipsync._transport.mapping import error_from_response
+from heygen_lipsync.errors import wait_timeout_message
 from heygen_lipsync.redaction import redact
 from tests.lib.test_errors import response
 

@@ -21,7 +21,7 @@ from heygen_lipsync import (
     ValidationError,
     WaitTimeoutError,
 )
-from heygen_lipsync.errors import error_from_response, parse_retry_after, raise_for_response
+from heygen_lipsync._transport.mapping import error_from_response, parse_retry_after, raise_for_response
 from tests.lib.fakeapi import API_KEY, FakeHeyGen
 
 pytestmark = pytest.mark.anyio

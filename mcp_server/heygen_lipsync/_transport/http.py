@@ -47,8 +47,9 @@ import httpx
 
 from heygen_lipsync import __version__
 from heygen_lipsync._transport.bodies import ACCEPT_ENCODING, read_answer
+from heygen_lipsync._transport.mapping import parse_retry_after
 from heygen_lipsync.config import ENV_REQUEST_DEADLINE, Settings
-from heygen_lipsync.errors import APIError, APITimeoutError, parse_retry_after
+from heygen_lipsync.errors import APIError, APITimeoutError
 from heygen_lipsync.upload_events import rate_limit_wait
 
 __all__ = [

@@ -16,7 +16,8 @@ from typing import Any
 
 import httpx
 
-from heygen_lipsync.errors import APIError, HeyGenError, error_from_transport, raise_for_response
+from heygen_lipsync._transport.mapping import error_from_transport, raise_for_response
+from heygen_lipsync.errors import APIError, HeyGenError
 from heygen_lipsync.models import Asset
 from heygen_lipsync_api.client import AuthenticatedClient
 from heygen_lipsync_api.models import ErrorEnvelope

@@ -32,8 +32,9 @@ import httpx
 
 from heygen_lipsync._transport.bodies import BodyTooLarge, BoundedDecoder, UnsupportedEncoding
 from heygen_lipsync._transport.http import EXT_DEADLINE, EXT_NO_AUTH, EXT_STREAM, EXT_UPLOAD
+from heygen_lipsync._transport.mapping import error_from_transport
 from heygen_lipsync._transport.output_urls import check_output_url, safe_stem
-from heygen_lipsync.errors import APITimeoutError, DownloadError, error_from_transport
+from heygen_lipsync.errors import APITimeoutError, DownloadError
 from heygen_lipsync.media.opened import OutputTarget, open_folder
 from heygen_lipsync.media.paths import expand_user
 from heygen_lipsync.models import DownloadResult, Lipsync

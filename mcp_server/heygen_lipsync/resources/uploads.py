@@ -25,15 +25,9 @@ from typing import Any, BinaryIO, cast
 import httpx
 
 from heygen_lipsync._transport.http import EXT_NO_AUTH, EXT_UPLOAD, Delivery, new_idempotency_key, tracking_delivery
+from heygen_lipsync._transport.mapping import error_from_transport, raise_for_response
 from heygen_lipsync._transport.responses import asset_of, call_generated, data_of
-from heygen_lipsync.errors import (
-    APIError,
-    BadRequestError,
-    ConflictError,
-    ValidationError,
-    error_from_transport,
-    raise_for_response,
-)
+from heygen_lipsync.errors import APIError, BadRequestError, ConflictError, ValidationError
 from heygen_lipsync.media import files
 from heygen_lipsync.media.opened import OpenedInput
 from heygen_lipsync.media.paths import expand_user
