@@ -14,7 +14,7 @@ from typing import Any
 from heygen_lipsync._transport.responses import call_generated, data_of
 from heygen_lipsync.checks import check_id, check_limit
 from heygen_lipsync.errors import ValidationError
-from heygen_lipsync.models import _mapping, _str
+from heygen_lipsync.models._read import _mapping, _str
 from heygen_lipsync.sources import validate_url
 from heygen_lipsync_api.client import AuthenticatedClient
 
