@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CampaignRun", "Campaigns"]
+__all__ = ["BackgroundCampaign", "Campaigns"]
 
 
 @dataclass
-class CampaignRun:
+class BackgroundCampaign:
     """What the server keeps of one campaign running in its background."""
 
     run_id: str
@@ -37,9 +37,9 @@ class Campaigns:
     """The campaigns running in one server process; ``aclose`` cancels them (the lifespan calls it)."""
 
     def __init__(self) -> None:
-        self.runs: dict[str, CampaignRun] = {}
+        self.runs: dict[str, BackgroundCampaign] = {}
 
-    def start(self, run: CampaignRun, work: Callable[[CampaignRun], Any]) -> None:
+    def start(self, run: BackgroundCampaign, work: Callable[[BackgroundCampaign], Any]) -> None:
         """Start ``work(run)`` in the background, unless that run is already going."""
         current = self.runs.get(run.run_id)
         if current is not None and not current.finished:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from heygen_lipsync.jobs.preflight import Preflight
 from heygen_lipsync.mcp.asking import SpendApproval
-from heygen_lipsync.mcp.campaigns import CampaignRun, Campaigns
+from heygen_lipsync.mcp.campaigns import BackgroundCampaign, Campaigns
 from heygen_lipsync.mcp.cost import CostEstimate
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import off_loop
@@ -126,7 +126,7 @@ async def dub_many(
     out = state.files.output_dir / (folder or run_id)
     rows: list[DubRow] = []  # filled once the spend gate has priced them
 
-    async def work(run: CampaignRun) -> None:
+    async def work(run: BackgroundCampaign) -> None:
         try:
             async for event in run_rows(
                 client, rows, out, max_concurrent=max_concurrent, captions=captions, retry_failed=retry_failed
@@ -154,7 +154,7 @@ async def dub_many(
         # spend authority (caps, dedupe) as it is created, priced by this same preflight.
         await client.authority.consume(spend.approval, run_id)
         rows.extend(_priced_rows(requests, spend.quote.preflight))
-        runs.start(CampaignRun(run_id=run_id, folder=out, rows=len(items)), work)
+        runs.start(BackgroundCampaign(run_id=run_id, folder=out, rows=len(items)), work)
         spend.created()
     step = f"The run is going in the background. Call get_dub_run with run_id={run_id!r} to follow it."
     return ok(DubStarted(run_id=run_id, rows=len(items), folder=str(out), next_step=step, **spend.outcome()))
