@@ -33,6 +33,7 @@ __all__ = [
     "ConfirmSpend",
     "IdempotencyKey",
     "LipsyncId",
+    "NewJob",
     "argument_failure",
     "ask_before_items",
     "build_request",
@@ -60,6 +61,13 @@ ApprovalToken = Annotated[
         max_length=512,
         description="The approval_token of the preview (the first call's confirmation_required error) the user "
         "approved; send it with confirm_spend=true and the same arguments.",
+    ),
+]
+NewJob = Annotated[
+    bool,
+    Field(
+        description="Make a new job even when an identical earlier create exists (by default that job is "
+        "returned with reused=true). Only when the user wants another copy."
     ),
 ]
 BatchCallbackUrl = Annotated[

@@ -8,63 +8,45 @@ turns every exception into a tool error. The creates spend through ``spending.sp
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
-from mcp_types import CallToolResult, ContentBlock, ResourceLink, ToolAnnotations
+from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from heygen_lipsync.errors import APIError, NotFoundError, ValidationError, WaitTimeoutError
+from heygen_lipsync.errors import NotFoundError, WaitTimeoutError
 from heygen_lipsync.mcp.asking import NotAsked, SpendApproval, ask_user
 from heygen_lipsync.mcp.batch_wait import wait_bound
-from heygen_lipsync.mcp.cost import MediaInfo
 from heygen_lipsync.mcp.errors import ToolFailure
-from heygen_lipsync.mcp.files import FileSandbox, off_loop
+from heygen_lipsync.mcp.files import off_loop
 from heygen_lipsync.mcp.inputs import (
-    ID_PATTERN,
     ApprovalToken,
-    BatchCallbackUrl,
-    BatchItemInput,
     ConfirmSpend,
     IdempotencyKey,
     LipsyncId,
-    ask_before_items,
+    NewJob,
     build_request,
-    build_requests,
     request_arguments,
 )
 from heygen_lipsync.mcp.progress import with_upload_progress
 from heygen_lipsync.mcp.results import (
-    BatchCreated,
-    BatchInfo,
-    BatchItemInfo,
     DeleteResult,
-    DownloadInfo,
     LipsyncCreated,
     LipsyncInfo,
     LipsyncInfoResult,
     LipsyncList,
-    UploadInfo,
     WaitResult,
 )
 from heygen_lipsync.mcp.spending import spending
-from heygen_lipsync.mcp.state import AppState, guarded, ok, state_of
+from heygen_lipsync.mcp.state import guarded, ok, state_of
+from heygen_lipsync.mcp.tools_batch import create_lipsync_batch, get_lipsync_batch
+from heygen_lipsync.mcp.tools_files import download_lipsync, next_for_status, upload_asset
 
 if TYPE_CHECKING:
-    from heygen_lipsync.client import AsyncLipsyncClient
-    from heygen_lipsync.models import DownloadResult, Lipsync
+    from heygen_lipsync.models import Lipsync
     from heygen_lipsync.request import LipsyncRequest
 
 __all__ = ["TOOLS"]
-
-NewJob = Annotated[
-    bool,
-    Field(
-        description="Make a new job even when an identical earlier create exists (by default that job is "
-        "returned with reused=true). Only when the user wants another copy."
-    ),
-]
 
 
 DeleteUploads = Annotated[
@@ -74,18 +56,6 @@ DeleteUploads = Annotated[
         "download_lipsync call that saves it (assets passed by id, or still used by another job, are kept)."
     ),
 ]
-
-
-async def _delete_uploads_if_asked(state: AppState, client: AsyncLipsyncClient, lipsync_id: str) -> str:
-    """Apply create_lipsync's delete_uploads wish for a finished job; the sentence that says so, or ""."""
-    if lipsync_id not in state.delete_uploads_when_finished:
-        return ""
-    try:
-        deleted = await client.delete_uploads(lipsync_id)
-    except APIError as exc:  # kept: the next wait/download call tries again
-        return f" Its uploads could not be deleted yet ({exc}); the next call tries again."
-    state.delete_uploads_when_finished.discard(lipsync_id)
-    return f" Deleted its uploads from HeyGen: {', '.join(deleted)}." if deleted else " It had no uploads to delete."
 
 
 @request_arguments()
@@ -156,15 +126,7 @@ async def create_lipsync(
 async def get_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallToolResult, LipsyncInfoResult]:
     client = await state_of(ctx).require_client()
     lipsync = await client.get(lipsync_id)
-    return ok(LipsyncInfoResult(lipsync=LipsyncInfo.of(lipsync), next_step=_next_for_status(lipsync)))
-
-
-def _next_for_status(lipsync: Lipsync) -> str:
-    if lipsync.is_completed:
-        return f"Completed: call download_lipsync with lipsync_id={lipsync.id!r} to save the video locally."
-    if lipsync.is_failed:
-        return "Failed: tell the user the failure_message; a new job needs create_lipsync (and credits) again."
-    return f"Still {lipsync.status}: call wait_for_lipsync with lipsync_id={lipsync.id!r}."
+    return ok(LipsyncInfoResult(lipsync=LipsyncInfo.of(lipsync), next_step=next_for_status(lipsync)))
 
 
 @guarded
@@ -194,7 +156,7 @@ async def update_lipsync(
 ) -> Annotated[CallToolResult, LipsyncInfoResult]:
     client = await state_of(ctx).require_client()
     lipsync = await client.update(lipsync_id, title=title)
-    return ok(LipsyncInfoResult(lipsync=LipsyncInfo.of(lipsync), next_step="Renamed. " + _next_for_status(lipsync)))
+    return ok(LipsyncInfoResult(lipsync=LipsyncInfo.of(lipsync), next_step="Renamed. " + next_for_status(lipsync)))
 
 
 @guarded
@@ -296,7 +258,7 @@ async def wait_for_lipsync(
         waited_seconds=round(progress.waited, 1),
         lipsync=finished,
         timeout_note=cut,
-        next_step=_next_for_status(lipsync) + (later if lipsync.is_completed else ""),
+        next_step=next_for_status(lipsync) + (later if lipsync.is_completed else ""),
     )
     return ok(result)
 
@@ -314,226 +276,6 @@ def _still_running(lipsync_id: str, exc: WaitTimeoutError, bound: float, cut: st
             f"progress, then call wait_for_lipsync again with lipsync_id={lipsync_id!r}.",
         )
     )
-
-
-@guarded
-async def upload_asset(
-    ctx: Context,
-    path: Annotated[str, Field(min_length=1, description="Local media file inside the allowed directories.")],
-    idempotency_key: IdempotencyKey = None,
-) -> Annotated[CallToolResult, UploadInfo]:
-    state = state_of(ctx)
-    client = await state.require_client()
-    local = await off_loop(state.files.input_file, path, param="path")  # opened: the upload reads it
-    try:
-        asset = await with_upload_progress(
-            ctx,
-            local.size,
-            state.settings.poll_interval,
-            lambda relay: client.upload(local, idempotency_key=idempotency_key, on_progress=relay),
-        )
-        audio_type = await off_loop(_local_audio_type, local)  # while the opened file is still open
-    except ValidationError as exc:
-        arg = "idempotency_key" if exc.field == "idempotency_key" else "path"
-        raise ToolFailure("invalid_argument", exc.reason, param=arg, next_action=f"Fix {arg} and call again.") from None
-    finally:
-        local.close()
-    argument = "audio_asset_id" if audio_type else "video_asset_id"  # a WAV is never a video
-    step = f"Pass {argument}={asset.asset_id!r} to create_lipsync."
-    mime = audio_type if audio_type and not (asset.mime_type or "").startswith("audio/") else asset.mime_type
-    # What the file holds (PyAV reads it now, off the event loop); a create from the asset is priced from it.
-    probe = await off_loop(client.remembered_probe, asset.asset_id)
-    media = MediaInfo.of(probe) if probe is not None else None
-    return ok(UploadInfo.of(asset, path=str(local), mime_type=mime, media=media, next_step=step))
-
-
-_AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".wav", ".aac", ".ogg", ".flac", ".opus"})
-
-
-def _local_audio_type(local: Path) -> str | None:
-    """The file's audio media type when it is audio (by content, then name); None for a video.
-
-    The local file decides, not the upload's reported type: an .m4a is an MP4 container that
-    HeyGen may report as video/mp4, but it holds only sound. Blocking: run it off the loop.
-    """
-    from heygen_lipsync.sources import sniff_media_type
-
-    sniffed = sniff_media_type(local) or ""
-    if sniffed.startswith("audio/"):
-        return sniffed
-    if local.suffix.lower() in _AUDIO_SUFFIXES:
-        return "audio/mp4" if local.suffix.lower() == ".m4a" else sniffed or f"audio/{local.suffix.lower()[1:]}"
-    return None
-
-
-_VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".webm", ".mkv"})
-
-
-def _with_extension(filename: str | None) -> tuple[str | None, str | None]:
-    """The filename the video is saved under, and a note when it was changed.
-
-    The video always keeps a video extension: "dubbed_fr" gets .mp4 (a file no player would
-    recognise otherwise), and "notes.txt" or "talk.srt" become .mp4 too, so the MP4 is never
-    saved as text and the captions' own file (<stem>.srt beside it) can never be the video.
-    """
-    named = (filename or "").strip()
-    if not named or named.endswith(("/", "\\", ".")):
-        return filename, None
-    suffix = Path(named).suffix
-    if not suffix:
-        return named + ".mp4", None
-    if suffix.lower() in _VIDEO_SUFFIXES:
-        return filename, None
-    fixed = named[: -len(suffix)] + ".mp4"
-    return fixed, f"filename {named!r} is not a video name, so the video was saved as {Path(fixed).name!r}"
-
-
-def _destination(files: FileSandbox, filename: str | None, default: str, *, overwrite: bool, captions: bool) -> Path:
-    dest = files.output_file(filename, default_name=default, overwrite=overwrite, param="filename")
-    if captions:
-        files.output_file(str(dest.with_suffix(".srt")), default_name="", overwrite=overwrite, param="filename")
-    return files.open_output(dest, param="filename")  # written through its folder's descriptor
-
-
-def _sizes(result: DownloadResult) -> tuple[int, int]:
-    video = Path(result.video_path).stat().st_size
-    caption = Path(result.caption_path).stat().st_size if result.caption_path else 0
-    return video, caption
-
-
-def _saved(
-    lipsync_id: str, result: DownloadResult, sizes: tuple[int, int], note: str | None, deleted: str = ""
-) -> CallToolResult:
-    video = Path(result.video_path)
-    caption = Path(result.caption_path) if result.caption_path else None
-    links: list[ContentBlock] = [
-        ResourceLink(type="resource_link", uri=video.as_uri(), name=video.name, mime_type="video/mp4")
-    ]
-    if caption is not None:
-        links.append(
-            ResourceLink(
-                type="resource_link", uri=caption.as_uri(), name=caption.name, mime_type="application/x-subrip"
-            )
-        )
-    info = DownloadInfo(
-        lipsync_id=lipsync_id,
-        video_path=str(video),
-        caption_path=str(caption) if caption else None,
-        bytes_written=result.bytes_written,
-        video_bytes=sizes[0],
-        caption_bytes=sizes[1] if caption else None,
-        filename_note=note,
-        next_step=(note + ". " if note else "")
-        + f"Saved. Tell the user where: {video}"
-        + (f" (captions: {caption})." if caption else ".")
-        + deleted,
-    )
-    return ok(info, *links)
-
-
-@guarded
-async def download_lipsync(
-    ctx: Context,
-    lipsync_id: LipsyncId,
-    filename: Annotated[
-        str | None,
-        Field(
-            description="File name in the output directory (default <lipsync_id>.mp4; always a video extension). "
-            "Captions go beside it as <name>.srt."
-        ),
-    ] = None,
-    overwrite: Annotated[bool, Field(description="Replace an existing file (only if the user agrees).")] = False,
-    captions: Annotated[bool, Field(description="Also save the job's SRT captions.")] = True,
-) -> Annotated[CallToolResult, DownloadInfo]:
-    state = state_of(ctx)
-    client = await state.require_client()
-    (filename, renamed), default = _with_extension(filename), f"{lipsync_id}.mp4"
-    # Where it would go first (overwrite=True: only the location is checked), then the job: for an
-    # unfinished job "wait" is the answer, not "that file exists, overwrite?".
-    await off_loop(state.files.output_file, filename, default_name=default, overwrite=True, param="filename")
-    lipsync = await client.get(lipsync_id)
-    if not lipsync.is_completed:
-        failure = f": {lipsync.failure_message}" if lipsync.failure_message else ""
-        if lipsync.is_failed:
-            message = f"lipsync {lipsync_id} failed{failure}; there is no video to download"
-        else:
-            message = f"lipsync {lipsync_id} has not finished yet (status: {lipsync.status}); nothing to download yet"
-        raise ToolFailure("not_completed", message, param="lipsync_id", next_action=_next_for_status(lipsync))
-    with_captions = bool(captions and lipsync.caption_url)
-    dest = await off_loop(_destination, state.files, filename, default, overwrite=overwrite, captions=with_captions)
-    result = await client.download(lipsync, dest, overwrite=overwrite, captions=with_captions)
-    deleted = await _delete_uploads_if_asked(state, client, lipsync_id)
-    return _saved(lipsync_id, result, await off_loop(_sizes, result), renamed, deleted)
-
-
-@guarded
-async def create_lipsync_batch(
-    ctx: Context,
-    approval: Annotated[ElicitationResult[SpendApproval], Resolve(ask_before_items)],
-    items: Annotated[
-        list[BatchItemInput],
-        Field(min_length=1, max_length=100, description="1-100 jobs, each with the same inputs as create_lipsync."),
-    ],
-    title: Annotated[str | None, Field(min_length=1, max_length=255, description="A name for the batch.")] = None,
-    callback_url: BatchCallbackUrl = None,
-    idempotency_key: IdempotencyKey = None,
-    confirm_spend: ConfirmSpend = False,
-    approval_token: ApprovalToken = None,
-    new_job: NewJob = False,
-) -> Annotated[CallToolResult, BatchCreated]:
-    state = state_of(ctx)
-    client = await state.require_client()
-    requests = await off_loop(build_requests, state.files, items)
-    async with spending(
-        ctx,
-        requests,
-        approval,
-        confirm_spend=confirm_spend,
-        approval_token=approval_token,
-        idempotency_key=idempotency_key,
-        new_job=new_job,
-        kind="batch",
-        identity=f"{title}\n{callback_url}",
-    ) as spend:
-        outcome = await client.submit_batch(
-            spend.jobs,
-            title=title,
-            callback_url=callback_url,
-            idempotency_key=idempotency_key,
-            new_job=new_job,
-            approve=spend.approval,
-        )
-        spend.created(reused=outcome.reused, idempotency_key=outcome.idempotency_key)
-    batch_id = outcome.id
-    state.batches.remember(batch_id, [item.model_dump() for item in items])
-    step = f"The batch is running. Call wait_for_lipsync_batch with batch_id={batch_id!r} to wait for it; each "
-    step += "item's lipsync_id works with wait_for_lipsync and download_lipsync."
-    if outcome.reused:
-        step = "An identical batch was made earlier: this is it, nothing new was spent (new_job=true makes another). "
-        step += f"Call wait_for_lipsync_batch with batch_id={batch_id!r}."
-    return ok(
-        BatchCreated(batch_id=batch_id, items=len(items), reused=outcome.reused, next_step=step, **spend.outcome())
-    )
-
-
-@guarded
-async def get_lipsync_batch(
-    ctx: Context,
-    batch_id: Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, description="The batch id.")],
-    limit: Annotated[int | None, Field(ge=1, le=100, description="Items per page (1-100).")] = None,
-    token: Annotated[str | None, Field(description="next_token from the previous page of items.")] = None,
-) -> Annotated[CallToolResult, BatchInfo]:
-    state = state_of(ctx)
-    client = await state.require_client()
-    batch = await client.get_batch(batch_id, limit=limit, token=token)
-    if batch.has_more and batch.next_token:
-        step = "More items: call get_lipsync_batch again with token=next_token."
-    elif batch.status == "processing":
-        step = f"Still processing: call wait_for_lipsync_batch with batch_id={batch_id!r} to wait for it."
-    else:
-        step = "Finished: call download_lipsync for each completed item's lipsync_id."
-    items = [BatchItemInfo.of(item, **vars(state.batches.label(batch_id, item.item_index))) for item in batch.items]
-    return ok(BatchInfo.of(batch, items=items, next_step=step))
 
 
 _READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
