@@ -77,8 +77,10 @@ def test_wait_download_saves_the_video(sandboxed: Cli, samples: tuple[Path, Path
 
 def test_list_more_hint_works(sandboxed: Cli, samples: tuple[Path, Path]):
     video, audio = samples
-    for _ in range(2):
-        assert sandboxed("--sandbox", "create", "--video", video, "--audio", audio).exit_code == 0
+    for n in range(2):  # two jobs: an identical create would return the first one
+        assert (
+            sandboxed("--sandbox", "create", "--video", video, "--audio", audio, "--title", f"job {n}").exit_code == 0
+        )
     listed = sandboxed("--sandbox", "--human", "list", "--limit", "1")
     assert listed.exit_code == 0, listed.stderr
     _run_hint(sandboxed, listed.stderr, "--token")

@@ -60,14 +60,8 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None, tit
     """Rows as a table; ids are never cut (they are copied into the next command), other cells wrap."""
     cols = list(columns) if columns else _columns_of(rows)
 
-    def width(col: str) -> int | None:  # an id column is as wide as its longest id: never cut, even at 80 columns
-        return max((len(str(row.get(col) or "")) for row in rows), default=0) or None if col in _ID_COLUMNS else None
-
     table = Table(
-        *(
-            Column(col, overflow="fold", no_wrap=col in _ID_COLUMNS or col in _SHORT_COLUMNS, min_width=width(col))
-            for col in cols
-        ),
+        *(Column(col, overflow="fold", no_wrap=col in _ID_COLUMNS or col in _SHORT_COLUMNS) for col in cols),
         title=title,
         title_justify="left",
     )
@@ -108,7 +102,7 @@ def _styled(value: Any, key: str) -> Text:
 
 
 _ID_COLUMNS = frozenset({"id", "video_id", "batch_id", "asset_id"})
-# Short values a wrap would only break mid-word ("2026-12-07" over "18:31:57 UTC"); file names may fold.
+# Short values a wrap would only break mid-word ("2026-12-07" over "18:31:57 UTC").
 _SHORT_COLUMNS = frozenset({"status", "mode", "estimate", "created_at", "updated_at", "duration"})
 
 
@@ -188,7 +182,7 @@ def when(value: Any) -> str:
 
 
 def short_path(
-    path: str | os.PathLike[str], *, limit: int = 28, cwd: Path | None = None, home: Path | None = None
+    path: str | os.PathLike[str], *, limit: int = 24, cwd: Path | None = None, home: Path | None = None
 ) -> str:
     """A local path for a table cell: relative to the working directory, else ``~/...``; a long one by its end.
 
@@ -217,7 +211,7 @@ def fit(name: str, limit: int) -> str:
     return f"{name[:head]}…{name[len(name) - (keep - head) :]}"
 
 
-def source_name(source: Any, *, limit: int = 28) -> str:
+def source_name(source: Any, *, limit: int = 24) -> str:
     """An input as a person recognises it in a table: a file's or URL's name, an asset id as it is."""
     text = "" if source is None else str(source)
     if "://" in text:

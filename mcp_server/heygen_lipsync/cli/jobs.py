@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -95,6 +96,8 @@ def jobs(
         rows = [_for_people(_row(r), r) if st.is_human else _row(r) for r in records]
     # A column no row fills (mode and estimate are often unknown) only narrows the ones that say something.
     columns = [col for col in _COLUMNS if not st.is_human or col == "id" or any(row.get(col) for row in rows)]
+    if st.is_human and shutil.get_terminal_size().columns < 120:  # a narrow terminal: ids and titles first
+        columns = [col for col in columns if col not in ("output_path", "created_at")]
     emit(st, rows, columns=columns, title="jobs")
 
 
