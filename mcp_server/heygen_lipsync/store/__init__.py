@@ -1,0 +1,93 @@
+"""The job store behind one interface: an embedded SQLite file by default, a shared PostgreSQL by URL.
+
+``HEYGEN_LIPSYNC_DATABASE_URL`` unset: the SQLite file ``HEYGEN_LIPSYNC_LEDGER`` names (or
+``off``), else ``ledger.sqlite3`` in the user data directory. ``postgresql://...``: a store
+every process and machine naming it shares (job history, dedupe, uploads, approvals, daily
+caps). The embedded sandbox keeps its own ledger beside its data, so sandbox and real jobs
+never mix; every record names the base URL it was made against.
+
+```python
+ledger = Ledger.open(path_or_url)     # or open_default(); None when turned off
+rec = ledger.record(kind="lipsync", base_url=url, fingerprint=fp, idempotency_key=key, inputs={...})
+ledger.update(rec, lipsync_id="ls_1", status="pending")
+ledger.find_by_fingerprint(fp, base_url=url); ledger.find_by_id("ls_1"); ledger.recent(limit=20)
+with ledger.transaction() as conn: ...  # the spend authority's one exclusive transaction
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..errors import DailyCapError
+from .ledger import Ledger
+from .migrate import SCHEMA_VERSION
+from .records import FAILED_STATUSES, JobRecord, record_of
+from .settings import (
+    DEFAULT_ASSET_REUSE_DAYS,
+    DEFAULT_STORE_WAIT_SECONDS,
+    ENV_ASSET_REUSE_DAYS,
+    ENV_DATABASE_URL,
+    ENV_LEDGER,
+    ENV_MAX_JOBS_PER_DAY,
+    ENV_MAX_SPEND_PER_DAY,
+    ENV_STORE_WAIT,
+    LEDGER_FILENAME,
+    DailyCaps,
+    asset_reuse_days,
+    database_url,
+    default_ledger_path,
+    is_postgres,
+    sqlite_path,
+    store_wait_seconds,
+)
+
+__all__ = [
+    "DEFAULT_ASSET_REUSE_DAYS",
+    "DEFAULT_STORE_WAIT_SECONDS",
+    "ENV_ASSET_REUSE_DAYS",
+    "ENV_DATABASE_URL",
+    "ENV_LEDGER",
+    "ENV_MAX_JOBS_PER_DAY",
+    "ENV_MAX_SPEND_PER_DAY",
+    "ENV_STORE_WAIT",
+    "FAILED_STATUSES",
+    "LEDGER_FILENAME",
+    "SCHEMA_VERSION",
+    "DailyCapError",
+    "DailyCaps",
+    "JobRecord",
+    "Ledger",
+    "asset_reuse_days",
+    "database_url",
+    "default_ledger_path",
+    "open_default",
+    "record_of",
+    "sandbox_ledger",
+    "store_wait_seconds",
+]
+
+
+def open_default(env: Mapping[str, str] | None = None) -> Ledger | None:
+    """The install's store: ``HEYGEN_LIPSYNC_DATABASE_URL`` when set, else the SQLite file of
+    ``default_ledger_path`` (None when that is turned off).
+
+    Raises:
+        ConfigurationError: the URL names another kind of database, or PostgreSQL without psycopg.
+    """
+    url = database_url(env)
+    if url is not None:
+        return Ledger.open(url if is_postgres(url) else sqlite_path(url))
+    path = default_ledger_path(env)
+    return Ledger.open(path) if path is not None else None
+
+
+def sandbox_ledger(data_dir: Path | None, env: Mapping[str, str] | None = None) -> Ledger | None:
+    """The embedded sandbox's own ledger, beside its data (None for an in-memory sandbox or when turned off).
+
+    Always a SQLite file: sandbox jobs never enter a shared store.
+    """
+    if data_dir is None or (default_ledger_path(env) is None and database_url(env) is None):
+        return None
+    return Ledger.open(Path(data_dir) / LEDGER_FILENAME, origin="sandbox")
