@@ -25,7 +25,7 @@ pytestmark = pytest.mark.anyio
 __all__ = ["store"]  # the fixture, on both backends
 
 Make = Callable[..., tuple[MCPServer[Any], CountingTransport]]
-SECRET = "replicas-share-this-secret-0123456789"  # noqa: S105 - a test's own
+SECRET = "replicas-share-this-secret-0123456789"
 
 
 async def test_a_token_from_one_replica_pays_once_on_another(

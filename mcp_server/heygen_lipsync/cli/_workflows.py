@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DownloadError, JobFailedError
 from ..jobs.authority import ago
-from ..ledger import Ledger, default_ledger_path, sandbox_ledger
+from ..ledger import Ledger, open_default, sandbox_ledger
 from ..models import Lipsync
 from ..sources import validate_idempotency_key
 from ._destinations import check_download_target
@@ -120,8 +120,7 @@ def ledger_of(st: CliState) -> Ledger | None:
             return sandbox_ledger(SandboxConfig.from_env().data_dir)
         except ValueError:
             return None
-    path = default_ledger_path()
-    return Ledger.open(path) if path is not None else None
+    return open_default()  # HEYGEN_LIPSYNC_DATABASE_URL's shared store, else the SQLite file
 
 
 def _saved_before(st: CliState, path: Path) -> bool:
