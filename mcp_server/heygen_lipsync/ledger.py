@@ -2,52 +2,6 @@
 
 from __future__ import annotations
 
-from .store import (
-    DEFAULT_ASSET_REUSE_DAYS,
-    DEFAULT_STORE_WAIT_SECONDS,
-    ENV_ASSET_REUSE_DAYS,
-    ENV_DATABASE_URL,
-    ENV_LEDGER,
-    ENV_MAX_JOBS_PER_DAY,
-    ENV_MAX_SPEND_PER_DAY,
-    ENV_STORE_WAIT,
-    FAILED_STATUSES,
-    LEDGER_FILENAME,
-    SCHEMA_VERSION,
-    DailyCapError,
-    DailyCaps,
-    JobRecord,
-    Ledger,
-    asset_reuse_days,
-    database_url,
-    default_ledger_path,
-    open_default,
-    record_of,
-    sandbox_ledger,
-    store_wait_seconds,
-)
-
-__all__ = [
-    "DEFAULT_ASSET_REUSE_DAYS",
-    "DEFAULT_STORE_WAIT_SECONDS",
-    "ENV_ASSET_REUSE_DAYS",
-    "ENV_DATABASE_URL",
-    "ENV_LEDGER",
-    "ENV_MAX_JOBS_PER_DAY",
-    "ENV_MAX_SPEND_PER_DAY",
-    "ENV_STORE_WAIT",
-    "FAILED_STATUSES",
-    "LEDGER_FILENAME",
-    "SCHEMA_VERSION",
-    "DailyCapError",
-    "DailyCaps",
-    "JobRecord",
-    "Ledger",
-    "asset_reuse_days",
-    "database_url",
-    "default_ledger_path",
-    "open_default",
-    "record_of",
-    "sandbox_ledger",
-    "store_wait_seconds",
-]
+from .store import *  # noqa: F403 - this module is the store's former name
+from .store import __all__ as __all__
+from .store.settings import *  # noqa: F403 - (named again for type checkers, which stop at one star)

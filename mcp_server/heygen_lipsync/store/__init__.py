@@ -21,52 +21,24 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import DailyCapError
+from . import settings as _settings
 from .ledger import Ledger
 from .migrate import SCHEMA_VERSION
 from .records import FAILED_STATUSES, JobRecord, record_of
-from .settings import (
-    DEFAULT_ASSET_REUSE_DAYS,
-    DEFAULT_STORE_WAIT_SECONDS,
-    ENV_ASSET_REUSE_DAYS,
-    ENV_DATABASE_URL,
-    ENV_LEDGER,
-    ENV_MAX_JOBS_PER_DAY,
-    ENV_MAX_SPEND_PER_DAY,
-    ENV_STORE_WAIT,
-    LEDGER_FILENAME,
-    DailyCaps,
-    asset_reuse_days,
-    database_url,
-    default_ledger_path,
-    is_postgres,
-    sqlite_path,
-    store_wait_seconds,
-)
+from .settings import *  # noqa: F403 - the store's settings are part of its surface
+from .settings import LEDGER_FILENAME, database_url, default_ledger_path, is_postgres, sqlite_path
 
 __all__ = [
-    "DEFAULT_ASSET_REUSE_DAYS",
-    "DEFAULT_STORE_WAIT_SECONDS",
-    "ENV_ASSET_REUSE_DAYS",
-    "ENV_DATABASE_URL",
-    "ENV_LEDGER",
-    "ENV_MAX_JOBS_PER_DAY",
-    "ENV_MAX_SPEND_PER_DAY",
-    "ENV_STORE_WAIT",
     "FAILED_STATUSES",
-    "LEDGER_FILENAME",
     "SCHEMA_VERSION",
     "DailyCapError",
-    "DailyCaps",
     "JobRecord",
     "Ledger",
-    "asset_reuse_days",
-    "database_url",
-    "default_ledger_path",
     "open_default",
     "record_of",
     "sandbox_ledger",
-    "store_wait_seconds",
 ]
+__all__ += _settings.__all__
 
 
 def open_default(env: Mapping[str, str] | None = None) -> Ledger | None:
