@@ -22,7 +22,7 @@ import pytest
 
 from heygen_lipsync.store import Ledger
 
-__all__ = ["Store", "store"]
+__all__ = ["Store", "postgres_schema", "store"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,6 @@ class Store:
 
     kind: str
     target: str
-    schema: str | None = None
 
     def open(self) -> Ledger:
         return Ledger.open(self.target)
@@ -84,16 +83,21 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
         monkeypatch.delenv("HEYGEN_LIPSYNC_DATABASE_URL", raising=False)
         yield Store("sqlite", str(path))
         return
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        monkeypatch.setenv("HEYGEN_LIPSYNC_DATABASE_URL", url)
+        yield Store("postgres", url)
+
+
+@contextmanager
+def postgres_schema(base: str) -> Iterator[str]:
+    """A fresh schema in the tests' PostgreSQL database, dropped afterwards: the URL whose search_path names it."""
     import psycopg
 
-    base = request.getfixturevalue("postgres_url")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(base, autocommit=True) as admin:
         admin.execute(f'CREATE SCHEMA "{schema}"')  # type: ignore[arg-type]
-    url = _with_schema(base, schema)
-    monkeypatch.setenv("HEYGEN_LIPSYNC_DATABASE_URL", url)
     try:
-        yield Store("postgres", url, schema)
+        yield _with_schema(base, schema)
     finally:
         with psycopg.connect(base, autocommit=True) as admin:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')  # type: ignore[arg-type]

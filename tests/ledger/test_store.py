@@ -10,7 +10,7 @@ import pytest
 
 from heygen_lipsync.errors import ConfigurationError
 from heygen_lipsync.store import SCHEMA_VERSION, Ledger, open_default
-from tests.ledger.stores import Store
+from tests.ledger.stores import Store, postgres_schema
 
 
 def _open_and_record(target: str, n: int, out: multiprocessing.Queue) -> None:
@@ -87,3 +87,22 @@ def test_an_unreachable_database_is_not_used_and_its_password_is_never_shown(
     assert ledger is not None and not ledger.usable and ledger.failure
     assert f"postgresql://team@127.0.0.1:{port}/jobs" in caplog.text
     assert "s3cret-pw" not in caplog.text + str(ledger.failure) + str(ledger.path)
+
+
+def test_a_shared_store_whose_connection_was_cut_is_used_again_once_the_server_answers(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    monkeypatch.setattr("heygen_lipsync.store.ledger._RECONNECT_SECONDS", 0.0)
+    with postgres_schema(postgres_url) as url:
+        ledger = Ledger.open(url)
+        first = ledger.record(kind="lipsync", base_url="https://api.example", fingerprint="a")
+        pid = ledger._guard(None, lambda conn: conn.execute("SELECT pg_backend_pid() AS pid").fetchone()["pid"])
+        with psycopg.connect(url, autocommit=True) as admin:  # the server restarts, or a proxy drops the line
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        ledger.record(kind="lipsync", base_url="https://api.example", fingerprint="b")  # fails: skipped, noted
+        assert ledger.usable  # connects again
+        second = ledger.record(kind="lipsync", base_url="https://api.example", fingerprint="c")
+        assert first is not None and second is not None
+        assert {r.fingerprint for r in ledger.recent(limit=None)} >= {"a", "c"}
