@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import StoreUnavailableError
-from .dialect import Conn, Dialect, SQLiteDialect
+from .dialect import BEST_EFFORT_WAIT_SECONDS, Conn, Dialect, SQLiteDialect
 from .migrate import SCHEMA_VERSION, SchemaTooNewError, migrate
 from .queries import Queries
 from .records import JobRecord, iso, record_of
@@ -103,15 +103,15 @@ class Ledger(Queries):
         else:
             dialect = SQLiteDialect(Path(text).expanduser(), setting=ENV_LEDGER)
         ledger = cls(dialect, None, origin=origin)
-        ledger._connect()
+        ledger._connect(store_wait_seconds())
         return ledger
 
-    def _connect(self) -> None:
+    def _connect(self, wait: float) -> None:
         dialect = self.dialect
         conn: Conn | None = None
         unusable: tuple[type[BaseException], ...] = (OSError, SchemaTooNewError, *dialect.errors)
         try:
-            conn = dialect.connect(store_wait_seconds())
+            conn = dialect.connect(wait)
             if dialect.schema_version(conn) != SCHEMA_VERSION:
                 migrate(conn, dialect)
             conn.execute("SELECT count(*) FROM jobs").fetchone()
@@ -137,14 +137,15 @@ class Ledger(Queries):
     @property
     def usable(self) -> bool:
         """Whether the ledger is open and has not failed."""
-        return self._live() is not None and self.failure is None
+        with self._lock:
+            return self._live() is not None and self.failure is None
 
     # -- plumbing -------------------------------------------------------------------------
 
     def _live(self) -> Conn | None:
         """The connection; a shared store whose server went away is tried again now and then."""
         if self._conn is None and self.dialect.reconnects and time.monotonic() >= self._retry_at:
-            self._connect()
+            self._connect(BEST_EFFORT_WAIT_SECONDS)  # briefly: this may be a bookkeeping step on an event loop
         return self._conn
 
     def _guard(self, fallback: T, work: Callable[[Conn], T]) -> T:
