@@ -92,3 +92,48 @@ async def test_the_daily_job_cap_holds_over_eight_creates_spread_over_two_replic
     assert sorted(outcomes) == ["created"] * 3 + ["daily_cap"] * 5, outcomes
     assert jobs_in(upstream) == 3
     assert sum(creates(counter) for _, counter in servers) == 3
+
+
+def _spend(target: str, n: int, isolation: str | None) -> str:
+    import asyncio
+
+    from heygen_lipsync.errors import DailyCapError
+    from heygen_lipsync.jobs.approval import Approval
+    from heygen_lipsync.jobs.authority import SpendAuthority
+    from heygen_lipsync.store import DailyCaps, Ledger
+
+    ledger = Ledger.open(target)  # a process of its own: its own connection
+    if isolation:  # a database whose administrator changed the default isolation
+        ledger._guard(None, lambda conn: conn.execute(f"SET default_transaction_isolation = '{isolation}'"))
+    authority = SpendAuthority(ledger, DailyCaps(max_jobs=3), origin="https://api.example")
+    try:
+        decision = asyncio.run(
+            authority.authorize(
+                kind="lipsync",
+                fingerprint=f"fp{n}",
+                idempotency_key=None,
+                new_job=False,
+                jobs=1,
+                estimate_usd=0.1,
+                counted_usd=0.1,
+                inputs={},
+                hashes={},
+                approval=Approval(by="policy"),
+            )
+        )
+    except DailyCapError:
+        return "daily_cap"
+    finally:
+        ledger.close()
+    return decision.action
+
+
+@pytest.mark.parametrize("isolation", [None, "repeatable read"])
+def test_the_spend_authority_holds_the_cap_under_eight_concurrent_spends(store: Store, isolation: str | None) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store.open().close()  # the schema exists: the race is the spends', not the migration's
+    setting = isolation if store.kind == "postgres" else None
+    with ThreadPoolExecutor(8) as pool:
+        actions = sorted(pool.map(lambda n: _spend(store.target, n, setting), range(8)))
+    assert actions == ["daily_cap"] * 5 + ["new"] * 3

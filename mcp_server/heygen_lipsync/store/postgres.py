@@ -114,7 +114,9 @@ class PostgresDialect:
         conn.execute("BEGIN")
 
     def begin_spend(self, conn: Conn, wait: float) -> None:
-        conn.execute("BEGIN")
+        # READ COMMITTED whatever the database's default: each statement after the lock sees every
+        # spend committed before it was granted (a snapshot taken while waiting would not).
+        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
         conn.execute(f"SET LOCAL lock_timeout = {_ms(wait)}")
         conn.execute(_SPEND_LOCK)
 
