@@ -124,7 +124,7 @@ class PostgresDialect:
         return  # SET LOCAL ended with the transaction
 
     def begin_migration(self, conn: Conn) -> None:
-        conn.execute("BEGIN")
+        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")  # the version is read after the lock is granted
         conn.execute(f"SET LOCAL lock_timeout = {_ms(_MIGRATION_WAIT_SECONDS)}")
         conn.execute(_MIGRATION_LOCK)
 
