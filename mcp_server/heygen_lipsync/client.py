@@ -30,9 +30,9 @@ from heygen_lipsync.jobs.authority import SpendAuthority
 from heygen_lipsync.jobs.cleanup import UploadMemory
 from heygen_lipsync.jobs.follow_calls import DownloadProgress, FollowCalls
 from heygen_lipsync.jobs.uploads import origin_of
-from heygen_lipsync.ledger import DailyCaps, Ledger, open_default
 from heygen_lipsync.media.probe import MediaProbe
 from heygen_lipsync.resources.uploads import UploadEvent, UploadEvents, UploadProgress
+from heygen_lipsync.store import DailyCaps, Ledger, open_default
 from heygen_lipsync_api.client import AuthenticatedClient
 
 __all__ = ["AsyncLipsyncClient", "DownloadProgress", "UploadEvent", "UploadEvents", "UploadProgress"]

@@ -28,9 +28,9 @@ from heygen_lipsync._transport.raw import RawResponse
 from heygen_lipsync.client import AsyncLipsyncClient
 from heygen_lipsync.config import Settings
 from heygen_lipsync.errors import SyncClientInAsyncContextError
-from heygen_lipsync.ledger import Ledger
 from heygen_lipsync.media.probe import MediaProbe
 from heygen_lipsync.models import Lipsync
+from heygen_lipsync.store import Ledger
 
 __all__ = ["LipsyncClient", "SyncClientInAsyncContextError"]
 

@@ -75,7 +75,7 @@ class Timing(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 async def main():
-    from heygen_lipsync.ledger import Ledger
+    from heygen_lipsync.store import Ledger
     ledger = Ledger.open(ledger_path) if ledger_path else None
     async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, transport=Timing(), ledger=ledger) as client:
         start = time.perf_counter()

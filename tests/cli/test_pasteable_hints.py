@@ -31,24 +31,24 @@ def _commands_after(stderr: str, marker: str) -> list[str]:
     return re.findall(r"with: (heygen-lipsync .*?)(?= \(|\)|$)", line)
 
 
-def test_a_save_refused_by_an_existing_file_offers_commands_that_work(
+def test_a_destination_holding_another_jobs_video_is_refused_before_paying_with_what_to_do(
     ledger_cli: Cli, samples: tuple[Path, Path], tmp_path: Path
 ) -> None:
     video, audio = samples
     first = ledger_cli("create", "--video", video, "--audio", audio, "--download", "dubbed.mp4")
     assert first.exit_code == 0, first.stderr
-    # Another job to the same file: the ledger knows the file holds the first job's video, so it is kept.
-    second = ledger_cli("create", "--video", video, "--audio", audio, "--title", "Take 2", "--download", "dubbed.mp4")
-    assert second.exit_code == 1
-    assert "already exists" in second.stderr
-    new_file, replace = _commands_after(second.stderr, "was not saved")
-    assert new_file.endswith("dubbed-2.mp4") and replace.endswith("dubbed.mp4 --overwrite")
     before = (tmp_path / "dubbed.mp4").read_bytes()
-    for line in (new_file, replace):
-        pasted = ledger_cli(*_pasted(ledger_cli, line))
-        assert pasted.exit_code == 0, (line, pasted.stderr)
-    assert (tmp_path / "dubbed-2.mp4").read_bytes() == (tmp_path / "dubbed.mp4").read_bytes() != b""
-    assert before  # the first video was there to be replaced
+    # Another job to the same file: the ledger knows the file holds the first job's video, so it is
+    # kept, and the second job is not created (nor paid for) only to be refused its destination.
+    second = ledger_cli("create", "--video", video, "--audio", audio, "--title", "Take 2", "--download", "dubbed.mp4")
+    assert second.exit_code == 2
+    assert "already exists" in second.stderr and "nothing was sent" in second.stderr
+    assert "--overwrite" in second.stderr and "another path" in second.stderr
+    assert (tmp_path / "dubbed.mp4").read_bytes() == before
+    # What it says works when pasted: another path.
+    third = ledger_cli("create", "--video", video, "--audio", audio, "--title", "Take 2", "--download", "dubbed-2.mp4")
+    assert third.exit_code == 0, third.stderr
+    assert (tmp_path / "dubbed-2.mp4").stat().st_size > 0
 
 
 def test_a_failed_save_without_a_file_there_retries_the_same_destination(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from heygen_lipsync import AsyncLipsyncClient
-from heygen_lipsync.ledger import Ledger
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
+from heygen_lipsync.store import Ledger
 from tests.cli.conftest import assume_yes, cli, sandbox
 from tests.mcp.conftest import paid_server, settings, upstream, workdir
 

@@ -10,8 +10,8 @@ import pytest
 from heygen_lipsync import LipsyncRequest, ValidationError
 from heygen_lipsync.jobs.campaign import DubEvent, DubRow, dub_many
 from heygen_lipsync.jobs.report import load_report
-from heygen_lipsync.ledger import Ledger
 from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
+from heygen_lipsync.store import Ledger
 from tests.jobs.conftest import client_of, jobs_in
 
 pytestmark = pytest.mark.anyio

@@ -1,4 +1,7 @@
-"""Daily caps see every paid job, hold across processes, and refuse (never turn off) when the ledger fails."""
+"""Daily caps see every paid job, hold across processes, and refuse (never turn off) when the ledger fails.
+
+On both backends (``store``): a SQLite file and a shared PostgreSQL database.
+"""
 
 from __future__ import annotations
 
@@ -10,30 +13,33 @@ from pathlib import Path
 import pytest
 
 from heygen_lipsync import DailyCapError, LipsyncRequest, StoreUnavailableError
-from heygen_lipsync.ledger import Ledger
 from heygen_lipsync.sandbox import EmbeddedSandbox
 from heygen_lipsync.sources import AssetSource, UrlSource
+from heygen_lipsync.store import Ledger
 from tests.jobs.conftest import client_of, jobs_in
+from tests.ledger.stores import Store, store
+
+__all__ = ["store"]  # the fixture, on both backends
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_every_library_create_records_its_estimate_and_the_spend_cap_counts_it(
-    box: EmbeddedSandbox, media: tuple[Path, Path], ledger_path: Path, monkeypatch: pytest.MonkeyPatch
+    box: EmbeddedSandbox, media: tuple[Path, Path], store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HEYGEN_LIPSYNC_MAX_SPEND_PER_DAY", "0.15")  # one 3 s job is about $0.10
     video, audio = media
     async with client_of(box) as client:
-        await client.dub(video, audio, ledger_path.parent / "out.mp4")
+        await client.dub(video, audio, tmp_path / "out.mp4")
         with pytest.raises(DailyCapError, match="MAX_SPEND_PER_DAY"):
             await client.create(LipsyncRequest(video=video, audio=audio, title="another"))
-    (record,) = Ledger.open(ledger_path).recent()
+    (record,) = store.open().recent()
     assert record.estimate_usd == pytest.approx(0.099)
     assert jobs_in(box) == 1
 
 
 async def test_a_job_of_unknown_length_is_never_counted_as_free(
-    box: EmbeddedSandbox, ledger_path: Path, monkeypatch: pytest.MonkeyPatch
+    box: EmbeddedSandbox, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # An asset this install did not upload, with audio from a URL: nothing here can measure it.
     monkeypatch.setenv("HEYGEN_LIPSYNC_MAX_SPEND_PER_DAY", "5")
@@ -56,7 +62,7 @@ def _create_one(base_url: str, api_key: str, video: str, audio: str, n: int, out
 
 
 def test_the_job_cap_holds_when_eight_processes_create_at_once(
-    box: EmbeddedSandbox, media: tuple[Path, Path], ledger_path: Path, monkeypatch: pytest.MonkeyPatch
+    box: EmbeddedSandbox, media: tuple[Path, Path], store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HEYGEN_LIPSYNC_MAX_JOBS_PER_DAY", "1")
     video, audio = media
@@ -76,20 +82,18 @@ def test_the_job_cap_holds_when_eight_processes_create_at_once(
 
 
 async def test_a_locked_ledger_refuses_a_capped_spend_quickly_and_stays_on(
-    box: EmbeddedSandbox, media: tuple[Path, Path], ledger_path: Path, monkeypatch: pytest.MonkeyPatch
+    box: EmbeddedSandbox, media: tuple[Path, Path], store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HEYGEN_LIPSYNC_MAX_JOBS_PER_DAY", "1")
     monkeypatch.setenv("HEYGEN_LIPSYNC_STORE_WAIT_SECONDS", "0.3")
     video, audio = media
     async with client_of(box) as client:
-        other = sqlite3.connect(ledger_path, isolation_level=None)  # another process's write lock
-        other.execute("BEGIN IMMEDIATE")
-        started = time.monotonic()
-        with pytest.raises(StoreUnavailableError, match="HEYGEN_LIPSYNC_MAX_JOBS_PER_DAY"):
-            await client.create(LipsyncRequest(video=video, audio=audio))
-        assert time.monotonic() - started < 5  # bounded: not SQLite's 30 s busy wait
-        other.execute("ROLLBACK")
-        other.close()
+        with store.locked():  # another process's write lock
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailableError, match="HEYGEN_LIPSYNC_MAX_JOBS_PER_DAY") as refused:
+                await client.create(LipsyncRequest(video=video, audio=audio))
+            assert time.monotonic() - started < 5  # bounded: not SQLite's 30 s busy wait, nor Postgres' forever
+        assert "HEYGEN_LIPSYNC_STORE_WAIT_SECONDS" in str(refused.value)
         # The ledger was not switched off: the cap still counts, and holds.
         assert client.ledger is not None and client.ledger.usable
         await client.create(LipsyncRequest(video=video, audio=audio))
@@ -142,15 +146,15 @@ async def test_bad_rows_do_not_break_reading_or_creating(
 
 
 async def test_a_locked_ledger_never_stalls_the_event_loop(
-    box: EmbeddedSandbox, media: tuple[Path, Path], ledger_path: Path
+    box: EmbeddedSandbox, media: tuple[Path, Path], store: Store
 ) -> None:
     import asyncio
 
     video, audio = media
     async with client_of(box) as client:
         lipsync_id = await client.create(LipsyncRequest(video=video, audio=audio))
-        other = sqlite3.connect(ledger_path, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        locked = store.locked()
+        locked.__enter__()  # another process holds the write lock
         gaps: list[float] = []
 
         async def ticker() -> None:
@@ -166,7 +170,6 @@ async def test_a_locked_ledger_never_stalls_the_event_loop(
         await client.get(lipsync_id)  # its bookkeeping (the status) waits off the loop, then is skipped
         took = time.monotonic() - started
         ticking.cancel()
-        other.execute("ROLLBACK")
-        other.close()
+        locked.__exit__(None, None, None)
     assert took < 3
     assert max(gaps) < 0.5, max(gaps)  # other requests of a server kept being served

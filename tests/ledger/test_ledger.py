@@ -1,4 +1,7 @@
-"""The job ledger: identical creates reuse their job, keys are not reused, files upload once, processes share it."""
+"""The job ledger: identical creates reuse their job, keys are not reused, files upload once, processes share it.
+
+On both backends (``store``): a SQLite file and a shared PostgreSQL database.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,10 @@ import pytest
 
 from heygen_lipsync import AsyncLipsyncClient
 from heygen_lipsync.errors import APIConnectionError, ValidationError
-from heygen_lipsync.ledger import DailyCapError, DailyCaps, Ledger
 from heygen_lipsync.request import LipsyncRequest
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
+from heygen_lipsync.store import DailyCapError, DailyCaps, Ledger
+from tests.ledger.stores import Store
 
 pytestmark = pytest.mark.anyio
 
@@ -54,10 +58,10 @@ def _assets(box: EmbeddedSandbox) -> int:
 
 
 async def test_identical_create_reuses_the_job(
-    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, store: Store
 ) -> None:
     video, _, audio = media
-    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    ledger = store.open()
     async with _client(box, ledger) as client:
         first = await client.submit(LipsyncRequest(video=video, audio=audio))
         again = await client.submit(LipsyncRequest(video=video, audio=audio))
@@ -68,17 +72,16 @@ async def test_identical_create_reuses_the_job(
 
 
 async def test_lost_response_retried_makes_one_job(
-    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, store: Store
 ) -> None:
     video, _, audio = media
-    path = tmp_path / "ledger.sqlite3"
     box.set_faults(commit_then_drop_rate=1.0, paths=("/v3/lipsyncs",))
-    async with _client(box, Ledger.open(path)) as client:
+    async with _client(box, store.open()) as client:
         with pytest.raises(APIConnectionError):
             await client.create(LipsyncRequest(video=video, audio=audio))
     box.set_faults()
     # A second process (its own client and connection to the same ledger file) retries with no key.
-    async with _client(box, Ledger.open(path)) as client:
+    async with _client(box, store.open()) as client:
         lipsync_id = await client.create(LipsyncRequest(video=video, audio=audio))
     assert _jobs(box) == 1
     assert box.app.store.get_job(lipsync_id) is not None
@@ -99,10 +102,10 @@ async def test_lost_response_retried_in_a_replica_with_its_own_ledger(
 
 
 async def test_key_reused_for_another_video_is_refused_before_upload(
-    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, store: Store
 ) -> None:
     video, other, audio = media
-    async with _client(box, Ledger.open(tmp_path / "ledger.sqlite3")) as client:
+    async with _client(box, store.open()) as client:
         first = await client.create(LipsyncRequest(video=video, audio=audio), idempotency_key="dub-sample-1")
         uploads = _assets(box)
         with pytest.raises(ValidationError) as caught:
@@ -112,10 +115,10 @@ async def test_key_reused_for_another_video_is_refused_before_upload(
 
 
 async def test_same_file_in_ten_creates_is_uploaded_once(
-    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, store: Store
 ) -> None:
     video, _, audio = media
-    async with _client(box, Ledger.open(tmp_path / "ledger.sqlite3")) as client:
+    async with _client(box, store.open()) as client:
         for i in range(10):
             await client.create(LipsyncRequest(video=video, audio=audio, title=f"take {i}"))
     assert _jobs(box) == 10
@@ -123,10 +126,10 @@ async def test_same_file_in_ten_creates_is_uploaded_once(
 
 
 async def test_a_failed_earlier_job_does_not_block(
-    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, store: Store
 ) -> None:
     video, _, audio = media
-    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    ledger = store.open()
     assert ledger is not None
     async with _client(box, ledger) as client:
         first = await client.create(LipsyncRequest(video=video, audio=audio))
@@ -143,8 +146,8 @@ def _write_records(path: str, n: int) -> None:
         ledger.update(row, lipsync_id=f"ls_{i}", status="pending")
 
 
-def test_two_processes_write_at_once(tmp_path: Path) -> None:
-    path = str(tmp_path / "ledger.sqlite3")
+def test_two_processes_write_at_once(store: Store) -> None:
+    path = store.target
     Ledger.open(path)
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_write_records, args=(path, 20)) for _ in range(2)]
@@ -163,7 +166,7 @@ async def test_corrupt_ledger_warns_and_creates_work(
     video, _, audio = media
     path = tmp_path / "corrupt.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
-    with caplog.at_level(logging.WARNING, logger="heygen_lipsync.ledger"):
+    with caplog.at_level(logging.WARNING, logger="heygen_lipsync.store"):
         ledger = Ledger.open(path)
         Ledger.open(path)
     # Kept, not dropped: it finds nothing, and a spend that needs it (a cap, a token) refuses.
@@ -175,11 +178,11 @@ async def test_corrupt_ledger_warns_and_creates_work(
 
 
 async def test_daily_job_cap_counts_unknown_outcomes(
-    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     video, _, audio = media
     monkeypatch.setenv("HEYGEN_LIPSYNC_MAX_JOBS_PER_DAY", "1")
-    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    ledger = store.open()
     assert ledger is not None
     ledger.record(kind="lipsync", base_url="https://elsewhere.example", fingerprint="x")  # unknown outcome
     async with _client(box, ledger) as client:
@@ -189,12 +192,12 @@ async def test_daily_job_cap_counts_unknown_outcomes(
 
 
 async def test_upload_reuses_an_asset_by_content_and_uploads_again_once_it_is_gone(
-    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, store: Store
 ) -> None:
     video, other, _ = media
     copy = tmp_path / "copy of talk.mp4"
     shutil.copy(video, copy)
-    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    ledger = store.open()
     async with _client(box, ledger) as client:
         first = await client.upload(video)
         again = await client.upload(copy)  # another name, the same bytes
@@ -207,7 +210,7 @@ async def test_upload_reuses_an_asset_by_content_and_uploads_again_once_it_is_go
 
 
 async def test_with_the_ledger_on_a_new_file_is_read_once_and_still_reused_later(
-    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    box: EmbeddedSandbox, media: tuple[Path, Path, Path], tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No remembered upload has the file's size, so no content could match: it is hashed as it is sent."""
     from heygen_lipsync.media.opened import OpenedInput
@@ -227,7 +230,7 @@ async def test_with_the_ledger_on_a_new_file_is_read_once_and_still_reused_later
     same_size.write_bytes(video.read_bytes()[:-1] + bytes([video.read_bytes()[-1] ^ 1]))
     copy = tmp_path / "copy of talk.mp4"
     shutil.copy(video, copy)
-    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    ledger = store.open()
     async with _client(box, ledger) as client:
         first = await client.upload(video)
         assert sum(read) <= size + 4096, f"a new file was read {sum(read) / size:.1f} times"

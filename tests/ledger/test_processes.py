@@ -19,6 +19,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig, clock
+from tests.ledger.stores import Store
 from tests.mcp.conftest import preview, structured
 
 BOUND = 60.0  # seconds any single step may take on a slow, shared machine before the test gives up
@@ -31,13 +32,11 @@ def slow_box() -> Iterator[EmbeddedSandbox]:
         yield box
 
 
-def _env(box: EmbeddedSandbox, ledger: Path) -> dict[str, str]:
+def _env(box: EmbeddedSandbox, ledger: Path | None, database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HEYGEN_", "PYTEST"))}
+    env.update(HEYGEN_API_KEY=box.api_key, HEYGEN_BASE_URL=box.base_url, HEYGEN_LIPSYNC_ASSUME_YES="1")
     env.update(
-        HEYGEN_API_KEY=box.api_key,
-        HEYGEN_BASE_URL=box.base_url,
-        HEYGEN_LIPSYNC_LEDGER=str(ledger),
-        HEYGEN_LIPSYNC_ASSUME_YES="1",
+        {"HEYGEN_LIPSYNC_LEDGER": str(ledger)} if ledger else {"HEYGEN_LIPSYNC_DATABASE_URL": database_url or ""}
     )
     return env
 
@@ -93,23 +92,26 @@ def test_create_wait_download_killed_mid_wait_then_rerun_makes_one_job_and_one_d
 
 @pytest.mark.anyio
 async def test_a_lost_create_retried_on_another_server_process_makes_one_job(
-    upstream: EmbeddedSandbox, workdir: Path, tmp_path: Path
+    upstream: EmbeddedSandbox, workdir: Path, tmp_path: Path, store: Store
 ) -> None:
-    ledger = tmp_path / "shared-ledger.sqlite3"
     args: dict[str, Any] = {"video_path": "talk.mp4", "audio_path": "dub.wav"}  # no idempotency_key
+    env = _env(upstream, Path(store.target)) if store.kind == "sqlite" else _env(upstream, None, store.target)
     params = StdioServerParameters(
         command=sys.executable,
         args=["-m", "heygen_lipsync.mcp", "--allowed-dir", str(workdir)],
-        env=_env(upstream, ledger),
+        env=env,
         cwd=str(workdir),
     )
     ids = []
     for replica in ("first", "second"):
         with (tmp_path / f"{replica}.log").open("w") as errlog:
             async with Client(stdio_client(params, errlog=errlog)) as client:
-                token = await preview(client, "create_lipsync", args)
-                confirmed = {**args, "confirm_spend": True, "approval_token": token}
-                result = await client.call_tool("create_lipsync", confirmed)
+                if replica == "first":
+                    token = await preview(client, "create_lipsync", args)
+                    confirmed = {**args, "confirm_spend": True, "approval_token": token}
+                    result = await client.call_tool("create_lipsync", confirmed)
+                else:  # the same job, known to the shared store: nothing new to pay for, so no question
+                    result = await client.call_tool("create_lipsync", args)
                 ids.append(structured(result))
         # The first process ends without its answer reaching the model: the model asks the second.
     assert ids[1]["lipsync_id"] == ids[0]["lipsync_id"] and ids[1]["reused"] is True

@@ -199,7 +199,7 @@ def test_a_row_measured_by_an_earlier_preflight_keeps_its_estimate(tmp_path: Pat
 async def test_rows_of_the_same_content_are_one_job_saved_to_each_output(
     sandbox: EmbeddedSandbox, tmp_path: Path
 ) -> None:
-    from heygen_lipsync.ledger import Ledger
+    from heygen_lipsync.store import Ledger
 
     ledger = Ledger.open(tmp_path / "ledger.sqlite3")  # the install's ledger (on by default) knows the job
     client = AsyncLipsyncClient(base_url=sandbox.base_url, api_key=sandbox.api_key, ledger=ledger)

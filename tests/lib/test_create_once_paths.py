@@ -25,8 +25,8 @@ import pytest
 
 from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest
 from heygen_lipsync.errors import APIConnectionError, APIStatusError, BadRequestError
-from heygen_lipsync.ledger import JobRecord, Ledger
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
+from heygen_lipsync.store import JobRecord, Ledger
 
 pytestmark = pytest.mark.anyio
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from heygen_lipsync import AssetSource, AsyncLipsyncClient, FileSource, LipsyncRequest, NotFoundError
-from heygen_lipsync.ledger import Ledger
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox, SandboxConfig
+from heygen_lipsync.store import Ledger
 
 pytestmark = pytest.mark.anyio
 

@@ -23,7 +23,7 @@ from tests.lib.test_sources import MP4
 # A child process that starts a download's temporary file under its own pid, says so, and waits.
 _WRITER = """
 import os, sys, time
-from heygen_lipsync.media import files
+from heygen_lipsync.media import downloads as files
 name = files._part_name(sys.argv[2])
 fd = os.open(os.path.join(sys.argv[1], name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
 os.write(fd, b"half a video")

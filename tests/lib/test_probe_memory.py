@@ -11,10 +11,10 @@ import pytest
 
 from heygen_lipsync.client import AsyncLipsyncClient
 from heygen_lipsync.jobs.preflight import preflight
-from heygen_lipsync.ledger import Ledger
 from heygen_lipsync.request import LipsyncRequest
 from heygen_lipsync.sandbox import SAMPLE_AUDIO, SAMPLE_VIDEO, EmbeddedSandbox
 from heygen_lipsync.sources import AssetSource
+from heygen_lipsync.store import Ledger
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from heygen_lipsync import (
     parse_source,
     sniff_media_type,
 )
+from heygen_lipsync.sources import open_checked
 
 MP4 = struct.pack(">I", 24) + b"ftypisom" + b"\0" * 12 + b"moov"
 SAMPLES = {
@@ -102,18 +103,24 @@ def test_directory_and_unreadable_file_rejected(tmp_path: Path, monkeypatch: pyt
         parse_source(tmp_path, field="video")
     locked = tmp_path / "locked.mp4"
     locked.write_bytes(MP4)
-    # The permission error is simulated: root (CI) may read any file, whatever its mode.
-    real_open = os.open
+    # The permission error is simulated: root (CI) may read any file, whatever its mode. Parsing
+    # looks at the file (stat, access); preparing a job opens it, once: both say "not readable".
+    real_open, real_access = os.open, os.access
 
     def refusing_open(path: str | os.PathLike[str], flags: int, *args: int, **kwargs: int) -> int:
         if Path(path) == locked.resolve():
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(os, "open", refusing_open)
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path) != locked and real_access(path, mode, **kw))
     with pytest.raises(ValidationError, match="not readable") as caught:
         parse_source(locked, field="video")
     assert caught.value.field == "video" and str(locked) in caught.value.message
+    monkeypatch.setattr(os, "access", real_access)
+    monkeypatch.setattr(os, "open", refusing_open)
+    with pytest.raises(ValidationError, match="not readable") as caught:
+        open_checked(locked, field="audio")
+    assert caught.value.field == "audio"
 
 
 def base(**kw: object) -> LipsyncRequest:

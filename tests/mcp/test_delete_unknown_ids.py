@@ -11,8 +11,8 @@ import pytest
 from mcp import Client
 from mcp.server import MCPServer
 
-from heygen_lipsync.ledger import Ledger
 from heygen_lipsync.sandbox import EmbeddedSandbox
+from heygen_lipsync.store import Ledger
 from tests.mcp.conftest import CountingTransport, approved, check_output, error_of, structured
 
 pytestmark = pytest.mark.anyio

@@ -14,8 +14,8 @@ import pytest
 from mcp import Client
 from mcp.server import MCPServer
 
-from heygen_lipsync.ledger import Ledger
 from heygen_lipsync.sandbox import EmbeddedSandbox
+from heygen_lipsync.store import Ledger
 from tests.mcp.conftest import CountingTransport, approved, structured
 
 pytestmark = pytest.mark.anyio

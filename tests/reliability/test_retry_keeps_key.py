@@ -17,7 +17,7 @@ import pytest
 
 from heygen_lipsync import AsyncLipsyncClient, LipsyncRequest
 from heygen_lipsync.errors import RateLimitError
-from heygen_lipsync.ledger import Ledger
+from heygen_lipsync.store import Ledger
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("instant_retries")]
 

@@ -15,7 +15,7 @@ from heygen_lipsync.cli._errors import NoCredentials, UsageProblem, error_bounda
 from heygen_lipsync.cli._state import CliState, state
 from heygen_lipsync.config import resolve_settings
 from heygen_lipsync.errors import ConfigurationError, NotFoundError
-from heygen_lipsync.ledger import Ledger, sandbox_ledger
+from heygen_lipsync.store import Ledger, sandbox_ledger
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from heygen_lipsync.client import AsyncLipsyncClient

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from heygen_lipsync.ledger import Ledger
+    from heygen_lipsync.store import Ledger
 
 import typer
 
@@ -44,7 +44,7 @@ def state(ctx: typer.Context) -> CliState:
 
 def ledger_of(st: CliState) -> Ledger | None:
     """The ledger this invocation records in: the sandbox's own under --sandbox, else the install's."""
-    from heygen_lipsync.ledger import Ledger, default_ledger_path, sandbox_ledger  # loaded when a command needs it
+    from heygen_lipsync.store import open_default, sandbox_ledger  # loaded when a command needs it
 
     if st.sandbox:
         from heygen_lipsync.sandbox import SandboxConfig
@@ -53,5 +53,4 @@ def ledger_of(st: CliState) -> Ledger | None:
             return sandbox_ledger(SandboxConfig.from_env().data_dir)
         except ValueError:
             return None
-    path = default_ledger_path()
-    return Ledger.open(path) if path is not None else None
+    return open_default()  # HEYGEN_LIPSYNC_DATABASE_URL's shared store, else the SQLite file

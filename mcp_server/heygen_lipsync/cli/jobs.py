@@ -13,7 +13,7 @@ from heygen_lipsync.cli._render import emit, note, short_path, source_name
 from heygen_lipsync.cli._run import run_client
 from heygen_lipsync.cli._state import CliState, ledger_of, state
 from heygen_lipsync.errors import NotFoundError, ValidationError
-from heygen_lipsync.ledger import JobRecord, Ledger
+from heygen_lipsync.store import JobRecord, Ledger
 
 if TYPE_CHECKING:  # the client (httpx, the generated models) loads when a command runs, not at start-up
     from heygen_lipsync.client import AsyncLipsyncClient

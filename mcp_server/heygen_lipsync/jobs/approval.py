@@ -28,7 +28,7 @@ from heygen_lipsync.errors import ApprovalError
 
 if TYPE_CHECKING:
     from heygen_lipsync.jobs.plan import Quote
-    from heygen_lipsync.ledger import Ledger
+    from heygen_lipsync.store import Ledger
 
 __all__ = [
     "DEFAULT_TOKEN_SECONDS",

@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import socket
-import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,8 @@ from typing import Any
 from heygen_lipsync.errors import ApprovalError, DailyCapError, StoreUnavailableError, ValidationError
 from heygen_lipsync.jobs.approval import Approval
 from heygen_lipsync.jobs.fingerprint import derived_key
-from heygen_lipsync.ledger import (
+from heygen_lipsync.store import (
+    ENV_LEDGER,
     ENV_MAX_JOBS_PER_DAY,
     ENV_MAX_SPEND_PER_DAY,
     ENV_STORE_WAIT,
@@ -41,8 +41,9 @@ from heygen_lipsync.ledger import (
     DailyCaps,
     JobRecord,
     Ledger,
-    _row,
+    record_of,
 )
+from heygen_lipsync.store.dialect import Conn
 
 __all__ = ["OWNER", "Decision", "SpendAuthority", "ago"]
 
@@ -198,13 +199,15 @@ class SpendAuthority:
             if not self.caps_configured:
                 why = None
         else:
-            why = why or f"the job ledger at {ledger.path} cannot be used ({ledger.failure})"
+            why = why or f"the job ledger at {ledger.dialect.where} cannot be used ({ledger.failure})"
         if why is not None and (self.caps_configured or approval.nonce is not None):
             setting = ENV_MAX_JOBS_PER_DAY if self.caps.max_jobs is not None else ENV_MAX_SPEND_PER_DAY
             needs = f"{setting} is set" if self.caps_configured else "an approval token must be used once"
+            fix = "fix or move the ledger file (HEYGEN_LIPSYNC_LEDGER)"
+            if ledger is not None and ledger.dialect.setting != ENV_LEDGER:
+                fix = f"check the database {ledger.dialect.setting} names"
             raise StoreUnavailableError(
-                f"{needs}, but {why}; nothing was sent. Try again in a moment, or fix or move the ledger file "
-                f"(HEYGEN_LIPSYNC_LEDGER), or raise {ENV_STORE_WAIT}"
+                f"{needs}, but {why}; nothing was sent. Try again in a moment, or {fix}, or raise {ENV_STORE_WAIT}"
             )
         if approval.nonce is not None and not _consume_in_memory(approval.nonce):
             raise ApprovalError("that approval_token was already used; nothing was sent", code="approval_used")
@@ -235,7 +238,7 @@ class SpendAuthority:
                     " ORDER BY id DESC LIMIT 1",
                     (idempotency_key, origin),
                 ).fetchall()
-                prior = _row(rows[0]) if rows else None
+                prior = record_of(rows[0]) if rows else None
                 if prior is not None and prior.fingerprint != fingerprint:
                     what = f"{prior.kind} {prior.remote_id}" if prior.remote_id else f"an earlier {prior.kind} create"
                     raise ValidationError(
@@ -250,7 +253,7 @@ class SpendAuthority:
                     "SELECT * FROM jobs WHERE fingerprint = ? AND base_url = ? AND kind != 'upload' ORDER BY id DESC",
                     (fingerprint, origin),
                 ).fetchall()
-                earlier = [_row(r) for r in rows]
+                earlier = [record_of(r) for r in rows]
             if idempotency_key is not None:
                 key = idempotency_key
             elif new_job:
@@ -275,16 +278,16 @@ class SpendAuthority:
             if approval.nonce is not None:
                 _insert_nonce(conn, approval.nonce, fingerprint)
             now = time.time()
-            cur = conn.execute(
+            rows = conn.execute(
                 "INSERT INTO jobs (created_at, updated_at, kind, base_url, fingerprint, idempotency_key, inputs,"
-                " hashes, estimate_usd, status, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?)",
+                " hashes, estimate_usd, status, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?) RETURNING id",
                 (now, now, kind, origin, fingerprint, key,
                  json.dumps({**inputs, "counted_usd": counted_usd}, default=str), json.dumps(hashes),
                  estimate_usd, OWNER),
-            )  # fmt: skip
-            return Decision("new", key, cur.lastrowid)
+            ).fetchall()  # fmt: skip
+            return Decision("new", key, int(rows[0]["id"]))
 
-    def _check_caps(self, conn: sqlite3.Connection, jobs: int, counted_usd: float, estimate_usd: float | None) -> None:
+    def _check_caps(self, conn: Conn, jobs: int, counted_usd: float, estimate_usd: float | None) -> None:
         caps = self.caps
         if caps.max_jobs is None and caps.max_spend_usd is None:
             return
@@ -295,10 +298,10 @@ class SpendAuthority:
         ).fetchall()
         done, spent = 0, 0.0
         for row in rows:
-            record_inputs = _row(row).inputs
-            done += int(record_inputs.get("items", 1) or 1) if row["kind"] == "batch" else 1
-            counted = record_inputs.get("counted_usd")
-            spent += float(row["estimate_usd"] if row["estimate_usd"] is not None else counted or 0.0)
+            record = record_of(row)
+            done += int(record.inputs.get("items", 1) or 1) if record.kind == "batch" else 1
+            known = record.estimate_usd if record.estimate_usd is not None else record.counted_usd
+            spent += float(known or 0.0)
         if caps.max_jobs is not None and done + jobs > caps.max_jobs:
             raise DailyCapError(
                 f"{ENV_MAX_JOBS_PER_DAY}={caps.max_jobs}: {done} job(s) created in the last 24 hours on this install "
@@ -320,17 +323,17 @@ def _random_key() -> str:
     return new_idempotency_key()
 
 
-def _insert_nonce(conn: sqlite3.Connection, nonce: str, fingerprint: str) -> None:
-    try:
-        conn.execute(
-            "INSERT INTO approvals (nonce, used_at, fingerprint) VALUES (?, ?, ?)", (nonce, time.time(), fingerprint)
-        )
-    except sqlite3.IntegrityError:
+def _insert_nonce(conn: Conn, nonce: str, fingerprint: str) -> None:
+    inserted = conn.execute(
+        "INSERT INTO approvals (nonce, used_at, fingerprint) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING nonce",
+        (nonce, time.time(), fingerprint),
+    ).fetchall()
+    if not inserted:  # another process (or replica sharing the store) used it first
         raise ApprovalError(
             "that approval_token was already used (each pays for its jobs once); nothing was sent. "
             "Call again without it for a new preview, and ask the user again",
             code="approval_used",
-        ) from None
+        )
 
 
 _USED_NONCES: set[str] = set()

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 from heygen_lipsync.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from heygen_lipsync.ledger import Ledger
     from heygen_lipsync.models import Lipsync
+    from heygen_lipsync.store import Ledger
 
 __all__ = ["UploadMemory", "delete_uploads", "uploads_of"]
 

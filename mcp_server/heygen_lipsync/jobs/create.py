@@ -31,7 +31,7 @@ from heygen_lipsync.errors import (
     SpendError,
     ValidationError,
 )
-from heygen_lipsync.ledger import FAILED_STATUSES, Ledger
+from heygen_lipsync.store import FAILED_STATUSES, Ledger
 
 if TYPE_CHECKING:
     from heygen_lipsync.jobs.approval import Approval

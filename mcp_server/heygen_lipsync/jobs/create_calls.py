@@ -22,7 +22,6 @@ from heygen_lipsync.jobs.plan import PreparedJob, Quote, prepare_jobs
 from heygen_lipsync.jobs.preflight import Preflight
 from heygen_lipsync.jobs.pricing import Rates, rates_from_env
 from heygen_lipsync.jobs.sending import SendCalls, derived_upload_key
-from heygen_lipsync.ledger import JobRecord
 from heygen_lipsync.request import LipsyncRequest
 from heygen_lipsync.request import check_title as _check_title
 from heygen_lipsync.resources.uploads import UploadProgress
@@ -32,6 +31,7 @@ from heygen_lipsync.sources import (
     validate_idempotency_key,
     validate_url,
 )
+from heygen_lipsync.store import JobRecord
 
 logger = logging.getLogger("heygen_lipsync")
 

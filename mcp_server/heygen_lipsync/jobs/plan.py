@@ -24,11 +24,11 @@ from heygen_lipsync.errors import ValidationError
 from heygen_lipsync.jobs.fingerprint import fingerprint_of
 from heygen_lipsync.jobs.preflight import ItemPreflight, Preflight, ProbeLookup, preflight_item
 from heygen_lipsync.jobs.pricing import Rates
-from heygen_lipsync.ledger import JobRecord
 from heygen_lipsync.media.files import sha256_file
 from heygen_lipsync.media.opened import OpenedInput
 from heygen_lipsync.request import LipsyncRequest
 from heygen_lipsync.sources import AssetSource, FileSource, open_checked
+from heygen_lipsync.store import JobRecord
 
 __all__ = ["UNKNOWN_JOB_SECONDS", "PreparedJob", "Quote", "prepare_jobs"]
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from heygen_lipsync.jobs.create import definitely_not_created, reused_assets
-from heygen_lipsync.ledger import Ledger, asset_reuse_days
 from heygen_lipsync.media.files import sha256_file
 from heygen_lipsync.models import Asset
+from heygen_lipsync.store import Ledger, asset_reuse_days
 
 __all__ = ["origin_of", "upload_once"]
 

@@ -35,7 +35,7 @@ from heygen_lipsync.mcp.state import AppState, state_of
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
-    from heygen_lipsync.ledger import JobRecord, Ledger
+    from heygen_lipsync.store import JobRecord, Ledger
 
 __all__ = [
     "JOB_URI_TEMPLATE",

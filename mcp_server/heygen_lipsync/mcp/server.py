@@ -265,7 +265,7 @@ def build_server(
                         config = sandbox if isinstance(sandbox, SandboxConfig) else SandboxConfig.from_env()
                     except ValueError as exc:
                         raise ConfigurationError(str(exc)) from None
-                    from heygen_lipsync.ledger import sandbox_ledger
+                    from heygen_lipsync.store import sandbox_ledger
 
                     box = await stack.enter_async_context(EmbeddedSandbox(config))
                     # The sandbox's own ledger, beside its data: sandbox jobs never mix with real ones.

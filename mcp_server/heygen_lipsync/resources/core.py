@@ -10,8 +10,8 @@ import httpx
 
 from heygen_lipsync._transport.responses import call_generated
 from heygen_lipsync.config import Settings
-from heygen_lipsync.ledger import DailyCaps, Ledger
 from heygen_lipsync.media.probe import MediaProbe
+from heygen_lipsync.store import DailyCaps, Ledger
 from heygen_lipsync_api.client import AuthenticatedClient
 
 if TYPE_CHECKING:  # only their types: resources sit below the jobs floor

@@ -22,7 +22,7 @@ from heygen_lipsync.errors import HeyGenError
 
 if TYPE_CHECKING:
     from heygen_lipsync.client import AsyncLipsyncClient
-    from heygen_lipsync.ledger import JobRecord
+    from heygen_lipsync.store import JobRecord
 
 __all__ = ["DEFAULT_MODE", "batch_item_names", "create_arguments", "item_names", "job_facts", "source_name"]
 
