@@ -88,8 +88,9 @@ def test_printed_schemas_are_the_normalised_ones() -> None:
 
 
 def test_shell_completion_is_available() -> None:
-    result = CliRunner().invoke(app, ["--show-completion", "bash"])
-    assert result.exit_code == 0 and "complete" in result.stdout and "heygen-lipsync" in result.stdout
+    result = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="heygen-lipsync")
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "complete" in result.stdout and "heygen-lipsync" in result.stdout
 
 
 def test_schemas_print_from_an_installed_layout_without_the_repository(tmp_path: Path) -> None:

@@ -56,6 +56,22 @@ class LipsyncInfo(FromLibrary):
     callback_id: str | None = None
     created_at: int | None = Field(default=None, description="Unix seconds.")
     failure_message: str | None = None
+    mode: str | None = None
+    cost_usd: float | None = None
+    cost_basis: str | None = Field(default=None, description="billed, estimate, failed (0) or unknown.")
+
+
+async def priced(state: Any, lipsync: Any) -> LipsyncInfo:
+    """The job as HeyGen reports it, with its mode and cost from the job store's record (when there is one)."""
+    from heygen_lipsync.jobs.costs import cost_of
+    from heygen_lipsync.jobs.pricing import Rates
+    from heygen_lipsync.mcp.files import off_loop
+
+    client = await state.require_client()
+    record = await off_loop(client.ledger.find_by_id, lipsync.id) if client.ledger is not None else None
+    rates = Rates(speed=state.settings.rate_speed, precision=state.settings.rate_precision)
+    cost = cost_of(record, lipsync, rates=rates)
+    return LipsyncInfo.of(lipsync, mode=cost.mode, cost_usd=cost.usd, cost_basis=cost.basis)
 
 
 class LipsyncInfoResult(BaseModel):

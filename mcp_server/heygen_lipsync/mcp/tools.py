@@ -36,6 +36,7 @@ from heygen_lipsync.mcp.results import (
     LipsyncInfoResult,
     LipsyncList,
     WaitResult,
+    priced,
 )
 from heygen_lipsync.mcp.spending import spending
 from heygen_lipsync.mcp.state import guarded, ok, state_of
@@ -126,7 +127,7 @@ async def create_lipsync(
 async def get_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallToolResult, LipsyncInfoResult]:
     client = await state_of(ctx).require_client()
     lipsync = await client.get(lipsync_id)
-    return ok(LipsyncInfoResult(lipsync=LipsyncInfo.of(lipsync), next_step=next_for_status(lipsync)))
+    return ok(LipsyncInfoResult(lipsync=await priced(state_of(ctx), lipsync), next_step=next_for_status(lipsync)))
 
 
 @guarded
@@ -250,7 +251,7 @@ async def wait_for_lipsync(
         if lipsync_id in state.delete_uploads_when_finished
         else ""
     )
-    finished = LipsyncInfo.of(lipsync)
+    finished = await priced(state, lipsync)
     result = WaitResult(
         lipsync_id=lipsync.id,
         status=lipsync.status,

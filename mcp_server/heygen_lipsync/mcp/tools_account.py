@@ -49,7 +49,27 @@ class AccountInfo(BaseModel):
     subscription: dict[str, Any] | None = Field(default=None, description="The plan's credit pools (HeyGen's form).")
     usage_based: dict[str, Any] | None = Field(default=None, description="Usage-based billing, as HeyGen sends it.")
     sandbox: bool = Field(description="True in sandbox mode: the balance is the sandbox's pretend wallet.")
+    spent_last_24h_usd: float | None = Field(default=None, description="This install's jobs, last 24 h.")
+    jobs_last_24h: int | None = None
     next_step: str
+
+    @classmethod
+    def of(cls, account: Any, *, sandbox: bool, spend: Any) -> AccountInfo:
+        """From the library's account and the store's spend summary (None without a store)."""
+        wallet = account.wallet
+        return cls(
+            username=account.username,
+            billing_type=account.billing_type,
+            plan=account.plan,
+            remaining_balance=wallet.remaining_balance if wallet else None,
+            currency=wallet.currency if wallet else None,
+            subscription=account.subscription,
+            usage_based=account.usage_based,
+            sandbox=sandbox,
+            spent_last_24h_usd=spend.usd if spend else None,
+            jobs_last_24h=spend.jobs if spend else None,
+            next_step="Tell the user what is left when it matters for a job; each job's cost is in get_lipsync.",
+        )
 
 
 @guarded
@@ -82,23 +102,12 @@ async def delete_asset(ctx: Context, asset_id: AssetId) -> Annotated[CallToolRes
 
 @guarded
 async def get_account(ctx: Context) -> Annotated[CallToolResult, AccountInfo]:
+    from heygen_lipsync.jobs.costs import spend_since
+
     state = state_of(ctx)
     client = await state.require_client()
-    account = await client.account()
-    wallet = account.wallet
-    return ok(
-        AccountInfo(
-            username=account.username,
-            billing_type=account.billing_type,
-            plan=account.plan,
-            remaining_balance=wallet.remaining_balance if wallet else None,
-            currency=wallet.currency if wallet else None,
-            subscription=account.subscription,
-            usage_based=account.usage_based,
-            sandbox=state.sandbox,
-            next_step="Tell the user what is left when it matters for a job; create_lipsync shows each job's cost.",
-        )
-    )
+    spend = await off_loop(spend_since, client.ledger) if client.ledger is not None else None
+    return ok(AccountInfo.of(await client.account(), sandbox=state.sandbox, spend=spend))
 
 
 # name, function, title, annotations, description (as tools.TOOLS)

@@ -212,7 +212,8 @@ DUB_TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...]
         dub_many,
         "Dub many videos (background run)",
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
-        "Dub a whole set of videos (1-1000 items, each as create_lipsync takes it) at the account's concurrency "
+        "Dub a whole set of videos (each as create_lipsync takes it; at most {max_jobs} new paid jobs per "
+        "session) at the account's concurrency "
         "limit, in the server's background. SPENDS credits for every item: one cost confirmation for the whole "
         "set (confirm_spend=true only after the user agreed). Returns a run_id at once; outputs land in the "
         "output directory ({output}). Calling it again with the same items resumes without paying twice. "
