@@ -22,172 +22,23 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from heygen_lipsync.sandbox import owners
+from heygen_lipsync.sandbox.rows import (
+    SCHEMA,
+    AssetRow,
+    BatchRow,
+    IdempotencyRow,
+    JobRow,
+    add_columns,
+    job_of,
+    known,
+    row_owner,
+)
 
 __all__ = ["AssetRow", "BatchRow", "IdempotencyRow", "JobRow", "Store"]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS jobs (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    title TEXT,
-    request TEXT NOT NULL,
-    callback_id TEXT,
-    origin TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    run_at REAL NOT NULL,
-    done_at REAL NOT NULL,
-    status TEXT,
-    duration REAL,
-    output TEXT,
-    caption TEXT,
-    failure_message TEXT,
-    batch_id TEXT,
-    item_index INTEGER
-);
-CREATE INDEX IF NOT EXISTS jobs_done_at ON jobs (done_at);
-CREATE TABLE IF NOT EXISTS batches (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    title TEXT,
-    callback_url TEXT,
-    created_at REAL NOT NULL,
-    total INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS batch_items (
-    batch_id TEXT NOT NULL,
-    item_index INTEGER NOT NULL,
-    lipsync_id TEXT NOT NULL,
-    PRIMARY KEY (batch_id, item_index)
-);
-CREATE TABLE IF NOT EXISTS assets (
-    id TEXT PRIMARY KEY,
-    filename TEXT,
-    content_type TEXT,
-    mime_type TEXT,
-    size_bytes INTEGER,
-    declared_size INTEGER,
-    checksum TEXT,
-    status TEXT NOT NULL,
-    path TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    expires_at REAL
-);
-CREATE TABLE IF NOT EXISTS idempotency (
-    scope TEXT NOT NULL,
-    key TEXT NOT NULL,
-    state TEXT NOT NULL,
-    status INTEGER,
-    body BLOB,
-    headers TEXT,
-    created_at REAL NOT NULL,
-    owner_pid INTEGER,
-    owner_start TEXT,
-    owner_store TEXT,
-    PRIMARY KEY (scope, key)
-);
-"""
-# Columns added after the first release, for data directories made before them.
-_ADDED_COLUMNS = {
-    "idempotency": ("owner_pid INTEGER", "owner_start TEXT", "owner_store TEXT"),
-    # When a completed direct upload is ready for use (it is `processing` until then).
-    "assets": ("ready_at REAL", "received_sha256 TEXT", "received_head BLOB"),
-}
-
-
-@dataclass(frozen=True)
-class JobRow:
-    seq: int
-    id: str
-    title: str | None
-    request: dict[str, Any]
-    callback_id: str | None
-    origin: str
-    created_at: float
-    run_at: float
-    done_at: float
-    status: str | None  # final status once produced; None while (or until) it runs
-    duration: float | None
-    output: str | None
-    caption: str | None
-    failure_message: str | None
-    batch_id: str | None
-    item_index: int | None  # the job's status is decided in `status`, from these fields
-
-
-@dataclass(frozen=True)
-class BatchRow:
-    seq: int
-    id: str
-    title: str | None
-    callback_url: str | None
-    created_at: float
-    total: int
-
-
-@dataclass(frozen=True)
-class AssetRow:
-    id: str
-    filename: str | None
-    content_type: str | None
-    mime_type: str | None
-    size_bytes: int | None
-    declared_size: int | None
-    checksum: str | None
-    status: str
-    path: str
-    created_at: float
-    expires_at: float | None
-    ready_at: float | None = None
-    # What the presigned PUT received (its SHA-256 and first bytes), hashed as it arrived,
-    # as object storage does: complete checks these instead of reading the file again.
-    received_sha256: str | None = None
-    received_head: bytes | None = None
-
-
-@dataclass(frozen=True)
-class IdempotencyRow:
-    state: str
-    status: int | None
-    body: bytes | None
-    headers: dict[str, str]
-    created_at: float
-
-
-def _add_columns(db: sqlite3.Connection) -> None:
-    for table, columns in _ADDED_COLUMNS.items():
-        present = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
-        for column in columns:
-            if column.split()[0] not in present:
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-
-
-def _row_owner(row: sqlite3.Row) -> owners.Owner | None:
-    """The owner recorded on an idempotency row; None for a row written before owners were."""
-    if row["owner_pid"] is None or row["owner_store"] is None:
-        return None
-    return owners.Owner(pid=row["owner_pid"], started=row["owner_start"] or "", store=row["owner_store"])
-
-
-_R = TypeVar("_R")
-
-
-def _known(cls: type[_R], values: dict[str, Any]) -> _R:
-    """``cls`` from a row, without the columns it does not know: a data directory may have been
-    used by a newer version of the sandbox, which added some."""
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-    return cls(**{k: v for k, v in values.items() if k in names})
-
-
-def _job(row: sqlite3.Row) -> JobRow:
-    values = dict(row)
-    values["request"] = json.loads(values["request"])
-    return _known(JobRow, values)
 
 
 class Store:
@@ -217,13 +68,13 @@ class Store:
         self.owner = owners.claim()
         self._closed = False
         with self._lock:
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(SCHEMA)
         with self._tx() as db:
-            _add_columns(db)
+            add_columns(db)
             # A request in flight in a process that died (or closed this store) will never finish;
             # one in flight in another live process is still running there.
             for row in db.execute("SELECT * FROM idempotency WHERE state = 'in_flight'").fetchall():
-                if not owners.is_alive(_row_owner(row)):
+                if not owners.is_alive(row_owner(row)):
                     db.execute("DELETE FROM idempotency WHERE scope = ? AND key = ?", (row["scope"], row["key"]))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('secret', ?)", (secrets.token_hex(32),))
         self._remove_abandoned_tmp_files()
@@ -330,13 +181,13 @@ class Store:
 
     def get_job(self, lipsync_id: str) -> JobRow | None:
         row = self._one("SELECT * FROM jobs WHERE id = ?", (lipsync_id,))
-        return None if row is None else _job(row)
+        return None if row is None else job_of(row)
 
     def get_jobs(self, ids: list[str]) -> dict[str, JobRow]:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        return {row["id"]: _job(row) for row in self._all(f"SELECT * FROM jobs WHERE id IN ({marks})", tuple(ids))}  # noqa: S608
+        return {row["id"]: job_of(row) for row in self._all(f"SELECT * FROM jobs WHERE id IN ({marks})", tuple(ids))}  # noqa: S608
 
     def list_jobs(self, limit: int, before_seq: int | None) -> list[JobRow]:
         """Newest first; `before_seq` continues after a previous page."""
@@ -344,7 +195,7 @@ class Store:
             rows = self._all("SELECT * FROM jobs ORDER BY seq DESC LIMIT ?", (limit,))
         else:
             rows = self._all("SELECT * FROM jobs WHERE seq < ? ORDER BY seq DESC LIMIT ?", (before_seq, limit))
-        return [_job(r) for r in rows]
+        return [job_of(r) for r in rows]
 
     def finish_job(
         self,
@@ -388,7 +239,7 @@ class Store:
             if row is None:
                 return None
             db.execute("DELETE FROM jobs WHERE id = ?", (lipsync_id,))
-        return _job(row)
+        return job_of(row)
 
     def unfinished_done_ats(self, now: float) -> list[float]:
         """Finish times of jobs still pending or running by the clock."""
@@ -402,7 +253,7 @@ class Store:
 
     def get_batch(self, batch_id: str) -> BatchRow | None:
         row = self._one("SELECT * FROM batches WHERE id = ?", (batch_id,))
-        return None if row is None else _known(BatchRow, dict(row))
+        return None if row is None else known(BatchRow, dict(row))
 
     def batch_items(self, batch_id: str) -> list[tuple[int, str]]:
         rows = self._all(
@@ -444,7 +295,7 @@ class Store:
 
     def get_asset(self, asset_id: str) -> AssetRow | None:
         row = self._one("SELECT * FROM assets WHERE id = ?", (asset_id,))
-        return None if row is None else _known(AssetRow, dict(row))
+        return None if row is None else known(AssetRow, dict(row))
 
     def delete_asset(self, asset_id: str) -> AssetRow | None:
         """Remove an asset and its bytes; None when there was no such asset."""
@@ -453,7 +304,7 @@ class Store:
             if row is None:
                 return None
             db.execute("DELETE FROM assets WHERE id = ?", (asset_id,))
-        asset = _known(AssetRow, dict(row))
+        asset = known(AssetRow, dict(row))
         Path(asset.path).unlink(missing_ok=True)
         return asset
 
@@ -468,7 +319,7 @@ class Store:
         """Reserve `key` for a new request, or return the existing record (in flight or done)."""
         with self._tx() as db:
             row = db.execute("SELECT * FROM idempotency WHERE scope = ? AND key = ?", (scope, key)).fetchone()
-            abandoned = row is not None and row["state"] == "in_flight" and not owners.is_alive(_row_owner(row))
+            abandoned = row is not None and row["state"] == "in_flight" and not owners.is_alive(row_owner(row))
             if row is not None and row["created_at"] + ttl > now and not abandoned:
                 return IdempotencyRow(
                     state=row["state"],
