@@ -24,7 +24,8 @@ HeyGenError(Exception)                       base; .message, .code; str(e) is on
 │       └── ServerError                      5xx
 ├── JobFailedError                           .lipsync_id .failure_message .lipsync
 ├── WaitTimeoutError                         .lipsync_id .last_status .elapsed
-└── DownloadError                            expired presigned URL, destination exists, short read
+├── DownloadError                            expired presigned URL, destination exists, short read
+└── CampaignStoppedError                     a campaign's report could not be written (a full disk): rerun to resume
 ```
 
 Every error has a stable ``.code`` a front-end can switch on: HeyGen's own code, raw, for
@@ -60,6 +61,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BalanceTooLowError",
+    "CampaignStoppedError",
     "ConfigurationError",
     "ConflictError",
     "DailyCapError",
@@ -418,3 +420,9 @@ class DownloadError(HeyGenError):
     """A download could not be completed (expired URL, destination exists, short read)."""
 
     code = "download_error"
+
+
+class CampaignStoppedError(HeyGenError):
+    """A campaign stopped because its report could not be written (e.g. the disk is full); rerun it to resume."""
+
+    code = "campaign_stopped"

@@ -115,3 +115,38 @@ async def test_delete_uploads_keeps_an_asset_another_running_job_uses(
         assert len(uploads) == 3 and len(deleted) == 1  # first video, second video, one shared audio
         assert deleted[0] not in alive and len(alive) == 2  # the shared audio stays: the second job needs it
         assert second
+
+
+async def test_a_full_disk_stops_the_run_with_one_clear_error_and_no_row_counted_failed(
+    box: EmbeddedSandbox, media: tuple[Path, Path], ledger_path: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    import errno
+    import gc
+
+    from heygen_lipsync.errors import CampaignStoppedError
+    from heygen_lipsync.jobs import campaign_run
+
+    video, audio = media
+    rows = _rows(video.parent, audio, 4)
+    real = campaign_run.save_report
+    writes = {"n": 0}
+
+    def filling_up(out: Path, records: object) -> Path:
+        writes["n"] += 1
+        if writes["n"] > 2:  # the disk fills up once the run is under way
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(out, records)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(campaign_run, "save_report", filling_up)
+    async with client_of(box) as client:
+        with pytest.raises(CampaignStoppedError, match=r"No space left on device.*run the same command again"):
+            await _run(client, rows, tmp_path / "dubbed")
+        gc.collect()
+    assert "Task exception was never retrieved" not in caplog.text
+    statuses = {r.status for r in load_report(tmp_path / "dubbed").values()}
+    assert "failed" not in statuses  # unfinished rows stay resumable, never "failed"
+    monkeypatch.setattr(campaign_run, "save_report", real)
+    async with client_of(box) as client:  # space again: the same run resumes and finishes, paying once per row
+        events = await _run(client, rows, tmp_path / "dubbed")
+    assert events[-1].totals.done == 4 and jobs_in(box) == 4

@@ -25,7 +25,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heygen_lipsync.errors import APIConnectionError, RateLimitError, ServerError
+from heygen_lipsync.errors import APIConnectionError, CampaignStoppedError, RateLimitError, ServerError
 from heygen_lipsync.jobs.report import (
     DubRow,
     RowRecord,
@@ -184,9 +184,21 @@ async def dub_many(
                 "choose another output folder",
             )
     run = CampaignRun(client, out, rows, records, captions, max_concurrent, upload_concurrency, poll_interval)
-    save_report(out, records)
+    try:
+        save_report(out, records)
+    except OSError as exc:
+        raise _stopped(out, exc) from None
     async for event in _drive(run):
         yield event
+    if run.report_error is not None:
+        raise _stopped(out, run.report_error)
+
+
+def _stopped(out: Path, exc: OSError) -> CampaignStoppedError:
+    return CampaignStoppedError(
+        f"could not write the run's report in {out}: {exc.strerror or exc}; the run stopped. Nothing is lost: free "
+        "some space and run the same command again (finished and running jobs are not created or paid again)"
+    )
 
 
 async def _drive(run: CampaignRun) -> AsyncIterator[DubEvent]:
@@ -227,6 +239,8 @@ async def _drive(run: CampaignRun) -> AsyncIterator[DubEvent]:
         # In row order, a bounded window ahead of the slots: uploads run ahead, not all at once.
         for index in queued:
             await window.acquire()
+            if run.report_error is not None:  # the report cannot be written: start nothing more
+                break
             task = asyncio.ensure_future(row(index))
             task.add_done_callback(run.settled())
             starting.append(task)

@@ -127,6 +127,7 @@ class CampaignRun:
     poll_interval: float | None
     events: asyncio.Queue[DubEvent | None] = field(default_factory=asyncio.Queue)
     in_flight: dict[str, int] = field(default_factory=dict)  # job id -> row
+    report_error: OSError | None = None  # the report could not be written: the run stops
     # Rows whose job is another row's (the same content: one job, paid once, saved to each output).
     followers: dict[str, list[int]] = field(default_factory=dict)
     created_at: dict[str, float] = field(default_factory=dict)
@@ -169,9 +170,16 @@ class CampaignRun:
         )
 
     def update(self, index: int, record: RowRecord, kind: str | None = None, message: str | None = None) -> None:
-        """Record a row's new state on disk first, then report it."""
+        """Record a row's new state on disk first, then report it.
+
+        A report that cannot be written (a full disk) stops the run: no new row starts, the rows
+        in flight keep their state in memory, and ``dub_many`` ends with one clear error.
+        """
         self.records[index] = record
-        save_report(self.out_dir, self.records)
+        try:
+            save_report(self.out_dir, self.records)
+        except OSError as exc:
+            self.report_error = self.report_error or exc
         if kind is not None:
             self.emit(kind, index, message=message)
 
