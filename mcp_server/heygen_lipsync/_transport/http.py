@@ -45,7 +45,7 @@ from typing import Any
 
 import httpx
 
-from heygen_lipsync import __version__
+from heygen_lipsync import __version__, telemetry
 from heygen_lipsync._transport.bodies import ACCEPT_ENCODING, read_answer
 from heygen_lipsync._transport.mapping import parse_retry_after
 from heygen_lipsync.config import ENV_REQUEST_DEADLINE, Settings
@@ -300,6 +300,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 response, delay = await self._retry_decision(request, response, attempt)
             if delay is not None and loop.time() + delay >= deadline:
                 delay = None  # no time left to wait and try again: this answer is the caller's
+            telemetry.exchange(request.method, request.url.path, response.status_code, request_id)
             if delay is None:
                 logger.debug(
                     "%s -> %d (request id %s, attempt %d, %.0f ms)",

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from heygen_lipsync import polling as waiting
+from heygen_lipsync import telemetry
 from heygen_lipsync.errors import (
     NotFoundError,
     ValidationError,
@@ -197,22 +198,27 @@ class CreateCalls(SendCalls):
                 waiting.note_started(new_id)  # wait's schedule counts the job's age from here
                 return new_id
 
-            return await submit_once(
-                self.authority,
-                kind="lipsync",
-                fingerprint=job.fingerprint,
-                idempotency_key=idempotency_key,
-                new_job=new_job,
-                jobs=1,
-                estimate_usd=job.estimate_usd if estimate_usd is None else estimate_usd,
-                counted_usd=job.counted_usd if estimate_usd is None else estimate_usd,
-                inputs=job.inputs,
-                hashes=job.hashes,
-                approval=approval,
-                send=send,
-                still_good=self._lipsync_status,
-                batch_item=self._batch_item_id,
-            )
+            traced = telemetry.span("create", origin=self.origin, fingerprint=job.fingerprint[:16])
+            with traced as current:
+                outcome = await submit_once(
+                    self.authority,
+                    kind="lipsync",
+                    fingerprint=job.fingerprint,
+                    idempotency_key=idempotency_key,
+                    new_job=new_job,
+                    jobs=1,
+                    estimate_usd=job.estimate_usd if estimate_usd is None else estimate_usd,
+                    counted_usd=job.counted_usd if estimate_usd is None else estimate_usd,
+                    inputs=job.inputs,
+                    hashes=job.hashes,
+                    approval=approval,
+                    send=send,
+                    still_good=self._lipsync_status,
+                    batch_item=self._batch_item_id,
+                )
+                current.set("lipsync_id", outcome.id)
+                current.set("reused", outcome.reused)
+            return outcome
         finally:
             if owned:
                 job.close()
@@ -320,7 +326,8 @@ class CreateCalls(SendCalls):
             prices = [j.estimate_usd for j in jobs]
             known = None if any(p is None for p in prices) else round(sum(p or 0.0 for p in prices), 4)
             counted = round(sum(j.counted_usd for j in jobs), 4)
-            outcome = await submit_once(
+            with telemetry.span("create_batch", origin=self.origin, items=len(jobs)) as current:
+                outcome = await submit_once(
                 self.authority,
                 kind="batch",
                 fingerprint=fingerprint,
@@ -336,6 +343,8 @@ class CreateCalls(SendCalls):
                 send=send,
                 still_good=self._batch_status,
             )  # fmt: skip
+                current.set("batch_id", outcome.id)
+                current.set("reused", outcome.reused)
             if not outcome.reused and self.ledger is not None:
                 fingerprints = [j.fingerprint for j in jobs]
                 await asyncio.to_thread(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from heygen_lipsync import polling as waiting
+from heygen_lipsync import telemetry
 from heygen_lipsync.checks import check_id as _check_id
 from heygen_lipsync.errors import (
     JobFailedError,
@@ -73,15 +74,17 @@ class FollowCalls(CreateCalls):
         """
         lipsync_id = _check_id(lipsync_id, "lipsync_id")
         try:
-            finished = await waiting.wait_one(
-                self,
-                lipsync_id,
-                timeout=timeout,
-                on_progress=on_progress,
-                poll_interval=poll_interval,
-                max_poll_interval=max_poll_interval,
-                receiver=receiver,
-            )
+            with telemetry.span("wait", lipsync_id=lipsync_id) as current:
+                finished = await waiting.wait_one(
+                    self,
+                    lipsync_id,
+                    timeout=timeout,
+                    on_progress=on_progress,
+                    poll_interval=poll_interval,
+                    max_poll_interval=max_poll_interval,
+                    receiver=receiver,
+                )
+                current.set("status", finished.status)
         except JobFailedError:
             if delete_uploads:
                 await self.delete_uploads(lipsync_id)
@@ -178,9 +181,11 @@ class FollowCalls(CreateCalls):
         asked = _check_id(lipsync, "lipsync_id") if isinstance(lipsync, str) else lipsync.id
         if isinstance(lipsync, str):
             lipsync = await self.get(asked)
-        result = await files.download_outputs(
-            self._http, lipsync, dest, overwrite=overwrite, captions=captions, on_progress=on_progress, name=asked
-        )
+        with telemetry.span("download", lipsync_id=asked) as current:
+            result = await files.download_outputs(
+                self._http, lipsync, dest, overwrite=overwrite, captions=captions, on_progress=on_progress, name=asked
+            )
+            current.set("bytes", result.bytes_written)
         if self.ledger is not None:
             await asyncio.to_thread(
                 self.ledger.add_download, asked, result.video_path, bytes_written=result.bytes_written

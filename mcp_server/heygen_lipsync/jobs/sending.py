@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from heygen_lipsync import telemetry
 from heygen_lipsync._transport.http import tracking_delivery
 from heygen_lipsync._transport.responses import data_of
 from heygen_lipsync.errors import (
@@ -152,13 +153,15 @@ class SendCalls(AssetCalls):
             before = (path if isinstance(path, OpenedInput) else local).stat()  # an opened file: its descriptor
         except OSError:
             before = None  # the upload reports the unreadable file properly
-        asset = await self._upload_once(
-            # An opened file stays opened: its descriptor, checked by the caller, is what is sent.
-            path if isinstance(path, Path) else Path(path),
-            idempotency_key=idempotency_key,
-            on_progress=on_progress,
-            check_reused=True,
-        )
+        with telemetry.span("upload", file=local.name) as current:
+            asset = await self._upload_once(
+                # An opened file stays opened: its descriptor, checked by the caller, is what is sent.
+                path if isinstance(path, Path) else Path(path),
+                idempotency_key=idempotency_key,
+                on_progress=on_progress,
+                check_reused=True,
+            )
+            current.set("asset_id", asset.asset_id)
         if before is not None and asset.asset_id:
             self._uploaded[asset.asset_id] = (local, before.st_size, before.st_mtime_ns)
         return asset
