@@ -25,7 +25,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heygen_lipsync.errors import APIConnectionError, CampaignStoppedError, RateLimitError, ServerError
+from heygen_lipsync.errors import CampaignStoppedError
 from heygen_lipsync.jobs.report import (
     DubRow,
     RowRecord,
@@ -59,17 +59,6 @@ logger = logging.getLogger("heygen_lipsync")
 
 DEFAULT_MAX_CONCURRENT = 10  # HeyGen's pay-as-you-go concurrency
 DEFAULT_UPLOAD_CONCURRENCY = 4
-# Polling: a round costs one request however many jobs are in flight. Before any job has
-# finished, rounds start at _FIRST_POLL and double; then they follow the jobs' observed length.
-_MIN_POLL = 0.05
-# Once the next job is due, rounds come at this fraction of the shortest job seen: a job is
-# seen finished at most a fiftieth of its length late (the brisk phase is short: it begins
-# when the job is due), where a twentieth cost a 3 s job's slot 0.15 s at every refill.
-_BRISK_FRACTION = 1 / 50
-_MAX_POLL = 10.0
-_FIRST_POLL = 0.5
-_TRANSIENT = (APIConnectionError, ServerError, RateLimitError)
-_DOWNLOAD_ATTEMPTS = 3
 
 
 def preflight_seconds(request: LipsyncRequest) -> float | None:
