@@ -47,6 +47,8 @@ __all__ = [
 # Largest file sent through POST /v3/assets; larger files use the direct-upload flow.
 MULTIPART_MAX_BYTES = 32 * 1024 * 1024
 CHUNK_SIZE = 1024 * 1024
+# A PUT body goes out in larger pieces: fewer trips through the event loop and the worker thread per GiB.
+UPLOAD_CHUNK_SIZE = 4 * 1024 * 1024
 
 ProgressCallback = Callable[[int, int], Any]
 # What the upload streams report: (bytes sent in this attempt, total, attempt number from 1).

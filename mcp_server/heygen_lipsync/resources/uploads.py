@@ -226,7 +226,7 @@ async def _put_to_storage(
         "PUT",
         template.url,
         headers=template.headers,
-        stream=(stream := HashingFileStream(path, size, report, chunk_size=files.CHUNK_SIZE)),
+        stream=(stream := HashingFileStream(path, size, report, chunk_size=files.UPLOAD_CHUNK_SIZE)),
         extensions=template.extensions,
     )
     try:
