@@ -133,7 +133,7 @@ async def test_a_run_stopped_halfway_resumes_without_creating_a_job_twice(
     report = _report(out)
     assert sum(1 for line in report if line["status"] == "running") >= 1
     events = await _run(client, rows, out)
-    assert events[-1].totals.done == 8
+    assert events[-1].totals.done == 8, [e.message for e in events if e.kind in ("failed", "incomplete")]
     assert any(e.kind == "resumed" for e in events)
     # A create cut off mid-flight is sent again with its key (a replay), never as a new job.
     assert await _jobs_in_sandbox(client) == 8

@@ -173,6 +173,7 @@ async def dub_many(
                 "choose another output folder",
             )
     run = CampaignRun(client, out, rows, records, captions, max_concurrent, upload_concurrency, poll_interval)
+    run.missing_at_start = frozenset(r.output for r in records if not Path(r.output).exists())
     try:
         save_report(out, records)
     except OSError as exc:

@@ -128,6 +128,10 @@ class CampaignRun:
     events: asyncio.Queue[DubEvent | None] = field(default_factory=asyncio.Queue)
     in_flight: dict[str, int] = field(default_factory=dict)  # job id -> row
     report_error: OSError | None = None  # the report could not be written: the run stops
+    # Outputs no file held when the run started (a file there then that this product did not save
+    # refused the run): one that appears meanwhile was saved by this product (another run of this
+    # campaign, or a download this process stopped just as it finished).
+    missing_at_start: frozenset[str] = frozenset()
     # Rows whose job is another row's (the same content: one job, paid once, saved to each output).
     followers: dict[str, list[int]] = field(default_factory=dict)
     created_at: dict[str, float] = field(default_factory=dict)
@@ -314,7 +318,7 @@ class CampaignRun:
         ledger = self.client.ledger
         mine = (
             ledger is not None and (saved := ledger.find_download(target)) is not None and saved.lipsync_id == detail.id
-        )
+        ) or (str(target) in self.missing_at_start and target.exists())
         if mine and (not self.captions or target.with_suffix(".srt").exists()):
             # This product saved this job's video there (downloads are renamed into place only when complete).
             srt = target.with_suffix(".srt")
