@@ -101,3 +101,5 @@ def postgres_schema(base: str) -> Iterator[str]:
     finally:
         with psycopg.connect(base, autocommit=True) as admin:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')  # type: ignore[arg-type]
+            # A shared campaign's engine (DBOS) keeps its tables beside the store's.
+            admin.execute(f'DROP SCHEMA IF EXISTS "{schema}_dbos" CASCADE')  # type: ignore[arg-type]

@@ -204,7 +204,13 @@ def dub(
     ] = None,
     out: Annotated[str, typer.Option("--out", help="Output folder (holds dub-report.jsonl).", metavar="DIR")] = ".",
     max_concurrent: Annotated[
-        int, typer.Option("--max-concurrent", min=1, help="Unfinished jobs at most (your account's limit).")
+        int,
+        typer.Option(
+            "--max-concurrent",
+            min=1,
+            envvar="HEYGEN_LIPSYNC_MAX_CONCURRENT",
+            help="Unfinished jobs at most (your account's limit); with a shared store, across all workers.",
+        ),
     ] = DEFAULT_MAX_CONCURRENT,
     captions: Annotated[bool, typer.Option("--captions", help="Also download each job's captions (.srt).")] = False,
     retry_failed: Annotated[

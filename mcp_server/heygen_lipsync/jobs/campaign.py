@@ -178,10 +178,33 @@ async def dub_many(
         save_report(out, records)
     except OSError as exc:
         raise _stopped(out, exc) from None
-    async for event in _drive(run):
+    shared = _shared_store(client)
+    if shared is not None:  # many workers may run this campaign: its rows are shared through the store
+        from heygen_lipsync.jobs.campaign_shared import run_shared
+
+        events = run_shared(run, shared, retry_failed=retry_failed)
+    else:
+        events = _drive(run)
+    async for event in events:
         yield event
     if run.report_error is not None:
         raise _stopped(out, run.report_error)
+
+
+def _shared_store(client: AsyncLipsyncClient) -> str | None:
+    """The URL of the client's store when it is shared by many processes (PostgreSQL), else None."""
+    ledger = client.ledger
+    url = getattr(getattr(ledger, "dialect", None), "url", None)
+    if ledger is None or ledger.failure is not None or not isinstance(url, str):
+        return None
+    try:
+        import dbos  # noqa: F401
+    except ImportError:
+        raise CampaignStoppedError(
+            "HEYGEN_LIPSYNC_DATABASE_URL names a shared store, whose campaigns run on DBOS, which is not "
+            "installed: pip install 'heygen-lipsync[postgres]'"
+        ) from None
+    return url
 
 
 def _stopped(out: Path, exc: OSError) -> CampaignStoppedError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,6 +88,32 @@ class DubEvent:
                 out[name] = value
         out["totals"] = self.totals.to_dict()
         return out
+
+
+def next_round(
+    fixed: float | None,
+    durations: Sequence[float],
+    created_at: Mapping[str, float],
+    in_flight: Iterable[str],
+    start: float,
+    rounds: int,
+) -> float:
+    """Seconds until the next statuses round (``fixed`` when given).
+
+    Before any job has finished, rounds start at half a second and double. Then the shortest
+    job seen is the best guess of how long the next takes: sleep until the next job in flight
+    is due, then poll briskly until it is seen to finish.
+    """
+    if fixed is not None:
+        return fixed
+    if not durations:
+        return min(_MAX_POLL, _FIRST_POLL * (1 << min(rounds, 5)))
+    shortest = min(durations[-50:])
+    now = time.monotonic()
+    due = min((created_at.get(job_id, start) + shortest - now for job_id in in_flight), default=_MAX_POLL)
+    if due > _MIN_POLL:
+        return min(_MAX_POLL, due)
+    return min(_MAX_POLL, max(_MIN_POLL, shortest * _BRISK_FRACTION))
 
 
 class Slots:
@@ -330,18 +356,7 @@ class CampaignRun:
     # -- polling ------------------------------------------------------------------------
 
     def _interval(self, rounds: int) -> float:
-        if self.poll_interval is not None:
-            return self.poll_interval
-        if not self.durations:
-            return min(_MAX_POLL, _FIRST_POLL * (1 << min(rounds, 5)))
-        # The shortest job seen is the best guess of how long the next takes: sleep until the
-        # next job in flight is due, then poll briskly until it is seen to finish.
-        shortest = min(self.durations[-50:])
-        now = time.monotonic()
-        due = min(self.created_at.get(job_id, self.start) + shortest - now for job_id in self.in_flight)
-        if due > _MIN_POLL:
-            return min(_MAX_POLL, due)
-        return min(_MAX_POLL, max(_MIN_POLL, shortest * _BRISK_FRACTION))
+        return next_round(self.poll_interval, self.durations, self.created_at, self.in_flight, self.start, rounds)
 
     async def poll(self, finishing: set[asyncio.Task[None]]) -> None:
         """One statuses request per round for every job in flight, until the run ends."""

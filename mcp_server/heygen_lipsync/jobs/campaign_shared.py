@@ -1,0 +1,463 @@
+"""A campaign shared by many workers: each row a DBOS workflow on a queue capped at the account's concurrency.
+
+When the store is a shared PostgreSQL database (``HEYGEN_LIPSYNC_DATABASE_URL``), ``dub_many``
+runs here instead of in one process: every worker that runs the same campaign (the same output
+folder, on shared storage) enqueues the same rows under the same workflow ids, so each row is
+one workflow however many workers enqueue it, and DBOS's queue lets at most ``max_concurrent``
+rows run at once across all workers together (HeyGen's concurrency limit is the account's, not
+a process's). A row's workflow uploads and creates (one checkpointed step: a recovered
+workflow never creates again; the create also passes the spend authority under the row's key),
+waits for the job in this worker's one statuses round, then hands the download to a workflow
+on an uncapped queue so the account's slot frees as soon as the job finished.
+
+Workers are told apart by a slot number each claims with a PostgreSQL advisory lock held for
+its life. A worker that dies releases its lock with its connection; a restarted worker takes
+the lowest free slot (its old one) and DBOS recovers that slot's rows at launch, and meanwhile
+any live worker that finds rows pending on a slot nobody holds recovers them itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import re
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dbos import DBOS, SetWorkflowID
+
+from heygen_lipsync.errors import APIError, CampaignStoppedError, HeyGenError, NotFoundError
+from heygen_lipsync.jobs.campaign_run import CampaignRun, DubEvent, next_round
+from heygen_lipsync.jobs.report import RowStatus, row_key
+from heygen_lipsync.media.paths import expand_user
+from heygen_lipsync.sources import AssetSource, FileSource
+
+if TYPE_CHECKING:
+    from heygen_lipsync.client import AsyncLipsyncClient
+
+__all__ = ["campaign_id", "run_shared"]
+
+# How often a queue's worker thread looks for a free slot: a refill waits at most this long.
+_QUEUE_POLL = 0.05
+# How often each worker reads the campaign's state (every row's workflow) to report progress.
+_WATCH_EVERY = 0.25
+# How often a worker looks for rows left pending by a worker that died.
+_RESCUE_EVERY = 5.0
+_MAX_WORKERS = 256
+_SCHEMA = "heygen_lipsync_dbos"
+
+# This process's part in each campaign it runs: DBOS finds it by the campaign id in the workflow's input.
+_RUNS: dict[str, CampaignRun] = {}
+_BOARDS: dict[str, StatusBoard] = {}
+_DOWNLOADS: dict[str, Any] = {}  # campaign id -> its downloads queue
+
+
+def engine_schema(url: str) -> str:
+    """Where the engine keeps its tables: ``heygen_lipsync_dbos``, or ``<schema>_dbos`` beside a store whose
+    URL names its own schema (``options=-csearch_path=<schema>``), so two stores in one database stay apart."""
+    from urllib.parse import parse_qs, urlsplit
+
+    options = " ".join(parse_qs(urlsplit(url).query).get("options", []))
+    found = re.search(r"search_path=([A-Za-z_][A-Za-z0-9_]*)", options)
+    return f"{found.group(1)}_dbos" if found else _SCHEMA
+
+
+def campaign_id(out_dir: Path) -> str:
+    """A campaign is its output folder: workers running the same command share it."""
+    return hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+
+
+class StatusBoard:
+    """One statuses request per round for every job this worker's rows wait on."""
+
+    def __init__(self, client: AsyncLipsyncClient, poll_interval: float | None) -> None:
+        self.client = client
+        self.poll_interval = poll_interval
+        self.waiting: dict[str, asyncio.Future[str]] = {}
+        self.created_at: dict[str, float] = {}
+        self.seen_running: dict[str, float] = {}  # when each job was last seen unfinished
+        self.durations: list[float] = []
+        self.start = time.monotonic()
+        self._task: asyncio.Task[None] | None = None
+
+    async def finished(self, job_id: str) -> str:
+        """Wait until the job is completed or failed (or gone); returns the status seen."""
+        future = self.waiting.get(job_id)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self.waiting[job_id] = future
+            self.created_at.setdefault(job_id, time.monotonic())
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self._rounds())
+        return await asyncio.shield(future)
+
+    async def _rounds(self) -> None:
+        rounds = 0
+        while self.waiting:
+            await asyncio.sleep(
+                next_round(self.poll_interval, self.durations, self.created_at, self.waiting, self.start, rounds)
+            )
+            rounds += 1
+            ids = list(self.waiting)
+            for first in range(0, len(ids), 100):
+                try:
+                    entries = await self.client.statuses(lipsync_ids=ids[first : first + 100])
+                except HeyGenError:
+                    continue  # transient or not: the next round asks again (the wait is only a read)
+                now = time.monotonic()
+                for entry in entries:
+                    job_id = entry.lipsync_id
+                    if job_id is None or job_id not in self.waiting:
+                        continue
+                    if not (entry.is_finished or entry.status == "not_found"):
+                        self.seen_running[job_id] = now
+                        continue
+                    created = self.created_at.pop(job_id, None)
+                    if created is not None:
+                        # The length is known to lie between the last round that saw it running and
+                        # now: its lower end, so the next jobs are polled from when they may end, not
+                        # from when this one happened to be seen (which would carry a round's lateness
+                        # into every later wave).
+                        self.durations.append(self.seen_running.pop(job_id, now) - created)
+                    self.waiting.pop(job_id).set_result(entry.status)
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
+# -- the workflows (their names are stored with each row: keep them stable) --------------------
+
+
+@DBOS.step(name="heygen_lipsync.dub_create")
+async def _create(campaign: str, index: int, attempt: int, assets: dict[str, str]) -> dict[str, Any]:
+    run = _run(campaign)
+    record = run.records[index]
+    key = row_key(run.rows[index], Path(record.output), attempt)
+    request = run.rows[index].request
+    if assets:
+        request = request.with_sources(**{name: AssetSource(asset) for name, asset in assets.items()})
+    try:
+        (job,) = await run.client.prepare([run.rows[index].request])
+        try:
+            outcome = await run.client.submit(job, idempotency_key=key, sources=request, new_job=attempt > 1)
+        finally:
+            job.close()
+    except HeyGenError as exc:
+        if isinstance(exc, APIError) and exc.idempotency_key is not None:
+            return {"status": RowStatus.INCOMPLETE, "message": f"{exc} (outcome unknown: rerun to resume)"}
+        return {"status": RowStatus.FAILED, "message": str(exc)}
+    run.update(index, record.with_status(RowStatus.RUNNING, job_id=outcome.id, key=key, attempt=attempt), "created")
+    return {"status": RowStatus.RUNNING, "job_id": outcome.id}
+
+
+@DBOS.step(name="heygen_lipsync.dub_upload")
+async def _upload(campaign: str, path: str) -> dict[str, Any]:
+    try:
+        asset = await _run(campaign).client.upload(Path(path), idempotency_key=_upload_id(campaign, path))
+    except HeyGenError as exc:
+        return {"error": str(exc)}
+    return {"asset_id": asset.asset_id}
+
+
+@DBOS.workflow(name="heygen_lipsync.dub_upload_file")
+async def _upload_file(campaign: str, path: str) -> dict[str, Any]:
+    return await _upload(campaign, path)
+
+
+def _upload_id(campaign: str, path: str) -> str:
+    """One upload per distinct file in the whole campaign, whichever worker gets to it (a file changed
+    since, or one that could not be uploaded and was fixed, is another upload)."""
+    try:
+        stat = os.stat(path)
+        version = f"{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        version = "missing"
+    return f"dub:{campaign}:upload:{hashlib.sha256(f'{path}|{version}'.encode()).hexdigest()[:32]}"
+
+
+def _local_files(run: CampaignRun, index: int) -> dict[str, str]:
+    request = run.rows[index].request
+    return {
+        name: str(expand_user(source.path).resolve())
+        for name, source in (("video", request.video), ("audio", request.audio))
+        if isinstance(source, FileSource)
+    }
+
+
+@DBOS.workflow(name="heygen_lipsync.dub_row")
+async def _dub_row(campaign: str, index: int, attempt: int) -> dict[str, Any]:
+    # The row's files were uploaded ahead on the uploads queue (each file once in all): their assets.
+    assets: dict[str, str] = {}
+    for name, path in _local_files(_run(campaign), index).items():
+        handle: Any = await DBOS.retrieve_workflow_async(_upload_id(campaign, path))
+        uploaded = await handle.get_result(polling_interval_sec=_QUEUE_POLL)
+        if "asset_id" not in uploaded:
+            return {"status": RowStatus.FAILED, "message": f"{name}: {uploaded.get('error')}"}
+        assets[name] = uploaded["asset_id"]
+    created = await _create(campaign, index, attempt, assets)
+    job_id = created.get("job_id")
+    if job_id is None:
+        return created
+    await _BOARDS[campaign].finished(job_id)
+    # The account's slot frees when this workflow ends: the download runs on the uncapped queue.
+    with SetWorkflowID(f"{DBOS.workflow_id}:download"):
+        await _DOWNLOADS[campaign].enqueue_async(_download_row, campaign, index, job_id)
+    return created
+
+
+@DBOS.step(name="heygen_lipsync.dub_download")
+async def _fetch(campaign: str, index: int, job_id: str) -> dict[str, Any]:
+    run = _run(campaign)
+    record = run.records[index]
+    last: HeyGenError | None = None
+    for _ in range(3):
+        try:
+            detail = await run.client.get(job_id)
+            if detail.is_failed:
+                return {"status": RowStatus.FAILED, "message": detail.failure_message or "the job failed"}
+            if not detail.is_completed:  # the statuses round ran ahead of the detail: ask again shortly
+                await asyncio.sleep(1.0)
+                continue
+            result = await run._download(detail, Path(record.output))
+        except NotFoundError as exc:
+            return {"status": RowStatus.FAILED, "message": str(exc)}
+        except HeyGenError as exc:  # an expired URL, a storage hiccup: fresh URLs, again
+            last = exc
+            continue
+        return {"status": RowStatus.DONE, "caption": str(result.caption_path) if result.caption_path else None}
+    return {"status": RowStatus.INCOMPLETE, "message": f"download failed: {last}; rerun to download it again"}
+
+
+@DBOS.workflow(name="heygen_lipsync.dub_download_row")
+async def _download_row(campaign: str, index: int, job_id: str) -> dict[str, Any]:
+    return {**await _fetch(campaign, index, job_id), "job_id": job_id}
+
+
+def _run(campaign: str) -> CampaignRun:
+    run = _RUNS.get(campaign)
+    if run is None:  # a row of a campaign this process does not run (never dequeued: queues are per campaign)
+        raise RuntimeError(f"this worker does not run campaign {campaign}")
+    return run
+
+
+def _queue_names(campaign: str) -> tuple[str, str, str]:
+    return f"hl-dub-{campaign}", f"hl-dub-{campaign}-downloads", f"hl-dub-{campaign}-uploads"
+
+
+# -- one worker ---------------------------------------------------------------------------------
+
+
+class _Slot:
+    """This worker's number in the campaign, held by an advisory lock on its own connection."""
+
+    def __init__(self, url: str, campaign: str) -> None:
+        import psycopg
+
+        self.space = int(campaign[:7], 16)  # the lock's first key: the campaign
+        self.conn = psycopg.connect(url, autocommit=True)
+        for number in range(_MAX_WORKERS):
+            if self._try(number):
+                self.number = number
+                break
+        else:
+            self.conn.close()
+            raise CampaignStoppedError(f"more than {_MAX_WORKERS} workers run this campaign")
+        self.executor = f"{campaign}-w{self.number}"
+
+    def _try(self, number: int) -> bool:
+        row = self.conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (self.space, number)).fetchone()
+        return bool(row and row[0])
+
+    def dead(self, number: int) -> bool:
+        """Whether no live worker holds slot ``number`` (taken and released at once to find out)."""
+        if number == self.number or not self._try(number):
+            return False
+        self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (self.space, number))
+        return True
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+async def run_shared(run: CampaignRun, url: str, *, retry_failed: bool) -> AsyncIterator[DubEvent]:
+    """Run ``run``'s rows as this worker's part of the shared campaign; yields events as ``dub_many`` does.
+
+    Raises:
+        CampaignStoppedError: the report cannot be written, or the engine cannot start.
+    """
+    campaign = campaign_id(run.out_dir)
+    slot = await asyncio.to_thread(_Slot, url, campaign)
+    board = StatusBoard(run.client, run.poll_interval)
+    _RUNS[campaign], _BOARDS[campaign] = run, board
+    rows_queue, downloads_queue, uploads_queue = _queue_names(campaign)
+    try:
+        DBOS(
+            config={
+                "name": "heygen-lipsync",
+                "system_database_url": url,
+                "dbos_system_schema": engine_schema(url),
+                "executor_id": slot.executor,
+                # Recovery resumes only workflows of the same version: every worker of one release agrees.
+                "application_version": f"heygen-lipsync-campaign-1-{_version()}",
+                "log_level": os.environ.get("HEYGEN_LIPSYNC_DBOS_LOG_LEVEL", "WARNING"),
+            }
+        )
+        DBOS.listen_queues([rows_queue, downloads_queue, uploads_queue])
+        DBOS.launch()  # from this loop's thread: the rows' coroutines run on this loop, with this client
+        await DBOS.register_queue_async(
+            rows_queue, global_concurrency=run.max_concurrent, polling_interval_sec=_QUEUE_POLL,
+            on_conflict="always_update",
+        )  # fmt: skip
+        _DOWNLOADS[campaign] = await DBOS.register_queue_async(downloads_queue, polling_interval_sec=_QUEUE_POLL)
+        uploads = await DBOS.register_queue_async(
+            uploads_queue, worker_concurrency=run.upload_concurrency, polling_interval_sec=_QUEUE_POLL
+        )
+        attempts = await _enqueue(run, campaign, rows_queue, uploads, retry_failed=retry_failed)
+        async for event in _watch(run, campaign, attempts, slot):
+            yield event
+    finally:
+        board.close()
+        with contextlib.suppress(Exception):
+            DBOS.destroy()
+        # The engine made its thread pool this loop's default and has now shut it down: give the
+        # loop a working one back (the caller's later to_thread calls, a next campaign).
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(thread_name_prefix="heygen-lipsync"))
+        _RUNS.pop(campaign, None)
+        _BOARDS.pop(campaign, None)
+        _DOWNLOADS.pop(campaign, None)
+        slot.close()
+
+
+async def _enqueue(
+    run: CampaignRun, campaign: str, queue_name: str, uploads: Any, *, retry_failed: bool
+) -> dict[int, str]:
+    """Enqueue every row without a verdict yet; returns each row's workflow id.
+
+    A row's workflow id is ``dub:<campaign>:<row>:<attempt>.<try>``. An id already there (any
+    worker's) is that row: enqueued once in all. A try that ended without a verdict (the create's
+    outcome unknown, a download that failed) gets the next try under the same attempt, hence
+    the same Idempotency-Key, so the API replays the job; only ``retry_failed`` moves a failed
+    row to its next attempt, a new job.
+    """
+    earlier = {w.workflow_id: w for w in await _flows(campaign)}
+    queue = await DBOS.retrieve_queue_async(queue_name)
+    assert queue is not None  # registered just before
+    ids: dict[int, str] = {}
+    for index, record in enumerate(run.records):
+        attempt, attempt_try = 1, 1
+        while True:
+            wid = f"dub:{campaign}:{record.row_id}:{attempt}.{attempt_try}"
+            outcome = _outcome(earlier.get(wid), earlier.get(f"{wid}:download"))
+            status = outcome.get("status") if outcome else None
+            if status == RowStatus.INCOMPLETE:
+                attempt_try += 1
+            elif status == RowStatus.FAILED and retry_failed:
+                attempt, attempt_try = attempt + 1, 1
+            else:
+                break
+        ids[index] = wid
+        if wid not in earlier:
+            for path in _local_files(run, index).values():
+                upload = _upload_id(campaign, path)
+                if upload not in earlier:  # in row order, ahead of the creates; each file once
+                    earlier[upload] = None
+                    with SetWorkflowID(upload):
+                        await uploads.enqueue_async(_upload_file, campaign, path)
+            with SetWorkflowID(wid):
+                await queue.enqueue_async(_dub_row, campaign, index, attempt)
+    return ids
+
+
+async def _flows(campaign: str) -> list[Any]:
+    return list(await DBOS.list_workflows_async(workflow_id_prefix=f"dub:{campaign}:", load_input=False))
+
+
+def _outcome(row: Any, download: Any) -> dict[str, Any] | None:
+    """A row's verdict from its workflows: None while it runs."""
+    if row is None:
+        return None
+    if row.status == "ERROR" or (download is not None and download.status == "ERROR"):
+        error = (download if download is not None and download.status == "ERROR" else row).error
+        return {"status": RowStatus.INCOMPLETE, "message": f"{error}; rerun to resume"}
+    if row.status != "SUCCESS":
+        return None
+    output = row.output or {}
+    if output.get("status") != RowStatus.RUNNING:  # failed or refused at create
+        return dict(output)
+    if download is None or download.status != "SUCCESS":
+        return None
+    return dict(download.output or {})
+
+
+async def _watch(run: CampaignRun, campaign: str, ids: dict[int, str], slot: _Slot) -> AsyncIterator[DubEvent]:
+    """Read the campaign's state until every row has its verdict, reporting each change."""
+    reported: dict[int, str] = {}
+    rescued_at = time.monotonic()
+    while True:
+        flows = {w.workflow_id: w for w in await _flows(campaign)}
+        left = 0
+        for index, wid in ids.items():
+            outcome = _outcome(flows.get(wid), flows.get(f"{wid}:download"))
+            if outcome is None:
+                left += 1
+                flow = flows.get(wid)
+                if flow is not None and flow.status == "PENDING" and run.records[index].status == RowStatus.QUEUED:
+                    run.records[index] = run.records[index].with_status(RowStatus.RUNNING)  # another worker's
+                continue
+            status = outcome["status"]
+            if reported.get(index) == status:
+                continue
+            reported[index] = status
+            record = run.records[index]
+            changes: dict[str, Any] = {"failure_message": outcome.get("message")}
+            if outcome.get("job_id"):
+                changes["job_id"] = outcome["job_id"]
+            if status == RowStatus.DONE:
+                changes["caption"] = outcome.get("caption")
+            run.finished_this_run += 1
+            run.update(index, record.with_status(status, **changes), status)
+        while not run.events.empty():
+            event = run.events.get_nowait()
+            if event is not None:
+                yield event
+        if run.report_error is not None:
+            return
+        if not left:
+            break
+        if time.monotonic() - rescued_at > _RESCUE_EVERY:
+            rescued_at = time.monotonic()
+            await _rescue(flows.values(), slot)
+        await asyncio.sleep(_WATCH_EVERY)
+    run.emit("finished", None)
+    final = run.events.get_nowait()
+    if final is not None:
+        yield final
+
+
+async def _rescue(flows: Any, slot: _Slot) -> None:
+    """Recover the rows a dead worker left pending (its slot's lock is free): any live worker may run them."""
+    prefix = slot.executor.rsplit("-w", 1)[0] + "-w"
+    numbers = {
+        int(w.executor_id[len(prefix) :])
+        for w in flows
+        if w.status == "PENDING" and (w.executor_id or "").startswith(prefix) and w.executor_id[len(prefix) :].isdigit()
+    }
+    for number in sorted(numbers):
+        if await asyncio.to_thread(slot.dead, number):
+            await asyncio.to_thread(DBOS._recover_pending_workflows, [f"{prefix}{number}"])
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("heygen-lipsync")
+    except PackageNotFoundError:  # pragma: no cover - a source tree without its metadata
+        return "0"
