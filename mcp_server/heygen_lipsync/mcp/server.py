@@ -231,7 +231,8 @@ def build_server(
             name=name,
             title=title,
             description=text,
-            annotations=hints.model_copy(update={"title": title}),
+            # The title is said once, at the top level; annotations.title is the older place for the same text.
+            annotations=hints,
             structured_output=True,
         )
         # Unknown arguments are refused (inputs.argument_failure); say so in the schema too.
