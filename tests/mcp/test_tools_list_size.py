@@ -1,4 +1,4 @@
-"""The tool list a model reads in every conversation: small, and its compact schemas validate as pydantic's did."""
+"""The tool list a model reads in every conversation: at most 25 KB, inputs validating as pydantic's, terse outputs."""
 
 from __future__ import annotations
 
