@@ -48,7 +48,7 @@ __all__ = [
 # Arguments that are not request fields. Their descriptions are short: they are read in every
 # conversation, in each of the three paying tools; the spend flow itself is told by the preview
 # error's next step (spending.py), which carries the token and what to do with it.
-ID_PATTERN = r"^[^/\\?#\s]*[^/\\?#\s.][^/\\?#\s]*$"
+ID_PATTERN = r"^\.*[^/\\?#\s.][^/\\?#\s]*$"  # no / \ ? # or whitespace, and not only dots ("..")
 LipsyncId = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, description="The lipsync id.")]
 IdempotencyKey = Annotated[
     str | None,

@@ -133,7 +133,7 @@ async def get_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallTool
 @guarded
 async def list_lipsyncs(
     ctx: Context,
-    limit: Annotated[int, Field(ge=1, le=100, description="Jobs per page (1-100).")] = 10,
+    limit: Annotated[int, Field(ge=1, le=100, description="Jobs per page.")] = 10,
     token: Annotated[str | None, Field(description="next_token from the previous page.")] = None,
 ) -> Annotated[CallToolResult, LipsyncList]:
     client = await state_of(ctx).require_client()
@@ -354,8 +354,8 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         # Writes a new local file; it replaces an existing one only when overwrite=true is passed
         # explicitly, so it is not marked destructive. Repeating it leaves the same file.
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-        "Save a completed job's video (and SRT captions) in the output directory; returns the path. Never "
-        "overwrites a file unless overwrite=true. Next: tell the user where it is.",
+        "Save a completed job's video (and SRT captions) in the output directory, never over an existing file "
+        "unless overwrite=true. Next: tell the user the path it returns.",
     ),
     (
         "create_lipsync_batch",

@@ -87,7 +87,7 @@ async def create_lipsync_batch(
 async def get_lipsync_batch(
     ctx: Context,
     batch_id: Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, description="The batch id.")],
-    limit: Annotated[int | None, Field(ge=1, le=100, description="Items per page (1-100).")] = None,
+    limit: Annotated[int | None, Field(ge=1, le=100, description="Items per page.")] = None,
     token: Annotated[str | None, Field(description="next_token of the previous page.")] = None,
 ) -> Annotated[CallToolResult, BatchInfo]:
     state = state_of(ctx)
