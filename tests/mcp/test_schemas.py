@@ -100,16 +100,42 @@ async def test_instructions_describe_the_workflow(sandbox_server: MCPServer[Any]
     assert "SANDBOX" in text
 
 
-async def test_batch_items_describe_every_field_as_create_lipsync_does(sandbox_server: MCPServer[Any]):
+async def test_batch_and_dub_items_take_create_lipsyncs_fields_described_there_once(sandbox_server: MCPServer[Any]):
     async with Client(sandbox_server) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
     create = tools["create_lipsync"].input_schema["properties"]
-    item = tools["create_lipsync_batch"].input_schema["$defs"]["BatchItemInput"]["properties"]
-    for name, schema in item.items():
-        assert schema.get("description"), f"batch item field {name} has no description"
-        assert schema["description"] == create[name]["description"], name
+    for tool in ("create_lipsync_batch", "dub_many"):
+        schema = tools[tool].input_schema
+        item = schema["$defs"]["BatchItemInput"]["properties"]
+        assert set(item) == set(create) - {
+            "idempotency_key",
+            "confirm_spend",
+            "approval_token",
+            "new_job",
+            "delete_uploads",
+        }
+        for name, field in item.items():
+            # The same types and checks as create_lipsync's argument; its description is said there, once.
+            assert field == {k: v for k, v in create[name].items() if k != "description"}, (tool, name)
+            assert create[name].get("description"), f"create_lipsync's {name} has no description"
+        assert "create_lipsync" in schema["properties"]["items"]["description"], tool
     # The field that sets the billed length says so.
     assert "per second of output" in create["enable_dynamic_duration"]["description"]
+
+
+async def test_every_argument_has_a_short_description(sandbox_server: MCPServer[Any]):
+    async with Client(sandbox_server) as client:
+        tools = (await client.list_tools()).tools
+    for tool in tools:
+        for name, schema in tool.input_schema.get("properties", {}).items():
+            description = schema.get("description") or ""
+            assert description, f"{tool.name}.{name} has no description"
+            assert len(description) <= 200, f"{tool.name}.{name}: {len(description)} characters"
+    # The paying tools' spend arguments point at create_lipsync, which explains them; confirm_spend says its rule.
+    by_name = {tool.name: tool.input_schema["properties"] for tool in tools}
+    for name in ("create_lipsync_batch", "dub_many"):
+        assert by_name[name]["approval_token"]["description"] == "As in create_lipsync."
+        assert "ONLY after telling the user the estimated cost" in by_name[name]["confirm_spend"]["description"]
 
 
 async def test_wait_says_its_default_and_warns_before_raising_the_bound(sandbox_server: MCPServer[Any]):

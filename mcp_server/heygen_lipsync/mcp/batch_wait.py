@@ -68,7 +68,7 @@ async def wait_for_lipsync_batch(
     batch_id: Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, description="The batch id.")],
     timeout_seconds: Annotated[
         float | None,
-        Field(gt=0, description="How long this call may wait (seconds). Default and maximum: see the description."),
+        Field(gt=0, description="Seconds this call may wait (see the description)."),
     ] = None,
 ) -> Annotated[CallToolResult, BatchWaitResult]:
     state = state_of(ctx)
@@ -128,10 +128,8 @@ BATCH_WAIT_TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str
         "Wait for a batch",
         # Only polls; the batch runs on HeyGen's side whether or not anyone waits.
         ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-        "Wait for every item of a batch to finish, for a bounded time (default {wait:g} s, at most {max_wait:g} s "
-        "via timeout_seconds; a longer one is cut and the result says so), sending progress notifications with "
-        'the counts ("3 of 5 done"). If the time runs out the result says still_running: true (not an error): '
-        "tell the user the counts and call it again. finished_ids lists the finished items; next: download_lipsync "
-        "for each completed one.",
+        'Wait for a batch\'s items to finish, with progress ("3 of 5 done"): default {wait:g} s, timeout_seconds '
+        "at most {max_wait:g} s (longer is cut). still_running: true is not an error: tell the user the counts and "
+        "call again. Next: download_lipsync for each completed item (finished_ids).",
     ),
 )

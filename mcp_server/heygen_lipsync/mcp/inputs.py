@@ -17,7 +17,6 @@ from heygen_lipsync.fields import IDEMPOTENCY_KEY_PATTERN, RequestField, request
 from heygen_lipsync.mcp.asking import NotAsked, SpendApproval, ask_user
 from heygen_lipsync.mcp.errors import ToolFailure, not_an_id
 from heygen_lipsync.mcp.files import FileSandbox
-from heygen_lipsync.mcp.spending import CONFIRM_SPEND_DESCRIPTION
 
 if TYPE_CHECKING:
     from heygen_lipsync.request import LipsyncRequest
@@ -25,15 +24,20 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "AS_IN_CREATE",
     "ID_PATTERN",
+    "ITEMS_DESCRIPTION",
     "REQUEST_ARGUMENTS",
     "ApprovalToken",
+    "ApprovalTokenAsInCreate",
     "BatchCallbackUrl",
     "BatchItemInput",
     "ConfirmSpend",
     "IdempotencyKey",
+    "IdempotencyKeyAsInCreate",
     "LipsyncId",
     "NewJob",
+    "NewJobAsInCreate",
     "argument_failure",
     "ask_before_items",
     "build_request",
@@ -41,35 +45,43 @@ __all__ = [
     "request_arguments",
 ]
 
-# Arguments that are not request fields.
-ID_PATTERN = r"^[^/\\?#\s]*[^/\\?#\s.][^/\\?#\s]*$"
+# Arguments that are not request fields. Their descriptions are short: they are read in every
+# conversation, in each of the three paying tools; the spend flow itself is told by the preview
+# error's next step (spending.py), which carries the token and what to do with it.
+ID_PATTERN = r"^\.*[^/\\?#\s.][^/\\?#\s]*$"  # no / \ ? # or whitespace, and not only dots ("..")
 LipsyncId = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, description="The lipsync id.")]
 IdempotencyKey = Annotated[
     str | None,
     Field(
         default=None,
         pattern=IDEMPOTENCY_KEY_PATTERN.pattern,
-        description="Optional key (1-255 of A-Z a-z 0-9 _ : . -). Reuse the same key when retrying after a network "
-        "error or timeout, so the request is not run twice.",
+        description="Optional; resend the same key to retry after a network error or timeout: never run twice.",
     ),
 ]
-ConfirmSpend = Annotated[bool, Field(default=False, description=CONFIRM_SPEND_DESCRIPTION)]
+ConfirmSpend = Annotated[
+    bool,
+    Field(
+        default=False,
+        description="Spends credits: true ONLY after telling the user the estimated cost of a preview and their yes.",
+    ),
+]
 ApprovalToken = Annotated[
     str | None,
     Field(
         default=None,
         max_length=512,
-        description="The approval_token of the preview (the first call's confirmation_required error) the user "
-        "approved; send it with confirm_spend=true and the same arguments.",
+        description="The token of the preview the user approved; with confirm_spend=true and the same arguments.",
     ),
 ]
 NewJob = Annotated[
     bool,
-    Field(
-        description="Make a new job even when an identical earlier create exists (by default that job is "
-        "returned with reused=true). Only when the user wants another copy."
-    ),
+    Field(description="Make another job even if an identical one exists (else it is returned, reused=true)."),
 ]
+# The batch and dub tools take these as create_lipsync does, which describes them beside them.
+AS_IN_CREATE = "As in create_lipsync."
+ApprovalTokenAsInCreate = Annotated[ApprovalToken, Field(description=AS_IN_CREATE)]
+IdempotencyKeyAsInCreate = Annotated[IdempotencyKey, Field(description=AS_IN_CREATE)]
+NewJobAsInCreate = Annotated[NewJob, Field(description=AS_IN_CREATE)]
 BatchCallbackUrl = Annotated[
     str | None, Field(default=None, description="https URL HeyGen POSTs to once every job of the batch has finished.")
 ]
@@ -80,25 +92,37 @@ BatchCallbackUrl = Annotated[
 _SOURCE_KINDS = ("url", "asset_id", "path")
 _SOURCE_HELP = {
     ("video", "url"): "Public https URL of the source video.",
-    ("video", "asset_id"): "HeyGen asset id of the video (upload_asset).",
-    ("video", "path"): "Local video file (mp4, mov, webm) in the allowed directories; uploaded first.",
+    ("video", "asset_id"): "Asset id of the video (upload_asset).",
+    ("video", "path"): "Local video (mp4, mov, webm) in the allowed directories; uploaded first.",
     ("audio", "url"): "Public https URL of the new audio.",
-    ("audio", "asset_id"): "HeyGen asset id of the audio (upload_asset).",
-    ("audio", "path"): "Local audio file (mp3, wav, m4a, or a video with sound) inside the allowed directories; "
-    "uploaded first. A local file lets the server estimate the cost.",
+    ("audio", "asset_id"): "Asset id of the audio (upload_asset).",
+    ("audio", "path"): "Local audio (mp3, wav, m4a, or a video with sound) in the allowed directories; "
+    "uploaded first; its length prices the job.",
 }
 # What a model needs to know beyond the spec's words: both decide the price.
 _HINTS = {
-    "mode": "precision gives better lips at about twice the price of speed.",
-    "enable_dynamic_duration": "true: the output is as long as the audio; false: as long as the video segment "
-    "(start_time..end_time). HeyGen charges per second of output, so this sets the price.",
+    "mode": "precision costs about twice as much.",
+    "enable_dynamic_duration": "true: the output is as long as the audio, false: as the video segment; HeyGen "
+    "charges per second of output.",
 }
 _PLAIN_TYPES: dict[str, Any] = {"bool": bool, "number": float, "integer": int, "str": str, "json": Any}
 
 
-def _argument(spec: RequestField) -> Any:
-    description = spec.help_text() + (f" {_HINTS[spec.name]}" if spec.name in _HINTS else "")
-    constraints: dict[str, Any] = {}
+def _help(spec: RequestField) -> str:
+    """The spec's description and HeyGen's default: the schema beside it already says the type, range and values."""
+    if spec.deprecated or not spec.description:
+        text = spec.help_text()  # a deprecated field says so first (and its default no longer matters)
+    else:
+        text = spec.description.strip().rstrip(".")
+        if spec.default is not None:
+            default = str(spec.default).lower() if isinstance(spec.default, bool) else spec.default
+            text += f" (default {default})"  # HeyGen's: an argument left out is not sent
+        text += "."
+    return text + (f" {_HINTS[spec.name]}" if spec.name in _HINTS else "")
+
+
+def _argument(spec: RequestField, described: bool) -> Any:
+    constraints: dict[str, Any] = {"description": _help(spec) if described else None}
     if spec.min_length is not None:
         constraints["min_length"] = spec.min_length
     if spec.max_length is not None:
@@ -110,23 +134,30 @@ def _argument(spec: RequestField) -> Any:
     if spec.deprecated:  # HeyGen ignores it: say so in the schema, not only in the prose
         constraints["json_schema_extra"] = {"deprecated": True}
     value_type = Literal[spec.choices] if spec.choices else _PLAIN_TYPES[spec.kind]
-    return Annotated[value_type | None, Field(default=None, description=description, **constraints)]
+    return Annotated[value_type | None, Field(default=None, **constraints)]
 
 
-def _request_arguments() -> dict[str, Any]:
+def _request_arguments(described: bool = True) -> dict[str, Any]:
     arguments: dict[str, Any] = {}
     for spec in request_fields():
         if spec.is_source:
             for how in _SOURCE_KINDS:
-                description = _SOURCE_HELP.get((spec.name, how), f"{spec.name} as a {how.replace('_', ' ')}.")
-                arguments[f"{spec.name}_{how}"] = Annotated[str | None, Field(default=None, description=description)]
+                help_text = _SOURCE_HELP.get((spec.name, how), f"{spec.name} as a {how.replace('_', ' ')}.")
+                field = Field(default=None, description=help_text if described else None)
+                arguments[f"{spec.name}_{how}"] = Annotated[str | None, field]
         else:
-            arguments[spec.name] = _argument(spec)
+            arguments[spec.name] = _argument(spec, described)
     return arguments
 
 
 REQUEST_ARGUMENTS: dict[str, Any] = _request_arguments()
 """Every create argument, by name, in the spec's order: the flattened sources, then the plain fields."""
+
+ITEMS_DESCRIPTION = "each with create_lipsync's source and option arguments (described there)"
+"""What the batch and dub tools say of their items, whose fields are create_lipsync's without the descriptions.
+
+The list a model reads holds create_lipsync beside them: each field described once, not three times.
+"""
 
 _REQUEST_FIELDS = tuple(spec.name for spec in request_fields() if not spec.is_source)
 
@@ -138,11 +169,11 @@ if TYPE_CHECKING:
         def __getattr__(self, name: str) -> Any: ...
 
 else:
+    # The same names, types and checks as REQUEST_ARGUMENTS; no model docstring (the schema would carry it).
     BatchItemInput = create_model(
         "BatchItemInput",
         __config__=ConfigDict(extra="forbid"),
-        __doc__="One video of a batch: the same inputs as create_lipsync.",
-        **{name: (annotation, None) for name, annotation in REQUEST_ARGUMENTS.items()},
+        **{name: (annotation, None) for name, annotation in _request_arguments(described=False).items()},
     )
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 

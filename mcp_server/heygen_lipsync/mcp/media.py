@@ -110,8 +110,7 @@ MEDIA_TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ..
         "List local media files",
         # Only reads the local allowed directories; never calls HeyGen.
         ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False),
-        "List the video and audio files the server may use (in the allowed directories: {dirs}), with each "
-        "one's path, size and duration. Use it before create_lipsync when the user names a file loosely "
-        '("the interview"): pass the path it returns as video_path or audio_path.',
+        "The video and audio files the server may use (in {dirs}), with path, size and duration. When the user "
+        'names a file loosely ("the interview"), find it here; pass its path as video_path or audio_path.',
     ),
 )

@@ -1,4 +1,7 @@
-"""The tools' result models: each becomes a tool's outputSchema and its structuredContent.
+"""The tools' result models: each becomes a tool's structuredContent, checked against the whole model.
+
+The published outputSchema names only each model's top-level fields and their JSON types
+(``schemas.terse_output``): the field descriptions here are for the code's readers.
 
 Every result carries ``next_step``, one sentence telling the model what to do now. The
 models that show a library result (``Lipsync``, ``Asset``, ``Batch``, ``BatchItem``) are

@@ -225,13 +225,14 @@ def build_server(
         text = description.format(**fmt)
         if sandbox is not False and name in ("create_lipsync", "create_lipsync_batch", "dub_many"):
             # The model reads this, not the instructions, when deciding to ask the user about money.
-            text += " SANDBOX MODE here: nothing is spent and no confirmation is needed."
+            text += " SANDBOX here: nothing is spent, no confirmation needed."
         tool = Tool.from_function(
             fn,
             name=name,
             title=title,
             description=text,
-            annotations=hints.model_copy(update={"title": title}),
+            # The title is said once, at the top level; annotations.title is the older place for the same text.
+            annotations=hints,
             structured_output=True,
         )
         # Unknown arguments are refused (inputs.argument_failure); say so in the schema too.

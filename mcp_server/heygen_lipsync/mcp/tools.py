@@ -53,8 +53,8 @@ __all__ = ["TOOLS"]
 DeleteUploads = Annotated[
     bool,
     Field(
-        description="Delete the files this create uploads from HeyGen once the job is done: done by the "
-        "download_lipsync call that saves it (assets passed by id, or still used by another job, are kept)."
+        description="Delete this job's uploads from HeyGen once download_lipsync saves it (assets given by id "
+        "or used elsewhere stay)."
     ),
 ]
 
@@ -133,7 +133,7 @@ async def get_lipsync(ctx: Context, lipsync_id: LipsyncId) -> Annotated[CallTool
 @guarded
 async def list_lipsyncs(
     ctx: Context,
-    limit: Annotated[int, Field(ge=1, le=100, description="Jobs per page (1-100).")] = 10,
+    limit: Annotated[int, Field(ge=1, le=100, description="Jobs per page.")] = 10,
     token: Annotated[str | None, Field(description="next_token from the previous page.")] = None,
 ) -> Annotated[CallToolResult, LipsyncList]:
     client = await state_of(ctx).require_client()
@@ -290,29 +290,26 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         # Adds a new job and spends credits; never changes or removes anything. Not idempotent:
         # each call is a new paid job (unless the same idempotency_key is reused).
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
-        "Start a HeyGen lipsync job: re-animate the speaker's lips in a video to match new audio. Use it when the "
-        "user wants a video dubbed or re-voiced. Give exactly one video source (video_url, video_asset_id or "
-        "video_path) and exactly one audio source (audio_url, audio_asset_id or audio_path); local paths are "
-        "uploaded first (relative ones start at the first allowed directory, {first_dir}; list_media shows the "
-        "files). At most {max_jobs} jobs per session. This SPENDS the user's HeyGen credits: the server shows a cost "
-        "estimate and asks the user, "
-        "or, when it cannot ask, refuses until you call again with confirm_spend=true after the user agreed. "
-        "Returns the lipsync_id at once, without waiting. Next: wait_for_lipsync with that id.",
+        "Dub a video: re-animate the speaker's lips to match new audio. Give exactly one video_* and one audio_* "
+        "source; local paths are uploaded (relative ones start at the first allowed directory, {first_dir}; see "
+        "list_media). At most {max_jobs} jobs per session. SPENDS the user's credits: the server asks the user, "
+        "or refuses with a cost preview: call again with confirm_spend=true and its approval_token once the user "
+        "agreed. Returns the lipsync_id at once. Next: wait_for_lipsync.",
     ),
     (
         "get_lipsync",
         get_lipsync,
         "Get a lipsync job",
         _READ,
-        "One job's status now, without waiting (when completed: duration and a download link). Next: "
-        "wait_for_lipsync while it runs, download_lipsync when completed.",
+        "A job's status and cost now, without waiting. Next: wait_for_lipsync while it runs, download_lipsync "
+        "once completed.",
     ),
     (
         "list_lipsyncs",
         list_lipsyncs,
         "List lipsync jobs",
         _READ,
-        "The account's jobs, newest first, a page at a time: to find a job's id. has_more: call again with "
+        "The account's jobs, newest first, a page at a time (to find an id). has_more: call again with "
         "token=next_token.",
     ),
     (
@@ -328,9 +325,8 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         delete_lipsync,
         "Delete a lipsync job",
         ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True),
-        "Permanently delete a lipsync job and its output on HeyGen, only when the user asked; cannot be undone. "
-        "Downloaded files are kept. Repeating it is safe (already_gone: true); an id HeyGen does not know is a "
-        "not_found error, so nothing was deleted.",
+        "Permanently delete a job and its output on HeyGen, only when the user asked (downloaded files stay). "
+        "Repeating it is safe (already_gone: true); an unknown id is a not_found error.",
     ),
     (
         "wait_for_lipsync",
@@ -338,11 +334,9 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         "Wait for a lipsync job",
         # Only polls; the job runs on HeyGen's side whether or not anyone waits.
         _READ,
-        "Wait for a job to finish, with progress notifications: default {wait:g} s, timeout_seconds at most "
-        "{max_wait:g} s (longer is cut; many clients give up on a call after 60 s). Jobs take minutes: "
-        "still_running: true is not "
-        "an error; tell the user and call again. Completed: next download_lipsync. Failed: an error with "
-        "HeyGen's reason.",
+        "Wait for a job to finish, with progress: default {wait:g} s, timeout_seconds at most {max_wait:g} s "
+        "(longer is cut; many clients give up on a call after 60 s). Jobs take minutes: still_running: true is "
+        "not an error: tell the user, call again. Completed: next download_lipsync; failed: an error saying why.",
     ),
     (
         "upload_asset",
@@ -350,8 +344,8 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         "Upload a local file to HeyGen",
         # Creates a new asset each call (unless idempotency_key is reused); changes nothing local.
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
-        "Upload a local file (inside {dirs}) for an asset id, to reuse one file in several jobs (for one job, "
-        "give create_lipsync video_path/audio_path). Next: create_lipsync with video_asset_id or audio_asset_id.",
+        "Upload a local file for an asset id, to reuse it in several jobs (for one job, pass the path to "
+        "create_lipsync). Next: create_lipsync with video_asset_id or audio_asset_id.",
     ),
     (
         "download_lipsync",
@@ -360,25 +354,24 @@ TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...] = (
         # Writes a new local file; it replaces an existing one only when overwrite=true is passed
         # explicitly, so it is not marked destructive. Repeating it leaves the same file.
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-        "Save a completed job's video (and SRT captions, if any) in {output}; returns the path. Never "
-        "overwrites a file unless overwrite=true. Next: tell the user where it is.",
+        "Save a completed job's video (and SRT captions) in the output directory, never over an existing file "
+        "unless overwrite=true. Next: tell the user the path it returns.",
     ),
     (
         "create_lipsync_batch",
         create_lipsync_batch,
         "Create a batch of lipsync jobs",
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
-        "Start 1-100 lipsync jobs in one request (e.g. one video dubbed into several languages). Each item takes "
-        "the same inputs as create_lipsync. SPENDS credits for every item: the same cost confirmation applies "
-        "(confirm_spend=true only after the user agreed). Every item counts towards the session's {max_jobs}-job cap. "
-        "Returns a batch_id. Next: wait_for_lipsync_batch.",
+        "Start 1-100 lipsync jobs in one request (e.g. a video in several languages). SPENDS credits for each "
+        "item, confirmed as in create_lipsync; each counts towards the session's {max_jobs}-job cap. Next: "
+        "wait_for_lipsync_batch with the batch_id.",
     ),
     (
         "get_lipsync_batch",
         get_lipsync_batch,
         "Get a batch's progress",
         _READ,
-        "A batch's progress now, without waiting: counts and each item's status and lipsync_id. To wait: "
-        "wait_for_lipsync_batch; then download_lipsync each completed item.",
+        "A batch's progress now, without waiting: counts, each item's status and lipsync_id. Next: "
+        "wait_for_lipsync_batch, then download_lipsync each completed item.",
     ),
 )

@@ -117,16 +117,15 @@ ACCOUNT_TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], 
         delete_asset,
         "Delete an uploaded asset",
         ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True),
-        "Permanently delete an uploaded asset (it holds the user's face or voice), only when the user asked. "
-        "Jobs made from it keep their outputs. Repeating it is safe (already_gone: true); an unknown id is a "
-        "not_found error. create_lipsync's delete_uploads=true does this for a job's own uploads.",
+        "Permanently delete an uploaded asset (the user's face or voice), only when the user asked; jobs made "
+        "from it keep their outputs. Repeating it is safe (already_gone: true); an unknown id is not_found.",
     ),
     (
         "get_account",
         get_account,
         "Show the HeyGen account",
         ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-        "The account behind the API key: billing type, plan, balance or credits left. For when the user asks "
-        "what is left, or before a large batch. Spends nothing.",
+        "The account behind the API key: billing type, plan, balance or credits left. When the user asks what "
+        "is left, or before a large batch. Spends nothing.",
     ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from mcp.server.mcpserver import Context, ElicitationResult, Resolve
 from mcp_types import CallToolResult
@@ -12,12 +12,13 @@ from heygen_lipsync.mcp.asking import SpendApproval
 from heygen_lipsync.mcp.files import off_loop
 from heygen_lipsync.mcp.inputs import (
     ID_PATTERN,
-    ApprovalToken,
+    ITEMS_DESCRIPTION,
+    ApprovalTokenAsInCreate,
     BatchCallbackUrl,
     BatchItemInput,
     ConfirmSpend,
-    IdempotencyKey,
-    NewJob,
+    IdempotencyKeyAsInCreate,
+    NewJobAsInCreate,
     ask_before_items,
     build_requests,
 )
@@ -29,9 +30,6 @@ from heygen_lipsync.mcp.results import (
 from heygen_lipsync.mcp.spending import spending
 from heygen_lipsync.mcp.state import guarded, ok, state_of
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["create_lipsync_batch", "get_lipsync_batch"]
 
 
@@ -41,14 +39,14 @@ async def create_lipsync_batch(
     approval: Annotated[ElicitationResult[SpendApproval], Resolve(ask_before_items)],
     items: Annotated[
         list[BatchItemInput],
-        Field(min_length=1, max_length=100, description="1-100 jobs, each with the same inputs as create_lipsync."),
+        Field(min_length=1, max_length=100, description=f"1-100 jobs, {ITEMS_DESCRIPTION}."),
     ],
     title: Annotated[str | None, Field(min_length=1, max_length=255, description="A name for the batch.")] = None,
     callback_url: BatchCallbackUrl = None,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyAsInCreate = None,
     confirm_spend: ConfirmSpend = False,
-    approval_token: ApprovalToken = None,
-    new_job: NewJob = False,
+    approval_token: ApprovalTokenAsInCreate = None,
+    new_job: NewJobAsInCreate = False,
 ) -> Annotated[CallToolResult, BatchCreated]:
     state = state_of(ctx)
     client = await state.require_client()
@@ -89,8 +87,8 @@ async def create_lipsync_batch(
 async def get_lipsync_batch(
     ctx: Context,
     batch_id: Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, description="The batch id.")],
-    limit: Annotated[int | None, Field(ge=1, le=100, description="Items per page (1-100).")] = None,
-    token: Annotated[str | None, Field(description="next_token from the previous page of items.")] = None,
+    limit: Annotated[int | None, Field(ge=1, le=100, description="Items per page.")] = None,
+    token: Annotated[str | None, Field(description="next_token of the previous page.")] = None,
 ) -> Annotated[CallToolResult, BatchInfo]:
     state = state_of(ctx)
     client = await state.require_client()

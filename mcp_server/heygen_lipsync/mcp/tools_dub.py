@@ -29,7 +29,8 @@ from heygen_lipsync.mcp.cost import CostEstimate
 from heygen_lipsync.mcp.errors import ToolFailure
 from heygen_lipsync.mcp.files import off_loop
 from heygen_lipsync.mcp.inputs import (
-    ApprovalToken,
+    ITEMS_DESCRIPTION,
+    ApprovalTokenAsInCreate,
     BatchItemInput,
     ConfirmSpend,
     ask_before_items,
@@ -96,17 +97,17 @@ async def dub_many(
     approval: Annotated[ElicitationResult[SpendApproval], Resolve(ask_before_items)],
     items: Annotated[
         list[BatchItemInput],
-        Field(min_length=1, max_length=_MAX_ROWS, description="The videos to dub, each as create_lipsync takes it."),
+        Field(min_length=1, max_length=_MAX_ROWS, description=f"The videos to dub, {ITEMS_DESCRIPTION}."),
     ],
     folder: Annotated[
         str | None,
-        Field(description="A folder name inside the output directory for this run (default: derived from the rows)."),
+        Field(description="Folder name in the output directory (default: from the rows)."),
     ] = None,
     max_concurrent: Annotated[int, Field(ge=1, le=100, description="Unfinished jobs at most (account limit).")] = 10,
     captions: Annotated[bool, Field(description="Also download each job's SRT captions.")] = False,
     retry_failed: Annotated[bool, Field(description="Retry rows that failed in an earlier run (pays again).")] = False,
     confirm_spend: ConfirmSpend = False,
-    approval_token: ApprovalToken = None,
+    approval_token: ApprovalTokenAsInCreate = None,
 ) -> Annotated[CallToolResult, DubStarted]:
     from heygen_lipsync.jobs.campaign import DubRow
     from heygen_lipsync.jobs.campaign import dub_many as run_rows
@@ -165,7 +166,7 @@ async def get_dub_run(
     ctx: Context,
     run_id: Annotated[str, Field(min_length=1, max_length=64, description="The run_id dub_many returned.")],
     timeout_seconds: Annotated[
-        float | None, Field(gt=0, description="How long this call may wait for the run to finish (seconds).")
+        float | None, Field(gt=0, description="Seconds this call may wait for the run to finish.")
     ] = None,
 ) -> Annotated[CallToolResult, DubRunInfo]:
     state = state_of(ctx)
@@ -212,19 +213,16 @@ DUB_TOOLS: tuple[tuple[str, Callable[..., Any], str, ToolAnnotations, str], ...]
         dub_many,
         "Dub many videos (background run)",
         ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True),
-        "Dub a whole set of videos (each as create_lipsync takes it; at most {max_jobs} new paid jobs per "
-        "session) at the account's concurrency "
-        "limit, in the server's background. SPENDS credits for every item: one cost confirmation for the whole "
-        "set (confirm_spend=true only after the user agreed). Returns a run_id at once; outputs land in the "
-        "output directory ({output}). Calling it again with the same items resumes without paying twice. "
-        "Next: get_dub_run.",
+        "Dub a set of videos in the server's background, at the account's concurrency limit (at most {max_jobs} "
+        "new paid jobs per session). SPENDS credits for each item: one confirmation for the set, as in "
+        "create_lipsync. The same items again resume without paying twice. Next: get_dub_run with the run_id.",
     ),
     (
         "get_dub_run",
         get_dub_run,
         "Follow a dub run",
         ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-        "Report a dub_many run's progress and finished outputs, waiting a bounded time (default {wait:g} s, at "
-        "most {max_wait:g} s) for it to finish. still_running: true is not an error: call it again.",
+        "A dub_many run's progress and finished outputs, waiting a bounded time (default {wait:g} s, at most "
+        "{max_wait:g} s) for it to end. still_running: true is not an error: call again.",
     ),
 )

@@ -168,8 +168,8 @@ async def download_lipsync(
     filename: Annotated[
         str | None,
         Field(
-            description="File name in the output directory (default <lipsync_id>.mp4; always a video extension). "
-            "Captions go beside it as <name>.srt."
+            description="File name in the output directory (default <lipsync_id>.mp4; always a video extension); "
+            "captions go beside it as .srt."
         ),
     ] = None,
     overwrite: Annotated[bool, Field(description="Replace an existing file (only if the user agrees).")] = False,

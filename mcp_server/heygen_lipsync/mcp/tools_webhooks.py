@@ -18,7 +18,7 @@ from heygen_lipsync.mcp.state import guarded, ok, state_of
 __all__ = ["WEBHOOK_TOOLS", "FolderInfo", "WebhookPage", "get_folder", "list_webhook_endpoints"]
 
 _READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
-Limit = Annotated[int | None, Field(default=None, ge=1, le=100, description="Page size, 1-100.")]
+Limit = Annotated[int | None, Field(default=None, ge=1, le=100, description="Page size.")]
 Token = Annotated[str | None, Field(default=None, max_length=2000, description="next_token of the previous page.")]
 
 
