@@ -169,6 +169,11 @@ def worker_command(videos: list[Path], audio: Path, out: Path) -> list[str]:
             "--max-concurrent", str(CAP)]  # fmt: skip
 
 
+def spawn(command: list[str], name: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    with name.with_suffix(".out").open("wb") as out, name.with_suffix(".err").open("wb") as err:
+        return subprocess.Popen(command, stdout=out, stderr=err, env=env)
+
+
 def jobs_in_sandbox(base_url: str) -> int:
     async def count() -> int:
         from heygen_lipsync import AsyncLipsyncClient
@@ -191,18 +196,15 @@ def run_campaign(server_url: str, rows: int, job_seconds: float, root: Path, *, 
             env.pop(name, None)
         command = worker_command(videos, audio, out)
         start = time.perf_counter()
-        workers = [
-            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=open(root / f"worker{n}.err", "w"), env=env)
-            for n in range(WORKERS)
-        ]
+        # Each worker's event lines and messages go to files (a pipe nobody reads would fill and stop it).
+        workers = [spawn(command, root / f"worker{n}", env) for n in range(WORKERS)]
         restarted = None
         if kill:
             while len(list(out.glob("*.mp4"))) < rows // 2 and workers[0].poll() is None:
                 time.sleep(0.2)
             workers[0].send_signal(signal.SIGKILL)
             workers[0].wait()
-            restarted = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=open(root / "worker0b.err", "w"),
-                                         env=env)  # fmt: skip
+            restarted = spawn(command, root / "worker0-restarted", env)
         codes = [w.wait() for w in workers[1:]] + ([restarted.wait()] if restarted else [workers[0].wait()])
         wall = time.perf_counter() - start
         jobs = jobs_in_sandbox(base_url)

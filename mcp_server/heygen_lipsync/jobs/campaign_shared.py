@@ -170,6 +170,29 @@ async def _upload_file(campaign: str, path: str) -> dict[str, Any]:
     return await _upload(campaign, path)
 
 
+async def _uploaded(campaign: str, files: dict[str, str]) -> dict[str, str] | str:
+    """The asset of each of a row's files (``{field: asset id}``), once their uploads have finished, or
+    what stopped one (a message naming the field).
+
+    One read of the uploads' workflows per look, not a recorded step: a finished workflow's
+    output never changes, so a recovered row reads the same assets again.
+    """
+    ids = {name: _upload_id(campaign, path) for name, path in files.items()}
+    while ids:
+        flows = {w.workflow_id: w for w in await DBOS.list_workflows_async(workflow_ids=list(ids.values()))}
+        if all(flows.get(wid) is not None and flows[wid].status in ("SUCCESS", "ERROR") for wid in ids.values()):
+            assets: dict[str, str] = {}
+            for name, wid in ids.items():
+                output = flows[wid].output if flows[wid].status == "SUCCESS" else None
+                if not isinstance(output, dict) or "asset_id" not in output:
+                    error = output.get("error") if isinstance(output, dict) else flows[wid].error
+                    return f"{name}: {error}"
+                assets[name] = output["asset_id"]
+            return assets
+        await asyncio.sleep(_QUEUE_POLL)
+    return {}
+
+
 def _upload_id(campaign: str, path: str) -> str:
     """One upload per distinct file in the whole campaign, whichever worker gets to it (a file changed
     since, or one that could not be uploaded and was fixed, is another upload)."""
@@ -193,14 +216,10 @@ def _local_files(run: CampaignRun, index: int) -> dict[str, str]:
 @DBOS.workflow(name="heygen_lipsync.dub_row")
 async def _dub_row(campaign: str, index: int, attempt: int) -> dict[str, Any]:
     # The row's files were uploaded ahead on the uploads queue (each file once in all): their assets.
-    assets: dict[str, str] = {}
-    for name, path in _local_files(_run(campaign), index).items():
-        handle: Any = await DBOS.retrieve_workflow_async(_upload_id(campaign, path))
-        uploaded = await handle.get_result(polling_interval_sec=_QUEUE_POLL)
-        if "asset_id" not in uploaded:
-            return {"status": RowStatus.FAILED, "message": f"{name}: {uploaded.get('error')}"}
-        assets[name] = uploaded["asset_id"]
-    created = await _create(campaign, index, attempt, assets)
+    uploads = await _uploaded(campaign, _local_files(_run(campaign), index))
+    if isinstance(uploads, str):
+        return {"status": RowStatus.FAILED, "message": uploads}
+    created = await _create(campaign, index, attempt, uploads)
     job_id = created.get("job_id")
     if job_id is None:
         return created
@@ -306,7 +325,7 @@ async def run_shared(run: CampaignRun, url: str, *, retry_failed: bool) -> Async
                 "executor_id": slot.executor,
                 # Recovery resumes only workflows of the same version: every worker of one release agrees.
                 "application_version": f"heygen-lipsync-campaign-1-{_version()}",
-                "log_level": os.environ.get("HEYGEN_LIPSYNC_DBOS_LOG_LEVEL", "WARNING"),
+                "log_level": os.environ.get("HEYGEN_LIPSYNC_DBOS_LOG_LEVEL", "ERROR"),
             }
         )
         DBOS.listen_queues([rows_queue, downloads_queue, uploads_queue])

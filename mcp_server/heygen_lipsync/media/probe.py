@@ -127,7 +127,26 @@ def probe_file(path: Path) -> MediaProbe:
         NotMediaError: PyAV is installed and cannot read the file as media.
     """
     opened = path if isinstance(path, OpenedInput) and path.is_open else None
-    size = opened.fstat().st_size if opened is not None else path.stat().st_size
+    stat = opened.fstat() if opened is not None else path.stat()
+    # The same file (inode), unchanged since (size, modification and change times: the last is
+    # set by every write and cannot be set back), was probed already: a campaign's preflight and
+    # its quote probe each row's files, often one audio for every row.
+    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    known = _PROBED.get(key)
+    if known is not None:
+        return known
+    found = _probe(path, opened, stat.st_size)
+    if len(_PROBED) >= _PROBED_MAX:
+        _PROBED.pop(next(iter(_PROBED)))
+    _PROBED[key] = found
+    return found
+
+
+_PROBED: dict[tuple[int, int, int, int, int], MediaProbe] = {}
+_PROBED_MAX = 4096
+
+
+def _probe(path: Path, opened: OpenedInput | None, size: int) -> MediaProbe:
     media_type = sniff_media_type(path)
     try:
         import av  # a heavy import: only when a local file is probed
