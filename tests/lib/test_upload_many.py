@@ -198,3 +198,16 @@ def test_the_blocking_client_uploads_many_too(tmp_path: Path, monkeypatch: pytes
     ):
         assets = client.upload_many(paths)
     assert len({a.asset_id for a in assets}) == 2
+
+
+@pytest.mark.usefixtures("big")
+async def test_files_keep_their_own_keys_so_a_rerun_stores_nothing_twice(box: EmbeddedSandbox, tmp_path: Path) -> None:
+    paths = _copies(tmp_path, 3)
+    keys = [f"campaign-row-{i}:video" for i in range(3)]
+    async with _client(box, Counting()) as client:  # no ledger: only the keys prevent a second copy
+        first = await client.upload_many(paths, idempotency_keys=keys)
+        again = await client.upload_many(paths, idempotency_keys=keys)
+        assert [a.asset_id for a in again] == [a.asset_id for a in first]
+        with pytest.raises(ValidationError) as caught:
+            await client.upload_many(paths, idempotency_keys=keys[:2])
+        assert caught.value.field == "idempotency_keys" and "one key per path" in caught.value.reason

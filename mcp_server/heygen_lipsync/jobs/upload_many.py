@@ -106,6 +106,7 @@ class UploadManyCalls(SendCalls):
         paths: Sequence[str | Path],
         *,
         idempotency_key: str | None = None,
+        idempotency_keys: Sequence[str] | None = None,
         on_progress: UploadProgress | None = None,
     ) -> list[Asset]:
         """Upload many local files; one asset per path, in order.
@@ -115,24 +116,40 @@ class UploadManyCalls(SendCalls):
         files over 32 MB, two or more, are presigned and completed 100 at a time in one
         request each (HeyGen's upload batches) instead of two requests per file. A server
         without upload batches gets them one by one. ``idempotency_key`` makes a retry
-        store each file once.
+        store each file once (each file's key derives from it and the file's place in
+        ``paths``); ``idempotency_keys`` gives each file its own key instead, one per path,
+        for a caller whose files keep their keys whatever the list (a campaign's rows).
+        An opened file (``OpenedInput``) is read from its descriptor and left open.
 
         Raises:
-            ValidationError: a missing, unreadable or unsupported file (naming ``paths[i]``), bad key.
+            ValidationError: a missing, unreadable or unsupported file (naming ``paths[i]``), a
+                bad key, or ``idempotency_keys`` not one per path (or given with ``idempotency_key``).
             APIStatusError, APIConnectionError: as for every call; with ``idempotency_key`` set
                 when an upload may have stored a file.
         """
         if idempotency_key is not None:
             validate_idempotency_key(idempotency_key)
         base = idempotency_key or new_idempotency_key()
+        keys = [derived_upload_key(base, str(i)) for i in range(len(paths))]
+        if idempotency_keys is not None:
+            if idempotency_key is not None:
+                raise ValidationError("idempotency_keys", "give idempotency_key or idempotency_keys, not both")
+            if len(idempotency_keys) != len(paths):
+                raise ValidationError(
+                    "idempotency_keys", f"give one key per path: {len(idempotency_keys)} keys for {len(paths)} paths"
+                )
+            keys = [
+                validate_idempotency_key(key, field=f"idempotency_keys[{i}]") for i, key in enumerate(idempotency_keys)
+            ]
         opened: list[OpenedInput] = []
         try:
             for index, path in enumerate(paths):
                 given = path if isinstance(path, OpenedInput) else None
                 opened.append(given or open_checked(expand_user(path), field=f"paths[{index}]"))
             stamps = [(Path(o.absolute()), o.fstat().st_size, o.fstat().st_mtime_ns) for o in opened]
-            files = [_File(o, f"paths[{i}]", derived_upload_key(base, str(i))) for i, o in enumerate(opened)]
-            assets = await self._upload_files(files, on_progress=on_progress, check_reused=True, create_key=base)
+            files = [_File(o, f"paths[{i}]", keys[i]) for i, o in enumerate(opened)]
+            retry_key = base if idempotency_keys is None else None  # else each file's own key
+            assets = await self._upload_files(files, on_progress=on_progress, check_reused=True, create_key=retry_key)
         finally:
             for index, o in enumerate(opened):
                 if not isinstance(paths[index], OpenedInput):
@@ -164,7 +181,7 @@ class UploadManyCalls(SendCalls):
         return [job.request.with_sources(**replaced[i]) if replaced[i] else job.request for i, job in enumerate(jobs)]
 
     async def _upload_files(
-        self, files: list[_File], *, on_progress: UploadProgress | None, check_reused: bool, create_key: str
+        self, files: list[_File], *, on_progress: UploadProgress | None, check_reused: bool, create_key: str | None
     ) -> list[Asset]:
         """Upload each distinct file once through the ledger; an asset per file, in order."""
         leaders: dict[tuple[Any, ...], _File] = {}
@@ -198,14 +215,14 @@ class UploadManyCalls(SendCalls):
         return [done[file.identity] for file in files]
 
     @staticmethod
-    def _named(exc: BaseException, file: _File, create_key: str) -> BaseException:
-        """The error as the caller sees it: the file's field named, the caller's key to retry with."""
+    def _named(exc: BaseException, file: _File, create_key: str | None) -> BaseException:
+        """The error as the caller sees it: its field named, the key to retry with (the caller's, else the file's)."""
         if isinstance(exc, ValidationError) and exc.field != file.field:
             named = ValidationError(file.field, exc.reason)
             named.__cause__ = exc
             return named
         if isinstance(exc, APIError) and exc.idempotency_key is not None:
-            exc.idempotency_key = create_key  # a retry with it derives every upload's key again
+            exc.idempotency_key = create_key or file.key  # a retry with it derives every upload's key again
         return exc
 
     async def _send_joined(self, joined: list[_File], on_progress: UploadProgress | None) -> None:
