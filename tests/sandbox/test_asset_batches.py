@@ -49,6 +49,11 @@ def test_each_file_is_checked_and_a_bad_one_is_named(client: httpx.Client) -> No
         "/v3/assets/direct-uploads/batches", json={"files": [_file(VIDEO, "a.mp4", "video/mp4")] * 101}
     )
     assert too_many.status_code == 400 and too_many.json()["error"]["param"] == "files"
+    checksum = client.post(
+        "/v3/assets/direct-uploads/batches",
+        json={"files": [_file(VIDEO, "a.mp4", "video/mp4"), _file(AUDIO, "b.wav", "audio/wav", checksum_sha256="x")]},
+    )
+    assert checksum.status_code == 400 and checksum.json()["error"]["param"] == "files[1].checksum_sha256"
     unknown = client.post("/v3/assets/direct-uploads/batches", json={"files": [], "extra": 1})
     assert unknown.status_code == 400 and unknown.json()["error"]["param"] == "extra"
 

@@ -151,7 +151,7 @@ class AssetBatchRoutes:
                 if body.get(name) is not None and not isinstance(body[name], str):
                     raise invalid(name, f"'{name}' must be a string or null.")
             for index, file in enumerate(files):  # every file checked before any is reserved
-                self._check_file(file, f"files[{index}].")
+                self.assets.check_upload(file, f"files[{index}].")
             slots = [self.assets.reserve(request, file, f"files[{index}].") for index, file in enumerate(files)]
             batch = self.batches.add(body.get("title"), [slot["asset_id"] for slot in slots], clock.now())
             return JSONResponse({"data": {"batch_id": batch.id, "items": slots}})
@@ -162,16 +162,6 @@ class AssetBatchRoutes:
         """The items of an upload batch in the read model, or None when there is no such batch."""
         batch = self.batches.get(batch_id)
         return None if batch is None else self.batches.items(batch)
-
-    def _check_file(self, file: Any, where: str) -> None:
-        """The checks ``reserve`` makes, without reserving (so a bad file reserves none of the batch)."""
-        body = check_object(file, {"filename", "content_type", "size_bytes", "checksum_sha256"}, where)
-        for name in ("filename", "content_type"):
-            if not isinstance(body.get(name), str) or not body[name]:
-                raise invalid(where + name, f"'{where}{name}' is required and must be a non-empty string.")
-        size = body.get("size_bytes")
-        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-            raise invalid(where + "size_bytes", f"'{where}size_bytes' must be a positive integer.")
 
     def _found(self, batch_id: Any) -> Any:
         batch = self.batches.get(batch_id) if isinstance(batch_id, str) else None

@@ -200,8 +200,8 @@ class AssetRoutes:
 
         return await self.sb.idempotency.run(request, work)
 
-    def reserve(self, request: Request, body: Any, where: str = "") -> dict[str, Any]:
-        """Check one direct upload's body, reserve its asset; its upload slot (``where`` prefixes the params).
+    def check_upload(self, body: Any, where: str = "") -> tuple[Any, int, str | None]:
+        """One direct upload's body checked (``where`` prefixes the params): the body, its size and checksum.
 
         Raises:
             ApiError: 400 naming the field (``files[2].size_bytes``).
@@ -216,7 +216,16 @@ class AssetRoutes:
             raise invalid(where + "size_bytes", f"'{where}size_bytes' must be a positive integer.")
         if size > config.max_direct_upload_bytes:
             raise invalid(where + "size_bytes", f"'{where}size_bytes' exceeds {config.max_direct_upload_bytes} bytes.")
-        checksum = check_sha256(where + "checksum_sha256", body.get("checksum_sha256"))
+        return body, size, check_sha256(where + "checksum_sha256", body.get("checksum_sha256"))
+
+    def reserve(self, request: Request, body: Any, where: str = "") -> dict[str, Any]:
+        """Check one direct upload's body, reserve its asset; its upload slot (``where`` prefixes the params).
+
+        Raises:
+            ApiError: 400 naming the field (``files[2].size_bytes``).
+        """
+        config = self.sb.config
+        body, size, checksum = self.check_upload(body, where)
         asset_id = "asset_" + secrets.token_hex(8)
         created = clock.now()
         asset = AssetRow(
