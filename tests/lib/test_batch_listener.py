@@ -104,3 +104,14 @@ async def test_events_that_cannot_be_read_leave_the_wait_to_poll(monkeypatch: py
 
     receiver = await listener.caught_up_receiver(Down(), ["lsb_1"], f"127.0.0.1:{free_port()}")
     assert receiver is not None and receiver.payload("lsb_1") is None
+
+
+def test_a_taken_address_from_the_setting_leaves_the_wait_to_poll(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as taken:  # e.g. the MCP server of this machine listens there
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setenv(listener.LISTEN_ENV, f"127.0.0.1:{taken.getsockname()[1]}")
+        assert listener.listening_receiver() is None
+    assert "waits poll instead" in caplog.text

@@ -70,10 +70,10 @@ def wait(
         str | None,
         typer.Option(
             "--listen",
-            envvar="HEYGEN_LIPSYNC_CALLBACK_LISTEN",
             metavar="HOST:PORT",
             help="Also wake on deliveries to http://HOST:PORT/heygen-callback (the batch's --callback-url, or a "
-            "webhook endpoint for batch.finished); each is confirmed with a GET.",
+            "webhook endpoint for batch.finished); each is confirmed with a GET. Default: "
+            "HEYGEN_LIPSYNC_CALLBACK_LISTEN (polls only, with a warning, when that address is taken).",
         ),
     ] = None,
 ) -> None:
@@ -86,7 +86,7 @@ def wait(
         from heygen_lipsync.jobs.batch_wait import wait_batch  # loaded when `batch wait` runs
         from heygen_lipsync.jobs.listener import caught_up_receiver
 
-        waker = None if listen is None else await caught_up_receiver(client, [batch_id], listen, field="--listen")
+        waker = await caught_up_receiver(client, [batch_id], listen, field="--listen")
         if waker is not None:
             note(f"listening for {batch_id}'s batch.finished at {waker.url}")
         line = _CountsLine()

@@ -52,10 +52,15 @@ def parse_listen_address(value: str, field: str = LISTEN_ENV) -> tuple[str, int]
 def listening_receiver(address: str | None = None, *, field: str = LISTEN_ENV) -> CallbackReceiver | None:
     """The process's receiver on ``address`` (else ``HEYGEN_LIPSYNC_CALLBACK_LISTEN``), started once; None if neither.
 
+    An address from the setting that cannot be listened on (another process of this machine
+    listens there, say the MCP server) is logged and gives None: the wait polls instead. One
+    given explicitly is refused.
+
     Raises:
-        ValidationError: a malformed address, or one that cannot be listened on (in use, not
-            this machine's), naming ``field``.
+        ValidationError: a malformed address, or an explicit one that cannot be listened on
+            (in use, not this machine's), naming ``field``.
     """
+    explicit = address is not None
     if address is None:
         address, field = os.environ.get(LISTEN_ENV) or None, LISTEN_ENV
     if address is None:
@@ -69,6 +74,9 @@ def listening_receiver(address: str | None = None, *, field: str = LISTEN_ENV) -
                 receiver.start()
             except OSError as exc:
                 reason = exc.strerror or str(exc)
+                if not explicit:
+                    logger.warning("cannot listen on %s=%s (%s): waits poll instead", LISTEN_ENV, address, reason)
+                    return None
                 raise ValidationError(
                     field, f"cannot listen on {address!r} ({reason}): choose a free port of this machine"
                 ) from None
