@@ -192,6 +192,7 @@ class LipsyncClient:
     wait = _blocking(AsyncLipsyncClient.wait)
     wait_many = _blocking(AsyncLipsyncClient.wait_many)
     upload = _blocking(AsyncLipsyncClient.upload)
+    upload_many = _blocking(AsyncLipsyncClient.upload_many)
     download = _blocking(AsyncLipsyncClient.download)
     dub = _blocking(AsyncLipsyncClient.dub)
     submit = _blocking(AsyncLipsyncClient.submit)

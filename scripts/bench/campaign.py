@@ -16,8 +16,16 @@ A second sandbox then runs `heygen-lipsync dub` as a command, SIGKILLs it once h
 are done, and runs the same command again: the sandbox must hold exactly one job per row,
 and every output must have been downloaded once (files from the first run untouched).
 
+A `batch create` scenario then counts the requests of ``create_batch`` (what `batch create`
+and the MCP server's create_lipsync_batch run) for ``--batch-rows`` jobs of distinct videos
+and one shared audio, each file standing for one over 32 MB (the multipart limit is lowered
+in this process, so they take the direct-upload flow): with HeyGen's upload batches, and
+against a server without them (the batch presign answered 404 in this process, not counted),
+which is how every batch create uploaded before.
+
     python scripts/bench/campaign.py                    # 200 rows, 3 s jobs
     python scripts/bench/campaign.py --rows 50 --job-seconds 2
+    python scripts/bench/campaign.py --only-batch-create --batch-rows 50
 """
 
 from __future__ import annotations
@@ -112,6 +120,66 @@ async def _naive(
     return {"wall": wall, "requests": sum(transport.counts.values()), "done": done}
 
 
+def _without_upload_batches() -> Any:
+    """A counting transport for a server without upload batches: the batch presign is answered 404 here."""
+    import httpx
+
+    transport = counting_transport()
+    inner = transport.handle_async_request
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/v3/assets/direct-uploads/batches":
+            body = b'{"error": {"code": "not_found", "message": "Not Found"}}'
+            return httpx.Response(404, content=body, headers={"content-type": "application/json"}, request=request)
+        return await inner(request)
+
+    transport.handle_async_request = handle
+    return transport
+
+
+async def _batch_create(
+    base_url: str, api_key: str, videos: list[Path], audio: Path, *, batches: bool
+) -> dict[str, float]:
+    """Requests of one ``create_batch`` of these rows (uploads and the create), and its time."""
+    from heygen_lipsync import AsyncLipsyncClient, FileSource, LipsyncRequest
+    from heygen_lipsync.media import files
+
+    files.MULTIPART_MAX_BYTES = 1024  # every sample stands for a file over 32 MB: the direct-upload flow
+    requests = [LipsyncRequest(video=FileSource(v), audio=FileSource(audio)) for v in videos]
+    transport = counting_transport() if batches else _without_upload_batches()
+    async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, transport=transport, ledger=None) as client:
+        start = time.perf_counter()
+        await client.create_batch(requests)
+        wall = time.perf_counter() - start
+    return {"requests": sum(transport.counts.values()), "wall": wall, "puts": transport.counts["PUT"]}
+
+
+def _batch_create_rows(root: Path, rows: int, job_seconds: float) -> list[Row]:
+    videos, audio = _inputs(root / "batch-videos", rows)
+    for i, video in enumerate(videos):  # distinct contents, so no two rows share an upload
+        with video.open("ab") as f:
+            f.write(i.to_bytes(4, "big"))
+    with sandbox_process(pending_seconds=job_seconds / 4, running_seconds=job_seconds * 3 / 4) as sb:
+        before = asyncio.run(_batch_create(sb.base_url, sb.api_key, videos, audio, batches=False))
+        after = asyncio.run(_batch_create(sb.base_url, sb.api_key, videos, audio, batches=True))
+    files_sent = rows + 1
+    return [
+        Row(
+            "requests per job of a batch create (vs single uploads)",
+            before["requests"] / rows,
+            after["requests"] / rows,
+            "req",
+            "< 0.5x",
+            after["requests"] < 0.5 * before["requests"],
+            note=f"{rows} jobs, {files_sent} distinct files over the multipart limit (the audio shared: sent once "
+            "either way): presign, PUT, complete and readiness polls per file one by one; one presign, a PUT per "
+            "file, one complete and the batch's reads with upload batches "
+            f"(PUTs: {before['puts']:.0f} / {after['puts']:.0f}); the create included",
+        ),
+        Row("batch create time (vs single uploads)", before["wall"], after["wall"], "s"),
+    ]
+
+
 def _kill_and_rerun(videos: list[Path], audio: Path, out: Path, job_seconds: float) -> dict[str, Any]:
     """Run `heygen-lipsync dub`, SIGKILL it at half the rows done, run it again; count jobs and downloads."""
     rows = len(videos)
@@ -165,7 +233,18 @@ def main(argv: list[str] | None = None) -> bool:
     parser.add_argument("--job-seconds", type=float, default=3.0, help="sandbox job duration (default 3 s)")
     parser.add_argument("--interval", type=float, default=1.0, help="the naive loop's poll interval (default 1 s)")
     parser.add_argument("--skip-kill", action="store_true", help="skip the SIGKILL-and-rerun run")
+    parser.add_argument("--batch-rows", type=int, default=50, help="jobs of the batch create scenario (1-100)")
+    parser.add_argument("--only-batch-create", action="store_true", help="run only the batch create scenario")
     args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-batch-create-") as tmp:
+        batch_rows = _batch_create_rows(Path(tmp), args.batch_rows, args.job_seconds)
+    batch_ok = print_table(
+        f"Batch create of {args.batch_rows} jobs with local files over 32 MB",
+        batch_rows,
+        reference_name="single uploads",
+    )
+    if args.only_batch_create:
+        return batch_ok
     with tempfile.TemporaryDirectory(prefix="bench-campaign-") as tmp:
         root = Path(tmp)
         videos, audio = _inputs(root / "videos", args.rows)
@@ -219,7 +298,7 @@ def main(argv: list[str] | None = None) -> bool:
             Row("every output downloaded once", None, None, "", "yes", bool(kill["downloaded_once"])),
         ]
     title = f"Dub {args.rows} rows at a cap of {CAP} ({args.job_seconds:g} s jobs)"
-    return print_table(title, rows, reference_name="bound / naive")
+    return print_table(title, rows, reference_name="bound / naive") and batch_ok
 
 
 if __name__ == "__main__":

@@ -44,6 +44,9 @@ COVERED = {
     "AssetGet": "getAssetV3",
     "AssetStatusesList": "listAssetStatusesV3",
     "AssetDelete": "deleteAssetV3",
+    "AssetDirectUploadsBatchesCreate": "createAssetUploadBatchV3",
+    "AssetCompleteBatchesCreate": "completeAssetUploadBatchV3",
+    "AssetBatchesGet": "getAssetBatchV3",
     "UserMeGet": "getUserMeV3",
     "WebhookEndpointsCreate": "createWebhookEndpoint",
     "WebhookEndpointsList": "listWebhookEndpoints",
@@ -249,3 +252,17 @@ def test_response_declares_every_field_heygen_sends(published_name: str) -> None
     if published["response_schema"] is None:
         pytest.skip(f"HeyGen publishes no response schema for {published_name}")
     assert _mismatches(published["response_schema"], _success_schema(operation), published_name) == []
+
+
+@needs_published
+@pytest.mark.parametrize("published_name", ["AssetDirectUploadsBatchesCreate", "AssetCompleteBatchesCreate"])
+def test_asset_batch_requests_take_heygens_fields(published_name: str) -> None:
+    published, (_, _, operation) = _covered(published_name)
+    ours = _resolve(operation["requestBody"]["content"]["application/json"]["schema"])
+    wanted = published["request_schema"]
+    assert set(ours["properties"]) == set(wanted["properties"])
+    assert set(ours["required"]) == set(wanted["required"])
+    if "files" in wanted["properties"]:  # each file as HeyGen describes it
+        item = _resolve(ours["properties"]["files"]["items"])
+        assert set(item["properties"]) == set(wanted["properties"]["files"]["items"]["properties"])
+        assert set(item["required"]) == set(wanted["properties"]["files"]["items"]["required"])

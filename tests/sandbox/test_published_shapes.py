@@ -176,3 +176,36 @@ async def test_registered_webhooks_answer_in_heygens_shapes(session: Session) ->
     webhooks = {"WebhookEndpointsCreate", "WebhookEndpointsList", "WebhookEndpointsUpdate"}
     webhooks |= {"WebhookEndpointsRotateSecret", "WebhookEventTypesList", "WebhookEventsList", "WebhookEndpointsDelete"}
     assert webhooks <= s.checked
+
+
+async def test_asset_batch_uploads_answer_in_heygens_shapes(session: Session) -> None:
+    s = session
+    samples = [SAMPLE_VIDEO.read_bytes(), SAMPLE_AUDIO.read_bytes()]
+    files = [
+        {"filename": "talk.mp4", "content_type": "video/mp4", "size_bytes": len(samples[0])},
+        {
+            "filename": "dub.wav",
+            "content_type": "audio/wav",
+            "size_bytes": len(samples[1]),
+            "checksum_sha256": hashlib.sha256(samples[1]).hexdigest(),
+        },
+    ]
+    presigned = await s.call("AssetDirectUploadsBatchesCreate", json={"files": files, "title": "shapes"})
+    batch_id, slots = presigned["data"]["batch_id"], presigned["data"]["items"]
+    assert [slot["status"] for slot in slots] == ["pending_upload", "pending_upload"]
+    queued = await s.call("AssetBatchesGet", ids={"batch_id": batch_id})
+    assert [item["status"] for item in queued["data"]["items"]] == ["queued", "queued"]
+    async with httpx.AsyncClient() as storage:
+        for slot, data in zip(slots, samples, strict=True):
+            put = await storage.put(slot["upload_url"], content=data, headers=slot["upload_headers"])
+            assert put.is_success, put.text
+    await s.call("AssetCompleteBatchesCreate", json={"batch_id": batch_id})
+    done = await _until(
+        lambda: s.call("AssetBatchesGet", ids={"batch_id": batch_id}, params={"limit": 1}),
+        lambda body: body["data"]["status"] != "processing",
+    )
+    assert done["data"]["status"] == "completed" and done["data"]["has_more"] is True
+    await s.call("AssetStatusesList", params={"batch_ids": batch_id})
+
+    assert s.problems == []
+    assert {"AssetDirectUploadsBatchesCreate", "AssetBatchesGet", "AssetStatusesList"} <= s.checked

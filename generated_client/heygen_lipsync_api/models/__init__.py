@@ -8,18 +8,28 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .asset_batch_detail import AssetBatchDetail
+    from .asset_batch_detail_counts_by_status import AssetBatchDetailCountsByStatus
+    from .asset_batch_detail_envelope import AssetBatchDetailEnvelope
+    from .asset_batch_item import AssetBatchItem
     from .asset_delete_response import AssetDeleteResponse
     from .asset_delete_response_envelope import AssetDeleteResponseEnvelope
     from .asset_detail import AssetDetail
     from .asset_detail_envelope import AssetDetailEnvelope
     from .asset_id import AssetId
     from .asset_status_entry import AssetStatusEntry
+    from .asset_upload_batch_accepted import AssetUploadBatchAccepted
+    from .asset_upload_batch_accepted_envelope import AssetUploadBatchAcceptedEnvelope
+    from .asset_upload_batch_response import AssetUploadBatchResponse
+    from .asset_upload_batch_response_envelope import AssetUploadBatchResponseEnvelope
     from .asset_url import AssetUrl
     from .auto_reload_info import AutoReloadInfo
+    from .complete_asset_upload_batch_request import CompleteAssetUploadBatchRequest
     from .complete_direct_upload_request import CompleteDirectUploadRequest
     from .complete_direct_upload_response import CompleteDirectUploadResponse
     from .complete_direct_upload_response_envelope import CompleteDirectUploadResponseEnvelope
     from .counts_by_status import CountsByStatus
+    from .create_asset_upload_batch_request import CreateAssetUploadBatchRequest
     from .create_direct_upload_request import CreateDirectUploadRequest
     from .create_folder_request import CreateFolderRequest
     from .create_folder_request_type import CreateFolderRequestType
@@ -80,18 +90,28 @@ if TYPE_CHECKING:
 
 # Each model's name, and the module it is defined in.
 _MODULES = {
+    "AssetBatchDetail": ".asset_batch_detail",
+    "AssetBatchDetailCountsByStatus": ".asset_batch_detail_counts_by_status",
+    "AssetBatchDetailEnvelope": ".asset_batch_detail_envelope",
+    "AssetBatchItem": ".asset_batch_item",
     "AssetDeleteResponse": ".asset_delete_response",
     "AssetDeleteResponseEnvelope": ".asset_delete_response_envelope",
     "AssetDetail": ".asset_detail",
     "AssetDetailEnvelope": ".asset_detail_envelope",
     "AssetId": ".asset_id",
     "AssetStatusEntry": ".asset_status_entry",
+    "AssetUploadBatchAccepted": ".asset_upload_batch_accepted",
+    "AssetUploadBatchAcceptedEnvelope": ".asset_upload_batch_accepted_envelope",
+    "AssetUploadBatchResponse": ".asset_upload_batch_response",
+    "AssetUploadBatchResponseEnvelope": ".asset_upload_batch_response_envelope",
     "AssetUrl": ".asset_url",
     "AutoReloadInfo": ".auto_reload_info",
+    "CompleteAssetUploadBatchRequest": ".complete_asset_upload_batch_request",
     "CompleteDirectUploadRequest": ".complete_direct_upload_request",
     "CompleteDirectUploadResponse": ".complete_direct_upload_response",
     "CompleteDirectUploadResponseEnvelope": ".complete_direct_upload_response_envelope",
     "CountsByStatus": ".counts_by_status",
+    "CreateAssetUploadBatchRequest": ".create_asset_upload_batch_request",
     "CreateDirectUploadRequest": ".create_direct_upload_request",
     "CreateFolderRequest": ".create_folder_request",
     "CreateFolderRequestType": ".create_folder_request_type",
@@ -152,18 +172,28 @@ _MODULES = {
 }
 
 __all__ = (
+    "AssetBatchDetail",
+    "AssetBatchDetailCountsByStatus",
+    "AssetBatchDetailEnvelope",
+    "AssetBatchItem",
     "AssetDeleteResponse",
     "AssetDeleteResponseEnvelope",
     "AssetDetail",
     "AssetDetailEnvelope",
     "AssetId",
     "AssetStatusEntry",
+    "AssetUploadBatchAccepted",
+    "AssetUploadBatchAcceptedEnvelope",
+    "AssetUploadBatchResponse",
+    "AssetUploadBatchResponseEnvelope",
     "AssetUrl",
     "AutoReloadInfo",
+    "CompleteAssetUploadBatchRequest",
     "CompleteDirectUploadRequest",
     "CompleteDirectUploadResponse",
     "CompleteDirectUploadResponseEnvelope",
     "CountsByStatus",
+    "CreateAssetUploadBatchRequest",
     "CreateDirectUploadRequest",
     "CreateFolderRequest",
     "CreateFolderRequestType",

@@ -66,6 +66,16 @@ def wait(
     poll_interval: Annotated[
         float, typer.Option("--poll-interval", min=1, clamp=True, help="Seconds before the first check (>= 1).")
     ] = DEFAULT_POLL_INTERVAL,
+    listen: Annotated[
+        str | None,
+        typer.Option(
+            "--listen",
+            metavar="HOST:PORT",
+            help="Also wake on deliveries to http://HOST:PORT/heygen-callback (the batch's --callback-url, or a "
+            "webhook endpoint for batch.finished); each is confirmed with a GET. Default: "
+            "HEYGEN_LIPSYNC_CALLBACK_LISTEN (polls only, with a warning, when that address is taken).",
+        ),
+    ] = None,
 ) -> None:
     """Wait for every item of a batch (a live line of counts on stderr). Exit 1 if any failed, 4 on timeout."""
     st = state(ctx)
@@ -74,10 +84,16 @@ def wait(
 
     async def work(client: AsyncLipsyncClient) -> BatchRound:
         from heygen_lipsync.jobs.batch_wait import wait_batch  # loaded when `batch wait` runs
+        from heygen_lipsync.jobs.listener import caught_up_receiver
 
+        waker = await caught_up_receiver(client, [batch_id], listen, field="--listen")
+        if waker is not None:
+            note(f"listening for {batch_id}'s batch.finished at {waker.url}")
         line = _CountsLine()
         try:
-            last = await wait_batch(client, batch_id, timeout=seconds, on_round=line, poll_interval=poll_interval)
+            last = await wait_batch(
+                client, batch_id, timeout=seconds, on_round=line, poll_interval=poll_interval, waker=waker
+            )
         finally:
             line.close()
         if last.finished and client.ledger is not None:  # `jobs` shows the batch's own final status

@@ -22,7 +22,7 @@ from heygen_lipsync.jobs.fingerprint import fingerprint_of
 from heygen_lipsync.jobs.plan import PreparedJob, Quote, prepare_jobs
 from heygen_lipsync.jobs.preflight import Preflight
 from heygen_lipsync.jobs.pricing import Rates, rates_from_env
-from heygen_lipsync.jobs.sending import SendCalls, derived_upload_key
+from heygen_lipsync.jobs.upload_many import UploadManyCalls
 from heygen_lipsync.request import LipsyncRequest
 from heygen_lipsync.request import check_title as _check_title
 from heygen_lipsync.resources.uploads import UploadProgress
@@ -37,7 +37,7 @@ from heygen_lipsync.store import JobRecord
 logger = logging.getLogger("heygen_lipsync")
 
 
-class CreateCalls(SendCalls):
+class CreateCalls(UploadManyCalls):
     """The client's paid creates, through the jobs floor: prepare, quote, approve, submit (single and batch)."""
 
     async def create(
@@ -299,17 +299,8 @@ class CreateCalls(SendCalls):
             fingerprint = fingerprint_of({"batch": body_of}, self.origin)
 
             async def send(key: str) -> str:
-                uploaded = [
-                    await self._upload_sources(
-                        job.request,
-                        key=derived_upload_key(key, str(i)),
-                        on_progress=None,
-                        field_prefix=f"lipsyncs[{i}].",
-                        create_key=key,
-                        digests=job.hashes,
-                    )
-                    for i, job in enumerate(jobs)
-                ]
+                # Big local files go up in upload batches (one presign, one complete per 100 files).
+                uploaded = await self._upload_job_sources(jobs, key=key)
                 body_dict: dict[str, Any] = {"lipsyncs": [item.to_api_dict() for item in uploaded]}
                 if title is not None:
                     body_dict["title"] = title

@@ -17,6 +17,7 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from heygen_lipsync.jobs.batch_wait import BatchRound, wait_batch
+from heygen_lipsync.jobs.listener import caught_up_receiver
 from heygen_lipsync.mcp.batch_memory import BatchMemory
 from heygen_lipsync.mcp.inputs import ID_PATTERN
 from heygen_lipsync.mcp.results import ItemErrorInfo
@@ -82,8 +83,10 @@ async def wait_for_lipsync_batch(
             reported = batch_round.done
             await ctx.report_progress(batch_round.done, batch_round.total, f"{batch_id}: {batch_round.summary()}")
 
+    # HEYGEN_LIPSYNC_CALLBACK_LISTEN: a batch.finished delivery ends the wait at once (confirmed with a GET).
+    waker = await caught_up_receiver(client, [batch_id])
     last = await wait_batch(
-        client, batch_id, timeout=bound, on_round=progress, poll_interval=state.settings.poll_interval
+        client, batch_id, timeout=bound, on_round=progress, poll_interval=state.settings.poll_interval, waker=waker
     )
     memory: BatchMemory = state.batches
     items = [

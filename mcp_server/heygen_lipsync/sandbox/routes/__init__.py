@@ -5,6 +5,7 @@
 - `statuses`: `/v3/lipsyncs/statuses`
 - `assets`: `/v3/assets`, direct uploads, complete, asset get/delete/statuses, and the
   presigned PUT `/_sandbox/uploads/{id}`
+- `asset_batches`: `/v3/assets/direct-uploads/batches`, `/v3/assets/complete/batches`, `/v3/assets/batches/{id}`
 - `users`: `/v3/users/me`
 - `folders`: `/v3/folders`, `/v3/folders/{id}` (and `/_sandbox/folders/{id}/trash`)
 - `webhook_endpoints`: `/v3/webhooks/endpoints`, `.../{id}`, `.../{id}/rotate-secret`, event types, events
@@ -16,6 +17,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from heygen_lipsync.sandbox.context import Services
+from heygen_lipsync.sandbox.routes.asset_batches import AssetBatchRoutes
 from heygen_lipsync.sandbox.routes.assets import AssetRoutes
 from heygen_lipsync.sandbox.routes.batches import BatchRoutes
 from heygen_lipsync.sandbox.routes.folders import FolderRoutes
@@ -31,12 +33,16 @@ __all__ = ["build_routes"]
 def build_routes(sb: Services) -> list[Route]:
     """Every route of the sandbox; fixed sub-paths of /v3/lipsyncs come before `{lipsync_id}`."""
     lipsyncs = LipsyncRoutes(sb)
+    assets = AssetRoutes(sb)
+    batches = AssetBatchRoutes(sb, assets)
+    assets.batch_items = batches.items_of  # GET /v3/assets/statuses?batch_ids= reads the upload batches
     return [
         *lipsyncs.routes(),
         *StatusRoutes(sb).routes(),
         *BatchRoutes(sb).routes(),
         *lipsyncs.item_routes(),
-        *AssetRoutes(sb).routes(),
+        *batches.routes(),
+        *assets.routes(),
         *UserRoutes(sb).routes(),
         *FolderRoutes(sb).routes(),
         *WebhookRoutes(sb).routes(),

@@ -25,6 +25,7 @@ import base64
 import hashlib
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,8 @@ class AssetRoutes:
         self.sb = sb
         # When each PUT's object becomes visible to `complete` (this process's view, as storage's).
         self._visible_at: dict[str, float] = {}
+        # The items of an upload batch (``asset_batches``), or None for an unknown batch id.
+        self.batch_items: Callable[[str], list[dict[str, Any]] | None] = lambda _batch_id: None
 
     def routes(self) -> list[Route]:
         """The asset routes, the presigned PUT target included."""
@@ -105,12 +108,16 @@ class AssetRoutes:
             raise invalid("asset_ids", "Give 'asset_ids' or 'batch_ids' (comma-separated).")
         if len(asset_ids) + len(batch_ids) > 100:
             raise invalid("asset_ids", "'asset_ids' and 'batch_ids' accept at most 100 ids in all.")
-        # The sandbox has no upload batches: every batch id reads as not found.
         entries: list[dict[str, Any]] = [
             {"video_id": i, "status": asset_status.read_status(self.sb.store.get_asset(i)), "error": None}
             for i in asset_ids
         ]
-        entries += [{"video_id": None, "status": "not_found", "batch_id": i} for i in batch_ids]
+        for batch_id in batch_ids:
+            items = self.batch_items(batch_id)
+            if items is None:
+                entries.append({"video_id": None, "status": "not_found", "batch_id": batch_id})
+            else:
+                entries += [{**item, "batch_id": batch_id} for item in items]
         return JSONResponse({"data": entries, "has_more": False, "next_token": None})
 
     def _data(self, request: Request, asset: AssetRow) -> dict[str, Any]:
@@ -187,49 +194,62 @@ class AssetRoutes:
 
     async def create_direct_upload(self, request: Request) -> Response:
         self.sb.authenticate(request)
-        config = self.sb.config
 
         async def work() -> Response:
-            body = check_object(await read_json(request), {"filename", "content_type", "size_bytes", "checksum_sha256"})
-            for name in ("filename", "content_type"):
-                if not isinstance(body.get(name), str) or not body[name]:
-                    raise invalid(name, f"'{name}' is required and must be a non-empty string.")
-            size = body.get("size_bytes")
-            if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-                raise invalid("size_bytes", "'size_bytes' must be a positive integer.")
-            if size > config.max_direct_upload_bytes:
-                raise invalid("size_bytes", f"'size_bytes' exceeds {config.max_direct_upload_bytes} bytes.")
-            checksum = check_sha256("checksum_sha256", body.get("checksum_sha256"))
-            asset_id = "asset_" + secrets.token_hex(8)
-            created = clock.now()
-            asset = AssetRow(
-                id=asset_id,
-                filename=body["filename"],
-                content_type=body["content_type"],
-                mime_type=None,
-                size_bytes=None,
-                declared_size=size,
-                checksum=checksum,
-                status="pending_upload",
-                path=str(self.sb.store.asset_path(asset_id)),
-                created_at=created,
-                expires_at=created + config.url_ttl_seconds,
-            )
-            self.sb.store.insert_asset(asset)
-            return JSONResponse(
-                {
-                    "data": {
-                        "asset_id": asset_id,
-                        "upload_url": self.sb.presign(request, f"/_sandbox/uploads/{asset_id}"),
-                        "upload_headers": _upload_headers(body["content_type"], checksum),
-                        "expires_in_seconds": config.url_ttl_seconds,
-                        "max_bytes": size,
-                        "status": "pending_upload",
-                    }
-                }
-            )
+            return JSONResponse({"data": self.reserve(request, await read_json(request))})
 
         return await self.sb.idempotency.run(request, work)
+
+    def check_upload(self, body: Any, where: str = "") -> tuple[Any, int, str | None]:
+        """One direct upload's body checked (``where`` prefixes the params): the body, its size and checksum.
+
+        Raises:
+            ApiError: 400 naming the field (``files[2].size_bytes``).
+        """
+        config = self.sb.config
+        body = check_object(body, {"filename", "content_type", "size_bytes", "checksum_sha256"}, where)
+        for name in ("filename", "content_type"):
+            if not isinstance(body.get(name), str) or not body[name]:
+                raise invalid(where + name, f"'{where}{name}' is required and must be a non-empty string.")
+        size = body.get("size_bytes")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise invalid(where + "size_bytes", f"'{where}size_bytes' must be a positive integer.")
+        if size > config.max_direct_upload_bytes:
+            raise invalid(where + "size_bytes", f"'{where}size_bytes' exceeds {config.max_direct_upload_bytes} bytes.")
+        return body, size, check_sha256(where + "checksum_sha256", body.get("checksum_sha256"))
+
+    def reserve(self, request: Request, body: Any, where: str = "") -> dict[str, Any]:
+        """Check one direct upload's body, reserve its asset; its upload slot (``where`` prefixes the params).
+
+        Raises:
+            ApiError: 400 naming the field (``files[2].size_bytes``).
+        """
+        config = self.sb.config
+        body, size, checksum = self.check_upload(body, where)
+        asset_id = "asset_" + secrets.token_hex(8)
+        created = clock.now()
+        asset = AssetRow(
+            id=asset_id,
+            filename=body["filename"],
+            content_type=body["content_type"],
+            mime_type=None,
+            size_bytes=None,
+            declared_size=size,
+            checksum=checksum,
+            status="pending_upload",
+            path=str(self.sb.store.asset_path(asset_id)),
+            created_at=created,
+            expires_at=created + config.url_ttl_seconds,
+        )
+        self.sb.store.insert_asset(asset)
+        return {
+            "asset_id": asset_id,
+            "upload_url": self.sb.presign(request, f"/_sandbox/uploads/{asset_id}"),
+            "upload_headers": _upload_headers(body["content_type"], checksum),
+            "expires_in_seconds": config.url_ttl_seconds,
+            "max_bytes": size,
+            "status": "pending_upload",
+        }
 
     async def put_upload(self, request: Request) -> Response:
         """The presigned PUT of a direct upload: no auth header, the declared Content-Type, at most size_bytes."""
@@ -294,18 +314,33 @@ class AssetRoutes:
         checksum = check_sha256("checksum_sha256", body.get("checksum_sha256"))
         if asset is None:
             raise ApiError(404, "not_found", "Asset not found.")
-        path = Path(asset.path)
-        if not path.exists() or clock.now() < self._visible_at.get(asset.id, 0.0):
+        if not self.visible(asset):
             # HeyGen answers 409 while the PUT's object is not visible yet; its own upload code retries it.
             raise ApiError(
                 409, "conflict", "Uploaded object not found yet. Retry after the PUT to upload_url returns 200."
             )
+        asset = await self.finish(asset, checksum)
+        # HeyGen's status is open: `processing` until the asset may be used, then `uploaded`.
+        data = {**self._data(request, asset), "status": "uploaded" if asset_status.is_ready(asset) else "processing"}
+        return JSONResponse({"data": data})
+
+    def visible(self, asset: AssetRow) -> bool:
+        """True once the PUT's bytes are stored and visible to ``complete`` (storage's delay over)."""
+        return Path(asset.path).exists() and clock.now() >= self._visible_at.get(asset.id, 0.0)
+
+    async def finish(self, asset: AssetRow, checksum: str | None) -> AssetRow:
+        """Check a visible upload's bytes (type, SHA-256) and make it an asset; again is harmless.
+
+        Raises:
+            ApiError: 400 ``checksum_sha256`` (the bytes do not match) or ``file`` (not a supported type).
+        """
+        store = self.sb.store
         expected = checksum or asset.checksum
         if expected is not None or asset.status != "uploaded":
             if asset.received_sha256 is not None and asset.received_head is not None:
                 actual, head = asset.received_sha256, asset.received_head  # hashed as the PUT arrived
             else:  # bytes stored before the PUT recorded its hash
-                actual, head = await anyio.to_thread.run_sync(_hash_file, path)
+                actual, head = await anyio.to_thread.run_sync(_hash_file, Path(asset.path))
             if expected is not None and actual != expected:
                 raise invalid("checksum_sha256", "'checksum_sha256' does not match the uploaded bytes.")
             if asset.status != "uploaded":
@@ -315,9 +350,7 @@ class AssetRoutes:
                 ready_at = clock.now() + self.sb.config.asset_processing_seconds
                 store.update_asset(asset.id, status="uploaded", mime_type=mime_type, checksum=actual, ready_at=ready_at)
                 asset = store.get_asset(asset.id) or asset
-        # HeyGen's status is open: `processing` until the asset may be used, then `uploaded`.
-        data = {**self._data(request, asset), "status": "uploaded" if asset_status.is_ready(asset) else "processing"}
-        return JSONResponse({"data": data})
+        return asset
 
 
 def _upload_headers(content_type: str, checksum: str | None) -> dict[str, str]:
