@@ -144,3 +144,28 @@ async def test_the_library_runs_a_shared_campaign_twice_in_one_process(
     assert jobs_of(wide_box) == 3
     report = [json.loads(line) for line in (out / "dub-report.jsonl").read_text().splitlines()]
     assert {line["status"] for line in report} == {"done"}
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("team_store")
+async def test_two_shared_campaigns_at_once_in_one_process_both_finish(
+    wide_box: EmbeddedSandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import anyio
+
+    videos = distinct_videos(tmp_path / "in", 4)
+    rows = [DubRow(LipsyncRequest(video=FileSource(v), audio=FileSource(SAMPLE_AUDIO))) for v in videos]
+    finals: dict[str, object] = {}
+    async with AsyncLipsyncClient(base_url=wide_box.base_url, api_key=wide_box.api_key) as client:
+
+        async def campaign(name: str, part: list[DubRow]) -> None:
+            events = [event async for event in dub_many(client, part, tmp_path / name, max_concurrent=2)]
+            finals[name] = events[-1]
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(campaign, "first", rows[:2])
+            group.start_soon(campaign, "second", rows[2:])
+
+    assert {name: final.totals.done for name, final in finals.items()} == {"first": 2, "second": 2}  # type: ignore[attr-defined]
+    assert jobs_of(wide_box) == 4
+    assert "another shared campaign runs in this process" in caplog.text

@@ -179,11 +179,18 @@ async def dub_many(
     except OSError as exc:
         raise _stopped(out, exc) from None
     shared = _shared_store(client)
+    events = None
     if shared is not None:  # many workers may run this campaign: its rows are shared through the store
-        from heygen_lipsync.jobs.campaign_shared import run_shared
+        from heygen_lipsync.jobs.campaign_shared import reserve_engine, run_shared
 
-        events = run_shared(run, shared, retry_failed=retry_failed)
-    else:
+        if not reserve_engine():
+            logger.warning(
+                "another shared campaign runs in this process: this one runs here alone (each row is still "
+                "paid once through the shared store, but other workers do not share its rows)"
+            )
+        else:
+            events = run_shared(run, shared, retry_failed=retry_failed)
+    if events is None:
         events = _drive(run)
     async for event in events:
         yield event

@@ -40,7 +40,7 @@ from heygen_lipsync.sources import AssetSource, FileSource
 if TYPE_CHECKING:
     from heygen_lipsync.client import AsyncLipsyncClient
 
-__all__ = ["campaign_id", "run_shared"]
+__all__ = ["campaign_id", "reserve_engine", "run_shared"]
 
 # How often a queue's worker thread looks for a free slot: a refill waits at most this long.
 _QUEUE_POLL = 0.05
@@ -55,6 +55,19 @@ _SCHEMA = "heygen_lipsync_dbos"
 _RUNS: dict[str, CampaignRun] = {}
 _BOARDS: dict[str, StatusBoard] = {}
 _DOWNLOADS: dict[str, Any] = {}  # campaign id -> its downloads queue
+
+
+def reserve_engine() -> bool:
+    """Take the engine for one shared campaign (``run_shared`` gives it back), or False when this process
+    runs one already: the engine is one per process, and a second campaign at once (two in one MCP
+    server) runs in-process instead (``dub_many`` says so in its log)."""
+    if _RESERVED:
+        return False
+    _RESERVED.append(True)
+    return True
+
+
+_RESERVED: list[bool] = []
 
 
 def engine_schema(url: str) -> str:
@@ -312,7 +325,11 @@ async def run_shared(run: CampaignRun, url: str, *, retry_failed: bool) -> Async
         CampaignStoppedError: the report cannot be written, or the engine cannot start.
     """
     campaign = campaign_id(run.out_dir)
-    slot = await asyncio.to_thread(_Slot, url, campaign)
+    try:
+        slot = await asyncio.to_thread(_Slot, url, campaign)
+    except BaseException:
+        _RESERVED.clear()
+        raise
     board = StatusBoard(run.client, run.poll_interval)
     _RUNS[campaign], _BOARDS[campaign] = run, board
     rows_queue, downloads_queue, uploads_queue = _queue_names(campaign)
@@ -351,6 +368,7 @@ async def run_shared(run: CampaignRun, url: str, *, retry_failed: bool) -> Async
         _RUNS.pop(campaign, None)
         _BOARDS.pop(campaign, None)
         _DOWNLOADS.pop(campaign, None)
+        _RESERVED.clear()
         slot.close()
 
 
