@@ -115,3 +115,24 @@ def test_a_taken_address_from_the_setting_leaves_the_wait_to_poll(
         monkeypatch.setenv(listener.LISTEN_ENV, f"127.0.0.1:{taken.getsockname()[1]}")
         assert listener.listening_receiver() is None
     assert "waits poll instead" in caplog.text
+
+
+async def test_a_rows_callback_wakes_a_campaign_between_its_rounds(
+    client: AsyncLipsyncClient, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from heygen_lipsync.jobs.campaign import DubRow, dub_many
+
+    address = f"127.0.0.1:{free_port()}"
+    monkeypatch.setenv(listener.LISTEN_ENV, address)
+    video, audio = await client.upload(SAMPLE_VIDEO), await client.upload(SAMPLE_AUDIO)
+    request = LipsyncRequest(
+        video=AssetSource(video.asset_id),
+        audio=AssetSource(audio.asset_id),
+        callback_url=f"http://{address}/heygen-callback",
+    )
+    started = time.monotonic()
+    # Rounds 60 s apart: only the job's delivery ends the campaign within seconds.
+    events = [e async for e in dub_many(client, [DubRow(request)], Path(str(tmp_path)) / "out", poll_interval=60)]
+    assert events[-1].totals.done == 1 and time.monotonic() - started < 20

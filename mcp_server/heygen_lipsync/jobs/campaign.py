@@ -173,6 +173,10 @@ async def dub_many(
                 "choose another output folder",
             )
     run = CampaignRun(client, out, rows, records, captions, max_concurrent, upload_concurrency, poll_interval)
+    from heygen_lipsync.jobs.listener import listening_receiver
+
+    # With HEYGEN_LIPSYNC_CALLBACK_LISTEN set, rows created with that callback_url wake the rounds.
+    run.waker = listening_receiver()
     run.missing_at_start = frozenset(r.output for r in records if not Path(r.output).exists())
     try:
         save_report(out, records)

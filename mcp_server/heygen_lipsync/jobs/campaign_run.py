@@ -21,6 +21,7 @@ from heygen_lipsync.jobs.report import (
     save_report,
 )
 from heygen_lipsync.media.paths import expand_user
+from heygen_lipsync.polling import _pause as pause
 from heygen_lipsync.request import LipsyncRequest
 from heygen_lipsync.sources import AssetSource, FileSource
 
@@ -166,6 +167,9 @@ class CampaignRun:
     start: float = field(default_factory=time.monotonic)
     finished_this_run: int = 0
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # Deliveries (HEYGEN_LIPSYNC_CALLBACK_LISTEN: the rows' callback_url POSTs) end a round's pause
+    # early; each stays a hint, confirmed by the next statuses round.
+    waker: Any = None
 
     def __post_init__(self) -> None:
         self.slots = Slots(self.max_concurrent)
@@ -367,7 +371,7 @@ class CampaignRun:
                 self.wake.clear()
                 await self.wake.wait()
                 continue
-            await asyncio.sleep(self._interval(rounds))
+            await pause(self._interval(rounds), self.waker, list(self.in_flight))
             rounds += 1
             ids = list(self.in_flight)
             try:

@@ -35,6 +35,7 @@ from heygen_lipsync.errors import APIError, CampaignStoppedError, HeyGenError, N
 from heygen_lipsync.jobs.campaign_run import CampaignRun, DubEvent, next_round
 from heygen_lipsync.jobs.report import RowStatus, row_key
 from heygen_lipsync.media.paths import expand_user
+from heygen_lipsync.polling import _pause as pause
 from heygen_lipsync.sources import AssetSource, FileSource
 
 if TYPE_CHECKING:
@@ -88,9 +89,10 @@ def campaign_id(out_dir: Path) -> str:
 class StatusBoard:
     """One statuses request per round for every job this worker's rows wait on."""
 
-    def __init__(self, client: AsyncLipsyncClient, poll_interval: float | None) -> None:
+    def __init__(self, client: AsyncLipsyncClient, poll_interval: float | None, waker: Any = None) -> None:
         self.client = client
         self.poll_interval = poll_interval
+        self.waker = waker  # deliveries end a round's pause early (see ``CampaignRun.waker``)
         self.waiting: dict[str, asyncio.Future[str]] = {}
         self.created_at: dict[str, float] = {}
         self.seen_running: dict[str, float] = {}  # when each job was last seen unfinished
@@ -112,8 +114,10 @@ class StatusBoard:
     async def _rounds(self) -> None:
         rounds = 0
         while self.waiting:
-            await asyncio.sleep(
-                next_round(self.poll_interval, self.durations, self.created_at, self.waiting, self.start, rounds)
+            await pause(
+                next_round(self.poll_interval, self.durations, self.created_at, self.waiting, self.start, rounds),
+                self.waker,
+                list(self.waiting),
             )
             rounds += 1
             ids = list(self.waiting)
@@ -330,7 +334,7 @@ async def run_shared(run: CampaignRun, url: str, *, retry_failed: bool) -> Async
     except BaseException:
         _RESERVED.clear()
         raise
-    board = StatusBoard(run.client, run.poll_interval)
+    board = StatusBoard(run.client, run.poll_interval, run.waker)
     _RUNS[campaign], _BOARDS[campaign] = run, board
     rows_queue, downloads_queue, uploads_queue = _queue_names(campaign)
     try:
