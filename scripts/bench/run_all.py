@@ -36,6 +36,7 @@ QUICK: list[list[str]] = [
     ["campaign.py", "--rows", "50", "--skip-kill"],
     ["cli_startup.py", "--runs", "10"],
     ["reliability.py", "--creates", "200", "--restart-jobs", "60"],
+    ["tools_list.py"],
 ]
 FULL: list[list[str]] = [
     ["mcp_cold_start.py", "--runs", "30", "--importtime"],
@@ -46,6 +47,8 @@ FULL: list[list[str]] = [
     ["campaign.py", "--rows", "200"],
     ["cli_startup.py", "--runs", "30", "--importtime"],
     ["reliability.py", "--creates", "1000", "--restart-jobs", "200"],
+    ["tools_list.py"],
+    ["scale_out.py"],
 ]
 
 

@@ -212,7 +212,7 @@ def run_campaign(server_url: str, rows: int, job_seconds: float, root: Path, *, 
     return {"wall": wall, "codes": codes, "jobs": jobs, "outputs": len(list(out.glob("*.mp4"))), **counts}
 
 
-def main() -> None:
+def main() -> bool:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=300)
     parser.add_argument("--job-seconds", type=float, default=3.0)
@@ -229,7 +229,7 @@ def main() -> None:
     figures = {"rows": args.rows, "job_seconds": args.job_seconds, "bound": bound, "clean": clean, "killed": killed}
     if args.json:
         print(json.dumps(figures))
-        return
+        return True
     share_429 = 100 * clean.get("429", 0) / max(1, clean.get("requests", 1))
     creates, downloads = clean.get("creates", 0), clean.get("downloads", 0)
     table = [
@@ -247,8 +247,10 @@ def main() -> None:
             Row("outputs after SIGKILL + restart", args.rows, killed["outputs"], "", "== rows",
                 killed["outputs"] == args.rows),
         ]  # fmt: skip
-    print_table(f"{args.rows} rows, {WORKERS} workers, one PostgreSQL, cap {CAP}, {args.job_seconds:g} s jobs", table)
+    return print_table(
+        f"{args.rows} rows, {WORKERS} workers, one PostgreSQL, cap {CAP}, {args.job_seconds:g} s jobs", table
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(0 if main() else 1)

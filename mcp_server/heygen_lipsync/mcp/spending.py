@@ -48,13 +48,7 @@ if TYPE_CHECKING:
     from heygen_lipsync.jobs.plan import PreparedJob, Quote
     from heygen_lipsync.request import LipsyncRequest
 
-__all__ = ["CONFIRM_SPEND_DESCRIPTION", "JobCounter", "Spend", "may_have_created", "spending"]
-
-CONFIRM_SPEND_DESCRIPTION = (
-    "Spends the user's HeyGen credits. Set true ONLY after telling the user the estimated cost of a preview "
-    "and their yes, with that preview's approval_token. Ignored when the server asks the user itself, and in "
-    "the sandbox."
-)
+__all__ = ["JobCounter", "Spend", "may_have_created", "spending"]
 
 
 def _seal(state: AppState) -> ApprovalSeal:
