@@ -13,8 +13,11 @@ from heygen_lipsync.jobs.report import load_report
 from heygen_lipsync.sandbox import EmbeddedSandbox, SandboxConfig
 from heygen_lipsync.store import Ledger
 from tests.jobs.conftest import client_of, jobs_in
+from tests.ledger.stores import Store, store
 
 pytestmark = pytest.mark.anyio
+
+__all__ = ["store"]  # the fixture: the campaigns below run on both stores (PostgreSQL: the shared engine)
 
 
 async def _run(client: object, rows: list[DubRow], out: Path, **options: object) -> list[DubEvent]:
@@ -31,7 +34,7 @@ def _rows(folder: Path, audio: Path, n: int) -> list[DubRow]:
 
 
 async def test_two_runs_of_one_folder_at_once_pay_once_per_row(
-    box: EmbeddedSandbox, media: tuple[Path, Path], ledger_path: Path, tmp_path: Path
+    box: EmbeddedSandbox, media: tuple[Path, Path], store: Store, tmp_path: Path
 ) -> None:
     video, audio = media
     rows = _rows(video.parent, audio, 4)
@@ -47,7 +50,7 @@ async def test_two_runs_of_one_folder_at_once_pay_once_per_row(
 
 
 async def test_a_dub_after_a_batch_of_the_same_files_reuses_its_jobs(
-    box: EmbeddedSandbox, media: tuple[Path, Path], ledger_path: Path, tmp_path: Path
+    box: EmbeddedSandbox, media: tuple[Path, Path], store: Store, tmp_path: Path
 ) -> None:
     video, audio = media
     rows = _rows(video.parent, audio, 3)

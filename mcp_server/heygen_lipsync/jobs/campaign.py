@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from pathlib import Path
@@ -141,13 +140,8 @@ async def dub_many(
         raise ValidationError("max_concurrent", f"must be 1 or more, got {max_concurrent}")
     out = expand_user(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if captions:  # captions are made only when asked for at create
-        rows = [
-            dataclasses.replace(r, request=r.request.replace(enable_caption=True))
-            if r.request.enable_caption is None
-            else r
-            for r in rows
-        ]
+    # HeyGen makes captions for every job now (enable_caption is deprecated and ignored): ``captions``
+    # only says whether each job's captions are downloaded beside its video.
     fresh = plan_rows(rows, out, measure=measure)
     earlier = load_report(out)
     records = []
