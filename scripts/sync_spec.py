@@ -63,6 +63,9 @@ sys.path.insert(0, str(ROOT / "mcp_server"))
 import heygen_lipsync.spec as spec_walker  # noqa: E402
 from heygen_lipsync.spec import METHODS, REQUEST, RESPONSE, component_refs, operations, resolve, wire_usage  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from published_drift import is_published_schemas, published_report  # noqa: E402
+
 SPEC = ROOT / "openapi" / "heygen-lipsync.yaml"
 README = ROOT / "openapi" / "README.md"
 TARGET = ROOT / "generated_client" / "heygen_lipsync_api"
@@ -117,6 +120,18 @@ def load_source(source: str) -> Spec:
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{source}: cannot read it ({exc})") from exc
     return parse_spec(text, source)
+
+
+def _published(source: str) -> dict[str, Any] | None:
+    """HeyGen's published schemas (a local JSON file of ``operations``), or None for anything else."""
+    path = Path(source)
+    if re.match(r"^https?://", source) or path.suffix != ".json" or not path.is_file():
+        return None
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return loaded if is_published_schemas(loaded) else None
 
 
 def _fetch(url: str) -> str:
@@ -812,7 +827,11 @@ def main(argv: list[str] | None = None) -> int:
         epilog="Exit status: 0 nothing breaking; 1 breaking changes applied; 2 usage or input error; "
         "3 regeneration or tests failed.",
     )
-    parser.add_argument("source", help="path or http(s) URL of HeyGen's full spec (JSON or YAML)")
+    parser.add_argument(
+        "source",
+        help="path or http(s) URL of HeyGen's full spec (JSON or YAML), or a file of HeyGen's published schemas "
+        "(a report of the drift only)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the drift report only; write nothing")
     parser.add_argument("--prune", action="store_true", help="drop what only our spec has (source authoritative)")
     parser.add_argument(
@@ -837,6 +856,11 @@ def main(argv: list[str] | None = None) -> int:
             raise InputError(f"{args.spec}: vendored spec not found (see --spec)")
         ours_text = args.spec.read_text(encoding="utf-8")
         ours = parse_spec(ours_text, str(args.spec))
+        published = _published(args.source)
+        if published is not None:  # HeyGen's published schemas: a report only, nothing to merge
+            report, differences = published_report(ours, published, args.source)
+            print(report)
+            return EXIT_BREAKING if differences else EXIT_OK
         source = load_source(args.source)
         extracted = extract_operations(source, ours, (*TAGS, *(args.tags or ())))
         merged, changes = drift(ours, extracted, prune=args.prune)
