@@ -27,19 +27,16 @@ import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dbos import DBOS, SetWorkflowID
 
-from heygen_lipsync.errors import APIError, CampaignStoppedError, HeyGenError, NotFoundError
-from heygen_lipsync.jobs.campaign_run import CampaignRun, DubEvent, next_round
-from heygen_lipsync.jobs.report import RowStatus, row_key
+from heygen_lipsync.errors import APIError, HeyGenError, NotFoundError
+from heygen_lipsync.jobs.campaign_run import CampaignRun, DubEvent
+from heygen_lipsync.jobs.campaign_worker import StatusBoard, WorkerSlot
+from heygen_lipsync.jobs.report import RowStatus, row_key, save_report
 from heygen_lipsync.media.paths import expand_user
-from heygen_lipsync.polling import _pause as pause
 from heygen_lipsync.sources import AssetSource, FileSource
-
-if TYPE_CHECKING:
-    from heygen_lipsync.client import AsyncLipsyncClient
 
 __all__ = ["campaign_id", "reserve_engine", "run_shared"]
 
@@ -49,7 +46,8 @@ _QUEUE_POLL = 0.05
 _WATCH_EVERY = 0.25
 # How often a worker looks for rows left pending by a worker that died.
 _RESCUE_EVERY = 5.0
-_MAX_WORKERS = 256
+# While enqueueing, how many rows between two looks at what other workers enqueued already.
+_REFRESH_EVERY = 25
 _SCHEMA = "heygen_lipsync_dbos"
 
 # This process's part in each campaign it runs: DBOS finds it by the campaign id in the workflow's input.
@@ -86,68 +84,6 @@ def campaign_id(out_dir: Path) -> str:
     return hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
 
 
-class StatusBoard:
-    """One statuses request per round for every job this worker's rows wait on."""
-
-    def __init__(self, client: AsyncLipsyncClient, poll_interval: float | None, waker: Any = None) -> None:
-        self.client = client
-        self.poll_interval = poll_interval
-        self.waker = waker  # deliveries end a round's pause early (see ``CampaignRun.waker``)
-        self.waiting: dict[str, asyncio.Future[str]] = {}
-        self.created_at: dict[str, float] = {}
-        self.seen_running: dict[str, float] = {}  # when each job was last seen unfinished
-        self.durations: list[float] = []
-        self.start = time.monotonic()
-        self._task: asyncio.Task[None] | None = None
-
-    async def finished(self, job_id: str) -> str:
-        """Wait until the job is completed or failed (or gone); returns the status seen."""
-        future = self.waiting.get(job_id)
-        if future is None:
-            future = asyncio.get_running_loop().create_future()
-            self.waiting[job_id] = future
-            self.created_at.setdefault(job_id, time.monotonic())
-        if self._task is None or self._task.done():
-            self._task = asyncio.ensure_future(self._rounds())
-        return await asyncio.shield(future)
-
-    async def _rounds(self) -> None:
-        rounds = 0
-        while self.waiting:
-            await pause(
-                next_round(self.poll_interval, self.durations, self.created_at, self.waiting, self.start, rounds),
-                self.waker,
-                list(self.waiting),
-            )
-            rounds += 1
-            ids = list(self.waiting)
-            for first in range(0, len(ids), 100):
-                try:
-                    entries = await self.client.statuses(lipsync_ids=ids[first : first + 100])
-                except HeyGenError:
-                    continue  # transient or not: the next round asks again (the wait is only a read)
-                now = time.monotonic()
-                for entry in entries:
-                    job_id = entry.lipsync_id
-                    if job_id is None or job_id not in self.waiting:
-                        continue
-                    if not (entry.is_finished or entry.status == "not_found"):
-                        self.seen_running[job_id] = now
-                        continue
-                    created = self.created_at.pop(job_id, None)
-                    if created is not None:
-                        # The length is known to lie between the last round that saw it running and
-                        # now: its lower end, so the next jobs are polled from when they may end, not
-                        # from when this one happened to be seen (which would carry a round's lateness
-                        # into every later wave).
-                        self.durations.append(self.seen_running.pop(job_id, now) - created)
-                    self.waiting.pop(job_id).set_result(entry.status)
-
-    def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-
-
 # -- the workflows (their names are stored with each row: keep them stable) --------------------
 
 
@@ -169,7 +105,9 @@ async def _create(campaign: str, index: int, attempt: int, assets: dict[str, str
         if isinstance(exc, APIError) and exc.idempotency_key is not None:
             return {"status": RowStatus.INCOMPLETE, "message": f"{exc} (outcome unknown: rerun to resume)"}
         return {"status": RowStatus.FAILED, "message": str(exc)}
-    run.update(index, record.with_status(RowStatus.RUNNING, job_id=outcome.id, key=key, attempt=attempt), "created")
+    # Reported now; the report file follows at the watcher's next round (it writes once per round).
+    run.records[index] = record.with_status(RowStatus.RUNNING, job_id=outcome.id, key=key, attempt=attempt)
+    run.emit("created", index)
     return {"status": RowStatus.RUNNING, "job_id": outcome.id}
 
 
@@ -289,39 +227,6 @@ def _queue_names(campaign: str) -> tuple[str, str, str]:
 # -- one worker ---------------------------------------------------------------------------------
 
 
-class _Slot:
-    """This worker's number in the campaign, held by an advisory lock on its own connection."""
-
-    def __init__(self, url: str, campaign: str) -> None:
-        import psycopg
-
-        self.space = int(campaign[:7], 16)  # the lock's first key: the campaign
-        self.conn = psycopg.connect(url, autocommit=True)
-        for number in range(_MAX_WORKERS):
-            if self._try(number):
-                self.number = number
-                break
-        else:
-            self.conn.close()
-            raise CampaignStoppedError(f"more than {_MAX_WORKERS} workers run this campaign")
-        self.executor = f"{campaign}-w{self.number}"
-
-    def _try(self, number: int) -> bool:
-        row = self.conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (self.space, number)).fetchone()
-        return bool(row and row[0])
-
-    def dead(self, number: int) -> bool:
-        """Whether no live worker holds slot ``number`` (taken and released at once to find out)."""
-        if number == self.number or not self._try(number):
-            return False
-        self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (self.space, number))
-        return True
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.conn.close()
-
-
 async def run_shared(run: CampaignRun, url: str, *, retry_failed: bool) -> AsyncIterator[DubEvent]:
     """Run ``run``'s rows as this worker's part of the shared campaign; yields events as ``dub_many`` does.
 
@@ -330,7 +235,7 @@ async def run_shared(run: CampaignRun, url: str, *, retry_failed: bool) -> Async
     """
     campaign = campaign_id(run.out_dir)
     try:
-        slot = await asyncio.to_thread(_Slot, url, campaign)
+        slot = await asyncio.to_thread(WorkerSlot, url, campaign)
     except BaseException:
         _RESERVED.clear()
         raise
@@ -404,6 +309,11 @@ async def _enqueue(
             else:
                 break
         ids[index] = wid
+        if index % _REFRESH_EVERY == _REFRESH_EVERY - 1:  # other workers enqueue the same rows meanwhile
+            seen = await DBOS.list_workflows_async(
+                workflow_id_prefix=f"dub:{campaign}:", load_input=False, load_output=False
+            )
+            earlier.update({w.workflow_id: w for w in seen if w.workflow_id not in earlier})
         if wid not in earlier:
             for path in _local_files(run, index).values():
                 upload = _upload_id(campaign, path)
@@ -437,33 +347,45 @@ def _outcome(row: Any, download: Any) -> dict[str, Any] | None:
     return dict(download.output or {})
 
 
-async def _watch(run: CampaignRun, campaign: str, ids: dict[int, str], slot: _Slot) -> AsyncIterator[DubEvent]:
-    """Read the campaign's state until every row has its verdict, reporting each change."""
+async def _watch(run: CampaignRun, campaign: str, ids: dict[int, str], slot: WorkerSlot) -> AsyncIterator[DubEvent]:
+    """Read the campaign's state until every row has its verdict, reporting each change.
+
+    Each round reads the statuses of the workflows still unfinished (no outputs: cheap), then the
+    outputs of those that finished since; the report is written once per round that changed it
+    (the engine's tables are the campaign's truth; the report is what a person reads).
+    """
     reported: dict[int, str] = {}
+    finished: dict[str, Any] = {}  # workflow id -> its final state (with its output)
     rescued_at = time.monotonic()
     while True:
-        flows = {w.workflow_id: w for w in await _flows(campaign)}
-        left = 0
+        watched = [w for wid in ids.values() for w in (wid, f"{wid}:download") if w not in finished]
+        flows = {w.workflow_id: w for w in await _statuses(watched)}
+        done_now = [wid for wid, flow in flows.items() if flow.status in ("SUCCESS", "ERROR")]
+        if done_now:
+            finished.update({w.workflow_id: w for w in await _statuses(done_now, outputs=True)})
+        left, changed = 0, False
         for index, wid in ids.items():
-            outcome = _outcome(flows.get(wid), flows.get(f"{wid}:download"))
+            outcome = _outcome(finished.get(wid), finished.get(f"{wid}:download"))
             if outcome is None:
                 left += 1
-                flow = flows.get(wid)
-                if flow is not None and flow.status == "PENDING" and run.records[index].status == RowStatus.QUEUED:
+                flow = flows.get(wid) or finished.get(wid)
+                if flow is not None and flow.status != "ENQUEUED" and run.records[index].status == RowStatus.QUEUED:
                     run.records[index] = run.records[index].with_status(RowStatus.RUNNING)  # another worker's
                 continue
             status = outcome["status"]
             if reported.get(index) == status:
                 continue
-            reported[index] = status
-            record = run.records[index]
+            reported[index], changed = status, True
             changes: dict[str, Any] = {"failure_message": outcome.get("message")}
             if outcome.get("job_id"):
                 changes["job_id"] = outcome["job_id"]
             if status == RowStatus.DONE:
                 changes["caption"] = outcome.get("caption")
             run.finished_this_run += 1
-            run.update(index, record.with_status(status, **changes), status)
+            run.records[index] = run.records[index].with_status(status, **changes)
+            run.emit(status, index)
+        if changed or not left:
+            _save(run)
         while not run.events.empty():
             event = run.events.get_nowait()
             if event is not None:
@@ -482,7 +404,20 @@ async def _watch(run: CampaignRun, campaign: str, ids: dict[int, str], slot: _Sl
         yield final
 
 
-async def _rescue(flows: Any, slot: _Slot) -> None:
+async def _statuses(workflow_ids: list[str], *, outputs: bool = False) -> list[Any]:
+    if not workflow_ids:
+        return []
+    return list(await DBOS.list_workflows_async(workflow_ids=workflow_ids, load_input=False, load_output=outputs))
+
+
+def _save(run: CampaignRun) -> None:
+    try:
+        save_report(run.out_dir, run.records)
+    except OSError as exc:  # a full disk: the run stops (dub_many says so), rows stay in the engine
+        run.report_error = run.report_error or exc
+
+
+async def _rescue(flows: Any, slot: WorkerSlot) -> None:
     """Recover the rows a dead worker left pending (its slot's lock is free): any live worker may run them."""
     prefix = slot.executor.rsplit("-w", 1)[0] + "-w"
     numbers = {
