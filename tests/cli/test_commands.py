@@ -102,7 +102,7 @@ def test_delete_asks_on_a_terminal(cli: Cli, samples: tuple[Path, Path], monkeyp
 
 
 def test_download_video_and_captions(cli: Cli, samples: tuple[Path, Path], tmp_path: Path) -> None:
-    lipsync_id = created_id(cli, samples, "--enable-caption")
+    lipsync_id = created_id(cli, samples)  # every job has captions now: no flag needed
     cli.json("wait", lipsync_id)
     saved = cli.json("download", lipsync_id, tmp_path / "dl", "--captions")
     assert Path(saved["video_path"]).is_file() and Path(saved["caption_path"]).is_file()
