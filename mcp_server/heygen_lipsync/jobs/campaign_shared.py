@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import hashlib
 import os
-import re
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,22 +32,27 @@ from dbos import DBOS, SetWorkflowID
 
 from heygen_lipsync.errors import APIError, HeyGenError, NotFoundError
 from heygen_lipsync.jobs.campaign_run import CampaignRun, DubEvent
-from heygen_lipsync.jobs.campaign_worker import StatusBoard, WorkerSlot
+from heygen_lipsync.jobs.campaign_worker import (
+    APP,
+    QUEUE_POLL,
+    StatusBoard,
+    WorkerSlot,
+    engine_schema,
+    register_queues_ahead,
+)
 from heygen_lipsync.jobs.report import RowStatus, row_key, save_report
 from heygen_lipsync.media.paths import expand_user
 from heygen_lipsync.sources import AssetSource, FileSource
 
 __all__ = ["campaign_id", "reserve_engine", "run_shared"]
 
-# How often a queue's worker thread looks for a free slot: a refill waits at most this long.
-_QUEUE_POLL = 0.05
+
 # How often each worker reads the campaign's state (every row's workflow) to report progress.
 _WATCH_EVERY = 0.25
 # How often a worker looks for rows left pending by a worker that died.
 _RESCUE_EVERY = 5.0
 # While enqueueing, how many rows between two looks at what other workers enqueued already.
 _REFRESH_EVERY = 25
-_SCHEMA = "heygen_lipsync_dbos"
 
 # This process's part in each campaign it runs: DBOS finds it by the campaign id in the workflow's input.
 _RUNS: dict[str, CampaignRun] = {}
@@ -67,16 +71,6 @@ def reserve_engine() -> bool:
 
 
 _RESERVED: list[bool] = []
-
-
-def engine_schema(url: str) -> str:
-    """Where the engine keeps its tables: ``heygen_lipsync_dbos``, or ``<schema>_dbos`` beside a store whose
-    URL names its own schema (``options=-csearch_path=<schema>``), so two stores in one database stay apart."""
-    from urllib.parse import parse_qs, urlsplit
-
-    options = " ".join(parse_qs(urlsplit(url).query).get("options", []))
-    found = re.search(r"search_path=([A-Za-z_][A-Za-z0-9_]*)", options)
-    return f"{found.group(1)}_dbos" if found else _SCHEMA
 
 
 def campaign_id(out_dir: Path) -> str:
@@ -144,7 +138,7 @@ async def _uploaded(campaign: str, files: dict[str, str]) -> dict[str, str] | st
                     return f"{name}: {error}"
                 assets[name] = output["asset_id"]
             return assets
-        await asyncio.sleep(_QUEUE_POLL)
+        await asyncio.sleep(QUEUE_POLL)
     return {}
 
 
@@ -245,7 +239,7 @@ async def run_shared(run: CampaignRun, url: str, *, retry_failed: bool) -> Async
     try:
         DBOS(
             config={
-                "name": "heygen-lipsync",
+                "name": APP,
                 "system_database_url": url,
                 "dbos_system_schema": engine_schema(url),
                 "executor_id": slot.executor,
@@ -254,16 +248,23 @@ async def run_shared(run: CampaignRun, url: str, *, retry_failed: bool) -> Async
                 "log_level": os.environ.get("HEYGEN_LIPSYNC_DBOS_LOG_LEVEL", "ERROR"),
             }
         )
-        DBOS.listen_queues([rows_queue, downloads_queue, uploads_queue])
+        queues: dict[str, dict[str, Any]] = {
+            rows_queue: {"global_concurrency": run.max_concurrent},
+            downloads_queue: {},
+            uploads_queue: {"worker_concurrency": run.upload_concurrency},
+        }
+        # Registered before launch when the engine's tables exist already: its queue thread then
+        # finds them at once, not at its next look for new queues a second later.
+        await asyncio.to_thread(register_queues_ahead, url, queues)
+        DBOS.listen_queues(list(queues))
         DBOS.launch()  # from this loop's thread: the rows' coroutines run on this loop, with this client
-        await DBOS.register_queue_async(
-            rows_queue, global_concurrency=run.max_concurrent, polling_interval_sec=_QUEUE_POLL,
-            on_conflict="always_update",
-        )  # fmt: skip
-        _DOWNLOADS[campaign] = await DBOS.register_queue_async(downloads_queue, polling_interval_sec=_QUEUE_POLL)
-        uploads = await DBOS.register_queue_async(
-            uploads_queue, worker_concurrency=run.upload_concurrency, polling_interval_sec=_QUEUE_POLL
-        )
+        registered = {
+            name: await DBOS.register_queue_async(
+                name, polling_interval_sec=QUEUE_POLL, on_conflict="always_update", **limits
+            )
+            for name, limits in queues.items()
+        }
+        _DOWNLOADS[campaign], uploads = registered[downloads_queue], registered[uploads_queue]
         attempts = await _enqueue(run, campaign, rows_queue, uploads, retry_failed=retry_failed)
         async for event in _watch(run, campaign, attempts, slot):
             yield event

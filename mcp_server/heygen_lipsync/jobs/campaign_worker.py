@@ -1,4 +1,4 @@
-"""The parts of a shared campaign's worker that are not the engine's: its slot number and its statuses round.
+"""The parts of a shared campaign's worker around the engine: its slot number, its statuses round, the engine's schema.
 
 ``WorkerSlot`` tells the workers of one campaign apart: each holds a number through a
 PostgreSQL advisory lock on a connection of its own, so a worker that dies frees its number
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -20,9 +22,45 @@ from heygen_lipsync.polling import _pause as pause
 if TYPE_CHECKING:
     from heygen_lipsync.client import AsyncLipsyncClient
 
-__all__ = ["MAX_WORKERS", "StatusBoard", "WorkerSlot"]
+__all__ = ["APP", "MAX_WORKERS", "QUEUE_POLL", "StatusBoard", "WorkerSlot", "engine_schema", "register_queues_ahead"]
+
+logger = logging.getLogger("heygen_lipsync")
 
 MAX_WORKERS = 256
+APP = "heygen-lipsync"  # the engine's application name: its queues are owned by it
+SCHEMA = "heygen_lipsync_dbos"
+# How often a queue's worker thread looks for a free slot: a refill waits at most this long.
+QUEUE_POLL = 0.05
+
+
+def engine_schema(url: str) -> str:
+    """Where the engine keeps its tables: ``heygen_lipsync_dbos``, or ``<schema>_dbos`` beside a store whose
+    URL names its own schema (``options=-csearch_path=<schema>``), so two stores in one database stay apart."""
+    from urllib.parse import parse_qs, urlsplit
+
+    options = " ".join(parse_qs(urlsplit(url).query).get("options", []))
+    found = re.search(r"search_path=([A-Za-z_][A-Za-z0-9_]*)", options)
+    return f"{found.group(1)}_dbos" if found else SCHEMA
+
+
+def register_queues_ahead(url: str, queues: dict[str, dict[str, Any]]) -> None:
+    """Register the campaign's queues through a client of the engine's tables, when they exist (not on a
+    new database: the engine creates them at launch, and the queues are registered after it)."""
+    from dbos import DBOSClient
+
+    client = None
+    try:
+        client = DBOSClient(
+            system_database_url=url, dbos_system_schema=engine_schema(url), application_name=APP, lazy=True
+        )
+        for name, limits in queues.items():
+            client.register_queue(name, polling_interval_sec=QUEUE_POLL, on_conflict="always_update", **limits)
+    except Exception:  # a new database (no tables yet): launch creates them, the queues are registered after
+        logger.debug("the campaign's queues are registered after the engine starts", exc_info=True)
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.destroy()
 
 
 class StatusBoard:
