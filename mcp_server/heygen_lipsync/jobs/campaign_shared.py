@@ -58,6 +58,9 @@ _REFRESH_EVERY = 25
 _RUNS: dict[str, CampaignRun] = {}
 _BOARDS: dict[str, StatusBoard] = {}
 _DOWNLOADS: dict[str, Any] = {}  # campaign id -> its downloads queue
+# Upload workflow id -> its asset: a finished upload's output never changes (the id names the
+# file's path, size and times), so this process reads each at most once.
+_ASSETS: dict[str, str] = {}
 
 
 def reserve_engine() -> bool:
@@ -107,10 +110,12 @@ async def _create(campaign: str, index: int, attempt: int, assets: dict[str, str
 
 @DBOS.step(name="heygen_lipsync.dub_upload")
 async def _upload(campaign: str, path: str) -> dict[str, Any]:
+    upload_id = _upload_id(campaign, path)
     try:
-        asset = await _run(campaign).client.upload(Path(path), idempotency_key=_upload_id(campaign, path))
+        asset = await _run(campaign).client.upload(Path(path), idempotency_key=upload_id)
     except HeyGenError as exc:
         return {"error": str(exc)}
+    _ASSETS[upload_id] = asset.asset_id
     return {"asset_id": asset.asset_id}
 
 
@@ -127,19 +132,22 @@ async def _uploaded(campaign: str, files: dict[str, str]) -> dict[str, str] | st
     output never changes, so a recovered row reads the same assets again.
     """
     ids = {name: _upload_id(campaign, path) for name, path in files.items()}
-    while ids:
-        flows = {w.workflow_id: w for w in await DBOS.list_workflows_async(workflow_ids=list(ids.values()))}
-        if all(flows.get(wid) is not None and flows[wid].status in ("SUCCESS", "ERROR") for wid in ids.values()):
-            assets: dict[str, str] = {}
-            for name, wid in ids.items():
+    # Assets already known to this process (uploaded here, or read for an earlier row: the one
+    # audio of every row) need no read at all.
+    assets = {name: _ASSETS[wid] for name, wid in ids.items() if wid in _ASSETS}
+    left = {name: wid for name, wid in ids.items() if name not in assets}
+    while left:
+        flows = {w.workflow_id: w for w in await DBOS.list_workflows_async(workflow_ids=list(left.values()))}
+        if all(flows.get(wid) is not None and flows[wid].status in ("SUCCESS", "ERROR") for wid in left.values()):
+            for name, wid in left.items():
                 output = flows[wid].output if flows[wid].status == "SUCCESS" else None
                 if not isinstance(output, dict) or "asset_id" not in output:
                     error = output.get("error") if isinstance(output, dict) else flows[wid].error
                     return f"{name}: {error}"
-                assets[name] = output["asset_id"]
-            return assets
+                assets[name] = _ASSETS[wid] = output["asset_id"]
+            break
         await asyncio.sleep(QUEUE_POLL)
-    return {}
+    return assets
 
 
 def _upload_id(campaign: str, path: str) -> str:
