@@ -39,6 +39,7 @@ from heygen_lipsync.jobs.campaign_worker import (
     WorkerSlot,
     engine_schema,
     register_queues_ahead,
+    rescue_dead_workers,
 )
 from heygen_lipsync.jobs.report import RowStatus, row_key, save_report
 from heygen_lipsync.media.paths import expand_user
@@ -53,6 +54,8 @@ _WATCH_EVERY = 0.25
 _RESCUE_EVERY = 5.0
 # While enqueueing, how many rows between two looks at what other workers enqueued already.
 _REFRESH_EVERY = 25
+# A row whose upload's workflow is nowhere after this long stops waiting for it (the row fails, saying why).
+_UPLOAD_MISSING_SECONDS = 60.0
 
 # This process's part in each campaign it runs: DBOS finds it by the campaign id in the workflow's input.
 _RUNS: dict[str, CampaignRun] = {}
@@ -124,20 +127,23 @@ async def _upload_file(campaign: str, path: str) -> dict[str, Any]:
     return await _upload(campaign, path)
 
 
-async def _uploaded(campaign: str, files: dict[str, str]) -> dict[str, str] | str:
+async def _uploaded(ids: dict[str, str]) -> dict[str, str] | str:
     """The asset of each of a row's files (``{field: asset id}``), once their uploads have finished, or
     what stopped one (a message naming the field).
 
     One read of the uploads' workflows per look, not a recorded step: a finished workflow's
     output never changes, so a recovered row reads the same assets again.
     """
-    ids = {name: _upload_id(campaign, path) for name, path in files.items()}
     # Assets already known to this process (uploaded here, or read for an earlier row: the one
     # audio of every row) need no read at all.
     assets = {name: _ASSETS[wid] for name, wid in ids.items() if wid in _ASSETS}
     left = {name: wid for name, wid in ids.items() if name not in assets}
+    deadline = time.monotonic() + _UPLOAD_MISSING_SECONDS
     while left:
         flows = {w.workflow_id: w for w in await DBOS.list_workflows_async(workflow_ids=list(left.values()))}
+        missing = [name for name, wid in left.items() if wid not in flows]
+        if missing and time.monotonic() > deadline:  # never enqueued (a store cleaned meanwhile): say so
+            return f"{missing[0]}: its upload is not in the campaign's store; run the command again"
         if all(flows.get(wid) is not None and flows[wid].status in ("SUCCESS", "ERROR") for wid in left.values()):
             for name, wid in left.items():
                 output = flows[wid].output if flows[wid].status == "SUCCESS" else None
@@ -171,9 +177,9 @@ def _local_files(run: CampaignRun, index: int) -> dict[str, str]:
 
 
 @DBOS.workflow(name="heygen_lipsync.dub_row")
-async def _dub_row(campaign: str, index: int, attempt: int) -> dict[str, Any]:
+async def _dub_row(campaign: str, index: int, attempt: int, files: dict[str, str]) -> dict[str, Any]:
     # The row's files were uploaded ahead on the uploads queue (each file once in all): their assets.
-    uploads = await _uploaded(campaign, _local_files(_run(campaign), index))
+    uploads = await _uploaded(files)
     if isinstance(uploads, str):
         return {"status": RowStatus.FAILED, "message": uploads}
     created = await _create(campaign, index, attempt, uploads)
@@ -324,14 +330,14 @@ async def _enqueue(
             )
             earlier.update({w.workflow_id: w for w in seen if w.workflow_id not in earlier})
         if wid not in earlier:
-            for path in _local_files(run, index).values():
-                upload = _upload_id(campaign, path)
+            files = {name: _upload_id(campaign, path) for name, path in _local_files(run, index).items()}
+            for path, upload in zip(_local_files(run, index).values(), files.values(), strict=True):
                 if upload not in earlier:  # in row order, ahead of the creates; each file once
                     earlier[upload] = None
                     with SetWorkflowID(upload):
                         await uploads.enqueue_async(_upload_file, campaign, path)
-            with SetWorkflowID(wid):
-                await queue.enqueue_async(_dub_row, campaign, index, attempt)
+            with SetWorkflowID(wid):  # the row names its uploads: the ones enqueued, whatever the files do later
+                await queue.enqueue_async(_dub_row, campaign, index, attempt, files)
     return ids
 
 
@@ -405,7 +411,7 @@ async def _watch(run: CampaignRun, campaign: str, ids: dict[int, str], slot: Wor
             break
         if time.monotonic() - rescued_at > _RESCUE_EVERY:
             rescued_at = time.monotonic()
-            await _rescue(flows.values(), slot)
+            await rescue_dead_workers(flows.values(), slot)
         await asyncio.sleep(_WATCH_EVERY)
     run.emit("finished", None)
     final = run.events.get_nowait()
@@ -424,19 +430,6 @@ def _save(run: CampaignRun) -> None:
         save_report(run.out_dir, run.records)
     except OSError as exc:  # a full disk: the run stops (dub_many says so), rows stay in the engine
         run.report_error = run.report_error or exc
-
-
-async def _rescue(flows: Any, slot: WorkerSlot) -> None:
-    """Recover the rows a dead worker left pending (its slot's lock is free): any live worker may run them."""
-    prefix = slot.executor.rsplit("-w", 1)[0] + "-w"
-    numbers = {
-        int(w.executor_id[len(prefix) :])
-        for w in flows
-        if w.status == "PENDING" and (w.executor_id or "").startswith(prefix) and w.executor_id[len(prefix) :].isdigit()
-    }
-    for number in sorted(numbers):
-        if await asyncio.to_thread(slot.dead, number):
-            await asyncio.to_thread(DBOS._recover_pending_workflows, [f"{prefix}{number}"])
 
 
 def _version() -> str:

@@ -22,7 +22,16 @@ from heygen_lipsync.polling import _pause as pause
 if TYPE_CHECKING:
     from heygen_lipsync.client import AsyncLipsyncClient
 
-__all__ = ["APP", "MAX_WORKERS", "QUEUE_POLL", "StatusBoard", "WorkerSlot", "engine_schema", "register_queues_ahead"]
+__all__ = [
+    "APP",
+    "MAX_WORKERS",
+    "QUEUE_POLL",
+    "StatusBoard",
+    "WorkerSlot",
+    "engine_schema",
+    "register_queues_ahead",
+    "rescue_dead_workers",
+]
 
 logger = logging.getLogger("heygen_lipsync")
 
@@ -156,3 +165,19 @@ class WorkerSlot:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.conn.close()
+
+
+async def rescue_dead_workers(flows: Any, slot: WorkerSlot) -> None:
+    """Recover the rows a dead worker left pending (its slot's lock is free): any live worker may run them."""
+    prefix = slot.executor.rsplit("-w", 1)[0] + "-w"
+    numbers = {
+        int(w.executor_id[len(prefix) :])
+        for w in flows
+        if w.status == "PENDING" and (w.executor_id or "").startswith(prefix) and w.executor_id[len(prefix) :].isdigit()
+    }
+    for number in sorted(numbers):
+        if await asyncio.to_thread(slot.dead, number):
+            from dbos import DBOS
+
+            # The engine's own recovery (what its admin endpoint and Conductor call): re-enqueues them.
+            await asyncio.to_thread(DBOS._recover_pending_workflows, [f"{prefix}{number}"])
