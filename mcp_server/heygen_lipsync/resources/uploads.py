@@ -181,7 +181,7 @@ async def _upload_direct(
         # The complete call's code loads in a worker thread while the PUT sends, not after it.
         loading = asyncio.get_running_loop().run_in_executor(None, _load_modules, _COMPLETE_MODULES)
         try:
-            checksum = await _put_to_storage(http, upload_url, headers, body)
+            checksum = await _put_to_storage(http, upload_url, headers, path, size, report, body=body)
         finally:
             with contextlib.suppress(Exception):
                 await loading  # an import error, if any, is raised where the module is used
@@ -241,9 +241,18 @@ def _load_modules(names: tuple[str, ...]) -> None:
 
 
 async def _put_to_storage(
-    http: httpx.AsyncClient, upload_url: str, headers: dict[str, str], body: HashingPutBody
+    http: httpx.AsyncClient,
+    upload_url: str,
+    headers: dict[str, str],
+    path: OpenedInput,
+    size: int,
+    report: files.ByteReport | None,
+    *,
+    body: HashingPutBody | None = None,
 ) -> str | None:
     """PUT the file to storage; return the SHA-256 of the bytes the accepted attempt sent.
+
+    ``body``: the PUT body already made for ``path`` (its first piece perhaps read ahead).
 
     None when storage answered 409 (a replay whose bytes are already stored).
 
@@ -251,6 +260,8 @@ async def _put_to_storage(
         APIStatusError: storage refused the bytes.
         APIConnectionError: storage could not be reached after retries.
     """
+    if body is None:
+        body = HashingPutBody(path, size, report)
     # build_request adds Host, User-Agent and timeouts; the body is then swapped for the
     # stream read from the descriptor in pieces (re-readable for retries), never loaded into memory.
     template = http.build_request("PUT", upload_url, headers=headers, extensions={EXT_NO_AUTH: True, EXT_UPLOAD: True})
