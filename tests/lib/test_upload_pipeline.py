@@ -1,8 +1,8 @@
-"""A direct upload's fixed costs overlap its waits: the PUT starts with its first piece ready,
-and what ``complete`` needs is loaded while the PUT sends (issue 24, "Speed").
+"""A direct upload's fixed costs shrink: the PUT's first piece is small, so its first byte
+waits for little, and what ``complete`` needs is loaded while the PUT sends (issue 24, "Speed").
 
-The guarantees stay: every byte comes from the descriptor that was checked, the checksum
-sent to ``complete`` is that of the bytes sent, and no read of the file outlives the upload.
+The guarantees stay: every byte comes from the descriptor that was checked, and the checksum
+sent to ``complete`` is that of the bytes sent.
 """
 
 from __future__ import annotations
@@ -12,16 +12,15 @@ import json
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from heygen_lipsync import AsyncLipsyncClient, BadRequestError
+from heygen_lipsync import AsyncLipsyncClient
 from heygen_lipsync.media import files
 from heygen_lipsync.media.opened import OpenedInput
-from tests.lib.fakeapi import FakeHeyGen, envelope_error
+from tests.lib.fakeapi import FakeHeyGen
 from tests.lib.test_sources import MP4
 
 pytestmark = pytest.mark.anyio
@@ -40,50 +39,34 @@ def video(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 class Reads:
-    """Every ``read_at`` of an opened file: (offset, size), and how many are running now."""
+    """Every ``read_at`` of an opened file, as (offset, size), in the order they finished."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, delay: float = 0.0) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.done: list[tuple[int, int]] = []
-        self.running = 0
         self._lock = threading.Lock()
         original = OpenedInput.read_at
 
         def read_at(opened: OpenedInput, offset: int, size: int) -> bytes:
+            data = original(opened, offset, size)
             with self._lock:
-                self.running += 1
-            try:
-                time.sleep(delay)
-                return original(opened, offset, size)
-            finally:
-                with self._lock:
-                    self.running -= 1
-                    self.done.append((offset, size))
+                self.done.append((offset, size))
+            return data
 
         monkeypatch.setattr(OpenedInput, "read_at", read_at)
 
-    def wait_for(self, read: tuple[int, int], timeout: float = 5.0) -> bool:
-        end = time.monotonic() + timeout
-        while read not in self.done:
-            if time.monotonic() > end:
-                return False
-            time.sleep(0.005)
-        return True
 
-
-async def test_the_first_piece_is_read_while_the_presign_is_on_its_way(
+async def test_the_puts_first_piece_is_small_and_the_next_ones_grow_to_the_full_size(
     client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The PUT's first byte waits for a sixteenth of a piece to be read and hashed, not a whole
+    # one; each next piece is as large as all the bytes before it, up to the full size.
     reads = Reads(monkeypatch)
-    seen_during_presign: list[bool] = []
-
-    def presign_waits_for_the_first_piece(request: httpx.Request) -> None:
-        if request.url.path == PRESIGN:  # a slow presign: the first piece is read meanwhile
-            seen_during_presign.append(reads.wait_for((0, 4096)))
-
-    fake.script.append(presign_waits_for_the_first_piece)
     asset = await client.upload(video)
-    assert seen_during_presign == [True]
     data = video.read_bytes()
+    pieces = reads.done[1:]  # after the sniff of the file's first bytes
+    assert [size for _, size in pieces[:7]] == [256, 256, 512, 1024, 2048, 4096, 4096]
+    assert [offset for offset, _ in pieces] == sorted({offset for offset, _ in pieces})  # in order, once each
+    assert sum(size for _, size in pieces) == len(data)
     assert fake.uploads[asset.asset_id] == data
     complete = json.loads(fake.calls("POST", f"/v3/assets/{asset.asset_id}/complete")[0].content)
     assert complete == {"checksum_sha256": hashlib.sha256(data).hexdigest()}
@@ -99,19 +82,6 @@ async def test_a_retried_put_resends_the_prefetched_bytes_and_their_checksum(
     assert len(puts) == 2 and all(p.content == data for p in puts)
     complete = json.loads(fake.calls("POST", f"/v3/assets/{asset.asset_id}/complete")[0].content)
     assert complete == {"checksum_sha256": hashlib.sha256(data).hexdigest()}
-
-
-async def test_a_refused_presign_leaves_no_read_of_the_file_running(
-    client: AsyncLipsyncClient, fake: FakeHeyGen, video: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The first piece's read is slower than the presign's refusal: the upload still ends
-    # only once it is over, since the file's descriptor is closed right after.
-    reads = Reads(monkeypatch, delay=0.3)
-    fake.script.append(lambda r: envelope_error(400, "invalid_parameter", "no") if r.url.path == PRESIGN else None)
-    with pytest.raises(BadRequestError):
-        await client.upload(video)
-    assert reads.running == 0
-    assert (0, 4096) in reads.done
 
 
 _LOADED_DURING_PUT = """

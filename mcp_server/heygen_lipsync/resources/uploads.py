@@ -172,21 +172,25 @@ async def _upload_direct(
     delivery: Delivery,
     asset_wait: assets.AssetWaitProgress | None = None,
 ) -> tuple[Asset, str]:
-    body = HashingPutBody(path, size, report)
-    # The first piece is read and hashed while the presign is on its way: the PUT's first
-    # byte then waits for neither disk nor hash.
-    body.prefetch()
+    asset_id, upload_url, headers = await _presign(api, path, mime, size, key, delivery)
+    loop = asyncio.get_running_loop()
+    loading: list[asyncio.Future[None]] = []
     try:
-        asset_id, upload_url, headers = await _presign(api, path, mime, size, key, delivery)
-        # The complete call's code loads in a worker thread while the PUT sends, not after it.
-        loading = asyncio.get_running_loop().run_in_executor(None, _load_modules, _COMPLETE_MODULES)
-        try:
-            checksum = await _put_to_storage(http, upload_url, headers, path, size, report, body=body)
-        finally:
-            with contextlib.suppress(Exception):
-                await loading  # an import error, if any, is raised where the module is used
+        # The complete call's code loads in a worker thread while the PUT sends (once it is
+        # underway: its first bytes wait for nothing), not after it.
+        checksum = await _put_to_storage(
+            http,
+            upload_url,
+            headers,
+            path,
+            size,
+            report,
+            on_underway=lambda: loading.append(loop.run_in_executor(None, _load_modules, _COMPLETE_MODULES)),
+        )
     finally:
-        await body.settle()  # no read of the descriptor outlives this call (the caller closes it)
+        for load in loading:
+            with contextlib.suppress(Exception):
+                await load  # an import error, if any, is raised where the module is used
     if checksum is None:
         # Storage refused a replayed PUT (bytes already stored), so nothing was hashed:
         # the one case that reads the file a second time.
@@ -248,11 +252,9 @@ async def _put_to_storage(
     size: int,
     report: files.ByteReport | None,
     *,
-    body: HashingPutBody | None = None,
+    on_underway: Callable[[], Any] | None = None,
 ) -> str | None:
     """PUT the file to storage; return the SHA-256 of the bytes the accepted attempt sent.
-
-    ``body``: the PUT body already made for ``path`` (its first piece perhaps read ahead).
 
     None when storage answered 409 (a replay whose bytes are already stored).
 
@@ -260,8 +262,7 @@ async def _put_to_storage(
         APIStatusError: storage refused the bytes.
         APIConnectionError: storage could not be reached after retries.
     """
-    if body is None:
-        body = HashingPutBody(path, size, report)
+    body = HashingPutBody(path, size, report, on_underway=on_underway)
     # build_request adds Host, User-Agent and timeouts; the body is then swapped for the
     # stream read from the descriptor in pieces (re-readable for retries), never loaded into memory.
     template = http.build_request("PUT", upload_url, headers=headers, extensions={EXT_NO_AUTH: True, EXT_UPLOAD: True})
