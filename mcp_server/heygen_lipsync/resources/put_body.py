@@ -12,8 +12,9 @@ hashed faster than the one before it is sent). An upload's fixed costs weigh mos
 file. Every attempt (a retry re-sends the body) reads from offset 0 again and starts a new
 hash, so ``hexdigest`` is always that of the bytes the last attempt sent.
 
-``on_underway()`` is called once, when the first attempt has handed a full piece's worth of
-bytes to the socket: work for after the PUT can start then without delaying its first bytes.
+``on_sent()`` is called once, when an attempt has handed its last piece to the socket: the
+server is still receiving what the socket holds and then storing it, and the caller may use
+that wait (the event loop has nothing else to do for this upload).
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ class HashingPutBody(httpx.AsyncByteStream):
         size: int,
         on_progress: files.ByteReport | None = None,
         piece_size: int | None = None,
-        on_underway: Callable[[], Any] | None = None,
+        on_sent: Callable[[], Any] | None = None,
     ) -> None:
         self._opened = opened
-        self._on_underway = on_underway
+        self._on_sent = on_sent
         self._size = size
         self._on_progress = on_progress
         self._piece_size = piece_size or files.UPLOAD_CHUNK_SIZE
@@ -88,9 +89,9 @@ class HashingPutBody(httpx.AsyncByteStream):
                 if self._on_progress is not None:
                     self._on_progress(sent, self._size, self._attempt)
                 yield piece
-                if self._on_underway is not None and (sent >= self._piece_size or ahead is None):
-                    underway, self._on_underway = self._on_underway, None
-                    underway()
+                if ahead is None and self._on_sent is not None:
+                    on_sent, self._on_sent = self._on_sent, None
+                    on_sent()
         finally:
             if ahead is not None:  # an attempt cut short: its read finishes before the file may close
                 with contextlib.suppress(Exception):

@@ -173,24 +173,11 @@ async def _upload_direct(
     asset_wait: assets.AssetWaitProgress | None = None,
 ) -> tuple[Asset, str]:
     asset_id, upload_url, headers = await _presign(api, path, mime, size, key, delivery)
-    loop = asyncio.get_running_loop()
-    loading: list[asyncio.Future[None]] = []
-    try:
-        # The complete call's code loads in a worker thread while the PUT sends (once it is
-        # underway: its first bytes wait for nothing), not after it.
-        checksum = await _put_to_storage(
-            http,
-            upload_url,
-            headers,
-            path,
-            size,
-            report,
-            on_underway=lambda: loading.append(loop.run_in_executor(None, _load_modules, _COMPLETE_MODULES)),
-        )
-    finally:
-        for load in loading:
-            with contextlib.suppress(Exception):
-                await load  # an import error, if any, is raised where the module is used
+    # The complete call's code loads once the PUT's last bytes are on their way, while
+    # storage still receives and stores them, not after its answer.
+    checksum = await _put_to_storage(
+        http, upload_url, headers, path, size, report, on_sent=lambda: _load_modules(_COMPLETE_MODULES)
+    )
     if checksum is None:
         # Storage refused a replayed PUT (bytes already stored), so nothing was hashed:
         # the one case that reads the file a second time.
@@ -240,8 +227,10 @@ _COMPLETE_MODULES = (
 
 
 def _load_modules(names: tuple[str, ...]) -> None:
+    """Import ``names`` now; one that fails is left to fail where it is used."""
     for name in names:
-        importlib.import_module(name)
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 async def _put_to_storage(
@@ -252,7 +241,7 @@ async def _put_to_storage(
     size: int,
     report: files.ByteReport | None,
     *,
-    on_underway: Callable[[], Any] | None = None,
+    on_sent: Callable[[], Any] | None = None,
 ) -> str | None:
     """PUT the file to storage; return the SHA-256 of the bytes the accepted attempt sent.
 
@@ -262,7 +251,7 @@ async def _put_to_storage(
         APIStatusError: storage refused the bytes.
         APIConnectionError: storage could not be reached after retries.
     """
-    body = HashingPutBody(path, size, report, on_underway=on_underway)
+    body = HashingPutBody(path, size, report, on_sent=on_sent)
     # build_request adds Host, User-Agent and timeouts; the body is then swapped for the
     # stream read from the descriptor in pieces (re-readable for retries), never loaded into memory.
     template = http.build_request("PUT", upload_url, headers=headers, extensions={EXT_NO_AUTH: True, EXT_UPLOAD: True})
