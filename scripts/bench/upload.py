@@ -49,6 +49,7 @@ HERE = Path(__file__).resolve().parent
 MEMORY_TARGET_MB = 100.0
 THROUGHPUT_TARGET = 0.9
 WHOLE_UPLOAD_TARGET = 0.9
+PHASES = ("put_seconds", "presign_seconds", "complete_seconds")
 
 _CHILD = r"""
 import asyncio, json, sys, time
@@ -59,7 +60,7 @@ base_url, api_key, path, do_upload, here, ledger_path = sys.argv[1:7]
 do_upload = do_upload == "1"
 sys.path.insert(0, here)
 from upload_memory import peak_rss_mib
-put_seconds = []
+seconds = {}
 
 class Timing(httpx.AsyncBaseTransport):
     def __init__(self):
@@ -69,25 +70,36 @@ class Timing(httpx.AsyncBaseTransport):
         response = await self.inner.handle_async_request(request)
         if request.method == "PUT":
             await response.aread()
-            put_seconds.append(time.perf_counter() - start)
+        path = request.url.path
+        kind = "put" if request.method == "PUT" else "presign" if path.endswith("/direct-uploads") else (
+            "complete" if path.endswith("/complete") else "other")
+        seconds[kind] = seconds.get(kind, 0.0) + time.perf_counter() - start
         return response
     async def aclose(self):
         await self.inner.aclose()
+
+def cpu():
+    import resource
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 async def main():
     from heygen_lipsync.store import Ledger
     ledger = Ledger.open(ledger_path) if ledger_path else None
     async with AsyncLipsyncClient(base_url=base_url, api_key=api_key, transport=Timing(), ledger=ledger) as client:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu()
         asset = await client.upload(path) if do_upload else None
-        total = time.perf_counter() - start
-    return asset, total
+        total, cpu_seconds = time.perf_counter() - start, cpu() - cpu_start
+    return asset, total, cpu_seconds
 
-asset, total = asyncio.run(main())
+asset, total, cpu_seconds = asyncio.run(main())
 print(json.dumps({
     "asset_id": asset.asset_id if asset else None,
     "total_seconds": total,
-    "put_seconds": put_seconds[-1] if put_seconds else None,
+    "cpu_seconds": cpu_seconds,
+    "put_seconds": seconds.get("put"),
+    "presign_seconds": seconds.get("presign"),
+    "complete_seconds": seconds.get("complete"),
     "size_bytes": asset.size_bytes if asset else None,
     "peak_rss_mib": peak_rss_mib(),
 }))
@@ -108,8 +120,8 @@ def ours(base_url: str, api_key: str, path: Path, upload: bool = True, ledger: P
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def curl(curl_bin: str, base_url: str, api_key: str, path: Path) -> tuple[float, float, str]:
-    """(seconds for the PUT, curl's peak RSS in MiB, the asset's id)."""
+def curl(curl_bin: str, base_url: str, api_key: str, path: Path) -> tuple[float, float, str, float]:
+    """(seconds for the PUT, curl's peak RSS in MiB, the asset's id, curl's CPU seconds)."""
     import httpx
 
     size = path.stat().st_size
@@ -138,7 +150,8 @@ def curl(curl_bin: str, base_url: str, api_key: str, path: Path) -> tuple[float,
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0 or code != "200":
         raise RuntimeError(f"curl failed: exit {proc.returncode}, HTTP {code}: {err}")
-    return seconds, usage.ru_maxrss / 1024, str(data["asset_id"])  # KiB on Linux
+    cpu_seconds = usage.ru_utime + usage.ru_stime
+    return seconds, usage.ru_maxrss / 1024, str(data["asset_id"]), cpu_seconds  # ru_maxrss: KiB on Linux
 
 
 def delete_asset(base_url: str, api_key: str, asset_id: str) -> None:
@@ -187,6 +200,19 @@ def fresh_file(path: Path, size: int, tag: int) -> None:
         fh.truncate(size)
 
 
+def fixed_costs(runs: list[dict[str, Any]]) -> str:
+    """Where the whole upload's time goes besides the PUT: medians in ms (the process's first requests)."""
+
+    def ms(key: str) -> float:
+        return 1000 * median([r[key] or 0.0 for r in runs])
+
+    rest = 1000 * median([r["total_seconds"] - sum(r[k] or 0.0 for k in PHASES) for r in runs])
+    return (
+        f"beside the PUT ({ms('put_seconds'):.0f} ms): presign {ms('presign_seconds'):.0f} ms, "
+        f"complete {ms('complete_seconds'):.0f} ms, the rest {rest:.0f} ms (medians; first-request imports included)"
+    )
+
+
 def main(argv: list[str] | None = None) -> bool:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -203,7 +229,8 @@ def measure(size_mib: int, runs_each: int) -> bool:
     curl_bin = shutil.which("curl")
     runs: list[dict[str, Any]] = []
     ledger_runs: list[dict[str, Any]] = []
-    curl_runs: list[tuple[float, float, str]] = []
+    curl_runs: list[tuple[float, float, str, float]] = []
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "sandbox-data") as (base_url, key):
         warm = Path(tmp) / "warm.mp4"
         make_sparse_mp4(warm, 8 * MIB)
@@ -234,8 +261,11 @@ def measure(size_mib: int, runs_each: int) -> bool:
     put_mbps = median([size / MIB / r["put_seconds"] for r in runs])
     total_mbps = median([size / MIB / r["total_seconds"] for r in runs])
     ledger_mbps = median([size / MIB / r["total_seconds"] for r in ledger_runs])
-    curl_mbps = median([size / MIB / s for s, _, _ in curl_runs]) if curl_runs else None
-    curl_rss = max(m for _, m, _ in curl_runs) if curl_runs else None
+    curl_mbps = median([size / MIB / r[0] for r in curl_runs]) if curl_runs else None
+    curl_rss = max(r[1] for r in curl_runs) if curl_runs else None
+    curl_cpu = median([r[3] for r in curl_runs]) if curl_runs else None
+    curl_rates = sorted(size / MIB / r[0] for r in curl_runs)
+    curl_spread = f"curl's runs {curl_rates[0]:.0f}-{curl_rates[-1]:.0f} MiB/s" if curl_rates else ""
 
     def throughput(what: str, mbps: float, target: float, note: str) -> Row:
         ok = None if curl_mbps is None else mbps / curl_mbps >= target
@@ -251,17 +281,26 @@ def measure(size_mib: int, runs_each: int) -> bool:
             peak < MEMORY_TARGET_MB,
             note=f"baseline (imports, client, no upload): {baseline:.1f} MiB; upload adds {peak - baseline:.1f} MiB",
         ),
+        Row(
+            "client CPU time (user + system, all threads)",
+            curl_cpu,
+            median([r["cpu_seconds"] for r in runs]),
+            "s",
+            note="the whole upload() against curl's PUT: hashing SHA-256 as it sends is most of the difference; "
+            "on this 2-core machine the client's CPU is taken from the sandbox receiving the bytes",
+        ),
         throughput(
             "PUT throughput",
             put_mbps,
             THROUGHPUT_TARGET,
-            "" if curl_bin else "curl not found: reference skipped (apt-get install -y curl)",
+            curl_spread if curl_bin else "curl not found: reference skipped (apt-get install -y curl)",
         ),
         throughput(
             "whole upload() throughput",
             total_mbps,
             WHOLE_UPLOAD_TARGET,
-            "presign + PUT hashing as it sends + complete, against curl's PUT alone (asset processing off)",
+            "presign + PUT hashing as it sends + complete, against curl's PUT alone (asset processing off); "
+            + fixed_costs(runs),
         ),
         throughput(
             "whole upload() throughput, ledger on",
@@ -271,7 +310,8 @@ def measure(size_mib: int, runs_each: int) -> bool:
         ),
     ]
     return print_table(
-        f"Upload: {size_mib} MiB through the direct-upload path ({runs_each} runs each, a new file each run)",
+        f"Upload: {size_mib} MiB through the direct-upload path ({runs_each} runs each, a new file each run; "
+        f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after)",
         rows,
         reference_name="curl -T",
     )

@@ -229,7 +229,7 @@ async def test_a_job_made_from_a_local_file_shows_its_source_and_its_redo_names_
     kept: MCPServer[Any], host_url: str, workdir: Path, tmp_path: Path
 ) -> None:
     async with Client(kept, extensions=[APPS]) as client:
-        lipsync_id = await _job_from_paths(client, title="Interview, French", enable_caption=True)
+        lipsync_id = await _job_from_paths(client, title="Interview, French")  # every job has captions
         result = await client.call_tool("get_lipsync", {"lipsync_id": lipsync_id})
         async with open_player(client, host_url, {"lipsync_id": lipsync_id}, result) as opened:
             page, frame = opened.page, opened.frame

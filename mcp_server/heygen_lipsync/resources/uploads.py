@@ -18,6 +18,8 @@ bytes belong to and which attempt is sending them (a retry restarts at 0 with at
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -33,6 +35,7 @@ from heygen_lipsync.media.opened import OpenedInput
 from heygen_lipsync.media.paths import expand_user
 from heygen_lipsync.models import ASSET_WAITING_STATUSES, Asset
 from heygen_lipsync.resources import assets
+from heygen_lipsync.resources.put_body import HashingPutBody
 from heygen_lipsync.sources import (
     SNIFF_BYTES,
     SUPPORTED_MEDIA_TYPES,
@@ -161,7 +164,7 @@ async def _upload_multipart(
 async def _upload_direct(
     http: httpx.AsyncClient,
     api: AuthenticatedClient,
-    path: Path,
+    path: OpenedInput,
     mime: str,
     size: int,
     key: str,
@@ -169,6 +172,29 @@ async def _upload_direct(
     delivery: Delivery,
     asset_wait: assets.AssetWaitProgress | None = None,
 ) -> tuple[Asset, str]:
+    asset_id, upload_url, headers = await _presign(api, path, mime, size, key, delivery)
+    # The complete call's code loads once the PUT's last bytes are on their way, while
+    # storage still receives and stores them, not after its answer.
+    checksum = await _put_to_storage(
+        http, upload_url, headers, path, size, report, on_sent=lambda: _load_modules(_COMPLETE_MODULES)
+    )
+    if checksum is None:
+        # Storage refused a replayed PUT (bytes already stored), so nothing was hashed:
+        # the one case that reads the file a second time.
+        checksum = await asyncio.to_thread(files.sha256_file, path)
+    done = await assets.complete_with_retry(api, asset_id, checksum)
+    asset = asset_of(done, "complete upload")
+    status = data_of(done, "complete upload").get("status")
+    if isinstance(status, str) and status in ASSET_WAITING_STATUSES:
+        # HeyGen may still be preparing a large file: a create sent now would be refused.
+        await assets.wait_until_ready(api, asset.asset_id, on_wait=asset_wait)
+    return asset, checksum
+
+
+async def _presign(
+    api: AuthenticatedClient, path: Path, mime: str, size: int, key: str, delivery: Delivery
+) -> tuple[str, str, dict[str, str]]:
+    """Reserve the asset: its id, the URL to PUT the bytes to, and the headers the PUT must carry."""
     from heygen_lipsync_api.api.assets import create_asset_direct_upload
     from heygen_lipsync_api.models import CreateDirectUploadRequest
 
@@ -189,27 +215,33 @@ async def _upload_direct(
     headers = {str(k): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, Mapping) else {}
     if not any(k.lower() == "content-length" for k in headers):
         headers["Content-Length"] = str(size)
-    checksum = await _put_to_storage(http, upload_url, headers, path, size, report)
-    if checksum is None:
-        # Storage refused a replayed PUT (bytes already stored), so nothing was hashed:
-        # the one case that reads the file a second time.
-        checksum = await asyncio.to_thread(files.sha256_file, path)
-    done = await assets.complete_with_retry(api, asset_id, checksum)
-    asset = asset_of(done, "complete upload")
-    status = data_of(done, "complete upload").get("status")
-    if isinstance(status, str) and status in ASSET_WAITING_STATUSES:
-        # HeyGen may still be preparing a large file: a create sent now would be refused.
-        await assets.wait_until_ready(api, asset.asset_id, on_wait=asset_wait)
-    return asset, checksum
+    return asset_id, upload_url, headers
+
+
+#: What ``complete`` (and reading its answer) imports on first use.
+_COMPLETE_MODULES = (
+    "heygen_lipsync_api.api.assets.complete_asset_direct_upload",
+    "heygen_lipsync_api.models.complete_direct_upload_request",
+    "heygen_lipsync_api.models.complete_direct_upload_response",
+)
+
+
+def _load_modules(names: tuple[str, ...]) -> None:
+    """Import ``names`` now; one that fails is left to fail where it is used."""
+    for name in names:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 async def _put_to_storage(
     http: httpx.AsyncClient,
     upload_url: str,
     headers: dict[str, str],
-    path: Path,
+    path: OpenedInput,
     size: int,
     report: files.ByteReport | None,
+    *,
+    on_sent: Callable[[], Any] | None = None,
 ) -> str | None:
     """PUT the file to storage; return the SHA-256 of the bytes the accepted attempt sent.
 
@@ -219,16 +251,11 @@ async def _put_to_storage(
         APIStatusError: storage refused the bytes.
         APIConnectionError: storage could not be reached after retries.
     """
-    # build_request adds Host, User-Agent and timeouts; the body is then swapped for a
-    # stream read from disk in chunks (re-readable for retries), never loaded into memory.
+    body = HashingPutBody(path, size, report, on_sent=on_sent)
+    # build_request adds Host, User-Agent and timeouts; the body is then swapped for the
+    # stream read from the descriptor in pieces (re-readable for retries), never loaded into memory.
     template = http.build_request("PUT", upload_url, headers=headers, extensions={EXT_NO_AUTH: True, EXT_UPLOAD: True})
-    request = httpx.Request(
-        "PUT",
-        template.url,
-        headers=template.headers,
-        stream=(stream := HashingFileStream(path, size, report, chunk_size=files.UPLOAD_CHUNK_SIZE)),
-        extensions=template.extensions,
-    )
+    request = httpx.Request("PUT", template.url, headers=template.headers, stream=body, extensions=template.extensions)
     try:
         response = await http.send(request)
     except httpx.TransportError as exc:
@@ -240,28 +267,4 @@ async def _put_to_storage(
         # "already complete". Nothing is left to send; completing again returns the asset
         # (and checks the stored bytes against the checksum).
         return None
-    return stream.hexdigest
-
-
-class HashingFileStream(files.FileByteStream):
-    """A file request body that hashes the bytes of each attempt as it sends them.
-
-    Each chunk is read and hashed in one worker-thread hop (hashlib releases the GIL), so
-    hashing costs no extra pass and no extra thread switch. A retry starts a new hash.
-    """
-
-    def __init__(
-        self, path: Path, size: int, on_progress: files.ByteReport | None = None, chunk_size: int = files.CHUNK_SIZE
-    ) -> None:
-        super().__init__(path, size, on_progress, chunk_size)
-        self._hash = files.AttemptDigest(size)
-
-    @property
-    def hexdigest(self) -> str | None:
-        """The SHA-256 of the last attempt's bytes, once it read the whole file; else None."""
-        return self._hash.hexdigest
-
-    def _read(self, opened: OpenedInput, offset: int, n: int) -> bytes:
-        chunk = super()._read(opened, offset, n)
-        self._hash.add(offset, chunk)  # a retry reads from 0 again: a new hash
-        return chunk
+    return body.hexdigest
