@@ -10,16 +10,12 @@ download functions are re-exported here from ``downloads``, where they live.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import io
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from heygen_lipsync.media.downloads import (
     atomic_download,
@@ -34,7 +30,6 @@ __all__ = [
     "MULTIPART_MAX_BYTES",
     "AttemptDigest",
     "ByteReport",
-    "FileByteStream",
     "ProgressCallback",
     "ProgressFile",
     "atomic_download",
@@ -172,55 +167,3 @@ class ProgressFile(io.RawIOBase):
         if self._owned:
             self._file.close()
         super().close()
-
-
-class FileByteStream(httpx.AsyncByteStream):
-    """A request body streamed in chunks from an opened file; iterable again for retries (one attempt each)."""
-
-    def __init__(
-        self, path: Path, size: int, on_progress: ByteReport | None = None, chunk_size: int = CHUNK_SIZE
-    ) -> None:
-        self._path = path
-        self._size = size
-        self._on_progress = on_progress
-        self._chunk_size = chunk_size
-        self._attempt = 0
-
-    def _read(self, opened: OpenedInput, offset: int, n: int) -> bytes:
-        """Read one chunk from the opened file (in a worker thread); a subclass may also look at the bytes here."""
-        return opened.read_at(offset, n)
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        self._attempt += 1
-        sent = 0
-        opened, owned = await asyncio.to_thread(_opened, self._path)
-        # The next chunk is read (and hashed) in a worker thread while this one is sent: disk,
-        # hash and socket overlap. Reads stay in order: each starts once the one before is done.
-        ahead: asyncio.Future[bytes] | None = None
-
-        def read_from(offset: int) -> asyncio.Future[bytes] | None:
-            if offset >= self._size:
-                return None
-            n = min(self._chunk_size, self._size - offset)
-            return asyncio.ensure_future(asyncio.to_thread(self._read, opened, offset, n))
-
-        try:
-            ahead = read_from(0)
-            while ahead is not None:
-                chunk = await ahead
-                ahead = None
-                if not chunk:
-                    break
-                sent += len(chunk)
-                ahead = read_from(sent)
-                if self._on_progress is not None:
-                    self._on_progress(sent, self._size, self._attempt)
-                yield chunk
-        finally:
-            if ahead is not None:  # an attempt cut short: let its read finish before the file closes
-                with contextlib.suppress(Exception):
-                    await asyncio.shield(ahead)
-            if owned:
-                opened.close()
-        if sent != self._size:
-            raise OSError(f"{self._path} changed size during upload ({sent} of {self._size} bytes)")
