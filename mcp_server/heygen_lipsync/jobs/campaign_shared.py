@@ -127,12 +127,13 @@ async def _upload_file(campaign: str, path: str) -> dict[str, Any]:
     return await _upload(campaign, path)
 
 
+@DBOS.step(name="heygen_lipsync.dub_assets")
 async def _uploaded(ids: dict[str, str]) -> dict[str, str] | str:
     """The asset of each of a row's files (``{field: asset id}``), once their uploads have finished, or
     what stopped one (a message naming the field).
 
-    One read of the uploads' workflows per look, not a recorded step: a finished workflow's
-    output never changes, so a recovered row reads the same assets again.
+    One recorded step, however many looks it takes (the engine records each read a workflow
+    makes itself, and a recovered row must make the same ones: it replays this step's answer).
     """
     # Assets already known to this process (uploaded here, or read for an earlier row: the one
     # audio of every row) need no read at all.
