@@ -29,7 +29,7 @@ async def sandbox_job(client: Client) -> tuple[str, str]:
     created = structured(
         await client.call_tool(
             "create_lipsync",
-            {"video_asset_id": asset["asset_id"], "audio_path": "dub.wav", "enable_caption": True, "mode": "speed"},
+            {"video_asset_id": asset["asset_id"], "audio_path": "dub.wav", "mode": "speed"},
         )
     )
     lipsync_id = str(created["lipsync_id"])

@@ -343,7 +343,10 @@ async def download_outputs(
             + (f" ({lipsync.failure_message})" if lipsync.failure_message else "; wait for it first")
         )
     if captions and not lipsync.caption_url:
-        raise DownloadError(f"lipsync {lipsync.id} has no captions; create it with enable_caption=True to get them")
+        raise DownloadError(
+            f"lipsync {lipsync.id} has no caption_url (HeyGen makes captions for every job; an older job may "
+            "have none): download it without captions"
+        )
     if isinstance(dest, str) and dest.endswith(("/", os.sep)) and not expand_user(dest).is_dir():
         raise DownloadError(f"directory {dest} does not exist; create it first")
     base_url = str(http.base_url)
