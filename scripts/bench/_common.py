@@ -7,6 +7,7 @@ exits on its own when its stdin closes (the parent died or finished) or after a 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -46,6 +47,8 @@ __all__ = [
     "p95",
     "print_table",
     "sandbox_process",
+    "stop_process",
+    "wait_for_port",
     "which",
 ]
 
@@ -194,37 +197,46 @@ class SandboxProcess:
 
 
 @contextmanager
-def sandbox_process(*, max_lifetime: float = 3600.0, **config: Any) -> Iterator[SandboxProcess]:
+def sandbox_process(
+    *, max_lifetime: float = 3600.0, log: Path | None = None, **config: Any
+) -> Iterator[SandboxProcess]:
     """A sandbox served by a child process on 127.0.0.1; config keys are SandboxConfig fields.
 
     Defaults: in memory, key "sandbox-key". Stopped on exit (and by itself if this process dies).
+    ``log``: a file for its request log (one line per answer: method, path, status), else none.
     ``clock_scale=K`` runs the sandbox's clock K times faster than real time (jobs of 10 min
     in 10/K min); the measuring side must scale its own clock alike (see ``wait_latency.py``).
     """
     port = free_port()
     spec: dict[str, Any] = {"data_dir": None, **config, "port": port, "max_lifetime": max_lifetime}
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [PYTHON, "-c", _CHILD, json.dumps(spec, default=str)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
+    with log.open("wb") if log is not None else contextlib.nullcontext() as err:
+        process = subprocess.Popen(
+            [PYTHON, "-c", _CHILD, json.dumps(spec, default=str)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=err if err is not None else subprocess.DEVNULL,
+            env=env,
+        )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the sandbox process did not start") from None
-                time.sleep(0.05)
+        wait_for_port(port, process, "the sandbox process")
         yield SandboxProcess(base_url=base_url, api_key=str(config.get("api_key", "sandbox-key")), process=process)
     finally:
         stop_process(process)
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str, seconds: float = 60) -> None:
+    """Return once ``process`` listens on 127.0.0.1:``port``; raise if it exits or ``seconds`` pass first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.05)
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:

@@ -46,7 +46,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import BIN, PYTHON, Row, free_port, print_table
+from _common import BIN, Row, free_port, print_table, sandbox_process
 
 CAP = 10
 WORKERS = 3
@@ -105,45 +105,6 @@ def make_inputs(folder: Path, rows: int) -> tuple[list[Path], Path]:
     return videos, Path(SAMPLE_AUDIO)
 
 
-_SANDBOX = """
-import json, sys, threading, os
-from heygen_lipsync.sandbox import SandboxConfig, run_sandbox
-spec = json.loads(sys.argv[1])
-port = spec.pop("port")
-threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
-run_sandbox(host="127.0.0.1", port=port, config=SandboxConfig(**spec))
-"""
-
-
-@contextlib.contextmanager
-def sandbox(job_seconds: float, log: Path) -> Iterator[str]:
-    """A sandbox child process whose request log (one line per answer) goes to ``log``; yields its URL."""
-    import socket
-
-    port = free_port()
-    spec = {"port": port, "data_dir": None, "pending_seconds": job_seconds / 4,
-            "running_seconds": job_seconds * 3 / 4, "max_concurrent_jobs": CAP}  # fmt: skip
-    with log.open("w") as err:
-        child = subprocess.Popen([PYTHON, "-c", _SANDBOX, json.dumps(spec)], stdin=subprocess.PIPE, stderr=err,
-                                 stdout=subprocess.DEVNULL)  # fmt: skip
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-                if child.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the sandbox did not start")
-                time.sleep(0.05)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            assert child.stdin is not None
-            child.stdin.close()
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-
-
 def count_requests(log: Path) -> dict[str, int]:
     """Creates answered 2xx, output downloads, 429 answers and all requests, from the sandbox's log."""
     counts: Counter[str] = Counter()
@@ -189,7 +150,10 @@ def run_campaign(server_url: str, rows: int, job_seconds: float, root: Path, *, 
     videos, audio = make_inputs(root / "in", rows)
     out = root / "out"
     log = root / "sandbox.log"
-    with sandbox(job_seconds, log) as base_url:
+    with sandbox_process(
+        log=log, pending_seconds=job_seconds / 4, running_seconds=job_seconds * 3 / 4, max_concurrent_jobs=CAP
+    ) as sb:
+        base_url = sb.base_url
         env = {**os.environ, "HEYGEN_BASE_URL": base_url, "HEYGEN_API_KEY": "sandbox-key",
                "HEYGEN_LIPSYNC_DATABASE_URL": fresh_database(server_url)}  # fmt: skip
         for name in ("HEYGEN_BEARER_TOKEN", "HEYGEN_LIPSYNC_LEDGER"):

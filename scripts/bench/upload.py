@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -42,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import PYTHON, Row, free_port, median, print_table, stop_process, which
+from _common import PYTHON, Row, free_port, median, print_table, stop_process, wait_for_port, which
 from upload_memory import MIB, make_sparse_mp4
 
 HERE = Path(__file__).resolve().parent
@@ -175,15 +174,7 @@ def serve(data_dir: Path) -> Iterator[tuple[str, str]]:
         command, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("`heygen-lipsync sandbox serve` did not start") from None
-                time.sleep(0.05)
+        wait_for_port(port, process, "`heygen-lipsync sandbox serve`")
         yield f"http://127.0.0.1:{port}", "sandbox-key"
     finally:
         process.terminate()
