@@ -211,6 +211,8 @@ def main(argv: list[str] | None = None) -> bool:
     )
     parser.add_argument("--runs", type=int, default=7, help="runs each, medians reported (default 7)")
     args = parser.parse_args(argv)
+    if min(args.size_mib) <= 32:  # a file up to 32 MB is one multipart POST: there is no PUT to time
+        parser.error("--size-mib: give sizes over 32 MiB (smaller files are not sent by the direct-upload path)")
     return all([measure(size_mib, args.runs) for size_mib in args.size_mib])
 
 
