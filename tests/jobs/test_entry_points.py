@@ -61,6 +61,28 @@ async def test_library_entry_points(box: EmbeddedSandbox, media: tuple[Path, Pat
         _priced(passes, 7)
 
 
+async def test_a_shared_campaign_passes_the_authority_once_per_row(
+    box: EmbeddedSandbox,
+    media: tuple[Path, Path],
+    tmp_path: Path,
+    passes: list,
+    postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.jobs.test_shared_campaign import distinct_videos
+    from tests.ledger.stores import postgres_schema
+
+    _, audio = media
+    rows = [DubRow(LipsyncRequest(video=v, audio=audio)) for v in distinct_videos(tmp_path / "in", 3)]
+    with postgres_schema(postgres_url) as url:  # the shared store: the rows run as the engine's workflows
+        monkeypatch.setenv("HEYGEN_LIPSYNC_DATABASE_URL", url)
+        async with client_of(box) as client:
+            for _ in range(2):  # the second run finds every row done: it pays nothing
+                async for _ in dub_many(client, rows, tmp_path / "run"):
+                    pass
+    _priced(passes, 3)
+
+
 def test_cli_entry_points(cli: Cli, media: tuple[Path, Path], tmp_path: Path, passes: list) -> None:
     video, audio = media
     assert cli("create", "--video", video, "--audio", audio, "--title", "cli").exit_code == 0
