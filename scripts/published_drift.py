@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from heygen_lipsync.spec import resolve
+
 __all__ = ["is_published_schemas", "published_report"]
 
 Spec = dict[str, Any]
@@ -31,22 +33,16 @@ def is_published_schemas(loaded: Any) -> bool:
 
 
 def _resolve(spec: Spec, node: Any, depth: int = 0) -> Any:
-    """``node`` with its ``$ref`` followed and ``allOf`` merged (properties and required of every part)."""
-    if not isinstance(node, dict) or depth > 20:
+    """``node`` with its ``$ref`` followed (``heygen_lipsync.spec.resolve``) and ``allOf`` merged."""
+    node = resolve(spec, node)
+    if not isinstance(node, dict) or "allOf" not in node or depth > 20:
         return node
-    if "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        return _resolve(spec, target, depth + 1)
-    if "allOf" in node:
-        merged: dict[str, Any] = {"type": "object", "properties": {}}
-        for part in node["allOf"]:
-            resolved = _resolve(spec, part, depth + 1)
-            if isinstance(resolved, dict):
-                merged["properties"].update(resolved.get("properties") or {})
-        return merged
-    return node
+    merged: dict[str, Any] = {"type": "object", "properties": {}}
+    for part in node["allOf"]:
+        resolved = _resolve(spec, part, depth + 1)
+        if isinstance(resolved, dict):
+            merged["properties"].update(resolved.get("properties") or {})
+    return merged
 
 
 def _types(spec: Spec, node: Any) -> set[str]:

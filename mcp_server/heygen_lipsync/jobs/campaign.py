@@ -198,10 +198,12 @@ async def dub_many(
 
 def _shared_store(client: AsyncLipsyncClient) -> str | None:
     """The URL of the client's store when it is shared by many processes (PostgreSQL), else None."""
+    from heygen_lipsync.store.postgres import PostgresDialect  # psycopg itself loads only with such a store
+
     ledger = client.ledger
-    url = getattr(getattr(ledger, "dialect", None), "url", None)
-    if ledger is None or ledger.failure is not None or not isinstance(url, str):
+    if ledger is None or ledger.failure is not None or not isinstance(ledger.dialect, PostgresDialect):
         return None
+    url = ledger.dialect.url
     try:
         import dbos  # noqa: F401
     except ImportError:
