@@ -2,7 +2,7 @@
 tables, and draw each table as an SVG chart beside it.
 
     python scripts/bench/run_all.py                # quick sizes (a few minutes)
-    python scripts/bench/run_all.py --full         # the published figures' sizes: 64 MiB and 1 GiB uploads, ...
+    python scripts/bench/run_all.py --full         # the published figures' sizes: 256 MiB and 1 GiB uploads, ...
     python scripts/bench/run_all.py --charts-only  # redraw docs/performance.md's charts from its tables
 
 A run writes OUT/results.md (every benchmark's output, each table followed by its chart) and
@@ -41,7 +41,7 @@ QUICK: list[list[str]] = [
 FULL: list[list[str]] = [
     ["mcp_cold_start.py", "--runs", "30", "--importtime"],
     ["call_overhead.py", "--calls", "2000"],
-    ["upload.py", "--size-mib", "64", "1024"],
+    ["upload.py"],  # its defaults: 256 MiB and 1 GiB, 7 runs each
     ["many_jobs.py", "--jobs", "100", "--runs", "3"],
     ["wait_latency.py", "--jobs", "3"],
     ["campaign.py", "--rows", "200"],

@@ -189,6 +189,10 @@ def fresh_file(path: Path, size: int, tag: int) -> None:
         for _ in range(size // MIB):
             fh.write(block)
         fh.truncate(size)
+        # On disk before any upload is timed, as a user's video is: otherwise the kernel writes
+        # it back during whichever upload comes first, and that one pays for it.
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def fixed_costs(runs: list[dict[str, Any]]) -> str:

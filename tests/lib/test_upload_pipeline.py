@@ -7,6 +7,7 @@ sent to ``complete`` is that of the bytes sent.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import subprocess
@@ -20,6 +21,8 @@ import pytest
 from heygen_lipsync import AsyncLipsyncClient
 from heygen_lipsync.media import files
 from heygen_lipsync.media.opened import OpenedInput
+from heygen_lipsync.resources.put_body import HashingPutBody
+from heygen_lipsync.sources import open_checked
 from tests.lib.fakeapi import FakeHeyGen
 from tests.lib.test_sources import MP4
 
@@ -82,6 +85,27 @@ async def test_a_retried_put_resends_the_prefetched_bytes_and_their_checksum(
     assert len(puts) == 2 and all(p.content == data for p in puts)
     complete = json.loads(fake.calls("POST", f"/v3/assets/{asset.asset_id}/complete")[0].content)
     assert complete == {"checksum_sha256": hashlib.sha256(data).hexdigest()}
+
+
+async def test_the_next_piece_is_read_only_once_the_one_before_is_handed_on(
+    video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One piece at a time: the upload never keeps a second core busy reading and hashing ahead
+    # of the socket (on a two-core machine that core was the receiver's), and holds one piece.
+    reads = Reads(monkeypatch)
+    opened = open_checked(video, field="file")
+    try:
+        body = HashingPutBody(opened, video.stat().st_size)
+        received: list[bytes] = []
+        async for piece in body:
+            received.append(piece)
+            await asyncio.sleep(0.05)  # a read running ahead would be done by now
+            assert len(reads.done) == len(received)  # none read beyond the piece in hand
+    finally:
+        opened.close()
+    data = video.read_bytes()
+    assert len(received) > 5 and b"".join(received) == data
+    assert body.hexdigest == hashlib.sha256(data).hexdigest()
 
 
 _LOADED_DURING_PUT = """
