@@ -1,4 +1,5 @@
-"""OpenTelemetry spans, when asked for: a create, its wait and its download name the job and HeyGen's request ids."""
+"""OpenTelemetry spans, when asked for: a create, its wait and its download name the job and HeyGen's request ids;
+an upload of many files names its assets."""
 
 from __future__ import annotations
 
@@ -58,3 +59,18 @@ async def test_spans_name_the_job_and_heygens_request_ids(
 async def test_no_spans_unless_asked_for(spans: InMemorySpanExporter, tmp_path: Path) -> None:
     await _dub(tmp_path)
     assert spans.get_finished_spans() == ()
+
+
+async def test_an_upload_of_many_files_is_one_span_naming_its_assets(
+    spans: InMemorySpanExporter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HEYGEN_LIPSYNC_OTEL", "1")
+    with EmbeddedSandbox(SandboxConfig(asset_processing_seconds=0)) as box:
+        async with AsyncLipsyncClient(base_url=box.base_url, api_key=box.api_key, ledger=None) as client:
+            assets = await client.upload_many([SAMPLE_VIDEO, SAMPLE_AUDIO])
+    finished = [span for span in spans.get_finished_spans() if span.name == "heygen_lipsync.upload_many"]
+    assert len(finished) == 1
+    assert finished[0].attributes["heygen.files"] == 2
+    assert list(finished[0].attributes["heygen.asset_ids"]) == [asset.asset_id for asset in assets]
+    uploads = [e for e in finished[0].events if e.name == "heygen.http" and e.attributes["http.path"] == "/v3/assets"]
+    assert len(uploads) == 2  # each exchange is noted on the span

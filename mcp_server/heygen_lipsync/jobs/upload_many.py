@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from heygen_lipsync import telemetry
 from heygen_lipsync._transport.http import new_idempotency_key
 from heygen_lipsync.errors import APIError, ValidationError
 from heygen_lipsync.jobs.plan import PreparedJob
@@ -149,7 +150,11 @@ class UploadManyCalls(SendCalls):
             stamps = [(Path(o.absolute()), o.fstat().st_size, o.fstat().st_mtime_ns) for o in opened]
             files = [_File(o, f"paths[{i}]", keys[i]) for i, o in enumerate(opened)]
             retry_key = base if idempotency_keys is None else None  # else each file's own key
-            assets = await self._upload_files(files, on_progress=on_progress, check_reused=True, create_key=retry_key)
+            with telemetry.span("upload_many", files=len(files)) as current:
+                assets = await self._upload_files(
+                    files, on_progress=on_progress, check_reused=True, create_key=retry_key
+                )
+                current.set("asset_ids", [asset.asset_id for asset in assets])
         finally:
             for index, o in enumerate(opened):
                 if not isinstance(paths[index], OpenedInput):
