@@ -31,7 +31,7 @@ from typing import Any
 
 import anyio
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -140,7 +140,9 @@ class AssetRoutes:
             limited.limit = limit + _MULTIPART_OVERHEAD
             try:
                 form = await limited.form(max_files=1, max_fields=10)
-            except ApiError:
+            except (ApiError, ClientDisconnect):
+                # A client gone midway never finished its request: no answer is recorded under
+                # its Idempotency-Key (the retry runs again), and `web.client_gone` logs it.
                 raise
             except Exception:  # noqa: BLE001 - any malformed multipart body is the client's error
                 raise invalid("file", "The body must be multipart/form-data with a 'file' field.") from None
