@@ -23,7 +23,8 @@ async def sandbox_client() -> AsyncIterator[AsyncLipsyncClient]:
 
 
 async def test_create_wait_download_with_local_files(sandbox_client: AsyncLipsyncClient, tmp_path: Path) -> None:
-    request = LipsyncRequest(video=FileSource(SAMPLE_VIDEO), audio=FileSource(SAMPLE_AUDIO), enable_caption=True)
+    # No enable_caption (deprecated): every completed job has captions; downloading them is the choice.
+    request = LipsyncRequest(video=FileSource(SAMPLE_VIDEO), audio=FileSource(SAMPLE_AUDIO))
     lipsync_id = await sandbox_client.create(request)
     done = await sandbox_client.wait(lipsync_id, poll_interval=0.05, max_poll_interval=0.1)
     assert done.is_completed and done.duration
